@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(7878),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  SU_DATA_DIR: z.string().min(1).default('./.solo-unicorn'),
+  SU_DOCS_DIR: z.string().min(1).optional(),
+  SU_BOOTSTRAP_API_KEY: z.string().min(20, 'must be at least 20 characters').max(200).optional(),
+  SU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  SU_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  SU_FALLBACK_ENABLED: bool.default(true),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  databaseUrl?: string;
+  dataDir: string;
+  pgliteDir: string;
+  docsDir: string;
+  bootstrapApiKey?: string;
+  bodyLimitBytes: number;
+  dbPoolSize: number;
+  fallbackEnabled: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; main.ts passes the result down. Nothing else reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  // `npm start` runs in control-plane/; relative paths mean the directory the user started from.
+  const base = env.INIT_CWD ?? process.cwd();
+  const dataDir = resolve(base, e.SU_DATA_DIR);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    pgliteDir: resolve(dataDir, 'pglite'),
+    docsDir: e.SU_DOCS_DIR ? resolve(base, e.SU_DOCS_DIR) : resolve(dataDir, 'solo-unicorn-docs'),
+    bootstrapApiKey: e.SU_BOOTSTRAP_API_KEY,
+    bodyLimitBytes: e.SU_BODY_LIMIT_BYTES,
+    dbPoolSize: e.SU_DB_POOL_SIZE,
+    fallbackEnabled: e.SU_FALLBACK_ENABLED,
+  };
+}

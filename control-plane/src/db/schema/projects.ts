@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { createdAt, id, ts, updatedAt } from './columns.ts';
+import { accessRequestStatus, projectRole, projectVisibility } from './enums.ts';
+import { organizations, users } from './tenancy.ts';
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: id().primaryKey(),
+    organizationId: id('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 200 }).notNull(),
+    description: text('description'),
+    visibility: projectVisibility('visibility').notNull().default('private'),
+    /** Code agent the daemon should use for this project's missions (e.g. claude-code). */
+    defaultAgent: varchar('default_agent', { length: 64 }),
+    maxConcurrentMissions: integer('max_concurrent_missions').notNull().default(3),
+    /** Long-lived notes every agent prompt of this project includes. */
+    memory: text('memory'),
+    settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('projects_org_name_key').on(t.organizationId, t.name)],
+);
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    id: id().primaryKey(),
+    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: projectRole('role').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('project_members_project_user_key').on(t.projectId, t.userId),
+    index('project_members_user_idx').on(t.userId),
+  ],
+);
+
+export const projectStars = pgTable(
+  'project_stars',
+  {
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.projectId] }), index('project_stars_project_idx').on(t.projectId)],
+);
+
+export const accessRequests = pgTable(
+  'access_requests',
+  {
+    id: id().primaryKey(),
+    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** Anonymized 30 days after the decision. */
+    message: text('message'),
+    status: accessRequestStatus('status').notNull().default('pending'),
+    decidedBy: id('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: ts('decided_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('access_requests_project_status_idx').on(t.projectId, t.status)],
+);
+
+export const projectActivity = pgTable(
+  'project_activity',
+  {
+    id: id().primaryKey(),
+    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: id('user_id').references(() => users.id, { onDelete: 'set null' }),
+    kind: varchar('kind', { length: 64 }).notNull(),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('project_activity_project_created_idx').on(t.projectId, t.createdAt.desc())],
+);

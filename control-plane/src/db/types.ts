@@ -1,0 +1,19 @@
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+/** The drizzle handle, whichever engine is behind it (PGlite or node-postgres). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything a repository can run SQL on: the database or an open transaction. */
+export type Executor = Db | Tx;
+export type EngineKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Db;
+  kind: EngineKind;
+  /** Runs raw SQL (several statements allowed); used by migrations, snapshots and benches. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}

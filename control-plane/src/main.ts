@@ -1,0 +1,47 @@
+// The process shell: config, database, bootstrap, listen, graceful shutdown.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { loggerOptions } from './logger.ts';
+import { bootstrapAdmin } from './modules/users/bootstrap.ts';
+
+const startedAt = performance.now();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`solo-unicorn: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: config.pgliteDir,
+  poolSize: config.dbPoolSize,
+});
+const app = await buildApp({ database, bodyLimitBytes: config.bodyLimitBytes, logger: loggerOptions(config) });
+
+const boot = await bootstrapAdmin(database.db, { bootstrapKey: config.bootstrapApiKey, dataDir: config.dataDir });
+if (boot.generatedKey) {
+  // Printed once, on first start only; it is also in the key file (mode 0600).
+  process.stdout.write(
+    `\nSolo Unicorn admin API key (shown once, also saved to ${boot.keyFile}):\n\n  ${boot.generatedKey}\n\n`,
+  );
+}
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await database.close();
+});
+
+await app.listen({ host: config.host, port: config.port });
+app.log.info(
+  { db: database.kind, dataDir: config.databaseUrl ? undefined : config.pgliteDir, startupMs: Math.round(performance.now() - startedAt) },
+  'control plane ready',
+);

@@ -1,0 +1,114 @@
+import type { MissionList } from '@solo-unicorn/shared';
+import type { Db, Tx } from '../../db/types.ts';
+import { AppError, conflict, invalidField, notFound } from '../../errors.ts';
+import type { Clock } from '../../lib/time.ts';
+import type { AccessService } from '../access/access.service.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { createMissionEventsRepository } from './mission-events.repository.ts';
+import { createMissionsRepository, type MissionRow, type NewMission } from './missions.repository.ts';
+import { toMission } from './missions.serializers.ts';
+
+/** Lists a mission may only enter once nothing blocks it. */
+const needsUnblocked: MissionList[] = ['doing', 'review', 'done'];
+
+/**
+ * Moves a locked mission to a list, records the event, and — when it enters or leaves Done —
+ * recounts the missions that depend on it (each gets its own event when its count changes).
+ */
+export async function changeList(
+  tx: Tx,
+  clock: Clock,
+  before: MissionRow,
+  to: { list: MissionList; listOrder?: number; extra?: Partial<NewMission> },
+  event: { origin: 'user' | 'system'; kind: string; userId?: string; data?: Record<string, unknown> },
+) {
+  const repo = createMissionsRepository(tx);
+  const events = createMissionEventsRepository(tx);
+  const now = clock.now();
+  const listOrder = to.listOrder ?? (to.list === before.list ? Number(before.listOrder) : await repo.endOfList(before.projectId, to.list));
+  const after = await repo.update(before.id, {
+    list: to.list,
+    listOrder,
+    completedAt: to.list === 'done' ? (before.completedAt ?? now) : null,
+    updatedAt: now,
+    ...to.extra,
+  });
+  await events.append(
+    { missionId: before.id, origin: event.origin, kind: event.kind, userId: event.userId, data: { from: before.list, to: to.list, listOrder, ...event.data } },
+    now,
+  );
+  if ((before.list === 'done') !== (to.list === 'done')) {
+    const changed = await repo.recountDependencies(await repo.dependents(before.id));
+    for (const dependent of changed) {
+      await events.append(
+        {
+          missionId: dependent.id,
+          origin: 'system',
+          kind: 'mission.dependencies_changed',
+          data: { dependencyCount: dependent.dependencyCount, because: before.id, blockerList: to.list },
+        },
+        now,
+      );
+    }
+  }
+  return after;
+}
+
+export function createMissionBoardService(db: Db, access: AccessService, clock: Clock) {
+  async function lockedMission(tx: Tx, missionId: string) {
+    const row = await createMissionsRepository(tx).findForUpdate(missionId);
+    if (!row) throw notFound('mission');
+    return row;
+  }
+  async function present(tx: Tx, row: MissionRow) {
+    const deps = await createMissionsRepository(tx).dependencyIds([row.id]);
+    return toMission(row, deps.get(row.id) ?? []);
+  }
+
+  return {
+    async move(caller: UserPrincipal, missionId: string, input: { list: MissionList; listOrder?: number }) {
+      await access.requireMission(caller, missionId, 'write');
+      return db.transaction(async (tx) => {
+        const before = await lockedMission(tx, missionId);
+        if (input.list !== before.list && needsUnblocked.includes(input.list) && before.dependencyCount > 0) {
+          throw conflict(
+            'SU_ERR_MISSION_ILLEGAL_MOVE',
+            `list: the mission waits on ${before.dependencyCount} unfinished dependenc${before.dependencyCount === 1 ? 'y' : 'ies'}; finish them first`,
+            { dependencyCount: before.dependencyCount },
+          );
+        }
+        const kind = input.list === before.list ? 'mission.reordered' : 'mission.moved';
+        const after = await changeList(tx, clock, before, input, { origin: 'user', kind, userId: caller.userId });
+        return present(tx, after);
+      });
+    },
+
+    async review(caller: UserPrincipal, missionId: string, input: { decision: 'approve' | 'reject'; feedback?: string }) {
+      await access.requireMission(caller, missionId, 'write');
+      if (input.decision === 'reject' && !input.feedback) {
+        throw invalidField('body.feedback', 'required when rejecting: tell the agent what to change');
+      }
+      return db.transaction(async (tx) => {
+        const before = await lockedMission(tx, missionId);
+        if (before.list !== 'review') {
+          throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be reviewed`);
+        }
+        const approved = input.decision === 'approve';
+        const after = await changeList(
+          tx,
+          clock,
+          before,
+          {
+            list: approved ? 'done' : 'todo',
+            extra: approved
+              ? { reviewStatus: 'approved', reviewedBy: caller.userId }
+              : { reviewStatus: 'rejected', reviewedBy: caller.userId, reviewFeedback: input.feedback, ready: true },
+          },
+          { origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: input.decision, feedback: input.feedback ?? null } },
+        );
+        return present(tx, after);
+      });
+    },
+  };
+}
+export type MissionBoardService = ReturnType<typeof createMissionBoardService>;

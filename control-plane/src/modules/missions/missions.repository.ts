@@ -1,0 +1,152 @@
+import { type MissionList, newId } from '@solo-unicorn/shared';
+import { and, asc, count, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
+import { missionDependencies, missions } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+
+export type MissionRow = typeof missions.$inferSelect;
+export type NewMission = typeof missions.$inferInsert;
+
+export interface ColumnQuery {
+  projectId: string;
+  list?: MissionList;
+  ready?: boolean;
+  after?: { list: MissionList; listOrder: number; id: string };
+  limit: number;
+}
+
+export function createMissionsRepository(db: Executor) {
+  return {
+    async insert(values: Omit<NewMission, 'id'>) {
+      const [row] = await db.insert(missions).values({ id: newId(), ...values }).returning();
+      return row!;
+    },
+
+    async find(id: string) {
+      const [row] = await db.select().from(missions).where(eq(missions.id, id)).limit(1);
+      return row;
+    },
+
+    /** Locks the mission row for the rest of the transaction: changes to one mission serialise. */
+    async findForUpdate(id: string) {
+      const [row] = await db.select().from(missions).where(eq(missions.id, id)).for('update').limit(1);
+      return row;
+    },
+
+    async update(id: string, values: Partial<NewMission>) {
+      const [row] = await db.update(missions).set(values).where(eq(missions.id, id)).returning();
+      return row!;
+    },
+
+    async inProject(projectId: string, ids: string[]) {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: missions.id, list: missions.list })
+        .from(missions)
+        .where(and(eq(missions.projectId, projectId), inArray(missions.id, ids)));
+    },
+
+    /** The next position at the bottom of a list. */
+    async endOfList(projectId: string, list: MissionList): Promise<number> {
+      const [row] = await db
+        .select({ top: max(missions.listOrder) })
+        .from(missions)
+        .where(and(eq(missions.projectId, projectId), eq(missions.list, list)));
+      return row?.top == null ? 1000 : Number(row.top) + 1000;
+    },
+
+    /** A board column (or all lists) in board order: list, listOrder, id — keyset-paginated. */
+    async column(q: ColumnQuery) {
+      const filters: (SQL | undefined)[] = [eq(missions.projectId, q.projectId)];
+      if (q.list) filters.push(eq(missions.list, q.list));
+      if (q.ready !== undefined) filters.push(eq(missions.ready, q.ready));
+      if (q.after) {
+        filters.push(
+          sql`(${missions.list}, ${missions.listOrder}, ${missions.id}) > (${q.after.list}::mission_list, ${q.after.listOrder}::numeric, ${q.after.id})`,
+        );
+      }
+      return db
+        .select()
+        .from(missions)
+        .where(and(...filters))
+        .orderBy(asc(missions.list), asc(missions.listOrder), asc(missions.id))
+        .limit(q.limit + 1);
+    },
+
+    /** todo ∧ ready for one project: an index-only count on the partial backlog index. */
+    async backlogCount(projectId: string): Promise<number> {
+      const [row] = await db
+        .select({ n: count() })
+        .from(missions)
+        .where(and(eq(missions.projectId, projectId), eq(missions.list, 'todo'), eq(missions.ready, true)));
+      return row?.n ?? 0;
+    },
+
+    async dependencyIds(missionIds: string[]) {
+      if (missionIds.length === 0) return new Map<string, string[]>();
+      const rows = await db
+        .select({ missionId: missionDependencies.missionId, dependsOn: missionDependencies.dependsOnMissionId })
+        .from(missionDependencies)
+        .where(inArray(missionDependencies.missionId, missionIds))
+        .orderBy(asc(missionDependencies.dependsOnMissionId));
+      const byMission = new Map<string, string[]>();
+      for (const r of rows) byMission.set(r.missionId, [...(byMission.get(r.missionId) ?? []), r.dependsOn]);
+      return byMission;
+    },
+
+    async replaceDependencies(missionId: string, dependsOn: string[]) {
+      await db.delete(missionDependencies).where(eq(missionDependencies.missionId, missionId));
+      if (dependsOn.length > 0) {
+        await db.insert(missionDependencies).values(dependsOn.map((d) => ({ missionId, dependsOnMissionId: d })));
+      }
+    },
+
+    /** True when `missionId` is reachable from any of `dependsOn` (adding the edges would close a cycle). */
+    async wouldCycle(missionId: string, dependsOn: string[]): Promise<boolean> {
+      if (dependsOn.includes(missionId)) return true;
+      if (dependsOn.length === 0) return false;
+      const result = await db.execute(sql`
+        WITH RECURSIVE reach(id) AS (
+          SELECT depends_on_mission_id FROM mission_dependencies
+           WHERE mission_id IN (${sql.join(dependsOn.map((d) => sql`${d}`), sql`, `)})
+          UNION
+          SELECT d.depends_on_mission_id FROM mission_dependencies d JOIN reach r ON d.mission_id = r.id
+        )
+        SELECT 1 AS hit FROM reach WHERE id = ${missionId} LIMIT 1`);
+      return rowsOf(result).length > 0;
+    },
+
+    /** Missions that depend on `missionId`. */
+    async dependents(missionId: string) {
+      const rows = await db
+        .select({ id: missionDependencies.missionId })
+        .from(missionDependencies)
+        .where(eq(missionDependencies.dependsOnMissionId, missionId));
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Recomputes dependency_count (blockers not yet Done) for the given missions from the edges,
+     * rather than incrementing, so the count can never drift. Returns the missions whose count changed.
+     */
+    async recountDependencies(missionIds: string[]) {
+      if (missionIds.length === 0) return [];
+      const result = await db.execute(sql`
+        WITH fresh AS (
+          SELECT m.id, (
+            SELECT count(*)::int FROM mission_dependencies d JOIN missions b ON b.id = d.depends_on_mission_id
+             WHERE d.mission_id = m.id AND b.list <> 'done'
+          ) AS n
+          FROM missions m WHERE m.id IN (${sql.join(missionIds.map((id) => sql`${id}`), sql`, `)})
+        )
+        UPDATE missions SET dependency_count = fresh.n
+          FROM fresh WHERE missions.id = fresh.id AND missions.dependency_count <> fresh.n
+        RETURNING missions.id, missions.project_id AS "projectId", missions.dependency_count AS "dependencyCount"`);
+      return rowsOf(result) as { id: string; projectId: string; dependencyCount: number }[];
+    },
+  };
+}
+
+/** node-postgres returns { rows }, PGlite returns { rows } too, but typed loosely. */
+export function rowsOf(result: unknown): Record<string, unknown>[] {
+  return (result as { rows: Record<string, unknown>[] }).rows;
+}

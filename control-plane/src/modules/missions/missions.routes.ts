@@ -1,0 +1,49 @@
+import {
+  backlogSchema, createMissionBody, idSchema, listEventsQuery, listMissionsQuery, missionEventSchema, missionSchema,
+  moveMissionBody, pageSchema, reviewMissionBody, updateMissionBody,
+} from '@solo-unicorn/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { userOf } from '../../plugins/auth.ts';
+import type { MissionBoardService } from './mission-board.service.ts';
+import type { MissionsService } from './missions.service.ts';
+
+const projectParams = z.strictObject({ projectId: idSchema });
+const missionParams = z.strictObject({ missionId: idSchema });
+
+export function missionsRoutes(missions: MissionsService, board: MissionBoardService): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['missions'];
+    app.post('/projects/:projectId/missions', {
+      schema: { tags, summary: 'Create a mission', params: projectParams, body: createMissionBody, response: { 201: missionSchema } },
+    }, async (req, reply) => reply.status(201).send(await missions.create(userOf(req), req.params.projectId, req.body)));
+
+    app.get('/projects/:projectId/missions', {
+      schema: { tags, summary: 'A board column, in listOrder', params: projectParams, querystring: listMissionsQuery, response: { 200: pageSchema(missionSchema) } },
+    }, async (req) => missions.list(userOf(req), req.params.projectId, req.query));
+
+    app.get('/projects/:projectId/backlog', {
+      schema: { tags, summary: 'todo ∧ ready count and the fallback threshold', params: projectParams, response: { 200: backlogSchema } },
+    }, async (req) => missions.backlog(userOf(req), req.params.projectId));
+
+    app.get('/missions/:missionId', {
+      schema: { tags, params: missionParams, response: { 200: missionSchema } },
+    }, async (req) => missions.get(userOf(req), req.params.missionId));
+
+    app.patch('/missions/:missionId', {
+      schema: { tags, summary: 'Update fields', params: missionParams, body: updateMissionBody, response: { 200: missionSchema } },
+    }, async (req) => missions.update(userOf(req), req.params.missionId, req.body));
+
+    app.post('/missions/:missionId/move', {
+      schema: { tags, summary: 'Move on the board', params: missionParams, body: moveMissionBody, response: { 200: missionSchema } },
+    }, async (req) => board.move(userOf(req), req.params.missionId, req.body));
+
+    app.post('/missions/:missionId/review', {
+      schema: { tags, summary: 'Approve or reject a mission in Review', params: missionParams, body: reviewMissionBody, response: { 200: missionSchema } },
+    }, async (req) => board.review(userOf(req), req.params.missionId, req.body));
+
+    app.get('/missions/:missionId/events', {
+      schema: { tags, summary: 'Timeline, ascending by seq', params: missionParams, querystring: listEventsQuery, response: { 200: pageSchema(missionEventSchema) } },
+    }, async (req) => missions.events(userOf(req), req.params.missionId, req.query));
+  };
+}

@@ -1,0 +1,137 @@
+import type { CreateMissionInput, MissionList, UpdateMissionInput } from '@solo-unicorn/shared';
+import { missionListSchema } from '@solo-unicorn/shared';
+import { z } from 'zod';
+import type { Db, Tx } from '../../db/types.ts';
+import { invalidField, notFound } from '../../errors.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import type { Clock } from '../../lib/time.ts';
+import type { AccessService } from '../access/access.service.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { createBacklogRepository } from './backlog.repository.ts';
+import { createMissionEventsRepository } from './mission-events.repository.ts';
+import { checkDependencies, checkReferences } from './mission-references.ts';
+import { createMissionsRepository, type MissionRow } from './missions.repository.ts';
+import { toMission, toMissionEvent } from './missions.serializers.ts';
+
+const columnCursor = z.object({ l: missionListSchema, o: z.number(), i: z.string().length(26) });
+const eventCursor = z.object({ s: z.number().int().min(0) });
+
+/** Creating, reading, editing and listing missions; moves and reviews live in mission-board.service. */
+export function createMissionsService(db: Db, access: AccessService, clock: Clock) {
+  async function withDeps(tx: Db | Tx, rows: MissionRow[]) {
+    const deps = await createMissionsRepository(tx).dependencyIds(rows.map((r) => r.id));
+    return rows.map((r) => toMission(r, deps.get(r.id) ?? []));
+  }
+
+  return {
+    async create(caller: UserPrincipal, projectId: string, input: CreateMissionInput) {
+      await access.requireProject(caller, projectId, 'write');
+      return db.transaction(async (tx) => {
+        const { stages } = await checkReferences(tx, projectId, input);
+        const deps = await checkDependencies(tx, projectId, undefined, input.dependsOn);
+        const repo = createMissionsRepository(tx);
+        const now = clock.now();
+        const mission = await repo.insert({
+          projectId,
+          title: input.title,
+          description: input.description,
+          clarification: input.clarification,
+          priority: input.priority,
+          ready: input.ready,
+          flowId: input.flowId,
+          stage: stages[0]!.name,
+          actorId: input.actorId,
+          repositoryId: input.repositoryId,
+          requiresReview: input.requiresReview,
+          prMode: input.prMode,
+          targetBranch: input.targetBranch,
+          listOrder: input.listOrder ?? (await repo.endOfList(projectId, 'todo')),
+          dependencyCount: deps.unfinished,
+          createdBy: caller.userId,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await repo.replaceDependencies(mission.id, deps.ids);
+        await createMissionEventsRepository(tx).append(
+          { missionId: mission.id, origin: 'user', kind: 'mission.created', userId: caller.userId, data: { title: mission.title, list: mission.list, ready: mission.ready, dependsOn: deps.ids } },
+          now,
+        );
+        const [created] = await withDeps(tx, [(await repo.find(mission.id))!]);
+        return created!;
+      });
+    },
+
+    async get(caller: UserPrincipal, missionId: string) {
+      await access.requireMission(caller, missionId, 'read');
+      const row = await createMissionsRepository(db).find(missionId);
+      if (!row) throw notFound('mission');
+      return (await withDeps(db, [row]))[0]!;
+    },
+
+    async update(caller: UserPrincipal, missionId: string, input: UpdateMissionInput) {
+      await access.requireMission(caller, missionId, 'write');
+      return db.transaction(async (tx) => {
+        const repo = createMissionsRepository(tx);
+        const before = await repo.findForUpdate(missionId);
+        if (!before) throw notFound('mission');
+        const flowId = input.flowId === undefined ? before.flowId : input.flowId;
+        const { stages } = await checkReferences(tx, before.projectId, { ...input, flowId });
+        const { dependsOn, ...fields } = input;
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        for (const [key, to] of Object.entries(fields)) {
+          const from = before[key as keyof MissionRow];
+          if (from !== to) changes[key] = { from, to };
+        }
+        // A new flow restarts at its first stage unless a stage is given; a stage must exist in the flow.
+        let stage = input.stage ?? (input.flowId !== undefined && input.flowId !== before.flowId ? stages[0]!.name : before.stage);
+        if (!stages.some((s) => s.name === stage)) {
+          if (input.stage) throw invalidField('body.stage', `not a stage of the mission's flow (${stages.map((s) => s.name).join(', ')})`);
+          stage = stages[0]!.name;
+        }
+        if (stage !== before.stage) changes.stage = { from: before.stage, to: stage };
+        let dependencyCount = before.dependencyCount;
+        if (dependsOn) {
+          const oldDeps = (await repo.dependencyIds([missionId])).get(missionId) ?? [];
+          const deps = await checkDependencies(tx, before.projectId, missionId, dependsOn);
+          await repo.replaceDependencies(missionId, deps.ids);
+          dependencyCount = deps.unfinished;
+          if (oldDeps.join() !== deps.ids.join()) changes.dependsOn = { from: oldDeps, to: deps.ids };
+        }
+        const now = clock.now();
+        if (Object.keys(changes).length > 0) {
+          await repo.update(missionId, { ...fields, stage, dependencyCount, updatedAt: now });
+          await createMissionEventsRepository(tx).append(
+            { missionId, origin: 'user', kind: 'mission.updated', userId: caller.userId, data: { changes } },
+            now,
+          );
+        }
+        return (await withDeps(tx, [(await repo.find(missionId))!]))[0]!;
+      });
+    },
+
+    async list(caller: UserPrincipal, projectId: string, q: { list?: MissionList; ready?: boolean; limit: number; cursor?: string }) {
+      await access.requireProject(caller, projectId, 'read');
+      const after = q.cursor ? decodeCursor(q.cursor, columnCursor) : undefined;
+      const rows = await createMissionsRepository(db).column({
+        projectId, list: q.list, ready: q.ready, limit: q.limit,
+        after: after && { list: after.l, listOrder: after.o, id: after.i },
+      });
+      const page = toPage(rows, q.limit, (r) => r, (r) => ({ l: r.list, o: Number(r.listOrder), i: r.id }));
+      return { items: await withDeps(db, page.items), nextCursor: page.nextCursor };
+    },
+
+    async events(caller: UserPrincipal, missionId: string, q: { after: number; limit: number; cursor?: string }) {
+      await access.requireMission(caller, missionId, 'read');
+      const after = q.cursor ? decodeCursor(q.cursor, eventCursor).s : q.after;
+      const rows = await createMissionEventsRepository(db).list(missionId, after, q.limit);
+      const page = toPage(rows, q.limit, toMissionEvent, (r) => ({ s: r.seq }));
+      return page;
+    },
+
+    async backlog(caller: UserPrincipal, projectId: string) {
+      await access.requireProject(caller, projectId, 'read');
+      return createBacklogRepository(db).check(projectId);
+    },
+  };
+}
+export type MissionsService = ReturnType<typeof createMissionsService>;

@@ -1,0 +1,47 @@
+import { newId, type ProjectRole } from '@solo-unicorn/shared';
+import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+
+export type ProjectRow = typeof projects.$inferSelect;
+export type NewProject = Omit<typeof projects.$inferInsert, 'id'>;
+
+export function createProjectsRepository(db: Executor) {
+  return {
+    async insert(values: NewProject) {
+      const [row] = await db.insert(projects).values({ id: newId(), ...values }).onConflictDoNothing().returning();
+      return row;
+    },
+    async update(id: string, values: Partial<NewProject>) {
+      const [row] = await db.update(projects).set(values).where(eq(projects.id, id)).returning();
+      return row;
+    },
+    /** Projects the user reaches through an org membership or a project membership (all, for the instance admin). */
+    async listVisible(opts: { userId: string; isInstanceAdmin: boolean; organizationId?: string; afterId?: string; limit: number }) {
+      const filters: (SQL | undefined)[] = [];
+      if (!opts.isInstanceAdmin) {
+        const viaOrg = db.select({ id: organizationMemberships.organizationId }).from(organizationMemberships).where(eq(organizationMemberships.userId, opts.userId));
+        const viaProject = db.select({ id: projectMembers.projectId }).from(projectMembers).where(eq(projectMembers.userId, opts.userId));
+        filters.push(or(inArray(projects.organizationId, viaOrg), inArray(projects.id, viaProject)));
+      }
+      if (opts.organizationId) filters.push(eq(projects.organizationId, opts.organizationId));
+      if (opts.afterId) filters.push(gt(projects.id, opts.afterId));
+      return db.select().from(projects).where(and(...filters)).orderBy(asc(projects.id)).limit(opts.limit + 1);
+    },
+    async upsertMember(projectId: string, userId: string, role: ProjectRole) {
+      const [row] = await db
+        .insert(projectMembers)
+        .values({ id: newId(), projectId, userId, role })
+        .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role, updatedAt: new Date() } })
+        .returning();
+      return row!;
+    },
+    async listMembers(projectId: string) {
+      return db.select().from(projectMembers).where(eq(projectMembers.projectId, projectId)).orderBy(asc(projectMembers.id));
+    },
+    async deleteMember(projectId: string, userId: string) {
+      const rows = await db.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId))).returning();
+      return rows.length > 0;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { Project, ProjectRole } from '@solo-unicorn/shared';
+import { createProjectBody, updateProjectBody } from '@solo-unicorn/shared';
+import type { z } from 'zod';
+import type { Db } from '../../db/types.ts';
+import { conflict, notFound } from '../../errors.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { iso, type Clock } from '../../lib/time.ts';
+import type { AccessService } from '../access/access.service.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { createUsersRepository } from '../users/users.repository.ts';
+import { idCursor } from '../../lib/id-cursor.ts';
+import { createProjectsRepository, type ProjectRow } from './projects.repository.ts';
+
+export const toProject = (p: ProjectRow): Project => ({
+  id: p.id,
+  organizationId: p.organizationId,
+  name: p.name,
+  description: p.description,
+  visibility: p.visibility,
+  defaultAgent: p.defaultAgent,
+  maxConcurrentMissions: p.maxConcurrentMissions,
+  memory: p.memory,
+  createdAt: iso(p.createdAt),
+  updatedAt: iso(p.updatedAt),
+});
+
+const nameTaken = (name: string) => conflict('SU_ERR_PROJECT_NAME_TAKEN', `name: this organization already has a project named "${name}"`);
+
+export function createProjectsService(db: Db, access: AccessService, clock: Clock) {
+  const repo = createProjectsRepository(db);
+
+  return {
+    async create(caller: UserPrincipal, input: z.infer<typeof createProjectBody>) {
+      await access.requireOrg(caller, input.organizationId, 'write');
+      return db.transaction(async (tx) => {
+        const row = await createProjectsRepository(tx).insert(input);
+        if (!row) throw nameTaken(input.name);
+        await recordAudit(tx, { organizationId: row.organizationId, actorType: 'user', actorId: caller.userId, action: 'project.created', targetType: 'project', targetId: row.id });
+        return toProject(row);
+      });
+    },
+
+    async list(caller: UserPrincipal, query: { organizationId?: string; limit: number; cursor?: string }) {
+      if (query.organizationId) await access.requireOrg(caller, query.organizationId, 'read');
+      const afterId = query.cursor ? decodeCursor(query.cursor, idCursor).id : undefined;
+      const rows = await repo.listVisible({ userId: caller.userId, isInstanceAdmin: caller.isInstanceAdmin, organizationId: query.organizationId, afterId, limit: query.limit });
+      return toPage(rows, query.limit, toProject, (r) => ({ id: r.id }));
+    },
+
+    async get(caller: UserPrincipal, id: string) {
+      return toProject((await access.requireProject(caller, id, 'read')).project);
+    },
+
+    async update(caller: UserPrincipal, id: string, input: z.infer<typeof updateProjectBody>) {
+      const { project } = await access.requireProject(caller, id, 'admin');
+      return db.transaction(async (tx) => {
+        const row = await createProjectsRepository(tx).update(id, { ...input, updatedAt: clock.now() }).catch((error: { cause?: { code?: string }; code?: string }) => {
+          if ((error.cause?.code ?? error.code) === '23505') throw nameTaken(input.name ?? '');
+          throw error;
+        });
+        if (!row) throw notFound('project');
+        await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project.updated', targetType: 'project', targetId: id, data: { fields: Object.keys(input) } });
+        return toProject(row);
+      });
+    },
+
+    async setMember(caller: UserPrincipal, projectId: string, input: { userId: string; role: ProjectRole }) {
+      const { project } = await access.requireProject(caller, projectId, 'admin');
+      return db.transaction(async (tx) => {
+        if (!(await createUsersRepository(tx).findById(input.userId))) throw notFound('user');
+        const row = await createProjectsRepository(tx).upsertMember(projectId, input.userId, input.role);
+        await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_member.set', targetType: 'user', targetId: input.userId, data: { projectId, role: input.role } });
+        return { projectId, userId: row.userId, role: row.role, createdAt: iso(row.createdAt) };
+      });
+    },
+
+    async listMembers(caller: UserPrincipal, projectId: string) {
+      await access.requireProject(caller, projectId, 'read');
+      return (await repo.listMembers(projectId)).map((m) => ({ projectId, userId: m.userId, role: m.role, createdAt: iso(m.createdAt) }));
+    },
+
+    async removeMember(caller: UserPrincipal, projectId: string, userId: string) {
+      await access.requireProject(caller, projectId, 'admin');
+      if (!(await repo.deleteMember(projectId, userId))) throw notFound('project member');
+    },
+  };
+}
+export type ProjectsService = ReturnType<typeof createProjectsService>;

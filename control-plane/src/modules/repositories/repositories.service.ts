@@ -1,0 +1,38 @@
+import type { Repository } from '@solo-unicorn/shared';
+import type { Db } from '../../db/types.ts';
+import { conflict, invalidField } from '../../errors.ts';
+import { iso } from '../../lib/time.ts';
+import type { AccessService } from '../access/access.service.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { parseRepositoryUrl } from './git-url.ts';
+import { createRepositoriesRepository, type RepositoryRow } from './repositories.repository.ts';
+
+export const toRepository = (r: RepositoryRow): Repository => ({
+  id: r.id,
+  projectId: r.projectId,
+  url: r.url,
+  defaultBranch: r.defaultBranch,
+  provider: r.provider === 'github' ? 'github' : 'git',
+  githubOwner: r.githubOwner,
+  githubName: r.githubName,
+  createdAt: iso(r.createdAt),
+});
+
+export function createRepositoriesService(db: Db, access: AccessService) {
+  const repo = createRepositoriesRepository(db);
+  return {
+    async link(caller: UserPrincipal, projectId: string, input: { url: string; defaultBranch?: string }) {
+      await access.requireProject(caller, projectId, 'admin');
+      const parsed = parseRepositoryUrl(input.url);
+      if (!parsed) throw invalidField('body.url', 'not a git URL (https://, ssh://, git@host:path, file:// or an absolute path)');
+      const row = await repo.insert({ projectId, url: input.url, defaultBranch: input.defaultBranch ?? 'main', ...parsed });
+      if (!row) throw conflict('SU_ERR_REPOSITORY_EXISTS', 'url: this repository is already linked to the project');
+      return toRepository(row);
+    },
+    async list(caller: UserPrincipal, projectId: string) {
+      await access.requireProject(caller, projectId, 'read');
+      return (await repo.list(projectId)).map(toRepository);
+    },
+  };
+}
+export type RepositoriesService = ReturnType<typeof createRepositoriesService>;

@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../db/types.ts';
+import { forbidden, unauthenticated } from '../errors.ts';
+import { hashSecret } from '../lib/secrets.ts';
+import type { Clock } from '../lib/time.ts';
+import { createAuthRepository } from '../modules/auth/auth.repository.ts';
+import type { Principal, UserPrincipal } from '../modules/auth/principal.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Route answers without credentials (health, docs, metrics). */
+    public?: boolean;
+    /** Route accepts a workstation token instead of an API key. */
+    workstation?: boolean;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  // Browsers cannot set headers on a WebSocket; they pass the key in the subprotocol-free query.
+  const query = request.query as { access_token?: unknown } | undefined;
+  return typeof query?.access_token === 'string' ? query.access_token : undefined;
+}
+
+/** Every /api route needs a bearer credential; the rest of the app never sees an anonymous caller. */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock: Clock }) => {
+  const repo = createAuthRepository(opts.db);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public || !request.url.startsWith('/api/')) return;
+    if (!request.routeOptions.url) return; // unknown route: let the 404 handler answer
+    const secret = bearer(request);
+    if (!secret) throw unauthenticated('missing credentials: send Authorization: Bearer <api key>');
+    const hash = hashSecret(secret);
+    if (config.workstation) {
+      const ws = await repo.findActiveWorkstationToken(hash);
+      if (ws) {
+        request.principal = { kind: 'workstation', workstationId: ws.id, organizationId: ws.organizationId };
+        return;
+      }
+    }
+    const key = await repo.findActiveApiKey(hash);
+    if (!key) throw unauthenticated('invalid or revoked credentials');
+    request.principal = { kind: 'user', userId: key.userId, apiKeyId: key.id, isInstanceAdmin: key.isInstanceAdmin };
+    await repo.touchApiKey(key.id, opts.clock.now());
+  });
+});
+
+/** The calling user; routes for people call this (a workstation token is refused with 403). */
+export function userOf(request: FastifyRequest): UserPrincipal {
+  const p = request.principal;
+  if (!p) throw unauthenticated('missing credentials');
+  if (p.kind !== 'user') throw forbidden('this route needs a user API key, not a workstation token');
+  return p;
+}
