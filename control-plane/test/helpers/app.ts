@@ -1,0 +1,38 @@
+import type { Test } from 'tap';
+import { buildApp } from '../../src/app.ts';
+import type { Clock } from '../../src/lib/time.ts';
+import { bootstrapAdmin } from '../../src/modules/users/bootstrap.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createHttpClient, type HttpClient } from './http.ts';
+
+export const ADMIN_KEY = 'su_test_admin_key_0123456789abcdefghij';
+
+export interface TestApp {
+  db: TestDatabase;
+  baseUrl: string;
+  /** Client authenticated as the instance admin. */
+  admin: HttpClient;
+  /** A client with any bearer (or none). */
+  as(key?: string): HttpClient;
+  close(): Promise<void>;
+}
+
+/**
+ * A real control plane on a real socket (port 0) over a private test database. Closed when the
+ * test `t` ends.
+ */
+export async function startTestApp(t: Test, opts: { clock?: Clock; bodyLimitBytes?: number } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const app = await buildApp({ database: db, clock: opts.clock, bodyLimitBytes: opts.bodyLimitBytes });
+  await bootstrapAdmin(db.db, { bootstrapKey: ADMIN_KEY, dataDir: '/nonexistent-not-written' });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const close = async () => {
+    await app.close();
+    await db.close();
+  };
+  t.teardown(close);
+  return { db, baseUrl, admin: createHttpClient(baseUrl, ADMIN_KEY), as: (key) => createHttpClient(baseUrl, key), close };
+}
