@@ -1,10 +1,8 @@
 // The process shell: config, database, bootstrap, listen, graceful shutdown.
-import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.ts';
+// Start-up order matters for the ≤1 s restart goal: the database opens (PGlite compiles its WASM
+// off the main thread) while the HTTP app's modules load, instead of one after the other.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
-import { loggerOptions } from './logger.ts';
-import { bootstrapAdmin } from './modules/users/bootstrap.ts';
 
 const startedAt = performance.now();
 let config;
@@ -18,11 +16,14 @@ try {
   throw error;
 }
 
-const database = await openDatabase({
-  databaseUrl: config.databaseUrl,
-  pgliteDir: config.pgliteDir,
-  poolSize: config.dbPoolSize,
-});
+const opening = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
+const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }] = await Promise.all([
+  import('./app.ts'),
+  import('./logger.ts'),
+  import('./modules/users/bootstrap.ts'),
+  import('close-with-grace'),
+]);
+const database = await opening;
 const app = await buildApp({ database, bodyLimitBytes: config.bodyLimitBytes, logger: loggerOptions(config) });
 
 const boot = await bootstrapAdmin(database.db, { bootstrapKey: config.bootstrapApiKey, dataDir: config.dataDir });

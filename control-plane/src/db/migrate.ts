@@ -1,8 +1,4 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 import { migrationsFolder } from './migrations-dir.ts';
 
@@ -11,7 +7,8 @@ const MIGRATION_LOCK_KEY = 7_878_001;
 
 /** Applies pending migrations. Re-running is a no-op (drizzle records applied ones). */
 export async function migratePgliteDb(client: PGlite): Promise<void> {
-  await migratePglite(drizzlePglite(client), { migrationsFolder });
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  await migrate(drizzle(client), { migrationsFolder });
 }
 
 /**
@@ -19,11 +16,12 @@ export async function migratePgliteDb(client: PGlite): Promise<void> {
  * one connection makes them migrate one after another instead of racing on CREATE TABLE.
  */
 export async function migratePostgresDb(pool: pg.Pool): Promise<void> {
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await migratePg(drizzlePg(client), { migrationsFolder });
+      await migrate(drizzle(client), { migrationsFolder });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

@@ -1,16 +1,15 @@
 import { PGlite } from '@electric-sql/pglite';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migratePgliteDb } from './migrate.ts';
-import { migrationsFingerprint } from './migrations-dir.ts';
+import { migrationsFingerprint, packageRoot } from './migrations-dir.ts';
 
 /**
  * A fresh PGlite data dir costs ~4 s (initdb); loading a migrated tarball costs well under 1 s.
  * We build that tarball once (at install, or on first need) and start new databases from it:
  * the first `npm start` and every test database.
  */
-const defaultCacheDir = fileURLToPath(new URL('../../.cache', import.meta.url));
+const defaultCacheDir = join(packageRoot, '.cache');
 
 export function templatePath(cacheDir = defaultCacheDir): string {
   return join(cacheDir, `pglite-template-${migrationsFingerprint()}.tar.gz`);

@@ -1,0 +1,23 @@
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { migratePgliteDb } from './migrate.ts';
+import { readTemplate } from './pglite-template.ts';
+import * as schema from './schema/index.ts';
+import type { Database, Db } from './types.ts';
+
+export async function openPglite(opts: { dir: string; template?: Blob; migrate: boolean }): Promise<Database> {
+  const inMemory = opts.dir.startsWith('memory://');
+  const fresh = inMemory || !existsSync(opts.dir) || readdirSync(opts.dir).length === 0;
+  if (!inMemory) mkdirSync(opts.dir, { recursive: true });
+  // A fresh data dir starts from the migrated snapshot (~1 s) instead of initdb (~4 s).
+  const template = fresh ? (opts.template ?? readTemplate()) : undefined;
+  const client = await PGlite.create(opts.dir, template ? { loadDataDir: template } : {});
+  if (opts.migrate) await migratePgliteDb(client);
+  return {
+    db: drizzle(client, { schema }) as unknown as Db,
+    kind: 'pglite',
+    exec: async (sql) => void (await client.exec(sql)),
+    close: () => client.close(),
+  };
+}
