@@ -17,6 +17,10 @@ const envSchema = z.object({
   SU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   SU_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   SU_FALLBACK_ENABLED: bool.default(true),
+  SU_FALLBACK_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  SU_METRICS_REFRESH_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  SU_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  SU_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
 });
 
 export interface Config {
@@ -31,6 +35,14 @@ export interface Config {
   bodyLimitBytes: number;
   dbPoolSize: number;
   fallbackEnabled: boolean;
+  /** How often the fallback scheduler looks for due projects (ms). */
+  fallbackTickMs: number;
+  /** How often the metrics views are refreshed (ms). */
+  metricsRefreshMs: number;
+  /** Daemon heartbeat and ws ping period (ms). */
+  heartbeatIntervalMs: number;
+  /** How long a disconnected workstation's running missions wait before reassignment (ms). */
+  offlineGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.SU_BODY_LIMIT_BYTES,
     dbPoolSize: e.SU_DB_POOL_SIZE,
     fallbackEnabled: e.SU_FALLBACK_ENABLED,
+    fallbackTickMs: e.SU_FALLBACK_TICK_MS,
+    metricsRefreshMs: e.SU_METRICS_REFRESH_MS,
+    heartbeatIntervalMs: e.SU_HEARTBEAT_INTERVAL_MS,
+    offlineGraceMs: e.SU_OFFLINE_GRACE_MS,
   };
 }

@@ -24,7 +24,13 @@ const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWith
   import('close-with-grace'),
 ]);
 const database = await opening;
-const app = await buildApp({ database, bodyLimitBytes: config.bodyLimitBytes, logger: loggerOptions(config) });
+const app = await buildApp({
+  database,
+  docsDir: config.docsDir,
+  bodyLimitBytes: config.bodyLimitBytes,
+  logger: loggerOptions(config),
+  fallbackScheduler: { enabled: config.fallbackEnabled, tickMs: config.fallbackTickMs, metricsRefreshMs: config.metricsRefreshMs },
+});
 
 const boot = await bootstrapAdmin(database.db, { bootstrapKey: config.bootstrapApiKey, dataDir: config.dataDir });
 if (boot.generatedKey) {

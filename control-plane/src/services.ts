@@ -8,12 +8,32 @@ import { createOrganizationsService } from './modules/organizations/organization
 import { createProjectsService } from './modules/projects/projects.service.ts';
 import { createRepositoriesService } from './modules/repositories/repositories.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
+import { createWorkstationsService } from './modules/workstations/workstations.service.ts';
+import { createFallbackEngine, type EngineDeps } from './modules/fallback/fallback-engine.ts';
+import { createFallbackRunsService } from './modules/fallback/fallback-runs.service.ts';
+import { createFallbackSetupService } from './modules/fallback/fallback-setup.service.ts';
+import { createRealtimeBus, type RealtimeBus } from './realtime/bus.ts';
+import { createSessionHub } from './sessions/hub.ts';
 
 /** Builds every domain service from its collaborators (closure DI, no container). */
-export function createServices(db: Db, clock: Clock) {
+export interface ServiceOptions {
+  /** Hybrid-storage root: fallback run reports (and mission docs) are written below it. */
+  docsDir: string;
+  bus?: RealtimeBus;
+  log?: EngineDeps['log'];
+}
+
+export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
   const access = createAccessService(db);
+  const bus = opts.bus ?? createRealtimeBus();
+  const fallbackEngine = createFallbackEngine({ db, clock, bus, docsDir: opts.docsDir, log: opts.log });
+  const sessionHub = createSessionHub();
   return {
     access,
+    bus,
+    fallbackEngine,
+    fallbackSetup: createFallbackSetupService(db, access, clock),
+    fallbackRuns: createFallbackRunsService(db, access, clock, fallbackEngine),
     users: createUsersService(db, clock),
     organizations: createOrganizationsService(db, access, clock),
     projects: createProjectsService(db, access, clock),
@@ -21,6 +41,8 @@ export function createServices(db: Db, clock: Clock) {
     flows: createFlowsService(db, access),
     missions: createMissionsService(db, access, clock),
     board: createMissionBoardService(db, access, clock),
+    sessionHub,
+    workstations: createWorkstationsService(db, access, sessionHub, clock),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -20,9 +20,12 @@ declare module 'fastify' {
 }
 
 function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  // Browsers cannot set headers on a WebSocket; they pass the key in the subprotocol-free query.
+  // The auth scheme is case-insensitive (RFC 7235): `bearer x` works like `Bearer x`.
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  if (match) return match[1];
+  // Browsers cannot set headers on a WebSocket, so an upgrade may pass the key in the query. Plain
+  // HTTP requests may not: a key in a URL ends up in access logs and proxy histories.
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
   const query = request.query as { access_token?: unknown } | undefined;
   return typeof query?.access_token === 'string' ? query.access_token : undefined;
 }
@@ -33,8 +36,10 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock:
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (config.public || !request.url.startsWith('/api/')) return;
-    if (!request.routeOptions.url) return; // unknown route: let the 404 handler answer
+    const route = request.routeOptions.url;
+    if (!route) return; // unknown route: let the 404 handler answer
+    // The route pattern, not the raw URL: `/%61pi/…` routes to `/api/…` but does not start with it.
+    if (config.public || !route.startsWith('/api/')) return;
     const secret = bearer(request);
     if (!secret) throw unauthenticated('missing credentials: send Authorization: Bearer <api key>');
     const hash = hashSecret(secret);

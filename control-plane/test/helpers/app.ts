@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
 import type { Clock } from '../../src/lib/time.ts';
@@ -10,6 +13,9 @@ export const ADMIN_KEY = 'su_test_admin_key_0123456789abcdefghij';
 export interface TestApp {
   db: TestDatabase;
   baseUrl: string;
+  /** The app's hybrid-storage root (a temp dir removed at teardown). */
+  docsDir: string;
+  app: Awaited<ReturnType<typeof buildApp>>;
   /** Client authenticated as the instance admin. */
   admin: HttpClient;
   /** A client with any bearer (or none). */
@@ -23,7 +29,8 @@ export interface TestApp {
  */
 export async function startTestApp(t: Test, opts: { clock?: Clock; bodyLimitBytes?: number } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const app = await buildApp({ database: db, clock: opts.clock, bodyLimitBytes: opts.bodyLimitBytes });
+  const docsDir = mkdtempSync(join(tmpdir(), 'su-docs-'));
+  const app = await buildApp({ database: db, clock: opts.clock, bodyLimitBytes: opts.bodyLimitBytes, docsDir });
   await bootstrapAdmin(db.db, { bootstrapKey: ADMIN_KEY, dataDir: '/nonexistent-not-written' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -32,7 +39,8 @@ export async function startTestApp(t: Test, opts: { clock?: Clock; bodyLimitByte
   const close = async () => {
     await app.close();
     await db.close();
+    rmSync(docsDir, { recursive: true, force: true });
   };
   t.teardown(close);
-  return { db, baseUrl, admin: createHttpClient(baseUrl, ADMIN_KEY), as: (key) => createHttpClient(baseUrl, key), close };
+  return { db, baseUrl, docsDir, app, admin: createHttpClient(baseUrl, ADMIN_KEY), as: (key) => createHttpClient(baseUrl, key), close };
 }

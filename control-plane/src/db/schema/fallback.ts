@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn, bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, varchar,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns.ts';
 import { fallbackItemStatus, fallbackRunStatus, fallbackStatus, fallbackTrigger } from './enums.ts';
 import { actors, flows } from './flows.ts';
@@ -43,6 +45,8 @@ export const missionFallbackTemplates = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     lastUsedAt: ts('last_used_at'),
+    /** Templates are soft-deleted: items and reports keep pointing at them for audit. */
+    deletedAt: ts('deleted_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -93,4 +97,36 @@ export const missionFallbackItems = pgTable(
     index('idx_mission_fallback_items_run_status').on(t.missionFallbackRunId, t.status),
     index('mission_fallback_items_project_status_idx').on(t.projectId, t.status),
   ],
+);
+
+/** One row per scheduler backlog check: the source of avg_backlog_size and threshold adherence. */
+export const missionFallbackBacklogSamples = pgTable(
+  'mission_fallback_backlog_samples',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    checkedAt: ts('checked_at').notNull(),
+    backlogCount: integer('backlog_count').notNull(),
+    backlogThreshold: integer('backlog_threshold').notNull(),
+  },
+  (t) => [index('mission_fallback_backlog_samples_project_idx').on(t.projectId, t.checkedAt)],
+);
+
+/**
+ * Daily aggregates of data the retention job purges (runs, items, samples older than 180 days),
+ * so mv_project_metrics_daily keeps its history after the rows are gone.
+ */
+export const missionFallbackMetricsArchive = pgTable(
+  'mission_fallback_metrics_archive',
+  {
+    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    generated: integer('generated').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    discarded: integer('discarded').notNull().default(0),
+    backlogSamples: integer('backlog_samples').notNull().default(0),
+    backlogSum: bigint('backlog_sum', { mode: 'number' }).notNull().default(0),
+    belowThresholdSamples: integer('below_threshold_samples').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.day] })],
 );

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { missions, organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
+import { missions, organizationMemberships, organizations, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
 export function createAccessRepository(db: Executor) {
@@ -11,6 +11,11 @@ export function createAccessRepository(db: Executor) {
         .where(and(eq(organizationMemberships.userId, userId), eq(organizationMemberships.organizationId, organizationId)))
         .limit(1);
       return row?.role;
+    },
+
+    async orgExists(organizationId: string) {
+      const [row] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, organizationId)).limit(1);
+      return Boolean(row);
     },
 
     /** The project with the caller's org role and project override, in one round trip. */

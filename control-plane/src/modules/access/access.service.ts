@@ -17,7 +17,11 @@ export function createAccessService(db: Db) {
   const repo = createAccessRepository(db);
 
   async function requireOrg(user: UserPrincipal, organizationId: string, need: Access): Promise<OrgRole | 'instance-admin'> {
-    if (user.isInstanceAdmin) return 'instance-admin';
+    if (user.isInstanceAdmin) {
+      // The admin may act on any organization, but only on one that exists.
+      if (!(await repo.orgExists(organizationId))) throw notFound('organization');
+      return 'instance-admin';
+    }
     const role = await repo.orgRole(user.userId, organizationId);
     if (!role) throw notFound('organization');
     if (!allows(orgRoleAccess[role], need)) throw forbidden(`your role (${role}) may not ${verb[need]} this organization`);

@@ -39,6 +39,8 @@ export function createOrganizationsService(db: Db, access: AccessService, clock:
     },
 
     async list(caller: UserPrincipal) {
+      // The instance admin sees every organization, as GET /organizations/:id and GET /projects already let it.
+      if (caller.isInstanceAdmin) return (await repo.listAll()).map((o) => toOrg(o, 'owner'));
       const rows = await repo.listForUser(caller.userId);
       return rows.map((r) => toOrg(r.org, r.role));
     },

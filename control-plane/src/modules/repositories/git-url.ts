@@ -5,9 +5,14 @@ export interface ParsedRepositoryUrl {
   githubName: string | null;
 }
 
+// GitHub's own limits: owners are 1–39 letters, digits and hyphens; repository names 1–100 of
+// letters, digits, `.`, `_` and `-`. Anything else is not a GitHub repository (and would not fit
+// the github_owner / github_name columns), so it stays a plain git URL.
+const owner = '([A-Za-z0-9][A-Za-z0-9-]{0,38})';
+const name = '([A-Za-z0-9._-]{1,100}?)';
 const githubPatterns = [
-  /^https?:\/\/(?:[^@/]+@)?github\.com\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/i,
-  /^(?:ssh:\/\/)?git@github\.com[:/]([^/]+)\/([^/]+?)(?:\.git)?\/?$/i,
+  new RegExp(`^https?://(?:[^@/]+@)?github\\.com/${owner}/${name}(?:\\.git)?/?$`, 'i'),
+  new RegExp(`^(?:ssh://)?git@github\\.com[:/]${owner}/${name}(?:\\.git)?/?$`, 'i'),
 ];
 
 /** Accepts any git URL (https, ssh, scp-like, file://, or an absolute local path); undefined if none. */

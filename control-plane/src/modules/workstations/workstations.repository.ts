@@ -1,0 +1,84 @@
+import { newId } from '@solo-unicorn/shared';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { codeAgentSessions, organizationMemberships, projectWorkstations, workstations } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+
+export type WorkstationRow = typeof workstations.$inferSelect;
+
+/** Attempt states in which a mission counts as "current" on its workstation. */
+export const liveAttemptStatuses = ['assigned', 'running'] as const;
+
+export function createWorkstationsRepository(db: Executor) {
+  return {
+    async insert(values: { organizationId: string; name: string; tokenHash: string; tokenPrefix: string; createdBy: string }) {
+      const [row] = await db.insert(workstations).values({ id: newId(), ...values }).returning();
+      return row!;
+    },
+
+    async findById(id: string) {
+      const [row] = await db.select().from(workstations).where(eq(workstations.id, id)).limit(1);
+      return row;
+    },
+
+    /** Workstations of the caller's organizations (all of them for the instance admin), by id. */
+    async listVisible(q: { userId: string; isInstanceAdmin: boolean; organizationId?: string; afterId?: string; limit: number }) {
+      const where = and(
+        q.organizationId ? eq(workstations.organizationId, q.organizationId) : undefined,
+        q.afterId ? gt(workstations.id, q.afterId) : undefined,
+      );
+      if (q.isInstanceAdmin) {
+        return db.select().from(workstations).where(where).orderBy(asc(workstations.id)).limit(q.limit + 1);
+      }
+      const rows = await db
+        .select({ ws: workstations })
+        .from(workstations)
+        .innerJoin(
+          organizationMemberships,
+          and(eq(organizationMemberships.organizationId, workstations.organizationId), eq(organizationMemberships.userId, q.userId)),
+        )
+        .where(where)
+        .orderBy(asc(workstations.id))
+        .limit(q.limit + 1);
+      return rows.map((r) => r.ws);
+    },
+
+    async revoke(id: string, at: Date) {
+      const [row] = await db
+        .update(workstations)
+        .set({ revokedAt: at, updatedAt: at })
+        .where(and(eq(workstations.id, id), isNull(workstations.revokedAt)))
+        .returning();
+      return row;
+    },
+
+    /** Missions currently handed to these workstations (attempts assigned or running). */
+    async currentAttempts(workstationIds: string[]) {
+      if (workstationIds.length === 0) return [];
+      return db
+        .select({
+          workstationId: codeAgentSessions.workstationId,
+          missionId: codeAgentSessions.missionId,
+          attemptId: codeAgentSessions.id,
+          status: codeAgentSessions.status,
+        })
+        .from(codeAgentSessions)
+        .where(and(inArray(codeAgentSessions.workstationId, workstationIds), inArray(codeAgentSessions.status, [...liveAttemptStatuses])))
+        .orderBy(asc(codeAgentSessions.createdAt));
+    },
+
+    /** Idempotent: mapping twice keeps the first row. */
+    async mapToProject(projectId: string, workstationId: string) {
+      await db.insert(projectWorkstations).values({ projectId, workstationId }).onConflictDoNothing();
+      const [row] = await db
+        .select()
+        .from(projectWorkstations)
+        .where(and(eq(projectWorkstations.projectId, projectId), eq(projectWorkstations.workstationId, workstationId)))
+        .limit(1);
+      return row!;
+    },
+
+    async listForProject(projectId: string) {
+      return db.select().from(projectWorkstations).where(eq(projectWorkstations.projectId, projectId)).orderBy(asc(projectWorkstations.createdAt));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import {
+  idSchema, limitSchema, mapWorkstationBody, pageSchema, projectWorkstationSchema, registerWorkstationBody, registerWorkstationResponse,
+  workstationSchema,
+} from '@solo-unicorn/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { userOf } from '../../plugins/auth.ts';
+import type { WorkstationsService } from './workstations.service.ts';
+
+const params = z.strictObject({ workstationId: idSchema });
+const projectParams = z.strictObject({ projectId: idSchema });
+
+export function workstationsRoutes(workstations: WorkstationsService): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['workstations'];
+    app.post('/workstations', {
+      schema: { tags, summary: 'Register a workstation; the token is shown once', body: registerWorkstationBody, response: { 201: registerWorkstationResponse } },
+    }, async (req, reply) => reply.status(201).send(await workstations.register(userOf(req), req.body)));
+
+    app.get('/workstations', {
+      schema: {
+        tags, summary: "Workstations of the caller's organizations, with presence",
+        querystring: z.strictObject({ organizationId: idSchema.optional(), limit: limitSchema, cursor: z.string().max(512).optional() }),
+        response: { 200: pageSchema(workstationSchema) },
+      },
+    }, async (req) => workstations.list(userOf(req), req.query));
+
+    app.get('/workstations/:workstationId', {
+      schema: { tags, params, response: { 200: workstationSchema } },
+    }, async (req) => workstations.get(userOf(req), req.params.workstationId));
+
+    app.post('/workstations/:workstationId/revoke', {
+      schema: { tags, summary: 'Invalidate the token and close the live session at once', params, response: { 200: workstationSchema } },
+    }, async (req) => workstations.revoke(userOf(req), req.params.workstationId));
+
+    app.post('/projects/:projectId/workstations', {
+      schema: { tags, summary: "Let a workstation serve this project's missions", params: projectParams, body: mapWorkstationBody, response: { 201: projectWorkstationSchema } },
+    }, async (req, reply) => reply.status(201).send(await workstations.mapToProject(userOf(req), req.params.projectId, req.body.workstationId)));
+
+    app.get('/projects/:projectId/workstations', {
+      schema: { tags, params: projectParams, response: { 200: z.object({ items: z.array(projectWorkstationSchema) }) } },
+    }, async (req) => ({ items: await workstations.listForProject(userOf(req), req.params.projectId) }));
+  };
+}

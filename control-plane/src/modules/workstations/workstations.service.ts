@@ -1,0 +1,126 @@
+import type { AgentInfo, Workstation } from '@solo-unicorn/shared';
+import type { Db } from '../../db/types.ts';
+import { invalidField, notFound } from '../../errors.ts';
+import { decodeCursor, toPage } from '../../lib/cursor.ts';
+import { idCursor } from '../../lib/id-cursor.ts';
+import { hashSecret, newSecret, secretPrefix } from '../../lib/secrets.ts';
+import { iso, isoOrNull, type Clock } from '../../lib/time.ts';
+import type { AccessService } from '../access/access.service.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { createWorkstationsRepository, type WorkstationRow } from './workstations.repository.ts';
+
+/** What the service needs from the live session hub: presence, and closing a revoked session. */
+export interface Presence {
+  isOnline(workstationId: string): boolean;
+  revoke(workstationId: string): void;
+}
+
+type CurrentMission = Workstation['currentMissions'][number];
+
+export function toWorkstation(row: WorkstationRow, online: boolean, currentMissions: CurrentMission[]): Workstation {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    name: row.name,
+    tokenPrefix: row.tokenPrefix,
+    maxConcurrentMissions: row.maxConcurrentMissions,
+    daemonVersion: row.daemonVersion,
+    agents: (row.agents as AgentInfo[]) ?? [],
+    online: online && !row.revokedAt,
+    lastSeenAt: isoOrNull(row.lastSeenAt),
+    revokedAt: isoOrNull(row.revokedAt),
+    currentMissions,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+export function createWorkstationsService(db: Db, access: AccessService, presence: Presence, clock: Clock) {
+  const repo = createWorkstationsRepository(db);
+
+  async function withPresence(rows: WorkstationRow[]) {
+    const attempts = await repo.currentAttempts(rows.map((r) => r.id));
+    return rows.map((row) =>
+      toWorkstation(
+        row,
+        presence.isOnline(row.id),
+        attempts.filter((a) => a.workstationId === row.id).map((a) => ({ missionId: a.missionId, attemptId: a.attemptId, status: a.status })),
+      ),
+    );
+  }
+
+  /** A workstation the caller may see; anything else is "not found". */
+  async function visible(caller: UserPrincipal, id: string, need: 'read' | 'admin') {
+    const row = await repo.findById(id);
+    if (!row) throw notFound('workstation');
+    try {
+      await access.requireOrg(caller, row.organizationId, need);
+    } catch (error) {
+      if (error instanceof Error && 'status' in error && error.status === 404) throw notFound('workstation');
+      throw error;
+    }
+    return row;
+  }
+
+  return {
+    async register(caller: UserPrincipal, input: { organizationId: string; name: string }) {
+      await access.requireOrg(caller, input.organizationId, 'admin');
+      const token = newSecret('suw');
+      const row = await db.transaction(async (tx) => {
+        const created = await createWorkstationsRepository(tx).insert({
+          organizationId: input.organizationId, name: input.name, tokenHash: hashSecret(token), tokenPrefix: secretPrefix(token), createdBy: caller.userId,
+        });
+        await recordAudit(tx, { organizationId: input.organizationId, actorType: 'user', actorId: caller.userId, action: 'workstation.registered', targetType: 'workstation', targetId: created.id });
+        return created;
+      });
+      return { workstation: toWorkstation(row, false, []), token };
+    },
+
+    async list(caller: UserPrincipal, query: { organizationId?: string; limit: number; cursor?: string }) {
+      if (query.organizationId) await access.requireOrg(caller, query.organizationId, 'read');
+      const afterId = query.cursor ? decodeCursor(query.cursor, idCursor).id : undefined;
+      const rows = await repo.listVisible({ userId: caller.userId, isInstanceAdmin: caller.isInstanceAdmin, organizationId: query.organizationId, afterId, limit: query.limit });
+      const page = toPage(rows, query.limit, (r) => r, (r) => ({ id: r.id }));
+      return { items: await withPresence(page.items), nextCursor: page.nextCursor };
+    },
+
+    async get(caller: UserPrincipal, id: string) {
+      const [item] = await withPresence([await visible(caller, id, 'read')]);
+      return item!;
+    },
+
+    /** Invalidates the token, then closes the live session at once. Revoking twice is a no-op. */
+    async revoke(caller: UserPrincipal, id: string) {
+      const row = await visible(caller, id, 'admin');
+      const revoked = await db.transaction(async (tx) => {
+        const updated = await createWorkstationsRepository(tx).revoke(id, clock.now());
+        if (updated) {
+          await recordAudit(tx, { organizationId: row.organizationId, actorType: 'user', actorId: caller.userId, action: 'workstation.revoked', targetType: 'workstation', targetId: id });
+        }
+        return updated ?? row;
+      });
+      presence.revoke(id);
+      const [item] = await withPresence([revoked]);
+      return item!;
+    },
+
+    async mapToProject(caller: UserPrincipal, projectId: string, workstationId: string) {
+      const { project } = await access.requireProject(caller, projectId, 'admin');
+      const ws = await repo.findById(workstationId);
+      if (!ws) throw invalidField('body.workstationId', 'no such workstation');
+      if (ws.organizationId !== project.organizationId) throw invalidField('body.workstationId', "belongs to another organization than the project's");
+      const row = await db.transaction(async (tx) => {
+        const mapped = await createWorkstationsRepository(tx).mapToProject(projectId, workstationId);
+        await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_workstation.mapped', targetType: 'workstation', targetId: workstationId, data: { projectId } });
+        return mapped;
+      });
+      return { projectId: row.projectId, workstationId: row.workstationId, createdAt: iso(row.createdAt) };
+    },
+
+    async listForProject(caller: UserPrincipal, projectId: string) {
+      await access.requireProject(caller, projectId, 'read');
+      return (await repo.listForProject(projectId)).map((r) => ({ projectId: r.projectId, workstationId: r.workstationId, createdAt: iso(r.createdAt) }));
+    },
+  };
+}
+export type WorkstationsService = ReturnType<typeof createWorkstationsService>;

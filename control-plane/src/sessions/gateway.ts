@@ -1,0 +1,39 @@
+import { makeFrame } from '@solo-unicorn/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/types.ts';
+import type { Clock } from '../lib/time.ts';
+import type { SessionHub } from './hub.ts';
+import { createEventIngest } from './ingest.ts';
+import { openSession, type SessionSettings } from './session.ts';
+import { createSessionsRepository } from './sessions.repository.ts';
+
+/**
+ * `GET /api/v1/workstations/connect`: the daemon's WebSocket, authenticated by the workstation
+ * token (the auth plugin refuses the upgrade with 401 before we get here).
+ */
+export function sessionsGateway(deps: { db: Db; clock: Clock; hub: SessionHub; settings: SessionSettings }) {
+  return async (app: FastifyInstance) => {
+    const ingest = createEventIngest(deps.db, deps.clock);
+    const log = app.log.child({ component: 'sessions' });
+
+    app.addHook('onReady', async () => {
+      // Sessions a crashed predecessor left open are over: their sockets died with it.
+      const closed = await createSessionsRepository(deps.db).closeOrphanSessions('control plane restarted', deps.clock.now());
+      if (closed > 0) log.info({ closed }, 'closed sessions left open by a previous process');
+      deps.hub.start(deps.settings.heartbeatIntervalMs);
+    });
+    app.addHook('preClose', async () => {
+      await deps.hub.stop();
+    });
+
+    app.get('/workstations/connect', { websocket: true, config: { workstation: true }, schema: { hide: true } }, (socket, request) => {
+      const principal = request.principal;
+      if (principal?.kind !== 'workstation') {
+        socket.send(JSON.stringify(makeFrame('error', { code: 'SU_ERR_UNAUTHENTICATED', message: 'this endpoint needs a workstation token, not an API key', retryable: false })));
+        socket.close(4003, 'workstation token required');
+        return;
+      }
+      openSession(socket, principal.workstationId, request.ip ?? null, { ...deps, ingest, log });
+    });
+  };
+}

@@ -1,0 +1,78 @@
+/** The part of a live session the hub drives. */
+export interface LiveSession {
+  readonly id: string;
+  readonly workstationId: string;
+  /** Sends a final error frame (if any) and closes; resolves when the session's bookkeeping is written. */
+  close(reason: { code: number; text: string; errorCode?: 'SU_ERR_SESSION_REPLACED' | 'SU_ERR_WORKSTATION_REVOKED' }): Promise<void>;
+  /** ws liveness: returns false when the peer missed the previous ping (the hub then terminates it). */
+  ping(): boolean;
+  terminate(): void;
+}
+
+/**
+ * The in-process registry of live daemon sessions: at most one per workstation. Presence
+ * (`online`) is read from here, so a dropped session shows offline at once.
+ */
+export function createSessionHub() {
+  const live = new Map<string, LiveSession>();
+  const connections = new Set<LiveSession>();
+  const closing = new Set<Promise<void>>();
+  let sweeper: NodeJS.Timeout | undefined;
+
+  function track(p: Promise<void>) {
+    closing.add(p);
+    void p.finally(() => closing.delete(p));
+  }
+
+  return {
+    /** Every accepted socket, before and after hello (for pings and shutdown). */
+    connected(session: LiveSession) {
+      connections.add(session);
+    },
+
+    /** Makes `session` the workstation's one live session, closing an older one. */
+    attach(session: LiveSession) {
+      const older = live.get(session.workstationId);
+      live.set(session.workstationId, session);
+      if (older && older !== session) {
+        track(older.close({ code: 4000, text: 'replaced by a newer session', errorCode: 'SU_ERR_SESSION_REPLACED' }));
+      }
+    },
+
+    /** Forgets a closed socket; only removes the live entry if it is still this session. */
+    detach(session: LiveSession) {
+      connections.delete(session);
+      if (live.get(session.workstationId) === session) live.delete(session.workstationId);
+    },
+
+    isOnline: (workstationId: string) => live.has(workstationId),
+    current: (workstationId: string) => live.get(workstationId),
+    get size() {
+      return live.size;
+    },
+
+    revoke(workstationId: string) {
+      const session = live.get(workstationId);
+      if (!session) return;
+      live.delete(workstationId);
+      track(session.close({ code: 4001, text: 'workstation token revoked', errorCode: 'SU_ERR_WORKSTATION_REVOKED' }));
+    },
+
+    /** One timer for all sessions: a peer that missed the last ping is terminated. */
+    start(heartbeatIntervalMs: number) {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = setInterval(() => {
+        for (const session of connections) if (!session.ping()) session.terminate();
+      }, heartbeatIntervalMs);
+      sweeper.unref();
+    },
+
+    /** Closes every session (server shutdown: daemons reconnect) and waits for their bookkeeping. */
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      for (const session of connections) track(session.close({ code: 1001, text: 'control plane shutting down' }));
+      await Promise.allSettled([...closing]);
+    },
+  };
+}
+export type SessionHub = ReturnType<typeof createSessionHub>;

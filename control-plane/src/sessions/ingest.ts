@@ -1,0 +1,103 @@
+import type { SequencedFrame } from '@solo-unicorn/shared';
+import type { Db } from '../db/types.ts';
+import type { Clock } from '../lib/time.ts';
+import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
+import { createSessionsRepository, isLiveAttempt, type AttemptRow } from './sessions.repository.ts';
+
+export interface IngestResult {
+  /** Per attempt, the highest seq now committed (also for pure duplicates: the daemon may trim). */
+  acks: { attemptId: string; seq: number }[];
+  /** Attempts whose frames were refused: not this workstation's, an old lease, or already over. */
+  fenced: { attemptId: string; message: string }[];
+  /** Attempts whose frames skipped a seq; the daemon should resend after the acked seq. */
+  gaps: { attemptId: string; expected: number; got: number }[];
+}
+
+function eventOf(frame: SequencedFrame): { kind: string; data: Record<string, unknown> } {
+  const p = frame.payload;
+  switch (frame.type) {
+    case 'mission.event':
+      return { kind: frame.payload.kind, data: { ...frame.payload.data, at: p.at } };
+    case 'mission.docs':
+      return { kind: 'docs.changed', data: { path: frame.payload.path, contentHash: frame.payload.contentHash, content: frame.payload.content, at: p.at } };
+    case 'mission.finished': {
+      const { status, reason, branch, headCommit, prNumber } = frame.payload;
+      return { kind: 'attempt.finished', data: { status, reason, branch, headCommit, prNumber, at: p.at } };
+    }
+  }
+}
+
+/**
+ * Stores a batch of sequenced frames from one workstation in ONE transaction, idempotently per
+ * (attemptId, seq). Attempt rows are locked first, so `last_acked_seq` is the exact high-water
+ * mark of what is stored: seq ≤ it is a resend (skipped), seq = it + 1 is stored, anything else
+ * is a gap and waits for a resend. Fencing: only attempts of this workstation, with the frame's
+ * lease version, still assigned/running, take new frames.
+ */
+export function createEventIngest(db: Db, clock: Clock) {
+  return {
+    async store(workstationId: string, frames: SequencedFrame[]): Promise<IngestResult> {
+      const ids = [...new Set(frames.map((f) => f.payload.attemptId))];
+      return db.transaction(async (tx) => {
+        const repo = createSessionsRepository(tx);
+        const events = createMissionEventsRepository(tx);
+        const now = clock.now();
+        const rows = new Map<string, AttemptRow>((await repo.lockAttempts(ids)).map((r) => [r.id, r]));
+        const stored = new Map<string, number>();
+        const fenced = new Map<string, string>();
+        const gaps = new Map<string, { attemptId: string; expected: number; got: number }>();
+        const live = new Map<string, boolean>();
+        for (const row of rows.values()) {
+          stored.set(row.id, row.lastAckedSeq);
+          live.set(row.id, isLiveAttempt(row.status));
+        }
+
+        for (const frame of frames) {
+          const { attemptId, missionId, leaseVersion, seq } = frame.payload;
+          if (fenced.has(attemptId) || gaps.has(attemptId)) continue;
+          const row = rows.get(attemptId);
+          if (!row || row.workstationId !== workstationId || row.missionId !== missionId) {
+            fenced.set(attemptId, 'attempt is not assigned to this workstation');
+            continue;
+          }
+          const high = stored.get(attemptId)!;
+          if (seq <= high) continue; // already stored: a resend
+          if (row.leaseVersion !== leaseVersion) {
+            fenced.set(attemptId, `lease version ${leaseVersion} is stale (current ${row.leaseVersion})`);
+            continue;
+          }
+          if (!live.get(attemptId)) {
+            fenced.set(attemptId, `attempt is already ${row.status}`);
+            continue;
+          }
+          if (seq !== high + 1) {
+            gaps.set(attemptId, { attemptId, expected: high + 1, got: seq });
+            continue;
+          }
+          const { kind, data } = eventOf(frame);
+          await events.append({ missionId, origin: 'agent', kind, data, attemptId, attemptSeq: seq }, now);
+          stored.set(attemptId, seq);
+          if (frame.type === 'mission.finished') {
+            const p = frame.payload;
+            await repo.finishAttempt(attemptId, { status: p.status, reason: p.reason, branch: p.branch, headCommit: p.headCommit, at: now });
+            live.set(attemptId, false);
+          }
+        }
+
+        const acks: IngestResult['acks'] = [];
+        for (const [attemptId, seq] of stored) {
+          if (fenced.has(attemptId)) continue;
+          if (seq !== rows.get(attemptId)!.lastAckedSeq) await repo.setLastStoredSeq(attemptId, seq, now);
+          acks.push({ attemptId, seq });
+        }
+        for (const id of ids) if (!rows.has(id)) fenced.set(id, 'no such attempt');
+        return {
+          acks,
+          fenced: [...fenced].map(([attemptId, message]) => ({ attemptId, message })),
+          gaps: [...gaps.values()],
+        };
+      });
+    },
+  };
+}
+export type EventIngest = ReturnType<typeof createEventIngest>;

@@ -1,0 +1,212 @@
+import {
+  type DaemonToServerFrame, daemonToServerFrame, type ErrorPayload, makeFrame, parseFrame, type SequencedFrame,
+  type ServerToDaemonFrame, sessionCloseCodes, type SessionHelloFrame,
+} from '@solo-unicorn/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Db } from '../db/types.ts';
+import type { Clock } from '../lib/time.ts';
+import type { LiveSession, SessionHub } from './hub.ts';
+import type { EventIngest } from './ingest.ts';
+import { createSessionsRepository, isLiveAttempt } from './sessions.repository.ts';
+
+export interface SessionSettings {
+  heartbeatIntervalMs: number;
+  helloTimeoutMs: number;
+  /** Frames stored per transaction at most. */
+  ingestBatchSize: number;
+}
+
+export interface SessionDeps {
+  db: Db;
+  clock: Clock;
+  hub: SessionHub;
+  ingest: EventIngest;
+  settings: SessionSettings;
+  log: FastifyBaseLogger;
+}
+
+type Payload<T extends ServerToDaemonFrame['type']> = Extract<ServerToDaemonFrame, { type: T }>['payload'];
+
+/**
+ * One daemon connection: waits for session.hello, then stores sequenced frames in order
+ * (batched, one flush at a time) and acks after commit. Socket handlers never throw.
+ */
+export function openSession(socket: WebSocket, workstationId: string, remoteAddress: string | null, deps: SessionDeps) {
+  const { db, clock, hub, ingest, settings } = deps;
+  const repo = createSessionsRepository(db);
+  let log = deps.log.child({ workstationId });
+  let sessionId: string | undefined; // set once hello is accepted
+  let state: 'awaiting-hello' | 'opening' | 'open' | 'closed' = 'awaiting-hello';
+  let alive = true;
+  let closeReason = 'connection closed';
+  const queue: SequencedFrame[] = [];
+  let flushing: Promise<void> | undefined;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+
+  function send<T extends ServerToDaemonFrame['type']>(type: T, payload: Payload<T>) {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(makeFrame(type, payload)));
+  }
+  const sendError = (payload: ErrorPayload) => send('error', payload);
+
+  const live: LiveSession = {
+    get id() {
+      return sessionId ?? 'pending';
+    },
+    workstationId,
+    async close({ code, text, errorCode }) {
+      closeReason = text;
+      if (errorCode) sendError({ code: errorCode, message: text, retryable: false });
+      socket.close(code, text);
+      // A peer that never answers the close handshake is cut after a short while.
+      setTimeout(() => socket.terminate(), 2000).unref();
+      await done;
+    },
+    ping() {
+      if (!alive) return false;
+      alive = false;
+      if (socket.readyState === socket.OPEN) socket.ping();
+      return true;
+    },
+    terminate() {
+      closeReason = 'missed ping';
+      socket.terminate();
+    },
+  };
+  hub.connected(live);
+
+  const helloTimer = setTimeout(() => {
+    sendError({ code: 'SU_ERR_PROTOCOL_STATE', message: `no session.hello within ${settings.helloTimeoutMs} ms`, retryable: true });
+    closeReason = 'hello timeout';
+    socket.close(sessionCloseCodes.helloTimeout, 'hello timeout');
+  }, settings.helloTimeoutMs);
+  helloTimer.unref();
+
+  socket.on('pong', () => (alive = true));
+  socket.on('message', (data, isBinary) => {
+    alive = true;
+    const parsed = parseFrame(isBinary ? '' : data.toString(), daemonToServerFrame);
+    if (!parsed.ok) {
+      log.warn({ code: parsed.code, refId: parsed.refId, problem: parsed.message }, 'invalid frame refused');
+      sendError({ code: parsed.code, message: parsed.message, retryable: parsed.code !== 'SU_ERR_PROTOCOL_VERSION', refId: parsed.refId });
+      return;
+    }
+    void onFrame(parsed.frame).catch((err) => {
+      log.error({ err, type: parsed.frame.type }, 'frame handling failed');
+      sendError({ code: 'SU_ERR_UNAVAILABLE', message: 'the control plane could not handle this frame; reconnect and resend', retryable: true, refId: parsed.frame.id });
+      socket.close(1011, 'internal error');
+    });
+  });
+  socket.on('close', () => {
+    clearTimeout(helloTimer);
+    const wasOpen = state === 'open';
+    state = 'closed';
+    hub.detach(live);
+    void (async () => {
+      try {
+        await flushing;
+        if (wasOpen && sessionId) await repo.closeSession(sessionId, workstationId, closeReason, clock.now());
+        if (wasOpen) log.info({ reason: closeReason }, 'daemon session closed');
+      } catch (err) {
+        log.error({ err }, 'could not record the end of a session');
+      } finally {
+        finished();
+      }
+    })();
+  });
+
+  async function onFrame(frame: DaemonToServerFrame) {
+    if (state === 'closed') return;
+    if (frame.type === 'session.hello') return hello(frame);
+    if (state !== 'open') {
+      sendError({ code: 'SU_ERR_PROTOCOL_STATE', message: `${frame.type} before session.hello`, retryable: true, refId: frame.id });
+      return;
+    }
+    switch (frame.type) {
+      case 'session.heartbeat':
+        await repo.heartbeat(sessionId!, workstationId, clock.now());
+        return;
+      case 'mission.accepted':
+      case 'mission.declined':
+        // Dispatch (assignment replies) is wired by the dispatcher; until then they are logged.
+        log.info({ type: frame.type, attemptId: frame.payload.attemptId }, 'assignment reply received');
+        return;
+      default:
+        queue.push(frame);
+        flushing ??= flush().finally(() => (flushing = undefined));
+    }
+  }
+
+  async function hello(frame: SessionHelloFrame) {
+    if (state !== 'awaiting-hello') {
+      sendError({ code: 'SU_ERR_PROTOCOL_STATE', message: 'session.hello was already received', retryable: true, refId: frame.id });
+      return;
+    }
+    const p = frame.payload;
+    if (p.workstationId !== workstationId) {
+      closeReason = 'hello names another workstation';
+      sendError({ code: 'SU_ERR_UNAUTHENTICATED', message: 'session.hello names another workstation than the token', retryable: false, refId: frame.id });
+      socket.close(sessionCloseCodes.unauthenticated, 'wrong workstation');
+      return;
+    }
+    state = 'opening';
+    clearTimeout(helloTimer);
+    const ws = await repo.findWorkstation(workstationId);
+    if (!ws || ws.revokedAt) {
+      closeReason = 'revoked';
+      sendError({ code: 'SU_ERR_WORKSTATION_REVOKED', message: 'this workstation token was revoked; register the workstation again', retryable: false });
+      socket.close(sessionCloseCodes.revoked, 'revoked');
+      return;
+    }
+    const now = clock.now();
+    const id = await repo.openSession({ workstationId, daemonVersion: p.daemonVersion, agents: p.agents, maxConcurrentMissions: p.maxConcurrentMissions, remoteAddress, at: now });
+    const attempts = await welcomeAttempts(p.attempts);
+    if (state !== 'opening') {
+      // The socket closed while we were writing: record the end right away.
+      await repo.closeSession(id, workstationId, closeReason, clock.now());
+      return;
+    }
+    sessionId = id;
+    state = 'open';
+    log = log.child({ sessionId });
+    hub.attach(live);
+    send('session.welcome', { sessionId: id, workstationId, heartbeatIntervalMs: settings.heartbeatIntervalMs, attempts });
+    log.info({ daemonVersion: p.daemonVersion, agents: p.agents.map((a) => a.type), held: p.attempts.length }, 'daemon session open');
+  }
+
+  /** Running attempts of this workstation plus those the daemon holds: what is stored of each. */
+  async function welcomeAttempts(held: SessionHelloFrame['payload']['attempts']) {
+    const running = await repo.liveAttemptsOf(workstationId);
+    const out = new Map(running.map((r) => [r.id, { attemptId: r.id, lastStoredSeq: r.lastAckedSeq, fenced: false }]));
+    const others = held.filter((h) => !out.has(h.attemptId));
+    const rows = new Map((await repo.attemptsByIds(others.map((h) => h.attemptId))).map((r) => [r.id, r]));
+    for (const h of others) {
+      const row = rows.get(h.attemptId);
+      const ours = row && row.workstationId === workstationId && row.leaseVersion === h.leaseVersion;
+      // A finished attempt stays resumable while the daemon holds nothing newer than what is stored.
+      const fenced = !ours || (!isLiveAttempt(row.status) && h.lastSeq > row.lastAckedSeq);
+      out.set(h.attemptId, { attemptId: h.attemptId, lastStoredSeq: row && ours ? row.lastAckedSeq : 0, fenced });
+    }
+    return [...out.values()];
+  }
+
+  /** Drains the queue in batches; each batch is one transaction, acked after commit. */
+  async function flush() {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, settings.ingestBatchSize);
+      const result = await ingest.store(workstationId, batch);
+      if (result.acks.length > 0) send('event.ack', { acks: result.acks });
+      for (const f of result.fenced) {
+        log.warn({ attemptId: f.attemptId, problem: f.message }, 'frames for a fenced attempt refused');
+        sendError({ code: 'SU_ERR_ATTEMPT_FENCED', message: f.message, retryable: false, attemptId: f.attemptId });
+      }
+      for (const g of result.gaps) {
+        log.warn(g, 'gap in an attempt seq; asking for a resend');
+        sendError({ code: 'SU_ERR_PROTOCOL_STATE', message: `expected seq ${g.expected}, got ${g.got}; resend after the acked seq`, retryable: true, attemptId: g.attemptId });
+      }
+    }
+  }
+
+  return live;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { idSchema } from '../ids.ts';
+import { frameSchema } from './envelope.ts';
+import { errorFrame } from './errors.ts';
+
+export const sessionWelcomeFrame = frameSchema('session.welcome', z.object({
+  sessionId: idSchema,
+  workstationId: idSchema,
+  heartbeatIntervalMs: z.number().int().min(100),
+  /**
+   * Per attempt this workstation holds (running here, or named in hello): the highest seq already
+   * stored. The daemon resends everything after it. `fenced` attempts are no longer this
+   * workstation's: the daemon drops what it holds for them.
+   */
+  attempts: z.array(z.object({
+    attemptId: idSchema,
+    lastStoredSeq: z.number().int().min(0),
+    fenced: z.boolean(),
+  })),
+}));
+export type SessionWelcomeFrame = z.infer<typeof sessionWelcomeFrame>;
+
+export const missionAssignFrame = frameSchema('mission.assign', z.object({
+  attemptId: idSchema,
+  leaseVersion: z.number().int().min(1),
+  leaseExpiresAt: z.string().nullable(),
+  agentType: z.string().max(64).nullable(),
+  mission: z.object({
+    id: idSchema,
+    projectId: idSchema,
+    title: z.string(),
+    description: z.string().nullable(),
+    stage: z.string().nullable(),
+    prMode: z.string(),
+    targetBranch: z.string(),
+  }),
+  repository: z.object({ id: idSchema, url: z.string(), defaultBranch: z.string() }).nullable(),
+  flow: z.object({ id: idSchema, name: z.string(), stages: z.array(z.unknown()) }).nullable(),
+  actor: z.object({ id: idSchema, name: z.string(), instructions: z.string().nullable() }).nullable(),
+  prompt: z.string().max(1024 * 1024),
+  docs: z.array(z.object({ path: z.string(), contentHash: z.string(), content: z.string() })),
+}));
+export type MissionAssignFrame = z.infer<typeof missionAssignFrame>;
+
+export const missionCancelFrame = frameSchema('mission.cancel', z.object({
+  attemptId: idSchema,
+  reason: z.string().max(2000),
+}));
+export type MissionCancelFrame = z.infer<typeof missionCancelFrame>;
+
+/** Per attempt, the highest seq durably committed; the daemon may drop up to it from its outbox. */
+export const eventAckFrame = frameSchema('event.ack', z.object({
+  acks: z.array(z.object({ attemptId: idSchema, seq: z.number().int().min(0) })).min(1),
+}));
+export type EventAckFrame = z.infer<typeof eventAckFrame>;
+
+export const serverToDaemonFrame = z.discriminatedUnion('type', [
+  sessionWelcomeFrame, missionAssignFrame, missionCancelFrame, eventAckFrame, errorFrame,
+]);
+export type ServerToDaemonFrame = z.infer<typeof serverToDaemonFrame>;

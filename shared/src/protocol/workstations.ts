@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { idSchema } from '../ids.ts';
+import { agentInfoSchema } from './daemon-to-server.ts';
+
+// REST shapes of the workstation routes: the control plane serves them, the CLI reads them.
+
+export const registerWorkstationBody = z.strictObject({
+  organizationId: idSchema,
+  name: z.string().trim().min(1).max(200),
+});
+
+export const workstationSchema = z.object({
+  id: idSchema,
+  organizationId: idSchema,
+  name: z.string(),
+  tokenPrefix: z.string(),
+  maxConcurrentMissions: z.number().int(),
+  daemonVersion: z.string().nullable(),
+  agents: z.array(agentInfoSchema),
+  online: z.boolean(),
+  lastSeenAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  currentMissions: z.array(z.object({ missionId: idSchema, attemptId: idSchema, status: z.string() })),
+  createdAt: z.string(),
+});
+export type Workstation = z.infer<typeof workstationSchema>;
+
+export const registerWorkstationResponse = z.object({
+  workstation: workstationSchema,
+  /** `suw_…`: shown once, stored hashed. */
+  token: z.string(),
+});
+
+export const mapWorkstationBody = z.strictObject({ workstationId: idSchema });
+export const projectWorkstationSchema = z.object({ projectId: idSchema, workstationId: idSchema, createdAt: z.string() });
