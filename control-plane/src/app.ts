@@ -52,9 +52,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(errorHandlerPlugin);
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
-  await app.register(authPlugin, { db: deps.database.db, clock });
-  // WebSocket upgrades go through the same routing and auth hooks as HTTP. 2 MiB: a mission doc frame.
+  // WebSocket upgrades go through the same routing and auth hooks as HTTP (registered before auth so a refused upgrade's socket is still cleaned up). 2 MiB: a mission doc frame.
   await app.register(websocket, { options: { maxPayload: 2 * 1024 * 1024 } });
+  await app.register(authPlugin, { db: deps.database.db, clock });
 
   await app.register(healthRoutes(deps.database));
   await app.register(
@@ -65,7 +65,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(repositoriesRoutes(services.repositories));
       await api.register(flowsRoutes(services.flows));
       await api.register(missionsRoutes(services.missions, services.board));
-      await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns));
+      await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns, services.legacyImport));
       await api.register(workstationsRoutes(services.workstations));
       await api.register(sessionsGateway({ db: deps.database.db, clock, hub: services.sessionHub, settings: deps.sessions ?? sessionSettingsFrom(loadConfig()) }));
     },

@@ -12,6 +12,7 @@ import { createWorkstationsService } from './modules/workstations/workstations.s
 import { createFallbackEngine, type EngineDeps } from './modules/fallback/fallback-engine.ts';
 import { createFallbackRunsService } from './modules/fallback/fallback-runs.service.ts';
 import { createFallbackSetupService } from './modules/fallback/fallback-setup.service.ts';
+import { createLegacyImportService } from './modules/fallback/legacy-import.service.ts';
 import { createRealtimeBus, type RealtimeBus } from './realtime/bus.ts';
 import { createSessionHub } from './sessions/hub.ts';
 
@@ -34,6 +35,7 @@ export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
     fallbackEngine,
     fallbackSetup: createFallbackSetupService(db, access, clock),
     fallbackRuns: createFallbackRunsService(db, access, clock, fallbackEngine),
+    legacyImport: createLegacyImportService(db, access, clock),
     users: createUsersService(db, clock),
     organizations: createOrganizationsService(db, access, clock),
     projects: createProjectsService(db, access, clock),

@@ -14,6 +14,8 @@ export interface ObservedProject {
   threshold: number;
   openProposals: number;
   awaitingReview: boolean;
+  /** At least one enabled template: without one a run could propose nothing. */
+  hasTemplates: boolean;
 }
 
 export interface TickResult {
@@ -39,27 +41,27 @@ async function claimDueProjects(db: Db, now: Date): Promise<{ leader: boolean; c
        WHERE NOT EXISTS (SELECT 1 FROM mission_fallback_configs c WHERE c.project_id = p.id)
       ON CONFLICT (project_id) DO NOTHING`);
     const rows = rowsOf(await tx.execute(sql`
-      WITH due AS (
-        SELECT id FROM mission_fallback_configs
+      WITH claimed AS (
+        -- No row locks taken first: the advisory lock makes this process the only claimer, and
+        -- each row's update is atomic, so a project is stamped (and observed) once per cadence.
+        UPDATE mission_fallback_configs
+           SET last_checked_at = ${now}, status = 'active', snoozed_until = NULL
          WHERE (status = 'active' OR (status = 'snoozed' AND snoozed_until <= ${now}))
            AND (last_checked_at IS NULL OR last_checked_at + check_cadence_minutes * interval '1 minute' <= ${now})
-         FOR UPDATE SKIP LOCKED
-      ), claimed AS (
-        UPDATE mission_fallback_configs c
-           SET last_checked_at = ${now}, status = 'active', snoozed_until = NULL
-          FROM due WHERE c.id = due.id
-        RETURNING c.project_id, c.backlog_threshold
+        RETURNING project_id, backlog_threshold
       ), observed AS (
         SELECT cl.project_id, cl.backlog_threshold,
                (SELECT count(*) FROM missions m WHERE m.project_id = cl.project_id AND m.list = 'todo' AND m.ready)::int AS backlog,
                (SELECT count(*) FROM mission_fallback_items i WHERE i.project_id = cl.project_id AND i.status = 'proposed')::int AS open,
-               EXISTS (SELECT 1 FROM mission_fallback_runs r WHERE r.project_id = cl.project_id AND r.status = 'awaiting_review') AS awaiting
+               EXISTS (SELECT 1 FROM mission_fallback_runs r WHERE r.project_id = cl.project_id AND r.status = 'awaiting_review') AS awaiting,
+               EXISTS (SELECT 1 FROM mission_fallback_templates t
+                        WHERE t.project_id = cl.project_id AND t.enabled AND t.deleted_at IS NULL) AS has_templates
           FROM claimed cl
       ), sampled AS (
         INSERT INTO mission_fallback_backlog_samples (project_id, checked_at, backlog_count, backlog_threshold)
         SELECT project_id, ${now}, backlog, backlog_threshold FROM observed
       )
-      SELECT project_id, backlog_threshold, backlog, open, awaiting FROM observed`));
+      SELECT project_id, backlog_threshold, backlog, open, awaiting, has_templates FROM observed`));
     return {
       leader: true,
       checked: rows.map((r) => ({
@@ -68,6 +70,7 @@ async function claimDueProjects(db: Db, now: Date): Promise<{ leader: boolean; c
         threshold: Number(r.backlog_threshold),
         openProposals: Number(r.open),
         awaitingReview: Boolean(r.awaiting),
+        hasTemplates: Boolean(r.has_templates),
       })),
     };
   });
@@ -96,7 +99,8 @@ export function createFallbackScheduler(deps: SchedulerDeps) {
     const { leader, checked } = await claimDueProjects(deps.db, now);
     const runs: RunOutcome[] = [];
     // Strictly below the threshold once open proposals count; no new run while one awaits review.
-    for (const p of checked.filter((c) => c.backlog + c.openProposals < c.threshold && !c.awaitingReview)) {
+    const due = checked.filter((c) => c.backlog + c.openProposals < c.threshold && !c.awaitingReview && c.hasTemplates);
+    for (const p of due) {
       const outcome = await deps.engine.run(p.projectId, 'automatic');
       if (outcome) runs.push(outcome);
     }

@@ -1,6 +1,6 @@
 import {
   createFallbackTemplateBody, discardItemBody, fallbackMetricsSchema, fallbackAreaSchema, fallbackConfigSchema, fallbackItemSchema,
-  fallbackRunWithItemsSchema, fallbackTemplateSchema, idSchema, limitSchema, pageSchema, runResultSchema,
+  fallbackRunWithItemsSchema, fallbackTemplateSchema, idSchema, importLegacyBody, importResultSchema, limitSchema, pageSchema, runResultSchema,
   updateFallbackConfigBody, updateFallbackTemplateBody,
 } from '@solo-unicorn/shared';
 import type { FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { userOf } from '../../plugins/auth.ts';
 import type { FallbackRunsService } from './fallback-runs.service.ts';
 import type { FallbackSetupService } from './fallback-setup.service.ts';
+import type { LegacyImportService } from './legacy-import.service.ts';
 
 const projectParams = z.strictObject({ projectId: idSchema });
 const templateParams = z.strictObject({ projectId: idSchema, templateId: idSchema });
@@ -18,7 +19,7 @@ const emptyBody = z.strictObject({}).optional();
 /** The web board marks its requests; everything else with an API key is a script (`api`). */
 const triggerOf = (req: FastifyRequest) => (req.headers['x-solo-unicorn-client'] === 'board' ? 'manual' : 'api');
 
-export function fallbackRoutes(setup: FallbackSetupService, runs: FallbackRunsService): FastifyPluginAsyncZod {
+export function fallbackRoutes(setup: FallbackSetupService, runs: FallbackRunsService, legacy: LegacyImportService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['mission fallback'];
     const P = '/projects/:projectId/fallback';
@@ -70,6 +71,13 @@ export function fallbackRoutes(setup: FallbackSetupService, runs: FallbackRunsSe
     app.get(`${P}/runs/:runId`, {
       schema: { tags, params: z.strictObject({ projectId: idSchema, runId: idSchema }), response: { 200: fallbackRunWithItemsSchema } },
     }, async (req) => runs.getRun(userOf(req), req.params.projectId, req.params.runId));
+
+    app.post('/projects/:projectId/import', {
+      schema: {
+        tags, summary: 'Import a legacy export: loop missions become fallback templates, the rest imported missions',
+        params: projectParams, body: importLegacyBody, response: { 201: importResultSchema },
+      },
+    }, async (req, reply) => reply.status(201).send(await legacy.import(userOf(req), req.params.projectId, req.body)));
 
     app.post('/fallback/items/:itemId/accept', {
       schema: { tags, summary: 'Accept a proposal: creates its mission (idempotent)', params: itemParams, body: emptyBody, response: { 200: fallbackItemSchema } },

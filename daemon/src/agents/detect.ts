@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { AgentInfo } from '@solo-unicorn/shared';
+import type { DaemonConfig } from '../config.ts';
+
+export interface DetectedAgent extends AgentInfo {
+  command: string[];
+  env?: Record<string, string>;
+}
+
+const builtIns = [
+  { type: 'claude-code', binary: 'claude', command: ['claude', '-p', '--output-format', 'stream-json', '--verbose'] },
+  { type: 'codex', binary: 'codex', command: ['codex', 'exec', '--json'] },
+] as const;
+
+export function onPath(binary: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, binary);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function versionOf(binary: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(binary, ['--version'], { timeout: 5000 }, (error, stdout) => {
+      resolve(error ? null : (stdout.trim().match(/\d+\.\d+[\w.+-]*/)?.[0] ?? (stdout.trim().slice(0, 64) || null)));
+    });
+  });
+}
+
+/** Code agents this machine can run: built-ins on PATH, config.json `agents`, SU_AGENT_COMMAND as `custom`. */
+export async function detectAgents(config: Pick<DaemonConfig, 'path' | 'agents' | 'agentCommand'>): Promise<DetectedAgent[]> {
+  const found: DetectedAgent[] = [];
+  for (const b of builtIns) {
+    const bin = onPath(b.binary, config.path);
+    if (bin) found.push({ type: b.type, version: await versionOf(bin), command: [...b.command] });
+  }
+  for (const [name, agent] of Object.entries(config.agents)) {
+    found.push({ type: name, version: null, command: agent.command, env: agent.env });
+  }
+  if (config.agentCommand) found.push({ type: 'custom', version: null, command: config.agentCommand });
+  return found;
+}

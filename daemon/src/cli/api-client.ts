@@ -1,0 +1,29 @@
+import { CliError } from './output.ts';
+
+/** Calls the control plane's REST API with an API key; errors become one readable line. */
+export async function callApi<T>(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    throw new CliError(`cannot reach ${baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}; check --url and that the control plane runs`);
+  }
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const message = json?.error?.message ?? `HTTP ${res.status}`;
+    if (res.status === 401) throw new CliError(`the API key was refused (${message}); check --api-key`);
+    throw new CliError(`${method} ${path} failed: ${message}`);
+  }
+  return json as T;
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { idSchema } from '@solo-unicorn/shared';
+import { z } from 'zod';
+
+/** One line for the user, printed as `solo-unicorn: …` with a non-zero exit. */
+export class ConfigError extends Error {}
+
+export const agentConfigSchema = z.object({
+  command: z.array(z.string().min(1)).min(1),
+  env: z.record(z.string(), z.string()).optional(),
+});
+
+/** `$SU_HOME/config.json` (mode 0600): written by `login` and `workstation register`. */
+export const configFileSchema = z.object({
+  serverUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  workstationId: idSchema.optional(),
+  workstationName: z.string().optional(),
+  organizationId: idSchema.optional(),
+  token: z.string().min(1).optional(),
+  maxConcurrentMissions: z.number().int().min(0).max(64).default(2),
+  agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), agentConfigSchema).default({}),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+const envSchema = z.object({
+  SU_HOME: z.string().min(1).optional(),
+  HOME: z.string().optional(),
+  SU_SERVER_URL: z.url().optional(),
+  SU_WORKSTATION_TOKEN: z.string().min(1).optional(),
+  SU_AGENT_COMMAND: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PATH: z.string().default(''),
+  /** Reconnect backoff bounds (ms): full jitter between 0 and min(max, base·2^n). */
+  SU_RECONNECT_BASE_MS: z.coerce.number().int().min(1).default(1000),
+  SU_RECONNECT_MAX_MS: z.coerce.number().int().min(1).default(30_000),
+});
+
+export interface Env {
+  home: string;
+  configPath: string;
+  serverUrl?: string;
+  token?: string;
+  agentCommand?: string[];
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  path: string;
+  reconnect: { baseMs: number; maxMs: number };
+}
+
+/** Parses the environment once (main.ts); nothing else reads process.env. */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid environment: ${i.path.join('.')}: ${i.message}`);
+  }
+  const e = parsed.data;
+  const home = resolve(e.SU_HOME ?? join(e.HOME ?? homedir(), '.config', 'solo-unicorn'));
+  let agentCommand: string[] | undefined;
+  if (e.SU_AGENT_COMMAND) {
+    const cmd = z.array(z.string().min(1)).min(1).safeParse(safeJson(e.SU_AGENT_COMMAND));
+    if (!cmd.success) throw new ConfigError('SU_AGENT_COMMAND must be a JSON array of strings, e.g. ["node","agent.mjs","{promptFile}"]');
+    agentCommand = cmd.data;
+  }
+  return {
+    home, configPath: join(home, 'config.json'), serverUrl: e.SU_SERVER_URL, token: e.SU_WORKSTATION_TOKEN, agentCommand,
+    logLevel: e.LOG_LEVEL, path: e.PATH, reconnect: { baseMs: e.SU_RECONNECT_BASE_MS, maxMs: e.SU_RECONNECT_MAX_MS },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The config file, or defaults when there is none yet. */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return configFileSchema.parse({});
+    throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = configFileSchema.safeParse(safeJson(text));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new ConfigError(`${path} is invalid at ${i.path.join('.') || '(root)'}: ${i.message}; fix it or register again`);
+  }
+  return parsed.data;
+}
+
+export interface DaemonConfig {
+  home: string;
+  serverUrl: string;
+  workstationId: string;
+  token: string;
+  maxConcurrentMissions: number;
+  agents: ConfigFile['agents'];
+  agentCommand?: string[];
+  path: string;
+  logLevel: Env['logLevel'];
+  reconnect: Env['reconnect'];
+  version: string;
+}
+
+/** Everything `solo-unicorn daemon` needs; env overrides the file. */
+export function loadDaemonConfig(env: Env): DaemonConfig {
+  const file = readConfigFile(env.configPath);
+  const serverUrl = env.serverUrl ?? file.serverUrl;
+  const token = env.token ?? file.token;
+  const hint = 'run `solo-unicorn workstation register --url URL --api-key KEY --organization ORG_ID --name NAME` first';
+  if (!serverUrl) throw new ConfigError(`no server URL in ${env.configPath} or SU_SERVER_URL; ${hint}`);
+  if (!token) throw new ConfigError(`no workstation token in ${env.configPath} or SU_WORKSTATION_TOKEN; ${hint}`);
+  if (!file.workstationId) throw new ConfigError(`no workstation id in ${env.configPath}; ${hint}`);
+  return {
+    home: env.home, serverUrl: serverUrl.replace(/\/+$/, ''), workstationId: file.workstationId, token,
+    maxConcurrentMissions: file.maxConcurrentMissions, agents: file.agents, agentCommand: env.agentCommand,
+    path: env.path, logLevel: env.logLevel, reconnect: env.reconnect, version: daemonVersion(),
+  };
+}
+
+export function daemonVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

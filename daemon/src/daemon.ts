@@ -1,0 +1,168 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeFrame, type MissionAssignFrame } from '@solo-unicorn/shared';
+import { detectAgents } from './agents/detect.ts';
+import type { DaemonConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import { Connection } from './session/connection.ts';
+import { createSessionHandlers } from './session/handlers.ts';
+import { type AttemptRef, openOutbox } from './session/outbox.ts';
+import { acquireLock, type DaemonState, writeState } from './state-file.ts';
+
+/** Why the daemon stopped: 0 clean, 3 a fatal refusal (auth, revoked, protocol version). */
+export interface Exit {
+  code: number;
+  message?: string;
+}
+
+/**
+ * The only file that wires the parts: outbox + connection + protocol handlers + agents,
+ * heartbeats, the state file for `status`, and the shutdown ladder.
+ */
+export async function createDaemon(config: DaemonConfig, log: Logger) {
+  mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  const releaseLock = acquireLock(config.home);
+  const outbox = openOutbox(join(config.home, 'outbox.jsonl'));
+  const agents = await detectAgents(config);
+  const startedAt = new Date().toISOString();
+  let draining = false;
+  let stopping = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let resolveExit!: (exit: Exit) => void;
+  const exited = new Promise<Exit>((resolve) => (resolveExit = resolve));
+  const state: DaemonState = {
+    pid: process.pid, startedAt, serverUrl: config.serverUrl, workstationId: config.workstationId, connected: false, since: startedAt,
+    sessionId: null, draining: false, missionsRunning: 0, outboxDepth: outbox.depth, updatedAt: startedAt,
+  };
+  const runningAttempts = () => outbox.held().filter((a) => a.state === 'running').length;
+
+  let stateTimer: NodeJS.Timeout | undefined;
+  function saveState(now = false) {
+    const write = () => {
+      stateTimer = undefined;
+      Object.assign(state, { draining, missionsRunning: runningAttempts(), outboxDepth: outbox.depth, updatedAt: new Date().toISOString() });
+      try {
+        writeState(config.home, state);
+      } catch (err) {
+        log.warn({ err }, 'could not write the state file');
+      }
+    };
+    if (now) return write();
+    stateTimer ??= setTimeout(write, 250);
+  }
+
+  const handlers = createSessionHandlers({
+    outbox, log,
+    info: { workstationId: config.workstationId, daemonVersion: config.version, agents: agents.map(({ type, version }) => ({ type, version })), maxConcurrentMissions: config.maxConcurrentMissions },
+    isDraining: () => draining,
+    onWelcome(w) {
+      connection.markHealthy(w.heartbeatIntervalMs);
+      Object.assign(state, { connected: true, since: new Date().toISOString(), sessionId: w.sessionId });
+      saveState(true);
+      clearInterval(heartbeat);
+      heartbeat = setInterval(() => {
+        handlers.send(makeFrame('session.heartbeat', { at: new Date().toISOString(), runningAttempts: runningAttempts(), outboxDepth: outbox.depth, draining }));
+        saveState();
+      }, w.heartbeatIntervalMs);
+    },
+    onAssign(frame: MissionAssignFrame, reply) {
+      // Running agents arrives with dispatch; until then every assignment is declined honestly.
+      const reason = draining ? 'draining' : agents.length === 0 ? 'agent_not_installed' : 'unsupported';
+      reply(JSON.stringify(makeFrame('mission.declined', { attemptId: frame.payload.attemptId, leaseVersion: frame.payload.leaseVersion, reason })));
+    },
+    onCancel(frame) {
+      log.info({ attemptId: frame.payload.attemptId }, 'cancel for an attempt not running here');
+    },
+    onFatal: (message) => fail(message),
+    onResync: (reason) => connection.cut(reason),
+  });
+
+  const connection = new Connection({
+    url: `${config.serverUrl.replace(/^http/, 'ws')}/api/v1/workstations/connect`,
+    token: config.token,
+    log: log.child({ component: 'connection' }),
+    backoff: config.reconnect,
+    onOpen: (send) => handlers.opened(send),
+    onMessage: (text) => handlers.message(text),
+    onClose() {
+      handlers.closed();
+      clearInterval(heartbeat);
+      if (state.connected) Object.assign(state, { connected: false, since: new Date().toISOString(), sessionId: null });
+      saveState(true);
+    },
+    onFatal: (message) => fail(message),
+  });
+  outbox.onDurable(() => saveState());
+
+  async function finish(exit: Exit) {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(heartbeat);
+    clearTimeout(stateTimer);
+    await connection.stop();
+    Object.assign(state, { connected: false, since: new Date().toISOString(), sessionId: null });
+    saveState(true);
+    await outbox.close();
+    releaseLock();
+    resolveExit(exit);
+  }
+  function fail(message: string) {
+    log.error({ problem: message }, 'fatal: stopping');
+    void finish({ code: 3, message });
+  }
+
+  return {
+    outbox,
+    agents,
+    exited,
+    start() {
+      saveState(true);
+      connection.start();
+      log.info({ workstationId: config.workstationId, serverUrl: config.serverUrl, agents: agents.map((a) => a.type), outboxDepth: outbox.depth }, 'daemon started');
+    },
+
+    /** Records an agent event durably; it is sent as soon as it is on disk and a session is open. */
+    emit(ref: AttemptRef, kind: string, data: Record<string, unknown>) {
+      return outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } });
+    },
+
+    finishAttempt(ref: AttemptRef, status: 'succeeded' | 'failed' | 'cancelled' | 'timed_out', reason?: string) {
+      return outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status, reason } });
+    },
+
+    /**
+     * The signal ladder: 1st stop taking work and let running missions finish (then exit);
+     * 2nd cancel them; 3rd exit at once.
+     */
+    signal(count: number) {
+      if (count === 1) {
+        draining = true;
+        saveState(true);
+        log.info({ running: runningAttempts() }, 'draining: no new work; waiting for running missions (signal again to cancel them)');
+        void waitForIdle().then(() => finish({ code: 0 }));
+      } else if (count === 2) {
+        log.warn('cancelling running missions (signal again to exit now)');
+        // Agent processes arrive with dispatch; nothing runs here yet, so stop now.
+        void finish({ code: 0 });
+      } else {
+        log.warn('exiting now');
+        releaseLock();
+        resolveExit({ code: 130 });
+      }
+    },
+
+    stop: () => finish({ code: 0 }),
+  };
+
+  /**
+   * Running missions done (agent processes arrive with dispatch: none yet) and their reports
+   * acknowledged, bounded so that a dead control plane cannot hold us: the outbox keeps the rest.
+   */
+  async function waitForIdle() {
+    const deadline = Date.now() + 10_000;
+    while (outbox.depth > 0 && connection.connected && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+export type Daemon = Awaited<ReturnType<typeof createDaemon>>;

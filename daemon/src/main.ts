@@ -1,0 +1,36 @@
+// The CLI shell: parse the environment once, route to a command, turn failures into one line.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, daemonVersion, type Env, loadEnv } from './config.ts';
+import { daemonCommand } from './cli/daemon.ts';
+import { loginCommand } from './cli/login.ts';
+import { CliError } from './cli/output.ts';
+import { statusCommand } from './cli/status.ts';
+import { workstationCommand } from './cli/workstation.ts';
+
+let env: Env | undefined;
+const getEnv = () => (env ??= loadEnv());
+
+const program = new Command('solo-unicorn')
+  .description('Solo Unicorn workstation daemon and CLI')
+  .version(daemonVersion())
+  .showSuggestionAfterError()
+  .exitOverride();
+loginCommand(program, getEnv);
+workstationCommand(program, getEnv);
+daemonCommand(program, getEnv);
+statusCommand(program, getEnv);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help / --version exit 0; usage errors were already printed by commander.
+    process.exit(error.exitCode);
+  }
+  if (error instanceof CliError || error instanceof ConfigError) {
+    process.stderr.write(`solo-unicorn: ${error.message}\n`);
+    process.exit(error instanceof CliError ? error.exitCode : 2);
+  }
+  process.stderr.write(`solo-unicorn: unexpected error: ${(error as Error).message}\n`);
+  process.exit(1);
+}
