@@ -19,7 +19,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-'));
 const root = new URL('../', import.meta.url).pathname;
 
 const cp = spawn(process.execPath, ['--import', 'tsx', join(root, 'control-plane/src/main.ts')], {
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SU_DATA_DIR: dataDir, SU_BOOTSTRAP_API_KEY: key, LOG_LEVEL: 'warn', SU_HEARTBEAT_INTERVAL_MS: '60000' },
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SU_DATA_DIR: dataDir, SU_BOOTSTRAP_API_KEY: key, LOG_LEVEL: 'info', SU_HEARTBEAT_INTERVAL_MS: '60000' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const cleanup = () => {
@@ -28,26 +28,13 @@ const cleanup = () => {
 };
 process.on('exit', cleanup);
 
-// LOG_LEVEL=warn hides the listening line; ask the OS for the child's listening port instead.
 const port = await new Promise<number>((resolve, reject) => {
-  const timer = setInterval(() => {
-    try {
-      const inodes = new Set(readFileSync(`/proc/${cp.pid}/net/tcp`, 'utf8').split('\n').slice(1).filter((l) => l.includes(' 0A ')).map((l) => l.trim().split(/\s+/)));
-      for (const cols of inodes) {
-        const hexPort = cols[1]!.split(':')[1]!;
-        if (cols[1]!.startsWith('0100007F')) {
-          clearInterval(timer);
-          resolve(Number.parseInt(hexPort, 16));
-          return;
-        }
-      }
-    } catch (error) {
-      clearInterval(timer);
-      reject(error);
-    }
-  }, 200);
+  createInterface({ input: cp.stdout! }).on('line', (line) => {
+    const m = /"msg":"Server listening at http:\/\/127\.0\.0\.1:(\d+)"/.exec(line);
+    if (m) resolve(Number(m[1]));
+  });
+  cp.on('exit', () => reject(new Error('the control plane exited during startup')));
 });
-createInterface({ input: cp.stdout! }).on('line', () => {});
 const base = `http://127.0.0.1:${port}`;
 const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${cp.pid}/status`, 'utf8'))![1]);
 const api = async (path: string, body: unknown) => {

@@ -2,9 +2,13 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Database } from './db/types.ts';
-import { loadConfig } from './config.ts';
 import { type Clock, systemClock } from './lib/time.ts';
-import type { RealtimeBus } from './realtime/bus.ts';
+import { createAttemptEffects } from './dispatch/attempt-effects.ts';
+import { createDispatcher } from './dispatch/dispatcher.ts';
+import { createMissionDocs } from './modules/missions/mission-docs.ts';
+import { createChannelFeeds } from './realtime/channel-feeds.ts';
+import { createRealtimeHub } from './realtime/hub.ts';
+import { realtimeRoutes } from './realtime/realtime.routes.ts';
 import { createFallbackScheduler } from './fallback/scheduler.ts';
 import { createUpkeep } from './fallback/upkeep.ts';
 import { fallbackRoutes } from './modules/fallback/fallback.routes.ts';
@@ -20,10 +24,11 @@ import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { webBoardPlugin } from './plugins/web-board.ts';
 import { createServices } from './services.ts';
 import { sessionsGateway } from './sessions/gateway.ts';
 import type { SessionSettings } from './sessions/session.ts';
-import { sessionSettingsFrom } from './sessions/settings.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, sessionSettingsFrom } from './sessions/settings.ts';
 
 export interface AppDeps {
   database: Database;
@@ -32,10 +37,13 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Hybrid-storage root (fallback reports, mission docs). */
   docsDir: string;
-  bus?: RealtimeBus;
+  /** Mission dispatch: offline grace before reassignment, safety-net tick, attempts per mission. */
+  dispatch?: { offlineGraceMs: number; tickMs: number; maxAttempts: number };
+  /** Monitoring socket: bytes a slow client may have queued before it is dropped (default 1 MiB). */
+  realtimeMaxBufferedBytes?: number;
   /** Runs the Mission Fallback scheduler with the app (main.ts); tests drive ticks themselves. */
   fallbackScheduler?: { enabled: boolean; tickMs: number; metricsRefreshMs: number };
-  /** Daemon session timings; main.ts should pass sessionSettingsFrom(config). Defaults to the environment's. */
+  /** Daemon session timings (main.ts passes sessionSettingsFrom(config)); the defaults otherwise. */
   sessions?: SessionSettings;
 }
 
@@ -46,7 +54,19 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const services = createServices(deps.database.db, clock, { docsDir: deps.docsDir, bus: deps.bus, log: app.log });
+  const realtime = createRealtimeHub(deps.database, createChannelFeeds(deps.database.db), app.log);
+  app.addHook('onReady', async () => realtime.start());
+  app.addHook('onClose', async () => realtime.stop());
+  const services = createServices(deps.database.db, clock, { docsDir: deps.docsDir, log: app.log });
+  const missionDocs = createMissionDocs(deps.docsDir);
+  const dispatchSettings = deps.dispatch ?? { offlineGraceMs: 180_000, tickMs: 2_000, maxAttempts: 3 };
+  const effects = createAttemptEffects({ clock, docs: missionDocs, maxAttempts: dispatchSettings.maxAttempts });
+  const dispatcher = createDispatcher({
+    database: deps.database, clock, hub: services.sessionHub, docs: missionDocs,
+    offlineGraceMs: dispatchSettings.offlineGraceMs, tickMs: dispatchSettings.tickMs, log: app.log.child({ component: 'dispatch' }),
+  });
+  app.addHook('onReady', async () => dispatcher.start());
+  app.addHook('preClose', async () => dispatcher.stop());
 
   // Cross-cutting plugins first, then routes.
   await app.register(errorHandlerPlugin);
@@ -57,6 +77,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authPlugin, { db: deps.database.db, clock });
 
   await app.register(healthRoutes(deps.database));
+  await app.register(webBoardPlugin());
   await app.register(
     async (api) => {
       await api.register(usersRoutes(services.users));
@@ -65,13 +86,16 @@ export async function buildApp(deps: AppDeps) {
       await api.register(repositoriesRoutes(services.repositories));
       await api.register(flowsRoutes(services.flows));
       await api.register(missionsRoutes(services.missions, services.board));
+      await api.register(realtimeRoutes({ hub: realtime, access: services.access, maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024 }));
       await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns, services.legacyImport));
       await api.register(workstationsRoutes(services.workstations));
-      await api.register(sessionsGateway({ db: deps.database.db, clock, hub: services.sessionHub, settings: deps.sessions ?? sessionSettingsFrom(loadConfig()) }));
+      await api.register(sessionsGateway({ db: deps.database.db, clock, hub: services.sessionHub, effects, dispatcher, settings: deps.sessions ?? sessionSettingsFrom({ heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS }) }));
     },
     { prefix: '/api/v1' },
   );
   app.decorate('services', services);
+  app.decorate('dispatcher', dispatcher);
+  app.decorate('realtime', realtime);
   if (deps.fallbackScheduler?.enabled) {
     const { tickMs, metricsRefreshMs } = deps.fallbackScheduler;
     const scheduler = createFallbackScheduler({
@@ -87,5 +111,7 @@ export async function buildApp(deps: AppDeps) {
 declare module 'fastify' {
   interface FastifyInstance {
     services: ReturnType<typeof createServices>;
+    realtime: ReturnType<typeof createRealtimeHub>;
+    dispatcher: ReturnType<typeof createDispatcher>;
   }
 }

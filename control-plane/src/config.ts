@@ -19,7 +19,9 @@ const envSchema = z.object({
   SU_FALLBACK_ENABLED: bool.default(true),
   SU_FALLBACK_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SU_METRICS_REFRESH_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
-  SU_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  SU_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000), // = DEFAULT_HEARTBEAT_INTERVAL_MS
+  SU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  SU_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
   SU_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
 });
 
@@ -41,6 +43,10 @@ export interface Config {
   metricsRefreshMs: number;
   /** Daemon heartbeat and ws ping period (ms). */
   heartbeatIntervalMs: number;
+  /** Attempts a mission gets for transient failures before it goes back to Todo not ready. */
+  maxAttempts: number;
+  /** Dispatcher safety-net period (ms); it also wakes on every board change. */
+  dispatchTickMs: number;
   /** How long a disconnected workstation's running missions wait before reassignment (ms). */
   offlineGraceMs: number;
 }
@@ -76,5 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsRefreshMs: e.SU_METRICS_REFRESH_MS,
     heartbeatIntervalMs: e.SU_HEARTBEAT_INTERVAL_MS,
     offlineGraceMs: e.SU_OFFLINE_GRACE_MS,
+    maxAttempts: e.SU_MAX_ATTEMPTS,
+    dispatchTickMs: e.SU_DISPATCH_TICK_MS,
   };
 }

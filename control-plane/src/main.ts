@@ -17,11 +17,12 @@ try {
 }
 
 const opening = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
-const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }] = await Promise.all([
+const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }, { sessionSettingsFrom }] = await Promise.all([
   import('./app.ts'),
   import('./logger.ts'),
   import('./modules/users/bootstrap.ts'),
   import('close-with-grace'),
+  import('./sessions/settings.ts'),
 ]);
 const database = await opening;
 const app = await buildApp({
@@ -29,6 +30,8 @@ const app = await buildApp({
   docsDir: config.docsDir,
   bodyLimitBytes: config.bodyLimitBytes,
   logger: loggerOptions(config),
+  sessions: sessionSettingsFrom(config),
+  dispatch: { offlineGraceMs: config.offlineGraceMs, tickMs: config.dispatchTickMs, maxAttempts: config.maxAttempts },
   fallbackScheduler: { enabled: config.fallbackEnabled, tickMs: config.fallbackTickMs, metricsRefreshMs: config.metricsRefreshMs },
 });
 

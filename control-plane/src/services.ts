@@ -3,6 +3,7 @@ import type { Clock } from './lib/time.ts';
 import { createAccessService } from './modules/access/access.service.ts';
 import { createFlowsService } from './modules/flows/flows.service.ts';
 import { createMissionBoardService } from './modules/missions/mission-board.service.ts';
+import { createMissionDocs } from './modules/missions/mission-docs.ts';
 import { createMissionsService } from './modules/missions/missions.service.ts';
 import { createOrganizationsService } from './modules/organizations/organizations.service.ts';
 import { createProjectsService } from './modules/projects/projects.service.ts';
@@ -13,25 +14,21 @@ import { createFallbackEngine, type EngineDeps } from './modules/fallback/fallba
 import { createFallbackRunsService } from './modules/fallback/fallback-runs.service.ts';
 import { createFallbackSetupService } from './modules/fallback/fallback-setup.service.ts';
 import { createLegacyImportService } from './modules/fallback/legacy-import.service.ts';
-import { createRealtimeBus, type RealtimeBus } from './realtime/bus.ts';
 import { createSessionHub } from './sessions/hub.ts';
 
 /** Builds every domain service from its collaborators (closure DI, no container). */
 export interface ServiceOptions {
   /** Hybrid-storage root: fallback run reports (and mission docs) are written below it. */
   docsDir: string;
-  bus?: RealtimeBus;
   log?: EngineDeps['log'];
 }
 
 export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
   const access = createAccessService(db);
-  const bus = opts.bus ?? createRealtimeBus();
-  const fallbackEngine = createFallbackEngine({ db, clock, bus, docsDir: opts.docsDir, log: opts.log });
+  const fallbackEngine = createFallbackEngine({ db, clock, docsDir: opts.docsDir, log: opts.log });
   const sessionHub = createSessionHub();
   return {
     access,
-    bus,
     fallbackEngine,
     fallbackSetup: createFallbackSetupService(db, access, clock),
     fallbackRuns: createFallbackRunsService(db, access, clock, fallbackEngine),
@@ -41,7 +38,7 @@ export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
     projects: createProjectsService(db, access, clock),
     repositories: createRepositoriesService(db, access),
     flows: createFlowsService(db, access),
-    missions: createMissionsService(db, access, clock),
+    missions: createMissionsService(db, access, clock, createMissionDocs(opts.docsDir)),
     board: createMissionBoardService(db, access, clock),
     sessionHub,
     workstations: createWorkstationsService(db, access, sessionHub, clock),

@@ -15,3 +15,4 @@ export * from './protocol/daemon-to-server.ts';
 export * from './protocol/server-to-daemon.ts';
 export * from './protocol/workstations.ts';
 export * from './domain/fallback.ts';
+export * from './realtime.ts';

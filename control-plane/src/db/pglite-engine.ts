@@ -18,6 +18,10 @@ export async function openPglite(opts: { dir: string; template?: Blob; migrate: 
     db: drizzle(client, { schema }) as unknown as Db,
     kind: 'pglite',
     exec: async (sql) => void (await client.exec(sql)),
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload);
+      return async () => unlisten();
+    },
     close: () => client.close(),
   };
 }

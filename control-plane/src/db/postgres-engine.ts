@@ -16,6 +16,50 @@ export async function openPostgres(opts: { url: string; poolSize: number; migrat
     db: drizzle(pool, { schema }) as unknown as Db,
     kind: 'postgres',
     exec: async (sql) => void (await pool.query(sql)),
+    listen: (channel, onPayload, onReconnect) => listenWithReconnect(opts.url, channel, onPayload, onReconnect),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * A dedicated connection (LISTEN cannot share a pooled one) that comes back after a server
+ * restart or network cut, with backoff; `onReconnect` lets callers fetch what they missed.
+ */
+async function listenWithReconnect(url: string, channel: string, onPayload: (p: string) => void, onReconnect?: () => void) {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let delay = 100;
+  const quoted = `"${channel.replaceAll('"', '""')}"`;
+
+  async function connect(first: boolean): Promise<void> {
+    while (!stopped) {
+      const c = new pg.Client({ connectionString: url });
+      try {
+        await c.connect();
+        c.on('notification', (n) => {
+          if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+        });
+        c.on('error', () => {});
+        c.on('end', () => {
+          if (!stopped) void connect(false);
+        });
+        await c.query(`LISTEN ${quoted}`);
+        client = c;
+        delay = 100;
+        if (!first) onReconnect?.();
+        return;
+      } catch (error) {
+        await c.end().catch(() => {});
+        if (first) throw error;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+
+  await connect(true);
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => {});
   };
 }

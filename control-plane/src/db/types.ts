@@ -15,5 +15,11 @@ export interface Database {
   kind: EngineKind;
   /** Runs raw SQL (several statements allowed); used by migrations, snapshots and benches. */
   exec(sql: string): Promise<void>;
+  /**
+   * LISTENs on a PostgreSQL notification channel; payloads arrive after the notifying
+   * transaction commits. On PostgreSQL the listening connection reconnects by itself and
+   * `onReconnect` runs so callers can catch up on what they may have missed.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

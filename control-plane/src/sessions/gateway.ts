@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
 import type { SessionHub } from './hub.ts';
+import type { AttemptEffects } from '../dispatch/attempt-effects.ts';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { createEventIngest } from './ingest.ts';
 import { openSession, type SessionSettings } from './session.ts';
 import { createSessionsRepository } from './sessions.repository.ts';
@@ -11,9 +13,24 @@ import { createSessionsRepository } from './sessions.repository.ts';
  * `GET /api/v1/workstations/connect`: the daemon's WebSocket, authenticated by the workstation
  * token (the auth plugin refuses the upgrade with 401 before we get here).
  */
-export function sessionsGateway(deps: { db: Db; clock: Clock; hub: SessionHub; settings: SessionSettings }) {
+export function sessionsGateway(deps: {
+  db: Db;
+  clock: Clock;
+  hub: SessionHub;
+  settings: SessionSettings;
+  effects?: AttemptEffects;
+  dispatcher?: Dispatcher;
+}) {
   return async (app: FastifyInstance) => {
-    const ingest = createEventIngest(deps.db, deps.clock);
+    const ingest = createEventIngest(deps.db, deps.clock, deps.effects);
+    const dispatch = deps.dispatcher;
+    const hooks = dispatch
+      ? {
+          onOpen: (ws: string) => void dispatch.dispatchFor(ws),
+          onReply: (ws: string, frame: Parameters<Dispatcher['onReply']>[1]) => dispatch.onReply(ws, frame),
+          onAttemptFinished: (ws: string) => dispatch.attemptEnded(ws),
+        }
+      : {};
     const log = app.log.child({ component: 'sessions' });
 
     app.addHook('onReady', async () => {
@@ -33,7 +50,7 @@ export function sessionsGateway(deps: { db: Db; clock: Clock; hub: SessionHub; s
         socket.close(4003, 'workstation token required');
         return;
       }
-      openSession(socket, principal.workstationId, request.ip ?? null, { ...deps, ingest, log });
+      openSession(socket, principal.workstationId, request.ip ?? null, { ...deps, ingest, log, ...hooks });
     });
   };
 }

@@ -1,7 +1,11 @@
+import type { ServerToDaemonFrame } from '@solo-unicorn/shared';
+
 /** The part of a live session the hub drives. */
 export interface LiveSession {
   readonly id: string;
   readonly workstationId: string;
+  /** Sends a frame if the socket is open; false when it is not. */
+  send(frame: ServerToDaemonFrame): boolean;
   /** Sends a final error frame (if any) and closes; resolves when the session's bookkeeping is written. */
   close(reason: { code: number; text: string; errorCode?: 'SU_ERR_SESSION_REPLACED' | 'SU_ERR_WORKSTATION_REVOKED' }): Promise<void>;
   /** ws liveness: returns false when the peer missed the previous ping (the hub then terminates it). */
@@ -46,6 +50,7 @@ export function createSessionHub() {
     },
 
     isOnline: (workstationId: string) => live.has(workstationId),
+    onlineWorkstations: () => [...live.keys()],
     current: (workstationId: string) => live.get(workstationId),
     get size() {
       return live.size;

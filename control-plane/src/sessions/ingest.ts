@@ -3,6 +3,7 @@ import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
 import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
 import { createSessionsRepository, isLiveAttempt, type AttemptRow } from './sessions.repository.ts';
+import type { AttemptEffects } from '../dispatch/attempt-effects.ts';
 
 export interface IngestResult {
   /** Per attempt, the highest seq now committed (also for pure duplicates: the daemon may trim). */
@@ -34,7 +35,7 @@ function eventOf(frame: SequencedFrame): { kind: string; data: Record<string, un
  * is a gap and waits for a resend. Fencing: only attempts of this workstation, with the frame's
  * lease version, still assigned/running, take new frames.
  */
-export function createEventIngest(db: Db, clock: Clock) {
+export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects) {
   return {
     async store(workstationId: string, frames: SequencedFrame[]): Promise<IngestResult> {
       const ids = [...new Set(frames.map((f) => f.payload.attemptId))];
@@ -82,6 +83,8 @@ export function createEventIngest(db: Db, clock: Clock) {
             await repo.finishAttempt(attemptId, { status: p.status, reason: p.reason, branch: p.branch, headCommit: p.headCommit, at: now });
             live.set(attemptId, false);
           }
+          // The mission follows its attempt in the same transaction (stage, docs, outcome).
+          await effects?.onStored(tx, row, frame, now);
         }
 
         const acks: IngestResult['acks'] = [];

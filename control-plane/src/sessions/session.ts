@@ -24,6 +24,10 @@ export interface SessionDeps {
   ingest: EventIngest;
   settings: SessionSettings;
   log: FastifyBaseLogger;
+  /** Dispatch hooks: a session opened, an assignment was answered, an attempt finished. */
+  onOpen?: (workstationId: string) => void;
+  onReply?: (workstationId: string, frame: Extract<DaemonToServerFrame, { type: 'mission.accepted' | 'mission.declined' }>) => Promise<void>;
+  onAttemptFinished?: (workstationId: string) => void;
 }
 
 type Payload<T extends ServerToDaemonFrame['type']> = Extract<ServerToDaemonFrame, { type: T }>['payload'];
@@ -55,6 +59,11 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
       return sessionId ?? 'pending';
     },
     workstationId,
+    send(frame) {
+      if (socket.readyState !== socket.OPEN) return false;
+      socket.send(JSON.stringify(frame));
+      return true;
+    },
     async close({ code, text, errorCode }) {
       closeReason = text;
       if (errorCode) sendError({ code: errorCode, message: text, retryable: false });
@@ -129,8 +138,8 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
         return;
       case 'mission.accepted':
       case 'mission.declined':
-        // Dispatch (assignment replies) is wired by the dispatcher; until then they are logged.
         log.info({ type: frame.type, attemptId: frame.payload.attemptId }, 'assignment reply received');
+        await deps.onReply?.(workstationId, frame);
         return;
       default:
         queue.push(frame);
@@ -172,6 +181,7 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     log = log.child({ sessionId });
     hub.attach(live);
     send('session.welcome', { sessionId: id, workstationId, heartbeatIntervalMs: settings.heartbeatIntervalMs, attempts });
+    deps.onOpen?.(workstationId);
     log.info({ daemonVersion: p.daemonVersion, agents: p.agents.map((a) => a.type), held: p.attempts.length }, 'daemon session open');
   }
 
@@ -197,6 +207,7 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
       const batch = queue.splice(0, settings.ingestBatchSize);
       const result = await ingest.store(workstationId, batch);
       if (result.acks.length > 0) send('event.ack', { acks: result.acks });
+      if (batch.some((f) => f.type === 'mission.finished')) deps.onAttemptFinished?.(workstationId);
       for (const f of result.fenced) {
         log.warn({ attemptId: f.attemptId, problem: f.message }, 'frames for a fenced attempt refused');
         sendError({ code: 'SU_ERR_ATTEMPT_FENCED', message: f.message, retryable: false, attemptId: f.attemptId });

@@ -1,6 +1,9 @@
 import type { Config } from '../config.ts';
 import type { SessionSettings } from './session.ts';
 
+/** The default of SU_HEARTBEAT_INTERVAL_MS, for apps built without a parsed config (tests). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
+
 /** Session timings from the parsed config (ms throughout). */
 export function sessionSettingsFrom(config: Pick<Config, 'heartbeatIntervalMs'>): SessionSettings {
   return {

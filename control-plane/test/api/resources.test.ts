@@ -247,6 +247,19 @@ t.test('repositories: any git URL links; GitHub owner and name are parsed from h
   t.same(list.body.items.map((r: any) => r.url), [...cases.map(([url]) => url), 'https://github.com/acme/legacy', odd.body.url]);
 });
 
+t.test('repositories: a URL carrying credentials is refused, so no token is stored or shown', async (t) => {
+  const project = await createProject(api, (await createOrg(api, 'Creds Inc')).id);
+  const R = `/api/v1/projects/${project.id}/repositories`;
+  for (const url of ['https://ghp_secret123@github.com/acme/web.git', 'https://user:pass@git.example.com/x.git', 'ssh://me:pw@host/x.git']) {
+    const res = await api.post(R, { url });
+    t.equal(res.status, 400, url);
+    t.match(res.body.error.message, /body\.url: do not put credentials/);
+    t.notMatch(JSON.stringify(res.body), /secret123|pass|pw@/, 'the error does not echo the secret');
+  }
+  t.same((await api.get(R)).body.items, [], 'nothing stored');
+  t.equal((await api.post(R, { url: 'ssh://git@github.com/acme/ok.git' })).status, 201, 'an ssh user name is not a secret');
+});
+
 t.test('flows: stages given as names or objects, unique stage names, unique flow names', async (t) => {
   const org = await createOrg(api, 'Flows Inc');
   const project = await createProject(api, org.id);

@@ -1,16 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import type { RealtimeMessage } from '../../src/realtime/bus.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { manualClock } from '../helpers/clock.ts';
 import { createUser } from '../helpers/fixtures.ts';
+import { collect } from '../helpers/realtime.ts';
 import { fallbackProject } from './fixtures.ts';
 
 const clock = manualClock();
 const app = await startTestApp(t, { clock });
 const api = app.admin;
-const published: RealtimeMessage[] = [];
 
 t.test('config is created with the defaults on first read and validated on change', async (t) => {
   const f = await fallbackProject(api);
@@ -52,7 +51,7 @@ t.test('templates: CRUD, tags, soft delete, and refs must belong to the project'
 
 t.test('a run proposes enough items to fill the deficit, from distinct enabled templates', async (t) => {
   const f = await fallbackProject(api);
-  app.app.services.bus.subscribe(`project:${f.project.id}:fallback`, (m) => published.push(m));
+  const channel = await collect(app.app.realtime, `project:${f.project.id}:fallback`);
   await f.config({ backlogThreshold: 4 });
   await f.readyMissions(1);
   for (const name of ['a', 'b', 'c', 'd']) await f.template(name);
@@ -67,9 +66,14 @@ t.test('a run proposes enough items to fill the deficit, from distinct enabled t
   t.equal(board.body.run.triggeredBy, 'manual', 'runs from the board are manual');
   t.equal(board.body.items.length, 0, 'open proposals count toward the backlog: nothing more to propose');
   t.equal(board.body.run.status, 'completed');
-  const types = published.map((m) => m.type);
-  t.ok(types.includes('fallback.run.created'), 'published on the project fallback channel');
-  t.ok(published.every((m) => m.cursor.length === 26));
+  await channel.until(3);
+  t.same(
+    channel.items.map((m) => [m.seq, m.kind]),
+    [[1, 'fallback.run.created'], [2, 'fallback.run.created'], [3, 'fallback.run.completed']],
+    'both runs (the empty one completes at once) on the project fallback channel, in order',
+  );
+  t.match(channel.items[0]!.data, { runId: res.body.run.id, triggeredBy: 'api', generated: 3 });
+  channel.unsubscribe();
 });
 
 t.test('accepting creates the mission once (idempotent), discarding keeps feedback, triggers keep counts, the run completes with a summary', async (t) => {

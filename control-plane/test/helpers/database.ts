@@ -32,6 +32,12 @@ async function ensurePostgresTemplate(admin: pg.Client): Promise<string> {
       const pool = new pg.Pool({ connectionString: withDatabase(testDatabaseUrl!, `${template}_build`), max: 1 });
       await migratePostgresDb(pool);
       await pool.end();
+      // pool.end() resolves before the server has seen every disconnect; the rename needs none left.
+      for (let attempt = 0; ; attempt++) {
+        const { rowCount: busy } = await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [`${template}_build`]);
+        if (!busy || attempt >= 100) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await admin.query(`ALTER DATABASE "${template}_build" RENAME TO "${template}"`);
     }
   } finally {

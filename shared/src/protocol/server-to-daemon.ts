@@ -33,10 +33,17 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
     stage: z.string().nullable(),
     prMode: z.string(),
     targetBranch: z.string(),
+    clarification: z.string().nullable().default(null),
+    requiresReview: z.boolean().default(false),
+    /** The mission branch (stable across attempts): push here; a retry continues it. */
+    branch: z.string().nullable().default(null),
+    /** Feedback of the review that sent the mission back; the next prompt must include it. */
+    reviewFeedback: z.string().nullable().default(null),
   }),
   repository: z.object({ id: idSchema, url: z.string(), defaultBranch: z.string() }).nullable(),
   flow: z.object({ id: idSchema, name: z.string(), stages: z.array(z.unknown()) }).nullable(),
   actor: z.object({ id: idSchema, name: z.string(), instructions: z.string().nullable() }).nullable(),
+  /** Project memory: notes every agent prompt of the project includes (the daemon builds the prompt). */
   prompt: z.string().max(1024 * 1024),
   docs: z.array(z.object({ path: z.string(), contentHash: z.string(), content: z.string() })),
 }));

@@ -9,3 +9,4 @@ export * from './agents.ts';
 export * from './github.ts';
 export * from './fallback.ts';
 export * from './notifications.ts';
+export * from './realtime.ts';

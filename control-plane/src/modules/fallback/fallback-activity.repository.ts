@@ -1,11 +1,13 @@
 import { newId } from '@solo-unicorn/shared';
+import { sql } from 'drizzle-orm';
 import { projectActivity } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
-import { fallbackChannel, type RealtimeMessage } from '../../realtime/bus.ts';
+
+export const fallbackChannel = (projectId: string) => `project:${projectId}:fallback`;
 
 /**
- * Fallback changes are written to project_activity in the same transaction as the change; the
- * row id is the realtime cursor. Returns the message to publish once the transaction commits.
+ * Records a fallback change in the project's activity feed and on the realtime channel
+ * `project:{id}:fallback`, in the caller's transaction: subscribers hear of it only if it commits.
  */
 export async function recordFallbackActivity(
   db: Executor,
@@ -14,8 +16,7 @@ export async function recordFallbackActivity(
   data: Record<string, unknown>,
   at: Date,
   userId?: string | null,
-): Promise<RealtimeMessage> {
-  const id = newId();
-  await db.insert(projectActivity).values({ id, projectId, userId: userId ?? null, kind: `fallback.${type}`, data, createdAt: at });
-  return { channel: fallbackChannel(projectId), type: `fallback.${type}`, cursor: id, at: at.toISOString(), data };
+): Promise<void> {
+  await db.insert(projectActivity).values({ id: newId(), projectId, userId: userId ?? null, kind: `fallback.${type}`, data, createdAt: at });
+  await db.execute(sql`SELECT su_realtime_append(${fallbackChannel(projectId)}, ${`fallback.${type}`}, ${JSON.stringify(data)}::jsonb)`);
 }

@@ -4,7 +4,6 @@ import { AppError } from '../../errors.ts';
 import { isoWeekStart, monthStart } from '../../fallback/calendar.ts';
 import { type Plan, planRun } from '../../fallback/planning.ts';
 import type { Clock } from '../../lib/time.ts';
-import type { RealtimeBus, RealtimeMessage } from '../../realtime/bus.ts';
 import { createBacklogRepository } from '../missions/backlog.repository.ts';
 import { recordFallbackActivity } from './fallback-activity.repository.ts';
 import { createFallbackConfigRepository, type FallbackConfigRow } from './fallback-config.repository.ts';
@@ -24,7 +23,6 @@ export interface RunOutcome {
 export interface EngineDeps {
   db: Db;
   clock: Clock;
-  bus: RealtimeBus;
   docsDir: string;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -32,19 +30,14 @@ export interface EngineDeps {
 /**
  * Runs Mission Fallback for one project, whole or not at all: the run, its items, auto-accepts,
  * template usage and the report are written together; if anything fails the transaction rolls
- * back and an `errored` run with the reason is recorded instead. Realtime messages go out only
- * after commit.
+ * back and an `errored` run with the reason is recorded instead. Realtime subscribers hear of
+ * changes through the database (on commit), not from here.
  */
 export function createFallbackEngine(deps: EngineDeps) {
   const reports = createFallbackReports(deps.docsDir);
 
-  function publish(messages: RealtimeMessage[]) {
-    for (const m of messages) deps.bus.publish(m);
-  }
-
-  /** After a decision commits: publish it and refresh the run's report outcomes. */
+  /** After a decision commits: refresh the run's report with the outcomes. */
   async function afterDecision(decided: Decided) {
-    publish(decided.messages);
     const runs = createFallbackRunsRepository(deps.db);
     const run = await runs.findRun(decided.item.projectId, decided.item.missionFallbackRunId);
     if (!run) return;
@@ -79,14 +72,14 @@ export function createFallbackEngine(deps: EngineDeps) {
     const reason = error instanceof Error ? error.message : String(error);
     deps.log?.error({ err: error, projectId }, 'fallback run failed');
     const id = newId();
-    const { run, message } = await deps.db.transaction(async (tx) => {
-      const run = await createFallbackRunsRepository(tx).insertRun({
+    const run = await deps.db.transaction(async (tx) => {
+      const row = await createFallbackRunsRepository(tx).insertRun({
         id, projectId, triggeredBy: trigger, status: 'errored', error: reason, startedAt: now, completedAt: now, reportPath: reportRelativePath(id),
       });
-      return { run, message: await recordFallbackActivity(tx, projectId, 'run.errored', { runId: id, error: reason }, now) };
+      await recordFallbackActivity(tx, projectId, 'run.errored', { runId: id, error: reason }, now);
+      return row;
     });
     await reports.write({ run, config: null, backlog: null, plan: null, items: [], error: reason, at: now }).catch(() => {});
-    publish([message]);
     return { run, items: [] };
   }
 
@@ -125,15 +118,14 @@ export function createFallbackEngine(deps: EngineDeps) {
           })));
           await createFallbackTemplatesRepository(tx).markUsed(chosen.map((t) => t.id), now);
           await configs.update(projectId, { lastRunAt: now });
-          const messages = [await recordFallbackActivity(tx, projectId, 'run.created', { runId, triggeredBy: trigger, generated: items.length }, now, opts.userId)];
+          await recordFallbackActivity(tx, projectId, 'run.created', { runId, triggeredBy: trigger, generated: items.length }, now, opts.userId);
 
           // A launch is accepted at once; auto-accept accepts what the weekly cap allows, each in
           // its own savepoint so a cap refusal keeps the rest of the run.
           if (opts.template || config.autoAccept) {
             for (const item of items) {
               try {
-                const decided = await tx.transaction((sp) => acceptItem(sp, item.id, now, opts.userId ?? null));
-                messages.push(...decided.messages);
+                await tx.transaction((sp) => acceptItem(sp, item.id, now, opts.userId ?? null));
               } catch (error) {
                 if (opts.template || !(error instanceof AppError && error.code === 'SU_ERR_FALLBACK_WEEKLY_CAP')) throw error;
                 break;
@@ -141,17 +133,15 @@ export function createFallbackEngine(deps: EngineDeps) {
             }
           }
           const run = (await runs.findRun(projectId, runId))!;
-          if (run.status === 'completed' && chosen.length === 0) messages.push(...(await summarizeRun(tx, projectId, runId, now)));
+          if (run.status === 'completed' && chosen.length === 0) await summarizeRun(tx, projectId, runId, now);
           if (run.status === 'awaiting_review') await notifyReviewNeeded(tx, run, now);
           const finalItems = await runs.itemsOfRuns([runId]);
           written = { plan, config, backlog };
           // The report is written before commit: if the docs root cannot take it, nothing is kept.
           await reports.write({ run, config, backlog, plan, items: finalItems, at: now });
-          return { run, items: finalItems, messages };
+          return { run, items: finalItems };
         });
-        if (!outcome) return null;
-        publish(outcome.messages);
-        return { run: outcome.run, items: outcome.items };
+        return outcome;
       } catch (error) {
         if (error instanceof AppError && error.status < 500) throw error;
         if (written) await reports.remove(runId).catch(() => {});

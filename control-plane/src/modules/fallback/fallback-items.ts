@@ -1,7 +1,6 @@
 import { defaultFlowStages } from '@solo-unicorn/shared';
 import type { Tx } from '../../db/types.ts';
 import { AppError, conflict } from '../../errors.ts';
-import type { RealtimeMessage } from '../../realtime/bus.ts';
 import { createFlowsRepository } from '../flows/flows.repository.ts';
 import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
 import { createMissionsRepository } from '../missions/missions.repository.ts';
@@ -23,8 +22,7 @@ export function weeklyCapConflict(error: unknown) {
 
 export interface Decided {
   item: FallbackItemRow;
-  messages: RealtimeMessage[];
-  /** The run finished with this decision: its report and summary are due. */
+  /** The run finished with this decision. */
   completedRunId?: string;
 }
 
@@ -37,7 +35,7 @@ export async function acceptItem(tx: Tx, itemId: string, at: Date, userId: strin
   const runs = createFallbackRunsRepository(tx);
   const item = await runs.lockItem(itemId);
   if (!item) throw new AppError(404, 'SU_ERR_NOT_FOUND', 'fallback item not found');
-  if (item.status === 'accepted') return { item, messages: [] };
+  if (item.status === 'accepted') return { item };
   if (item.status === 'discarded') throw conflict('SU_ERR_FALLBACK_ITEM_CLOSED', 'the item was discarded; run the fallback again or launch its template');
 
   const flow = await createFlowsRepository(tx).findFlow(item.projectId, item.flowId);
@@ -72,32 +70,31 @@ export async function acceptItem(tx: Tx, itemId: string, at: Date, userId: strin
     { missionId: mission.id, origin: 'fallback', kind: 'mission.created', userId, data: { title: mission.title, runId: item.missionFallbackRunId, itemId: item.id, templateId: item.templateId } },
     at,
   );
-  const message = await recordFallbackActivity(tx, item.projectId, 'item.accepted', { runId: item.missionFallbackRunId, itemId: item.id, missionId: mission.id }, at, userId);
-  const done = await completion(tx, item, at);
-  return { item: accepted, messages: [message, ...(done.messages ?? [])], completedRunId: done.completedRunId };
+  await recordFallbackActivity(tx, item.projectId, 'item.accepted', { runId: item.missionFallbackRunId, itemId: item.id, missionId: mission.id }, at, userId);
+  return { item: accepted, completedRunId: await completion(tx, item, at) };
 }
 
 export async function discardItem(tx: Tx, itemId: string, at: Date, userId: string | null, feedback?: string): Promise<Decided> {
   const runs = createFallbackRunsRepository(tx);
   const item = await runs.lockItem(itemId);
   if (!item) throw new AppError(404, 'SU_ERR_NOT_FOUND', 'fallback item not found');
-  if (item.status === 'discarded') return { item, messages: [] };
+  if (item.status === 'discarded') return { item };
   if (item.status === 'accepted') throw conflict('SU_ERR_FALLBACK_ITEM_CLOSED', 'the item was already accepted; move or edit its mission instead');
   const discarded = await runs.updateItem(item.id, { status: 'discarded', feedback: feedback ?? null, decidedAt: at, decidedBy: userId, updatedAt: at });
-  const message = await recordFallbackActivity(tx, item.projectId, 'item.discarded', { runId: item.missionFallbackRunId, itemId: item.id, feedback: feedback ?? null }, at, userId);
-  const done = await completion(tx, item, at);
-  return { item: discarded, messages: [message, ...(done.messages ?? [])], completedRunId: done.completedRunId };
+  await recordFallbackActivity(tx, item.projectId, 'item.discarded', { runId: item.missionFallbackRunId, itemId: item.id, feedback: feedback ?? null }, at, userId);
+  return { item: discarded, completedRunId: await completion(tx, item, at) };
 }
 
 /**
  * The counts trigger completes a run when its last proposal is decided. When that just happened,
  * record the summary event on every mission the run created, and announce the completion.
  */
-async function completion(tx: Tx, item: FallbackItemRow, at: Date): Promise<{ messages?: RealtimeMessage[]; completedRunId?: string }> {
+async function completion(tx: Tx, item: FallbackItemRow, at: Date): Promise<string | undefined> {
   // The item was open until now, so a completed run means this decision completed it.
   const run = await createFallbackRunsRepository(tx).findRun(item.projectId, item.missionFallbackRunId);
-  if (run?.status !== 'completed') return {};
-  return { completedRunId: run.id, messages: await summarizeRun(tx, run.projectId, run.id, at) };
+  if (run?.status !== 'completed') return undefined;
+  await summarizeRun(tx, run.projectId, run.id, at);
+  return run.id;
 }
 
 /** The summary event `{runId, generated, accepted}` on each mission the run created. */
@@ -110,5 +107,5 @@ export async function summarizeRun(tx: Tx, projectId: string, runId: string, at:
   for (const item of items) {
     if (item.missionId) await events.append({ missionId: item.missionId, origin: 'fallback', kind: 'fallback.run_completed', data: summary }, at);
   }
-  return [await recordFallbackActivity(tx, projectId, 'run.completed', { ...summary, discarded: run.discardedCount }, at)];
+  await recordFallbackActivity(tx, projectId, 'run.completed', { ...summary, discarded: run.discardedCount }, at);
 }

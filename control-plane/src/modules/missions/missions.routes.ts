@@ -42,6 +42,13 @@ export function missionsRoutes(missions: MissionsService, board: MissionBoardSer
       schema: { tags, summary: 'Approve or reject a mission in Review', params: missionParams, body: reviewMissionBody, response: { 200: missionSchema } },
     }, async (req) => board.review(userOf(req), req.params.missionId, req.body));
 
+    app.get('/missions/:missionId/docs', {
+      schema: {
+        tags, summary: 'The mission docs agents wrote (solution.md, tasks/{n}.md)', params: missionParams,
+        response: { 200: z.object({ items: z.array(z.object({ path: z.string(), content: z.string() })) }) },
+      },
+    }, async (req) => ({ items: await missions.docs(userOf(req), req.params.missionId) }));
+
     app.get('/missions/:missionId/events', {
       schema: { tags, summary: 'Timeline, ascending by seq', params: missionParams, querystring: listEventsQuery, response: { 200: pageSchema(missionEventSchema) } },
     }, async (req) => missions.events(userOf(req), req.params.missionId, req.query));

@@ -8,6 +8,7 @@ import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createBacklogRepository } from './backlog.repository.ts';
+import type { MissionDocs } from './mission-docs.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { checkDependencies, checkReferences } from './mission-references.ts';
 import { createMissionsRepository, type MissionRow } from './missions.repository.ts';
@@ -17,7 +18,7 @@ const columnCursor = z.object({ l: missionListSchema, o: z.number(), i: z.string
 const eventCursor = z.object({ s: z.number().int().min(0) });
 
 /** Creating, reading, editing and listing missions; moves and reviews live in mission-board.service. */
-export function createMissionsService(db: Db, access: AccessService, clock: Clock) {
+export function createMissionsService(db: Db, access: AccessService, clock: Clock, docs: MissionDocs) {
   async function withDeps(tx: Db | Tx, rows: MissionRow[]) {
     const deps = await createMissionsRepository(tx).dependencyIds(rows.map((r) => r.id));
     return rows.map((r) => toMission(r, deps.get(r.id) ?? []));
@@ -126,6 +127,12 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
       const rows = await createMissionEventsRepository(db).list(missionId, after, q.limit);
       const page = toPage(rows, q.limit, toMissionEvent, (r) => ({ s: r.seq }));
       return page;
+    },
+
+    /** The mission's stored docs (solution.md, tasks/{n}.md) as the agents last wrote them. */
+    async docs(caller: UserPrincipal, missionId: string) {
+      await access.requireMission(caller, missionId, 'read');
+      return docs.read(missionId);
     },
 
     async backlog(caller: UserPrincipal, projectId: string) {

@@ -23,6 +23,11 @@ export function createRepositoriesService(db: Db, access: AccessService) {
   return {
     async link(caller: UserPrincipal, projectId: string, input: { url: string; defaultBranch?: string }) {
       await access.requireProject(caller, projectId, 'admin');
+      // A token in the URL would be shown to every reader of the project and land in logs and
+      // clones' configs. Workstations authenticate with their own git credentials instead.
+      if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i.test(input.url) && !/^ssh:\/\/[\w.-]+@/i.test(input.url)) {
+        throw invalidField('body.url', 'do not put credentials in the URL; configure git credentials on the workstations instead');
+      }
       const parsed = parseRepositoryUrl(input.url);
       if (!parsed) throw invalidField('body.url', 'not a git URL (https://, ssh://, git@host:path, file:// or an absolute path)');
       const row = await repo.insert({ projectId, url: input.url, defaultBranch: input.defaultBranch ?? 'main', ...parsed });

@@ -15,7 +15,8 @@ export interface BootstrapResult {
 /**
  * First start: create the instance admin and its API key (SU_BOOTSTRAP_API_KEY, or a generated
  * key written to $SU_DATA_DIR/admin-api-key with mode 0600). Later starts keep what exists; a
- * configured bootstrap key is (re-)attached to the admin so it always works.
+ * configured bootstrap key is attached to the admin if it is not there yet. A bootstrap key that
+ * was revoked stays revoked: a restart must never undo a revocation.
  */
 export async function bootstrapAdmin(db: Db, opts: { bootstrapKey?: string; dataDir: string }): Promise<BootstrapResult> {
   return db.transaction(async (tx) => {

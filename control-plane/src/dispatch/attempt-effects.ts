@@ -1,0 +1,92 @@
+import { defaultFlowStages, type SequencedFrame } from '@solo-unicorn/shared';
+import { eq } from 'drizzle-orm';
+import { flows, missions } from '../db/schema/index.ts';
+import type { Tx } from '../db/types.ts';
+import type { Clock } from '../lib/time.ts';
+import { changeList } from '../modules/missions/mission-board.service.ts';
+import type { MissionDocs } from '../modules/missions/mission-docs.ts';
+import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
+import type { AttemptRow } from '../sessions/sessions.repository.ts';
+
+export interface AttemptEffectsDeps {
+  clock: Clock;
+  docs: MissionDocs;
+  /** Attempts a mission gets for transient failures before it goes back to Todo not ready. */
+  maxAttempts: number;
+}
+
+/** Failures a retry cannot fix: a merge conflict needs a person (or a new attempt they ask for). */
+const permanent = /^(merge conflict|conflict|repository unavailable|agent not installed)/i;
+
+/**
+ * What a stored attempt frame does to its mission, inside the transaction that stores it — so the
+ * mission's state and its timeline can never disagree, and a resent frame (skipped as already
+ * stored) never applies twice.
+ */
+export function createAttemptEffects(deps: AttemptEffectsDeps) {
+  async function stagesOf(tx: Tx, flowId: string | null) {
+    if (!flowId) return defaultFlowStages;
+    const [flow] = await tx.select({ stages: flows.stages }).from(flows).where(eq(flows.id, flowId));
+    return flow?.stages ?? defaultFlowStages;
+  }
+
+  return {
+    async onStored(tx: Tx, attempt: AttemptRow, frame: SequencedFrame, at: Date): Promise<void> {
+      if (frame.type === 'mission.docs') {
+        await deps.docs.write(attempt.missionId, frame.payload.path, frame.payload.content);
+        const set = frame.payload.path === 'solution.md'
+          ? { solutionPath: deps.docs.solutionPath(attempt.missionId) }
+          : { tasksPath: deps.docs.tasksPath(attempt.missionId) };
+        await tx.update(missions).set(set).where(eq(missions.id, attempt.missionId));
+        return;
+      }
+      if (frame.type === 'mission.event') {
+        const { kind, data } = frame.payload;
+        if (kind === 'stage.changed' && typeof data.stage === 'string') {
+          await tx.update(missions).set({ stage: data.stage.slice(0, 64) }).where(eq(missions.id, attempt.missionId));
+        } else if (kind === 'git.pushing') {
+          await tx.update(missions).set({ agentSessionStatus: 'pushing' }).where(eq(missions.id, attempt.missionId));
+        }
+        return;
+      }
+      await finished(tx, attempt, frame.payload);
+    },
+  };
+
+  async function finished(tx: Tx, attempt: AttemptRow, p: Extract<SequencedFrame, { type: 'mission.finished' }>['payload']) {
+    const repo = createMissionsRepository(tx);
+    const mission = await repo.findForUpdate(attempt.missionId);
+    if (!mission) return;
+    const branch = p.branch ?? mission.prBranchName;
+    if (mission.list !== 'doing') {
+      // Moved away by a person while the agent ran (that is also how a cancel starts).
+      await repo.update(mission.id, { agentSessionStatus: 'inactive', prBranchName: branch });
+      return;
+    }
+    const event = (kind: string, data: Record<string, unknown>) => ({ origin: 'system' as const, kind, data: { attemptId: attempt.id, ...data } });
+    if (p.status === 'succeeded') {
+      const stage = (await stagesOf(tx, mission.flowId)).find((s) => s.name === mission.stage);
+      const review = mission.requiresReview || Boolean(stage?.requiresReview);
+      await changeList(
+        tx, deps.clock, mission,
+        { list: review ? 'review' : 'done', extra: { agentSessionStatus: 'inactive', prBranchName: branch, reviewStatus: review ? 'pending' : mission.reviewStatus } },
+        event('mission.moved', { reason: review ? 'attempt succeeded; waiting for review' : 'attempt succeeded', headCommit: p.headCommit ?? null }),
+      );
+      return;
+    }
+    if (p.status === 'cancelled') {
+      await changeList(tx, deps.clock, mission, { list: 'todo', extra: { agentSessionStatus: 'inactive', ready: false, prBranchName: branch } }, event('mission.cancelled', { reason: p.reason ?? 'cancelled' }));
+      return;
+    }
+    const reason = p.reason ?? p.status;
+    const retry = !permanent.test(reason) && attempt.attemptNumber < deps.maxAttempts;
+    await changeList(
+      tx, deps.clock, mission,
+      { list: 'todo', extra: { agentSessionStatus: 'inactive', ready: retry, prBranchName: branch } },
+      retry
+        ? event('mission.retrying', { reason, attempt: attempt.attemptNumber, maxAttempts: deps.maxAttempts })
+        : event('mission.failed', { reason, attempts: attempt.attemptNumber, hint: 'fix the cause, then mark the mission ready again' }),
+    );
+  }
+}
+export type AttemptEffects = ReturnType<typeof createAttemptEffects>;

@@ -1,0 +1,119 @@
+import { newId } from '@solo-unicorn/shared';
+import { and, asc, count, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import {
+  actors, codeAgentSessions, flows, missions, projectRepositories, projectWorkstations, projects, workstationSessions, workstations,
+} from '../db/schema/index.ts';
+import type { Executor } from '../db/types.ts';
+
+const LIVE = ['assigned', 'running'] as const;
+
+export function createDispatchRepository(db: Executor) {
+  return {
+    /** Live attempts on a workstation (its used capacity). */
+    async liveOn(workstationId: string) {
+      const [row] = await db
+        .select({ n: count() })
+        .from(codeAgentSessions)
+        .where(and(eq(codeAgentSessions.workstationId, workstationId), inArray(codeAgentSessions.status, [...LIVE])));
+      return row?.n ?? 0;
+    },
+
+    async workstation(id: string) {
+      const [row] = await db.select().from(workstations).where(eq(workstations.id, id)).limit(1);
+      return row;
+    },
+
+    /**
+     * Ready Todo missions this workstation may run, best first (priority, then board order),
+     * locked with SKIP LOCKED: another dispatcher (another process) takes other rows, never these.
+     */
+    async claimCandidates(workstationId: string, limit: number) {
+      return db
+        .select({ mission: missions, maxConcurrent: projects.maxConcurrentMissions, defaultAgent: projects.defaultAgent })
+        .from(missions)
+        .innerJoin(projectWorkstations, and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId)))
+        .innerJoin(projects, eq(projects.id, missions.projectId))
+        .where(and(eq(missions.list, 'todo'), eq(missions.ready, true), eq(missions.dependencyCount, 0), sql`${missions.repositoryId} IS NOT NULL`))
+        .orderBy(asc(missions.priority), asc(missions.listOrder), asc(missions.id))
+        .limit(limit)
+        .for('update', { of: missions, skipLocked: true });
+    },
+
+    /** Locks the project row, then counts its live attempts: the per-project limit holds across processes. */
+    async lockedProjectLoad(projectId: string) {
+      await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('update');
+      const [row] = await db
+        .select({ n: count() })
+        .from(codeAgentSessions)
+        .where(and(eq(codeAgentSessions.projectId, projectId), inArray(codeAgentSessions.status, [...LIVE])));
+      return row?.n ?? 0;
+    },
+
+    async attemptCount(missionId: string) {
+      const [row] = await db.select({ n: count() }).from(codeAgentSessions).where(eq(codeAgentSessions.missionId, missionId));
+      return row?.n ?? 0;
+    },
+
+    async insertAttempt(values: Omit<typeof codeAgentSessions.$inferInsert, 'id'>) {
+      const [row] = await db.insert(codeAgentSessions).values({ id: newId(), ...values }).returning();
+      return row!;
+    },
+
+    async updateAttempt(id: string, values: Partial<typeof codeAgentSessions.$inferInsert>) {
+      const [row] = await db.update(codeAgentSessions).set(values).where(eq(codeAgentSessions.id, id)).returning();
+      return row;
+    },
+
+    async lockAttempt(id: string) {
+      const [row] = await db.select().from(codeAgentSessions).where(eq(codeAgentSessions.id, id)).for('update').limit(1);
+      return row;
+    },
+
+    /** What the daemon needs to run the mission. */
+    async assignmentContext(missionId: string) {
+      const [row] = await db
+        .select({ mission: missions, repository: projectRepositories, flow: flows, actor: actors, memory: projects.memory })
+        .from(missions)
+        .innerJoin(projects, eq(projects.id, missions.projectId))
+        .leftJoin(projectRepositories, eq(projectRepositories.id, missions.repositoryId))
+        .leftJoin(flows, eq(flows.id, missions.flowId))
+        .leftJoin(actors, eq(actors.id, missions.actorId))
+        .where(eq(missions.id, missionId));
+      return row;
+    },
+
+    async liveAttemptOfMission(missionId: string) {
+      const [row] = await db
+        .select()
+        .from(codeAgentSessions)
+        .where(and(eq(codeAgentSessions.missionId, missionId), inArray(codeAgentSessions.status, [...LIVE])))
+        .limit(1);
+      return row;
+    },
+
+    /**
+     * Live attempts whose workstation has been gone longer than the grace period: no open session
+     * anywhere (any process) that sent a heartbeat within it.
+     */
+    async stranded(before: Date) {
+      return db
+        .select({ attempt: codeAgentSessions })
+        .from(codeAgentSessions)
+        .innerJoin(workstations, eq(workstations.id, codeAgentSessions.workstationId))
+        .where(
+          and(
+            inArray(codeAgentSessions.status, [...LIVE]),
+            or(isNull(workstations.lastSeenAt), lt(workstations.lastSeenAt, before)),
+            sql`NOT EXISTS (SELECT 1 FROM ${workstationSessions} s WHERE s.workstation_id = ${workstations.id}
+                  AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${before})`,
+          ),
+        );
+    },
+
+    /** Workstations serving a project (to wake when its board changes). */
+    async workstationsOf(projectId: string) {
+      const rows = await db.select({ id: projectWorkstations.workstationId }).from(projectWorkstations).where(eq(projectWorkstations.projectId, projectId));
+      return rows.map((r) => r.id);
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import { makeFrame, type MissionAcceptedFrame, type MissionDeclinedFrame } from '@solo-unicorn/shared';
+import type { Database, Db } from '../db/types.ts';
+import type { Clock } from '../lib/time.ts';
+import { changeList } from '../modules/missions/mission-board.service.ts';
+import type { MissionDocs } from '../modules/missions/mission-docs.ts';
+import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
+import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
+import { rowsOf } from '../modules/missions/missions.repository.ts';
+import type { SessionHub } from '../sessions/hub.ts';
+import { buildAssignment } from './assignment.ts';
+import { missionBranchName } from './branch-name.ts';
+import { createDispatchRepository } from './dispatch.repository.ts';
+import { sql } from 'drizzle-orm';
+
+export interface DispatcherDeps {
+  database: Database;
+  clock: Clock;
+  hub: SessionHub;
+  docs: MissionDocs;
+  /** How long a workstation may be gone before its running missions go back to Todo (ms). */
+  offlineGraceMs: number;
+  /** Safety-net period: sweeps stranded attempts and retries dispatch (ms). */
+  tickMs: number;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+}
+
+/** A decline keeps that mission off that workstation for a while (e.g. its agent is missing). */
+const DECLINE_BACKOFF_MS = 60_000;
+
+/**
+ * Hands ready Todo missions to the workstations whose sessions live in this process. Each
+ * assignment is an attempt row (lease version 1) created in the same transaction that moves the
+ * mission to Doing; rows are claimed with SKIP LOCKED and the per-project limit under the project's
+ * row lock, so several control-plane processes never double-assign. Wakes on session open, on
+ * board changes (NOTIFY) and on a tick.
+ */
+export function createDispatcher(deps: DispatcherDeps) {
+  const db: Db = deps.database.db;
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const backoff = new Map<string, number>(); // `${missionId}:${workstationId}` → until (ms)
+  let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  async function assignTo(workstationId: string): Promise<void> {
+    const session = deps.hub.current(workstationId);
+    if (!session) return;
+    const repo = createDispatchRepository(db);
+    const ws = await repo.workstation(workstationId);
+    if (!ws || ws.revokedAt) return;
+    const capacity = ws.maxConcurrentMissions - (await repo.liveOn(workstationId));
+    const agents = ((ws.agents as { type: string }[]) ?? []).map((a) => a.type);
+    if (capacity <= 0 || agents.length === 0) return;
+    const now = deps.clock.now();
+    const assigned = await db.transaction(async (tx) => {
+      const txRepo = createDispatchRepository(tx);
+      const out: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null }[] = [];
+      for (const c of await txRepo.claimCandidates(workstationId, capacity * 4 + 8)) {
+        if (out.length >= capacity) break;
+        const m = c.mission;
+        if ((backoff.get(`${m.id}:${workstationId}`) ?? 0) > now.getTime()) continue;
+        const agentType = c.defaultAgent ?? agents[0]!;
+        if (!agents.includes(agentType)) continue;
+        if ((await txRepo.lockedProjectLoad(m.projectId)) >= c.maxConcurrent) continue;
+        const attemptNumber = (await txRepo.attemptCount(m.id)) + 1;
+        const branch = m.prBranchName ?? missionBranchName(m.id, m.title);
+        const leaseExpiresAt = new Date(now.getTime() + deps.offlineGraceMs);
+        const attempt = await txRepo.insertAttempt({
+          missionId: m.id, projectId: m.projectId, workstationId, agentType, stage: m.stage, status: 'assigned',
+          leaseVersion: 1, leaseExpiresAt, attemptNumber, branch, createdAt: now, updatedAt: now,
+        });
+        await changeList(tx, deps.clock, m, { list: 'doing', extra: { agentSessionStatus: 'active', prBranchName: branch } }, {
+          origin: 'system', kind: 'mission.assigned', data: { attemptId: attempt.id, workstationId, attempt: attemptNumber, agentType },
+        });
+        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt });
+      }
+      return out;
+    });
+    for (const a of assigned) {
+      const frame = await buildAssignment(db, deps.docs, a);
+      if (!frame || !deps.hub.current(workstationId)?.send(makeFrame('mission.assign', frame))) {
+        await requeue(a.attemptId, 'the workstation went away before the assignment was sent', true);
+        continue;
+      }
+      deps.log.info({ missionId: a.missionId, attemptId: a.attemptId, workstationId }, 'mission assigned');
+    }
+  }
+
+  /** Runs assignment for one workstation at a time; a request while running runs once more after. */
+  function dispatchFor(workstationId: string): Promise<void> {
+    const current = running.get(workstationId);
+    if (current) {
+      again.add(workstationId);
+      return current;
+    }
+    const run = assignTo(workstationId)
+      .catch((err) => deps.log.error({ err, workstationId }, 'dispatch failed'))
+      .finally(() => {
+        running.delete(workstationId);
+        if (again.delete(workstationId)) void dispatchFor(workstationId);
+      });
+    running.set(workstationId, run);
+    return run;
+  }
+
+  /** Ends a live attempt and puts its mission back in Todo (ready), with an event saying why. */
+  async function requeue(attemptId: string, reason: string, ready: boolean, status: 'lost' | 'cancelled' = 'lost') {
+    await db.transaction(async (tx) => {
+      const repo = createDispatchRepository(tx);
+      const attempt = await repo.lockAttempt(attemptId);
+      if (!attempt || !['assigned', 'running'].includes(attempt.status)) return;
+      const now = deps.clock.now();
+      await repo.updateAttempt(attemptId, { status, reason, finishedAt: now, updatedAt: now });
+      const mission = await createMissionsRepository(tx).findForUpdate(attempt.missionId);
+      if (mission?.list === 'doing') {
+        await changeList(tx, deps.clock, mission, { list: 'todo', extra: { agentSessionStatus: 'inactive', ready } }, {
+          origin: 'system', kind: 'mission.requeued', data: { attemptId, workstationId: attempt.workstationId, reason },
+        });
+      }
+    });
+  }
+
+  async function sweep() {
+    const before = new Date(deps.clock.now().getTime() - deps.offlineGraceMs);
+    for (const { attempt } of await createDispatchRepository(db).stranded(before)) {
+      // A session for the workstation in this process means it is alive: never take its work.
+      if (attempt.workstationId && deps.hub.isOnline(attempt.workstationId)) continue;
+      await requeue(attempt.id, `workstation offline for more than ${Math.round(deps.offlineGraceMs / 1000)} s`, true);
+      deps.log.warn({ attemptId: attempt.id, missionId: attempt.missionId }, 'attempt of an offline workstation requeued');
+    }
+  }
+
+  /** A board change: cancel an agent whose mission left Doing; offer ready missions to workstations. */
+  async function onBoardChange(channel: string, seq: number) {
+    const [row] = rowsOf(await db.execute(sql`SELECT data FROM realtime_log WHERE channel = ${channel} AND seq = ${seq}`));
+    const data = row?.data as { missionId?: string; list?: string } | undefined;
+    if (data?.missionId && data.list !== 'doing') {
+      const live = await createDispatchRepository(db).liveAttemptOfMission(data.missionId);
+      if (live?.workstationId) {
+        const sent = deps.hub.current(live.workstationId)?.send(makeFrame('mission.cancel', { attemptId: live.id, reason: `mission moved to ${data.list} by a person` }));
+        if (!sent) await requeue(live.id, `mission moved to ${data.list} while its workstation was away`, false, 'cancelled');
+      }
+    }
+    const projectId = channel.split(':')[1]!;
+    for (const ws of await createDispatchRepository(db).workstationsOf(projectId)) if (deps.hub.isOnline(ws)) void dispatchFor(ws);
+  }
+
+  return {
+    dispatchFor,
+    sweep,
+
+    async onReply(workstationId: string, frame: MissionAcceptedFrame | MissionDeclinedFrame) {
+      const { attemptId, leaseVersion } = frame.payload;
+      const requeueFor = await db.transaction(async (tx) => {
+        const repo = createDispatchRepository(tx);
+        const attempt = await repo.lockAttempt(attemptId);
+        if (!attempt || attempt.workstationId !== workstationId || attempt.leaseVersion !== leaseVersion || attempt.status !== 'assigned') return undefined;
+        const now = deps.clock.now();
+        if (frame.type === 'mission.accepted') {
+          await repo.updateAttempt(attemptId, { status: 'running', agentType: frame.payload.agentType, startedAt: now, updatedAt: now });
+          await createMissionEventsRepository(tx).append({ missionId: attempt.missionId, origin: 'system', kind: 'attempt.started', data: { attemptId, workstationId, agentType: frame.payload.agentType } }, now);
+          return undefined;
+        }
+        backoff.set(`${attempt.missionId}:${workstationId}`, now.getTime() + DECLINE_BACKOFF_MS);
+        return `declined by the workstation: ${frame.payload.reason}${frame.payload.message ? ` (${frame.payload.message})` : ''}`;
+      });
+      if (requeueFor) {
+        await requeue(attemptId, requeueFor, true, 'cancelled');
+        void dispatchFor(workstationId);
+      }
+    },
+
+    /** After an attempt ended (its finished frame is stored), the workstation has room again. */
+    attemptEnded(workstationId: string) {
+      void dispatchFor(workstationId);
+    },
+
+    async start() {
+      unlisten = await deps.database.listen('su_realtime', (payload) => {
+        let note: { c?: string; s?: number };
+        try {
+          note = JSON.parse(payload);
+        } catch {
+          return;
+        }
+        if (note.c && /^project:[0-9A-Z]{26}:missions$/.test(note.c) && typeof note.s === 'number') {
+          void onBoardChange(note.c, note.s).catch((err) => deps.log.error({ err }, 'board change handling failed'));
+        }
+      });
+      timer = setInterval(() => {
+        void sweep()
+          .then(() => Promise.all(deps.hub.onlineWorkstations().map((ws) => dispatchFor(ws))))
+          .catch((err) => deps.log.error({ err }, 'dispatch tick failed'));
+      }, deps.tickMs);
+      timer.unref();
+    },
+
+    async stop() {
+      clearInterval(timer);
+      await unlisten?.();
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}
+export type Dispatcher = ReturnType<typeof createDispatcher>;

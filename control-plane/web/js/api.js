@@ -1,0 +1,66 @@
+/** A thin fetch wrapper over `/api/v1`: the bearer key attached, `{error:{code,message}}` thrown as ApiError. */
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function createApi(key, { onUnauthorized } = {}) {
+  async function request(method, path, body, headers = {}) {
+    const init = { method, headers: { authorization: `Bearer ${key}`, ...headers } };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(`/api/v1${path}`, init);
+    } catch {
+      throw new ApiError(0, 'SU_ERR_NETWORK', 'cannot reach the control plane; check that it is running');
+    }
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : undefined;
+    if (res.ok) return json;
+    const error = json?.error ?? {};
+    if (res.status === 401) onUnauthorized?.();
+    throw new ApiError(res.status, error.code ?? `HTTP_${res.status}`, error.message ?? res.statusText, error.details);
+  }
+
+  /** Follows `nextCursor` until the list ends (bounded: a board never needs more than `max`). */
+  async function all(path, max = 5000) {
+    const items = [];
+    let cursor;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const page = await request('GET', `${path}${sep}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && items.length < max);
+    return items;
+  }
+
+  // The board marks fallback runs and launches as its own (`triggeredBy: manual`, not `api`).
+  const board = { 'x-solo-unicorn-client': 'board' };
+
+  return {
+    key,
+    get: (path) => request('GET', path),
+    all,
+    projects: () => all('/projects'),
+    missions: (projectId, list) => all(`/projects/${projectId}/missions?list=${list}`),
+    mission: (id) => request('GET', `/missions/${id}`),
+    createMission: (projectId, body) => request('POST', `/projects/${projectId}/missions`, body),
+    updateMission: (id, body) => request('PATCH', `/missions/${id}`, body),
+    move: (id, list, listOrder) => request('POST', `/missions/${id}/move`, listOrder === undefined ? { list } : { list, listOrder }),
+    review: (id, decision, feedback) => request('POST', `/missions/${id}/review`, feedback ? { decision, feedback } : { decision }),
+    fallbackArea: (projectId) => request('GET', `/projects/${projectId}/fallback/area`),
+    launchTemplate: (projectId, templateId) => request('POST', `/projects/${projectId}/fallback/templates/${templateId}/launch`, {}, board),
+    runFallback: (projectId) => request('POST', `/projects/${projectId}/fallback/runs`, {}, board),
+    accept: (itemId) => request('POST', `/fallback/items/${itemId}/accept`, {}),
+    discard: (itemId, feedback) => request('POST', `/fallback/items/${itemId}/discard`, feedback ? { feedback } : {}),
+    workstations: (organizationId) => all(`/workstations?organizationId=${organizationId}`),
+  };
+}

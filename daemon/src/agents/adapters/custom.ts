@@ -1,0 +1,19 @@
+import { type AgentAdapter, type AgentEvent, asRecord, isEventKind, outputEvent, parseJsonObject, substitutePromptFile } from './types.ts';
+
+/**
+ * Any command from config.json `agents` or SU_AGENT_COMMAND. It gets the prompt through
+ * `{promptFile}` (and SU_MISSION_PROMPT_FILE); each stdout line is `agent.output`, except a JSON
+ * object with a valid `kind`, which is that event (`data` if it is an object, else the other fields).
+ */
+export const customAdapter: AgentAdapter = {
+  name: 'custom',
+  invocation(command, { promptFile }) {
+    return { argv: substitutePromptFile(command, promptFile) };
+  },
+  parseLine(line): AgentEvent[] {
+    const obj = parseJsonObject(line);
+    if (!obj || !isEventKind(obj.kind)) return [outputEvent(line)];
+    const { kind, data, ...rest } = obj;
+    return [{ kind, data: asRecord(data) ?? (data === undefined ? rest : { ...rest, data }) }];
+  },
+};

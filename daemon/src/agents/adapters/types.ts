@@ -1,0 +1,80 @@
+/** What an adapter turns a mission into, and what it makes of the agent's stdout. */
+
+/** A structured agent event; becomes a `mission.event` (`kind` matches the protocol's kind pattern). */
+export interface AgentEvent {
+  kind: string;
+  data: Record<string, unknown>;
+}
+
+export interface MissionInvocationInput {
+  missionId: string;
+  /** The prompt text (built-ins pass it as an argument, or on stdin when too long for argv). */
+  prompt: string;
+  /** Absolute path of the file holding the prompt; replaces `{promptFile}` in any command. */
+  promptFile: string;
+}
+
+export interface Invocation {
+  /** argv[0] is the executable. */
+  argv: string[];
+  /** Written to the agent's stdin, which is otherwise closed. */
+  input?: string;
+}
+
+export interface AgentAdapter {
+  readonly name: 'claude-code' | 'codex' | 'custom';
+  /** `command` is the configured command (built-in default or config.json / SU_AGENT_COMMAND). */
+  invocation(command: readonly string[], mission: MissionInvocationInput): Invocation;
+  /** One stdout line → zero or more events. Never throws: what it cannot read is `agent.output`. */
+  parseLine(line: string): AgentEvent[];
+}
+
+/** Mission event kinds, as the protocol's `mission.event` accepts them. */
+export const eventKindPattern = /^[a-z][a-z0-9_.-]*$/;
+export const isEventKind = (kind: unknown): kind is string => typeof kind === 'string' && kind.length <= 64 && eventKindPattern.test(kind);
+
+/** Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN); longer prompts go through stdin. */
+export const maxPromptArgBytes = 100 * 1024;
+export const promptFitsArgv = (prompt: string) => Buffer.byteLength(prompt) <= maxPromptArgBytes;
+
+export function substitutePromptFile(command: readonly string[], promptFile: string): string[] {
+  return command.map((part) => part.replaceAll('{promptFile}', promptFile));
+}
+
+/** Bounds what one event carries: agents print whole files in tool results. */
+export const maxTextChars = 8000;
+export function clip(text: unknown, max = maxTextChars): string | undefined {
+  if (text === undefined || text === null) return undefined;
+  const s = typeof text === 'string' ? text : JSON.stringify(text);
+  return s.length > max ? `${s.slice(0, max)}… [${s.length - max} more chars]` : s;
+}
+
+/** A JSON value kept as is when small, else replaced by a clipped preview. */
+export function clipJson(value: unknown, max = maxTextChars): unknown {
+  if (value === undefined) return undefined;
+  const s = JSON.stringify(value) ?? '';
+  return s.length > max ? { truncated: true, preview: clip(s, max) } : value;
+}
+
+export const outputEvent = (line: string): AgentEvent => ({ kind: 'agent.output', data: { text: clip(line) } });
+
+export function parseJsonObject(line: string): Record<string, unknown> | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Drops undefined fields so event data stays small and JSON-stable. */
+export function compact(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+}
+
+export const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+export const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+export const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
