@@ -55,7 +55,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     const assigned = await db.transaction(async (tx) => {
       const txRepo = createDispatchRepository(tx);
       const out: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null }[] = [];
-      for (const c of await txRepo.claimCandidates(workstationId, capacity * 4 + 8)) {
+      // Lock only a little more than can be taken: rows locked here are skipped by other dispatchers.
+      for (const c of await txRepo.claimCandidates(workstationId, capacity + 4)) {
         if (out.length >= capacity) break;
         const m = c.mission;
         if ((backoff.get(`${m.id}:${workstationId}`) ?? 0) > now.getTime()) continue;

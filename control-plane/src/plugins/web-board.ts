@@ -30,9 +30,6 @@ export function webBoardPlugin(opts: { root?: string } = {}) {
       // The board is a handful of small files that change with every release: revalidate, do not cache blindly.
       cacheControl: true,
       maxAge: 0,
-      setHeaders: (res) => {
-        res.setHeader('x-content-type-options', 'nosniff');
-      },
     });
   };
 }

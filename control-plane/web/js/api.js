@@ -53,6 +53,7 @@ export function createApi(key, { onUnauthorized } = {}) {
     missions: (projectId, list) => all(`/projects/${projectId}/missions?list=${list}`),
     mission: (id) => request('GET', `/missions/${id}`),
     createMission: (projectId, body) => request('POST', `/projects/${projectId}/missions`, body),
+    missionDocs: (id) => request('GET', `/missions/${id}/docs`),
     updateMission: (id, body) => request('PATCH', `/missions/${id}`, body),
     move: (id, list, listOrder) => request('POST', `/missions/${id}/move`, listOrder === undefined ? { list } : { list, listOrder }),
     review: (id, decision, feedback) => request('POST', `/missions/${id}/review`, feedback ? { decision, feedback } : { decision }),

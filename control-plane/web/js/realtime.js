@@ -43,7 +43,7 @@ export function createRealtime({ key, onStatus = () => {} }) {
     if (frame.type === 'pong' || !c) return;
     if (frame.type === 'subscribed') {
       c.server = 'subscribed';
-      if (c.cursor === undefined) c.cursor = frame.cursor; // "from now on": resume from here after a reconnect
+      if (c.cursor === undefined && !c.restart) c.cursor = frame.cursor; // "from now on": resume from here after a reconnect
       c.handler.onSubscribed?.(frame.cursor);
     } else if (frame.type === 'unsubscribed') {
       c.server = 'none';

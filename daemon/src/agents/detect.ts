@@ -36,16 +36,22 @@ function versionOf(binary: string): Promise<string | null> {
   });
 }
 
-/** Code agents this machine can run: built-ins on PATH, config.json `agents`, SU_AGENT_COMMAND as `custom`. */
+/**
+ * Code agents this machine can run, in the order one is picked when a project names none:
+ * SU_AGENT_COMMAND as `custom`, config.json `agents`, then the built-ins on PATH. A name appears once;
+ * the first wins, so config.json can point `claude-code` or `codex` at another command.
+ */
 export async function detectAgents(config: Pick<DaemonConfig, 'path' | 'agents' | 'agentCommand'>): Promise<DetectedAgent[]> {
   const found: DetectedAgent[] = [];
+  const has = (type: string) => found.some((a) => a.type === type);
+  if (config.agentCommand) found.push({ type: 'custom', version: null, command: config.agentCommand });
+  for (const [name, agent] of Object.entries(config.agents)) {
+    if (!has(name)) found.push({ type: name, version: null, command: agent.command, env: agent.env });
+  }
   for (const b of builtIns) {
+    if (has(b.type)) continue;
     const bin = onPath(b.binary, config.path);
     if (bin) found.push({ type: b.type, version: await versionOf(bin), command: [...b.command] });
   }
-  for (const [name, agent] of Object.entries(config.agents)) {
-    found.push({ type: name, version: null, command: agent.command, env: agent.env });
-  }
-  if (config.agentCommand) found.push({ type: 'custom', version: null, command: config.agentCommand });
   return found;
 }

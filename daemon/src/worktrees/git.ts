@@ -45,7 +45,7 @@ export async function git(cwd: string, args: string[], opts: RunOptions = {}): P
   });
   const exitCode = result.exitCode ?? -1;
   if (exitCode === 0 || opts.okCodes?.includes(exitCode)) return { stdout: result.stdout, exitCode };
-  const stderr = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : (result.stderr || result.stdout || result.message);
+  const stderr = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : (result.stderr || result.stdout || result.message || '');
   throw new GitError(`git ${args.join(' ')}`, cwd, result.exitCode, stderr.trim().split('\n').slice(-8).join('\n').slice(-2000));
 }
 
@@ -68,7 +68,13 @@ export async function clone(url: string, path: string): Promise<void> {
   await git(process.cwd(), ['clone', '--quiet', '--', url, path], { timeoutMs: NETWORK_TIMEOUT_MS });
 }
 
-const fetchNow = (repo: string) => git(repo, ['fetch', '--quiet', '--prune', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS }).then(() => undefined);
+// No auto-maintenance: it would spawn `git maintenance` on the acquire path; gc runs it (`maintain`).
+const fetchNow = (repo: string) => git(repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS }).then(() => undefined);
+
+/** Packs loose objects and refs when git thinks it is time (what fetch would otherwise trigger). */
+export async function maintain(repo: string): Promise<void> {
+  await git(repo, ['maintenance', 'run', '--auto', '--quiet']);
+}
 
 /**
  * Fetches origin. Concurrent fetches of one repository would fail on ref locks, so they are

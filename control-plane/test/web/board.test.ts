@@ -1,0 +1,312 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import t, { type Test } from 'tap';
+import { fallbackProject } from '../fallback/fixtures.ts';
+import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import { createMission } from '../helpers/fixtures.ts';
+import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
+
+// The web board in Debian's Chromium (apt-get install chromium), driven by playwright-core.
+const CHROMIUM = '/usr/bin/chromium';
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** CI collects `$SU_TEST_ARTIFACTS_DIR`; locally the screenshots land in `.ci/artifacts/screenshots`. */
+const screenshots = join(process.env.SU_TEST_ARTIFACTS_DIR || join(repoRoot, '.ci', 'artifacts'), 'screenshots');
+
+if (!existsSync(CHROMIUM)) {
+  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
+} else {
+  await boardTests();
+}
+
+async function boardTests() {
+  mkdirSync(screenshots, { recursive: true });
+  const app = await startTestApp(t);
+  const api = app.admin;
+  const fx = await fallbackProject(api);
+  const projectId = fx.project.id;
+  const template = await fx.template('Refresh dependencies', { description: 'Bump what is outdated', priority: 2 });
+
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  // Closed before the app (teardowns run after the tests): a live socket must not see the server go away.
+  let closed = false;
+  const closeBrowser = async () => {
+    if (closed) return;
+    closed = true;
+    await browser.close();
+  };
+  t.teardown(closeBrowser);
+
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page: Page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} @ ${msg.location().url}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+
+  const card = (id: string, list?: string) => page.locator(`${list ? `ol.cards[data-list="${list}"] ` : ''}li.card[data-id="${id}"]`);
+  const shot = (name: string, target: Page = page) => target.screenshot({ path: join(screenshots, name), fullPage: true });
+
+  /** A subtest that also fails on anything the page logged as an error meanwhile. */
+  const step = (name: string, fn: (t: Test) => Promise<void>) =>
+    t.test(name, async (t) => {
+      await fn(t);
+      t.same(consoleErrors.splice(0), [], 'no console errors');
+    });
+
+  await step('signs in with an API key and shows the four columns of the first project', async (t) => {
+    await page.goto(app.baseUrl);
+    await page.getByLabel('API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    for (const name of ['Todo', 'Doing', 'Review', 'Done']) await page.getByRole('heading', { level: 2, name: new RegExp(`^${name}`) }).waitFor();
+    t.equal(await page.locator('#project-select').inputValue(), projectId);
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    t.equal(await page.evaluate(() => localStorage.getItem('solo-unicorn.apiKey')), ADMIN_KEY, 'the key is kept in localStorage');
+  });
+
+  await step('creates a mission on the board and shows it in Todo', async (t) => {
+    await page.getByRole('button', { name: 'New mission' }).click();
+    await page.getByLabel('Title').fill('Write the onboarding guide');
+    await page.getByLabel('Description').fill('For new contributors');
+    await page.getByLabel('Priority (1 highest – 5 lowest)').selectOption('2');
+    await page.getByLabel('Ready for an agent').check();
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/projects/${projectId}/missions`) && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Create' }).click(),
+    ]);
+    const mission = await created.json();
+    await card(mission.id, 'todo').getByText('Write the onboarding guide').waitFor();
+    const todo = await api.get(`/api/v1/projects/${projectId}/missions?list=todo`);
+    const stored = todo.body.items.find((m: { id: string }) => m.id === mission.id);
+    t.match(stored, { title: 'Write the onboarding guide', description: 'For new contributors', priority: 2, ready: true, list: 'todo' });
+  });
+
+  await step('launches a template from the Fallback area in one click', async (t) => {
+    const area = page.locator('#fallback-area');
+    const [launched] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/fallback/templates/${template.id}/launch`)),
+      area.getByRole('button', { name: `Launch template “${template.name}”` }).click(),
+    ]);
+    t.equal(launched.status(), 201);
+    t.equal(launched.request().headers()['x-solo-unicorn-client'], 'board', 'the board marks its launches');
+    const missionId = (await launched.json()).items.find((i: { missionId: string | null }) => i.missionId)?.missionId;
+    t.ok(missionId, 'the launch created a mission');
+    await card(missionId, 'todo').waitFor();
+    const mission = (await api.get(`/api/v1/missions/${missionId}`)).body;
+    t.match(mission, { origin: 'fallback', list: 'todo' });
+    t.match(await card(missionId).textContent(), /fallback/);
+    const runs = (await api.get(`/api/v1/projects/${projectId}/fallback/runs`)).body.items;
+    t.equal(runs[0].triggeredBy, 'manual', 'a launch from the board is a manual trigger');
+  });
+
+  await step('accepts and discards proposals that arrive live in the Fallback area', async (t) => {
+    await fx.config({ autoAccept: false, backlogThreshold: 10 });
+    await fx.template('Triage stale issues');
+    const run = await api.post(`/api/v1/projects/${projectId}/fallback/runs`, {});
+    t.equal(run.status, 201);
+    const [first, second] = run.body.items as { id: string; title: string }[];
+    t.ok(first && second, 'the run proposed two missions');
+    const proposal = (id: string) => page.locator(`[data-testid="fallback-proposal"][data-id="${id}"]`);
+    await proposal(first!.id).waitFor();
+    await proposal(second!.id).waitFor();
+
+    const [accepted] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/fallback/items/${first!.id}/accept`)),
+      proposal(first!.id).getByRole('button', { name: /^Accept/ }).click(),
+    ]);
+    const missionId = (await accepted.json()).missionId;
+    await card(missionId, 'todo').waitFor();
+    await proposal(first!.id).waitFor({ state: 'detached' });
+
+    await proposal(second!.id).getByRole('button', { name: /^Discard proposal/ }).click();
+    await proposal(second!.id).getByLabel('Why discard? (optional)').fill('not this week');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/fallback/items/${second!.id}/discard`)),
+      proposal(second!.id).getByRole('button', { name: 'Discard', exact: true }).click(),
+    ]);
+    await proposal(second!.id).waitFor({ state: 'detached' });
+    const items = (await api.get(`/api/v1/projects/${projectId}/fallback/runs/${run.body.run.id}`)).body.items;
+    t.match(items.find((i: { id: string }) => i.id === second!.id), { status: 'discarded', feedback: 'not this week' });
+  });
+
+  await step('moves a mission to another column and reorders it with the keyboard', async (t) => {
+    const a = await createMission(api, projectId, { title: 'Keyboard A' });
+    const b = await createMission(api, projectId, { title: 'Keyboard B' });
+    await card(b.id, 'todo').waitFor(); // arrived live over the realtime socket
+    const toDoing = card(a.id).getByRole('button', { name: 'Move “Keyboard A” to Doing' });
+    await toDoing.focus();
+    const [moved] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/missions/${a.id}/move`)), page.keyboard.press('Enter')]);
+    t.equal(moved.status(), 200);
+    await card(a.id, 'doing').waitFor();
+    t.equal((await api.get(`/api/v1/missions/${a.id}`)).body.list, 'doing', 'the API agrees');
+
+    // Alt+ArrowUp on a focused card moves it up its column.
+    await card(b.id).getByRole('button', { name: 'Keyboard B', exact: true }).focus();
+    const before = await page.locator('ol.cards[data-list="todo"] li.card').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/missions/${b.id}/move`)), page.keyboard.press('Alt+ArrowUp')]);
+    const after = await page.locator('ol.cards[data-list="todo"] li.card').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
+    t.equal(after.indexOf(b.id), before.indexOf(b.id) - 1, 'one place up on the board');
+    const column = (await api.get(`/api/v1/projects/${projectId}/missions?list=todo`)).body.items.map((m: { id: string }) => m.id);
+    t.same(column, after, 'the API orders the column the same way');
+    t.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.id), b.id, 'focus stays on the moved card');
+  });
+
+  await step('drags a mission to another column', async (t) => {
+    const m = await createMission(api, projectId, { title: 'Drag me' });
+    await card(m.id, 'todo').waitFor();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${m.id}/move`)),
+      card(m.id).dragTo(page.locator('ol.cards[data-list="review"]')),
+    ]);
+    await card(m.id, 'review').waitFor();
+    t.equal((await api.get(`/api/v1/missions/${m.id}`)).body.list, 'review');
+  });
+
+  await step('shows an event live in the mission panel when the API adds one', async (t) => {
+    const m = await createMission(api, projectId, { title: 'Watch me' });
+    await card(m.id).getByRole('button', { name: 'Watch me', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: /^Watch me/ });
+    const timeline = panel.getByRole('log', { name: 'Event timeline' });
+    await timeline.locator('[data-kind="mission.created"]').waitFor();
+    t.equal(await timeline.locator('[data-kind="mission.updated"]').count(), 0);
+
+    const patched = await api.patch(`/api/v1/missions/${m.id}`, { description: 'now with details', priority: 1 });
+    t.equal(patched.status, 200);
+    const event = timeline.locator('[data-kind="mission.updated"]');
+    await event.waitFor();
+    t.match(await event.textContent(), /priority: 3 → 1/);
+    t.equal(await panel.getByLabel('Description').inputValue(), 'now with details', 'the details follow the API');
+
+    // Edit from the panel: the card and the API follow.
+    await panel.getByLabel('Title').fill('Watch me closely');
+    const [saved] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${m.id}`) && r.request().method() === 'PATCH'),
+      panel.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    t.same(JSON.parse(saved.request().postData() ?? '{}'), { title: 'Watch me closely' }, 'only what changed is sent');
+    await card(m.id).getByRole('button', { name: 'Watch me closely', exact: true }).waitFor();
+    await timeline.locator('[data-kind="mission.updated"]').nth(1).waitFor();
+    t.equal((await api.get(`/api/v1/missions/${m.id}`)).body.title, 'Watch me closely');
+    await shot('mission-panel.png');
+    await panel.getByRole('button', { name: 'Close the mission panel' }).click();
+    await panel.waitFor({ state: 'hidden' });
+  });
+
+  await step('resumes the board and the timeline from their cursors after the socket drops', async (t) => {
+    const m = await createMission(api, projectId, { title: 'Survive a reconnect' });
+    await card(m.id).getByRole('button', { name: 'Survive a reconnect', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: /Survive/ }); // renamed below, while open
+    const timeline = panel.getByRole('log', { name: 'Event timeline' });
+    await timeline.locator('[data-kind="mission.created"]').waitFor();
+
+    for (const socket of app.app.websocketServer.clients) socket.terminate();
+    await page.locator('#live-status[data-state="reconnecting"]').waitFor();
+    // Written while the board is away: it must get both on resume, once each.
+    t.equal((await api.patch(`/api/v1/missions/${m.id}`, { priority: 2 })).status, 200);
+    t.equal((await api.patch(`/api/v1/missions/${m.id}`, { title: 'Survived a reconnect' })).status, 200);
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    await card(m.id).getByRole('button', { name: 'Survived a reconnect', exact: true }).waitFor();
+    await timeline.locator('[data-kind="mission.updated"]').nth(1).waitFor();
+    const seqs = await timeline.locator('li').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.seq)));
+    t.same(seqs, [1, 2, 3], 'every event exactly once, in order');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+  });
+
+  await step('shows the docs an agent stored for the mission', async (t) => {
+    const m = await createMission(api, projectId, { title: 'Documented' });
+    const dir = join(app.docsDir, 'missions', m.id);
+    mkdirSync(join(dir, 'tasks'), { recursive: true });
+    writeFileSync(join(dir, 'solution.md'), '# Solution\nUse a queue.');
+    writeFileSync(join(dir, 'tasks', '1.md'), '- [ ] write the worker');
+    await card(m.id).getByRole('button', { name: 'Documented', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: 'Documented' });
+    const docs = panel.getByRole('region', { name: 'Docs' });
+    await docs.getByText('solution.md').click();
+    await docs.getByText('Use a queue.').waitFor();
+    await docs.getByText('tasks/1.md').click();
+    await docs.getByText('- [ ] write the worker').waitFor();
+    t.pass('solution and tasks are readable in the panel');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+  });
+
+  await step('approves a mission in Review and shows it in Done', async (t) => {
+    const m = await createMission(api, projectId, { title: 'Ship the login page', requiresReview: true });
+    t.equal((await api.post(`/api/v1/missions/${m.id}/move`, { list: 'review' })).status, 200);
+    await card(m.id, 'review').waitFor(); // moved by the API, seen live
+    await card(m.id).getByRole('button', { name: 'Ship the login page', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: 'Ship the login page' });
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${m.id}/review`)),
+      panel.getByRole('button', { name: 'Approve' }).click(),
+    ]);
+    await card(m.id, 'done').waitFor();
+    await panel.locator('[data-kind="mission.reviewed"]').waitFor();
+    t.match((await api.get(`/api/v1/missions/${m.id}`)).body, { list: 'done', reviewStatus: 'approved' });
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+  });
+
+  await step('shows workstations with live presence and the missions they run', async (t) => {
+    await createMission(api, projectId, { title: 'Run me on a workstation', ready: true, priority: 1 });
+    const { body } = await api.post('/api/v1/workstations', { organizationId: fx.orgId, name: 'build-box' });
+    const id = body.workstation.id;
+    t.equal((await api.post(`/api/v1/projects/${projectId}/workstations`, { workstationId: id })).status, 201);
+    await page.getByRole('button', { name: 'Workstations' }).click();
+    t.equal(await page.getByRole('button', { name: 'Workstations' }).getAttribute('aria-expanded'), 'true');
+    const row = page.locator(`[data-testid="workstation"][data-id="${id}"]`);
+    await row.locator('.presence.offline').waitFor();
+
+    const daemon = await connectRaw(app.baseUrl, body.token);
+    t.teardown(() => daemon.close());
+    daemon.send(hello(id));
+    await daemon.waitFor((f) => f.type === 'session.welcome');
+    await row.locator('.presence.online').waitFor(); // organization:{id}:workstations, live
+    t.match(await row.textContent(), /custom/, 'its agents');
+    const assigned = await daemon.waitFor((f) => f.type === 'mission.assign', 'an assignment');
+    // The dispatcher picks among the project's ready missions; the row names whichever it assigned.
+    const running = row.locator(`.running li[data-mission-id="${assigned.payload.mission.id}"]`);
+    await running.waitFor();
+    t.match(await running.textContent(), assigned.payload.mission.title);
+    await shot('board-desktop.png');
+
+    await daemon.close();
+    await row.locator('.presence.offline').waitFor();
+  });
+
+  await step('stacks the columns on a phone-sized screen', async (t) => {
+    const phone = await context.newPage();
+    phone.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`phone: ${msg.text()}`);
+    });
+    phone.on('pageerror', (error) => consoleErrors.push(`phone uncaught: ${error.message}`));
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(app.baseUrl); // the key from localStorage signs it in
+    await phone.locator('#live-status[data-state="live"]').waitFor();
+    const box = async (list: string) => (await phone.locator(`section.column[data-list="${list}"]`).boundingBox())!;
+    const [todo, doing] = [await box('todo'), await box('doing')];
+    t.ok(doing.y >= todo.y + todo.height, 'Doing sits below Todo');
+    t.ok(todo.width > 300, 'a column takes the width of the screen');
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    t.equal(overflow, 0, 'no sideways scrolling');
+    await shot('board-phone.png', phone);
+    await phone.close();
+  });
+
+  await step('signs out and forgets the key', async (t) => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    t.equal(await page.evaluate(() => localStorage.getItem('solo-unicorn.apiKey')), null);
+    t.ok(await page.locator('#board').isHidden());
+  });
+
+  await closeBrowser();
+}

@@ -1,0 +1,147 @@
+import { $, $$, h, notify } from './dom.js';
+import { LISTS, LIST_NAMES, orderBetween } from './store.js';
+
+/**
+ * The four columns. Every card can be moved three ways that end in the same call: drag and drop,
+ * its arrow buttons, and Alt+Arrow keys while a card's control has focus.
+ */
+export function createBoard({ store, api, onOpen }) {
+  const root = $('#board');
+  let dragId;
+
+  /** Moves a card and reconciles with the server's answer (or rolls back and says why). */
+  async function move(id, list, listOrder) {
+    const before = store.get(id);
+    if (!before) return;
+    store.upsert({ ...before, list, listOrder: listOrder ?? endOf(list, id) });
+    try {
+      store.upsert(await api.move(id, list, listOrder));
+    } catch (error) {
+      store.upsert(before);
+      notify(`Could not move “${before.title}”: ${error.message}`);
+    }
+  }
+  const endOf = (list, id) => {
+    const others = store.column(list).filter((m) => m.id !== id);
+    return others.length ? others[others.length - 1].listOrder + 1 : 0;
+  };
+
+  function shift(id, delta) {
+    const m = store.get(id);
+    const col = store.column(m.list);
+    const i = col.findIndex((x) => x.id === id);
+    const j = i + delta;
+    if (j < 0 || j >= col.length) return;
+    const others = col.filter((x) => x.id !== id);
+    return move(id, m.list, orderBetween(others[j - 1], others[j]));
+  }
+
+  function step(id, delta) {
+    const m = store.get(id);
+    const to = LISTS[LISTS.indexOf(m.list) + delta];
+    if (to) return move(id, to);
+  }
+
+  function card(m, index, count) {
+    const li = LISTS.indexOf(m.list);
+    const left = LISTS[li - 1];
+    const right = LISTS[li + 1];
+    const badges = [
+      h('span', { className: `badge prio-${m.priority}`, title: 'priority (1 highest)' }, `P${m.priority}`),
+      m.ready ? h('span', { className: 'badge ready' }, 'ready') : null,
+      m.dependencyCount > 0 ? h('span', { className: 'badge blocked' }, `blocked by ${m.dependencyCount}`) : null,
+      m.origin === 'fallback' ? h('span', { className: 'badge fallback' }, 'fallback') : null,
+      m.agentSessionStatus && m.agentSessionStatus !== 'inactive' ? h('span', { className: 'badge agent' }, `agent ${m.agentSessionStatus}`) : null,
+      m.reviewStatus ? h('span', { className: `badge review-${m.reviewStatus}` }, `review ${m.reviewStatus}`) : null,
+    ];
+    const btn = (action, text, label, disabled) =>
+      h('button', { type: 'button', className: 'move', dataset: { action, id: m.id }, 'aria-label': label, title: label, disabled }, text);
+    return h('li', {
+      className: 'card', draggable: 'true', dataset: { id: m.id, testid: 'mission-card' },
+      ondragstart: (e) => {
+        dragId = m.id;
+        e.dataTransfer.setData('text/plain', m.id);
+        e.dataTransfer.effectAllowed = 'move';
+        e.currentTarget.classList.add('dragging');
+      },
+      ondragend: (e) => e.currentTarget.classList.remove('dragging'),
+    },
+    h('button', { type: 'button', className: 'card-title', dataset: { action: 'open', id: m.id }, 'aria-haspopup': 'dialog' }, m.title),
+    h('div', { className: 'badges' }, badges),
+    h('div', { className: 'moves', role: 'group', 'aria-label': `Move “${m.title}”` },
+      btn('up', '↑', `Move “${m.title}” up`, index === 0),
+      btn('down', '↓', `Move “${m.title}” down`, index === count - 1),
+      left ? btn('left', `← ${LIST_NAMES[left]}`, `Move “${m.title}” to ${LIST_NAMES[left]}`) : null,
+      right ? btn('right', `${LIST_NAMES[right]} →`, `Move “${m.title}” to ${LIST_NAMES[right]}`) : null,
+    ));
+  }
+
+  function render() {
+    // Re-rendering replaces the buttons: keep keyboard focus on the same control of the same card.
+    const active = document.activeElement;
+    const keep = active?.dataset?.id ? { id: active.dataset.id, action: active.dataset.action } : null;
+    for (const list of LISTS) {
+      const col = store.column(list);
+      $(`ol.cards[data-list="${list}"]`, root).replaceChildren(...col.map((m, i) => card(m, i, col.length)));
+      $(`[data-count="${list}"]`, root).textContent = `(${col.length})`;
+    }
+    if (keep) {
+      const again = $(`[data-id="${keep.id}"][data-action="${keep.action}"]`, root);
+      if (again && !again.disabled) again.focus();
+      else $(`[data-id="${keep.id}"][data-action="open"]`, root)?.focus();
+    }
+  }
+
+  root.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-action]');
+    if (!b || !root.contains(b)) return;
+    const { action, id } = b.dataset;
+    if (action === 'open') onOpen(id);
+    else if (action === 'up') shift(id, -1);
+    else if (action === 'down') shift(id, 1);
+    else if (action === 'left') step(id, -1);
+    else if (action === 'right') step(id, 1);
+  });
+  root.addEventListener('keydown', (e) => {
+    const id = e.target.closest?.('.card')?.dataset.id;
+    if (!id || !e.altKey) return;
+    const keys = { ArrowUp: () => shift(id, -1), ArrowDown: () => shift(id, 1), ArrowLeft: () => step(id, -1), ArrowRight: () => step(id, 1) };
+    if (keys[e.key]) {
+      e.preventDefault();
+      keys[e.key]();
+    }
+  });
+
+  // Drop: the card lands before the first card whose middle is below the pointer.
+  for (const ol of $$('ol.cards', root)) {
+    const list = ol.dataset.list;
+    ol.addEventListener('dragover', (e) => {
+      if (!dragId) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      ol.classList.add('drop-target');
+    });
+    ol.addEventListener('dragleave', () => ol.classList.remove('drop-target'));
+    ol.addEventListener('drop', (e) => {
+      e.preventDefault();
+      ol.classList.remove('drop-target');
+      const id = dragId || e.dataTransfer.getData('text/plain');
+      dragId = undefined;
+      if (!store.get(id)) return;
+      const others = store.column(list).filter((m) => m.id !== id);
+      const cards = $$('li.card', ol).filter((c) => c.dataset.id !== id);
+      let index = cards.findIndex((c) => {
+        const r = c.getBoundingClientRect();
+        return e.clientY < r.top + r.height / 2;
+      });
+      if (index === -1) index = others.length;
+      const m = store.get(id);
+      const order = orderBetween(others[index - 1], others[index]);
+      if (m.list === list && order === undefined) return;
+      move(id, list, m.list === list || index < others.length ? order : undefined);
+    });
+  }
+
+  store.onChange(render);
+  return { render, move };
+}

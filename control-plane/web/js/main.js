@@ -1,0 +1,187 @@
+import { createApi } from './api.js';
+import { createBoard } from './board.js';
+import { $, notify } from './dom.js';
+import { createFallbackArea } from './fallback.js';
+import { createPanel } from './panel.js';
+import { createRealtime } from './realtime.js';
+import { LISTS, createStore, fromSummary } from './store.js';
+import { createWorkstations } from './workstations.js';
+
+/** Wires sign-in, the project picker, the board's parts and the realtime channels. */
+const KEY_STORAGE = 'solo-unicorn.apiKey';
+const PROJECT_STORAGE = 'solo-unicorn.projectId';
+
+// Built once; `api` and `realtime` point at the signed-in session's key (empty when signed out).
+const api = {};
+let socket;
+const realtime = {
+  subscribe: (...args) => socket?.subscribe(...args),
+  unsubscribe: (...args) => socket?.unsubscribe(...args),
+};
+const store = createStore();
+const panel = createPanel({ api, realtime, store });
+createBoard({ store, api, onOpen: (id) => panel.open(id) });
+const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
+const workstations = createWorkstations({ api, store });
+let projects = [];
+let project;
+
+function showSignedIn(signedIn) {
+  $('#sign-in').hidden = signedIn;
+  $('#session-controls').hidden = !signedIn;
+  $('#board').hidden = !signedIn;
+  $('#board-help').hidden = !signedIn;
+  if (!signedIn) {
+    $('#workstations').hidden = true;
+    $('#workstations-toggle').setAttribute('aria-expanded', 'false');
+    $('#empty-projects').hidden = true;
+  }
+}
+
+function signOut(message) {
+  socket?.stop();
+  socket = undefined;
+  project = undefined;
+  for (const key of Object.keys(api)) delete api[key];
+  localStorage.removeItem(KEY_STORAGE);
+  panel.close();
+  store.replaceAll([]);
+  showSignedIn(false);
+  const error = $('#sign-in-error');
+  error.hidden = !message;
+  error.textContent = message ?? '';
+  $('#api-key').value = '';
+  $('#api-key').focus();
+}
+
+async function signIn(key) {
+  const candidate = createApi(key, { onUnauthorized: () => signOut('Your API key was refused (revoked or wrong). Sign in again.') });
+  projects = await candidate.projects(); // also proves the key works
+  localStorage.setItem(KEY_STORAGE, key);
+  Object.assign(api, candidate);
+  socket = createRealtime({ key, onStatus: (state) => {
+    const el = $('#live-status');
+    el.dataset.state = state;
+    el.textContent = state;
+  } });
+  socket.start();
+  showSignedIn(true);
+
+  const select = $('#project-select');
+  select.replaceChildren(...projects.map((p) => new Option(p.name, p.id)));
+  $('#empty-projects').hidden = projects.length > 0;
+  $('#board').hidden = projects.length === 0;
+  if (!projects.length) return;
+  const remembered = localStorage.getItem(PROJECT_STORAGE);
+  select.value = projects.some((p) => p.id === remembered) ? remembered : projects[0].id;
+  await showProject(select.value);
+}
+
+/** Subscribes first, then loads: anything that changes in between arrives on the channel. */
+async function showProject(projectId) {
+  if (project) for (const c of channelsOf(project)) realtime.unsubscribe(c);
+  const shown = projects.find((p) => p.id === projectId);
+  project = shown;
+  store.replaceAll([]);
+  localStorage.setItem(PROJECT_STORAGE, projectId);
+  const [missionsChannel, fallbackChannel, workstationsChannel] = channelsOf(shown);
+  let reloadWorkstations;
+  let confirmed;
+  const subscribed = new Promise((resolve) => { confirmed = resolve; });
+  realtime.subscribe(missionsChannel, {
+    onSubscribed: () => confirmed(),
+    onMessage(frame) {
+      store.upsert(fromSummary(frame.data));
+      panel.changed(frame.data.missionId);
+      clearTimeout(reloadWorkstations);
+      reloadWorkstations = setTimeout(() => workstations.reload(), 300);
+    },
+    onError: (frame) => {
+      notify(`Live board updates unavailable: ${frame.message}`);
+      confirmed();
+    },
+  });
+  realtime.subscribe(fallbackChannel, { onMessage: () => fallback.reload() });
+  realtime.subscribe(workstationsChannel, { onMessage: () => workstations.reload() });
+  // Load once the feed is live (or, without a socket, after a moment): nothing falls in between.
+  await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 3000))]);
+  if (project !== shown) return;
+  try {
+    const columns = await Promise.all(LISTS.map((list) => api.missions(projectId, list)));
+    if (project !== shown) return;
+    store.replaceAll(columns.flat());
+  } catch (error) {
+    notify(`Could not load the board: ${error.message}`);
+  }
+  fallback.show(projectId);
+  workstations.show(shown.organizationId);
+}
+
+const channelsOf = (p) => [`project:${p.id}:missions`, `project:${p.id}:fallback`, `organization:${p.organizationId}:workstations`];
+
+function setUpCreateDialog() {
+  const dialog = $('#create-dialog');
+  const form = $('#create-form');
+  const error = $('.error', form);
+  $('#new-mission').addEventListener('click', () => {
+    form.reset();
+    error.hidden = true;
+    dialog.showModal();
+    $('#create-title-input').focus();
+  });
+  $('[data-close]', form).addEventListener('click', () => dialog.close());
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const body = {
+      title: String(data.get('title')).trim(),
+      priority: Number(data.get('priority')),
+      ready: data.get('ready') === 'on',
+      requiresReview: data.get('requiresReview') === 'on',
+    };
+    const description = String(data.get('description') ?? '');
+    if (description.trim()) body.description = description;
+    const submit = e.submitter;
+    submit.disabled = true;
+    try {
+      store.upsert(await api.createMission(project.id, body));
+      dialog.close();
+      $('#new-mission').focus();
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+
+function start() {
+  setUpCreateDialog();
+  $('#sign-in-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const button = e.submitter;
+    button.disabled = true;
+    try {
+      await signIn($('#api-key').value.trim());
+    } catch (error) {
+      const el = $('#sign-in-error');
+      el.textContent = error.status === 401 ? 'That API key was refused.' : `Could not sign in: ${error.message}`;
+      el.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  $('#sign-out').addEventListener('click', () => signOut());
+  $('#project-select').addEventListener('change', (e) => showProject(e.target.value));
+
+  const saved = localStorage.getItem(KEY_STORAGE);
+  if (!saved) return showSignedIn(false);
+  signIn(saved).catch((error) => {
+    if (error.status === 401) return; // onUnauthorized already signed out
+    showSignedIn(false);
+    notify(`Could not sign in: ${error.message}`);
+  });
+}
+
+start();

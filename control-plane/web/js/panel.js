@@ -1,0 +1,186 @@
+import { $, h, notify, timeEl } from './dom.js';
+import { LIST_NAMES } from './store.js';
+import { eventItem } from './timeline.js';
+
+/**
+ * The mission panel (a modal <dialog>): details, edit form, review gate, docs, and the live
+ * timeline from `mission:{id}:events`, replayed from cursor 0 and resumed after reconnects.
+ */
+export function createPanel({ api, realtime, store }) {
+  const dialog = $('#mission-panel');
+  let current; // { id, mission, docs: Map<path, content>, parts }
+
+  dialog.addEventListener('close', () => {
+    if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    const id = current?.id;
+    current = undefined;
+    dialog.replaceChildren();
+    document.querySelector(`.card-title[data-id="${id}"]`)?.focus();
+  });
+  async function refresh() {
+    if (!current) return;
+    const id = current.id;
+    try {
+      const mission = await api.mission(id);
+      if (current?.id !== id) return;
+      current.mission = mission;
+      renderDetails();
+    } catch (error) {
+      notify(`Could not load the mission: ${error.message}`);
+    }
+  }
+
+  /** Stored docs (GET /missions/:id/docs); `docs.changed` events keep them current while open. */
+  async function loadDocs(id) {
+    try {
+      const { items } = await api.missionDocs(id);
+      if (current?.id !== id) return;
+      for (const doc of items) if (!current.docs.has(doc.path)) current.docs.set(doc.path, doc.content);
+      if (current.mission) current.parts.docs.replaceWith((current.parts.docs = docsSection()));
+    } catch (error) {
+      notify(`Could not load the mission docs: ${error.message}`);
+    }
+  }
+
+  async function act(button, action) {
+    button.disabled = true;
+    try {
+      const mission = await action();
+      if (mission?.id) {
+        store.upsert(mission);
+        if (current?.id === mission.id) {
+          current.mission = mission;
+          renderDetails();
+        }
+      }
+    } catch (error) {
+      notify(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function meta(m) {
+    const row = (term, value) => [h('dt', {}, term), h('dd', {}, value ?? '—')];
+    return h('dl', { className: 'meta' },
+      row('Column', LIST_NAMES[m.list]), row('Priority', String(m.priority)), row('Stage', m.stage),
+      row('Ready', m.ready ? 'yes' : 'no'), row('Agent session', m.agentSessionStatus),
+      row('Review', m.requiresReview ? (m.reviewStatus ?? 'required') : (m.reviewStatus ?? 'not required')),
+      m.reviewFeedback ? row('Review feedback', m.reviewFeedback) : [],
+      row('Blocked by', m.dependencyCount ? `${m.dependencyCount} unfinished` : 'nothing'),
+      row('Origin', m.origin), m.prBranchName ? row('PR branch', m.prBranchName) : [],
+      m.githubPrNumber ? row('Pull request', `#${m.githubPrNumber}`) : [],
+      row('Last event', m.lastEventAt ? timeEl(m.lastEventAt) : 'none'));
+  }
+
+  function reviewSection(m) {
+    if (m.list !== 'review') return h('div', { hidden: true });
+    const feedback = h('textarea', { id: 'review-feedback', rows: 3, required: true, maxlength: 100000 });
+    return h('section', { className: 'review', 'aria-labelledby': 'review-title' },
+      h('h3', { id: 'review-title' }, 'Review'),
+      h('button', { type: 'button', className: 'primary', onclick: (e) => act(e.currentTarget, () => api.review(m.id, 'approve')) }, 'Approve'),
+      h('form', {
+        className: 'reject',
+        onsubmit: (e) => {
+          e.preventDefault();
+          act(e.submitter, () => api.review(m.id, 'reject', feedback.value.trim()));
+        },
+      }, h('label', { for: 'review-feedback' }, 'Feedback for the agent (required to reject)'), feedback,
+      h('button', { type: 'submit', className: 'danger' }, 'Reject')));
+  }
+
+  function editForm(m) {
+    const field = (label, input) => [h('label', { for: input.id }, label), input];
+    const title = h('input', { id: 'edit-title', name: 'title', required: true, maxlength: 500, value: m.title });
+    const description = h('textarea', { id: 'edit-description', name: 'description', rows: 4 });
+    description.value = m.description ?? '';
+    const priority = h('select', { id: 'edit-priority', name: 'priority' }, [1, 2, 3, 4, 5].map((p) => h('option', { value: String(p), selected: p === m.priority }, String(p))));
+    const ready = h('input', { type: 'checkbox', id: 'edit-ready', checked: m.ready });
+    const requiresReview = h('input', { type: 'checkbox', id: 'edit-requires-review', checked: m.requiresReview });
+    return h('form', {
+      className: 'edit', 'aria-labelledby': 'edit-title-h',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const was = current.mission;
+        const next = { title: title.value.trim(), description: description.value || null, priority: Number(priority.value), ready: ready.checked, requiresReview: requiresReview.checked };
+        const patch = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== (was[k] ?? null)));
+        if (Object.keys(patch).length === 0) return notify('Nothing changed', 'info');
+        act(e.submitter, () => api.updateMission(m.id, patch));
+      },
+    },
+    h('h3', { id: 'edit-title-h' }, 'Edit'),
+    field('Title', title), field('Description', description), field('Priority', priority),
+    h('label', { className: 'check' }, ready, ' Ready for an agent'),
+    h('label', { className: 'check' }, requiresReview, ' Requires review'),
+    h('div', { className: 'actions' }, h('button', { type: 'submit', className: 'primary' }, 'Save')));
+  }
+
+  function docsSection() {
+    const m = current.mission;
+    const paths = [m?.solutionPath && ['Solution', m.solutionPath], m?.tasksPath && ['Tasks', m.tasksPath]].filter(Boolean);
+    const docs = [...current.docs.entries()];
+    return h('section', { className: 'docs', 'aria-labelledby': 'docs-title' },
+      h('h3', { id: 'docs-title' }, 'Docs'),
+      paths.length
+        ? h('ul', {}, paths.map(([label, path]) => h('li', {}, `${label}: `, h('code', {}, path))))
+        : h('p', { className: 'muted' }, 'No solution or tasks yet.'),
+      docs.map(([path, content]) => h('details', {}, h('summary', {}, path), h('pre', { className: 'doc' }, content))),
+      paths.length && !docs.length ? h('p', { className: 'muted' }, 'No contents stored yet.') : null);
+  }
+
+  function renderDetails() {
+    const m = current.mission;
+    const p = current.parts;
+    p.title.textContent = m.title;
+    p.meta.replaceWith((p.meta = meta(m)));
+    p.review.replaceWith((p.review = reviewSection(m)));
+    // Do not clobber what the user is typing; a fresh form otherwise (e.g. after a save).
+    if (!p.edit.contains(document.activeElement)) p.edit.replaceWith((p.edit = editForm(m)));
+    p.docs.replaceWith((p.docs = docsSection()));
+  }
+
+  async function open(id) {
+    // Switching missions in an open panel: drop the old timeline, keep the dialog.
+    if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    const cached = store.get(id);
+    const parts = {
+      title: h('h2', { id: 'panel-title' }, cached?.title ?? 'Mission'),
+      meta: h('dl'), review: h('div'), edit: h('form'), docs: h('section'),
+      timeline: h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } }),
+    };
+    current = { id, mission: cached, docs: new Map(), parts };
+    dialog.replaceChildren(
+      h('header', { className: 'panel-head' }, parts.title, h('button', { type: 'button', className: 'close', 'aria-label': 'Close the mission panel', onclick: () => dialog.close() }, '✕')),
+      h('div', { className: 'panel-body' },
+        h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
+        h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)));
+    if (!dialog.open) dialog.showModal();
+    await Promise.all([refresh(), loadDocs(id)]);
+    const channel = `mission:${id}:events`;
+    realtime.subscribe(channel, {
+      onMessage(frame) {
+        if (current?.id !== id) return;
+        const list = current.parts.timeline;
+        const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 24;
+        list.append(eventItem(frame));
+        if (atBottom) list.scrollTop = list.scrollHeight;
+        if (frame.kind === 'docs.changed' && frame.data?.data?.path) {
+          current.docs.set(frame.data.data.path, frame.data.data.content ?? '');
+          current.parts.docs.replaceWith((current.parts.docs = docsSection()));
+        }
+      },
+      onError: (frame) => notify(`Timeline unavailable: ${frame.message}`),
+    }, '0');
+  }
+
+  return {
+    open,
+    close() {
+      if (dialog.open) dialog.close();
+    },
+    /** The board heard that a mission changed: if it is the open one, reload its details. */
+    changed(id) {
+      if (current?.id === id) refresh();
+    },
+  };
+}

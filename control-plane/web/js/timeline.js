@@ -1,0 +1,39 @@
+import { h, timeEl } from './dom.js';
+
+/** One line of text that says what an event means; the raw data stays one click away. */
+export function summarize(kind, data = {}) {
+  const d = data ?? {};
+  switch (kind) {
+    case 'mission.created': return `created “${d.title ?? ''}”`;
+    case 'mission.moved': return `moved ${d.from} → ${d.to}`;
+    case 'mission.reordered': return `reordered in ${d.to}`;
+    case 'mission.reviewed': return `review: ${d.decision}${d.feedback ? ` — ${d.feedback}` : ''}`;
+    case 'mission.updated':
+      return `updated ${Object.entries(d.changes ?? {}).map(([field, c]) => `${field}: ${short(c?.from)} → ${short(c?.to)}`).join(', ')}`;
+    case 'mission.dependencies_changed': return `dependencies not done: ${d.dependencyCount}`;
+    case 'docs.changed': return `doc ${d.path} changed`;
+    case 'attempt.finished': return `attempt ${d.status}${d.reason ? ` (${d.reason})` : ''}`;
+  }
+  const text = d.text ?? d.message ?? d.content ?? d.reason;
+  if (typeof text === 'string') return text;
+  if (d.name) return `${d.name}${d.input ? ` ${short(d.input, 120)}` : ''}`;
+  return '';
+}
+
+function short(value, max = 60) {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return s === undefined ? '∅' : s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** A timeline entry from a `mission:{id}:events` message (data = {id, origin, data}). */
+export function eventItem(frame) {
+  const { origin, data } = frame.data ?? {};
+  const hasData = data && typeof data === 'object' && Object.keys(data).length > 0;
+  return h('li', { className: `event origin-${origin}`, dataset: { seq: frame.cursor, kind: frame.kind, testid: 'timeline-event' } },
+    h('div', { className: 'event-head' },
+      h('span', { className: 'event-kind' }, frame.kind),
+      h('span', { className: 'badge' }, origin ?? 'system'),
+      timeEl(frame.at)),
+    h('p', { className: 'event-text' }, summarize(frame.kind, data)),
+    hasData ? h('details', {}, h('summary', {}, 'data'), h('pre', {}, JSON.stringify(data, null, 2))) : null);
+}

@@ -1,0 +1,70 @@
+import { $, h, notify, timeAgo } from './dom.js';
+
+/**
+ * Workstations of the project's organization with presence (online, last seen) and the missions
+ * they run. Reloaded when `organization:{id}:workstations` reports a session opening or closing.
+ */
+export function createWorkstations({ api, store }) {
+  const section = $('#workstations');
+  const list = $('#workstation-list');
+  const toggle = $('#workstations-toggle');
+  let organizationId;
+  let items = [];
+
+  toggle.addEventListener('click', () => {
+    section.hidden = !section.hidden;
+    toggle.setAttribute('aria-expanded', String(!section.hidden));
+    if (!section.hidden) load();
+  });
+
+  async function load() {
+    if (!organizationId) return;
+    const forOrg = organizationId;
+    try {
+      const got = await api.workstations(forOrg);
+      if (forOrg !== organizationId) return;
+      items = got;
+      render();
+    } catch (error) {
+      notify(`Could not load workstations: ${error.message}`);
+    }
+  }
+
+  function missionLabel(missionId) {
+    const m = store.get(missionId);
+    return m ? m.title : `mission ${missionId}`;
+  }
+
+  function render() {
+    if (!items.length) {
+      list.replaceChildren(h('li', { className: 'muted' }, 'No workstations registered in this organization.'));
+      return;
+    }
+    list.replaceChildren(...items.map((w) => {
+      const state = w.revokedAt ? 'revoked' : w.online ? 'online' : 'offline';
+      return h('li', { className: 'workstation', dataset: { testid: 'workstation', id: w.id } },
+        h('div', { className: 'workstation-head' },
+          h('strong', {}, w.name),
+          h('span', { className: `presence ${state}` }, state)),
+        h('p', { className: 'muted' },
+          `last seen ${timeAgo(w.lastSeenAt)}`,
+          w.daemonVersion ? ` · daemon ${w.daemonVersion}` : '',
+          w.agents?.length ? ` · agents: ${w.agents.map((a) => a.version ? `${a.type} ${a.version}` : a.type).join(', ')}` : ''),
+        w.currentMissions.length
+          ? h('ul', { className: 'running' }, w.currentMissions.map((c) => h('li', { dataset: { missionId: c.missionId } }, `${missionLabel(c.missionId)} — ${c.status}`)))
+          : h('p', { className: 'muted' }, 'No running missions.'));
+    }));
+  }
+
+  return {
+    show(orgId) {
+      organizationId = orgId;
+      items = [];
+      list.replaceChildren();
+      if (!section.hidden) load();
+    },
+    reload() {
+      if (!section.hidden) load();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { relative, sep } from 'node:path';
+import { watch } from 'chokidar';
+import { type HashedMissionDoc, docPathPattern, listMissionDocs, missionDocsRelDir, readMissionDoc } from './mission-docs.ts';
+
+export interface WatchMissionDocsOptions {
+  worktree: string;
+  missionId: string;
+  /** Quiet time per file before its content is read and reported. */
+  debounceMs: number;
+  /** Each distinct content of each doc, once. Awaited: reports are delivered one at a time, in order. */
+  onChange(doc: HashedMissionDoc): void | Promise<void>;
+  /** A doc that cannot be read or is too big, or an onChange that threw. Defaults to ignoring it. */
+  onError?(error: Error): void;
+  /** Report the docs already present at start (default false: they are the baseline, e.g. just restored). */
+  reportExisting?: boolean;
+}
+
+export interface MissionDocsWatcher {
+  /** Reports every change not reported yet, now (rescans the folder: no event is waited for). */
+  flush(): Promise<void>;
+  /** Stops watching; changes still pending are dropped (flush first to keep them). */
+  close(): Promise<void>;
+}
+
+/**
+ * Watches `solo-unicorn-docs/missions/{missionId}/solution.md` and `tasks/{n}.md` in a worktree;
+ * the folders may appear later. Only the path down to the docs is watched, not the whole worktree.
+ */
+export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<MissionDocsWatcher> {
+  const { worktree, missionId, debounceMs } = opts;
+  const docsRel = missionDocsRelDir(missionId).split(sep);
+  const reported = new Map<string, string>(); // path → contentHash last reported (or found at start)
+  const timers = new Map<string, NodeJS.Timeout>();
+  let chain = Promise.resolve();
+  let closed = false;
+  const onError = (error: unknown) => {
+    try {
+      opts.onError?.(error instanceof Error ? error : new Error(String(error)));
+    } catch {
+      // the error sink failing must not stop the watcher
+    }
+  };
+
+  if (!opts.reportExisting) {
+    for (const path of await listMissionDocs(worktree, missionId)) {
+      const doc = await readMissionDoc(worktree, missionId, path).catch(() => undefined);
+      if (doc) reported.set(path, doc.contentHash);
+    }
+  }
+
+  /** Serialised, so one content is never reported twice by overlapping checks. */
+  const check = (path: string) => {
+    chain = chain.then(async () => {
+      if (closed) return;
+      try {
+        const doc = await readMissionDoc(worktree, missionId, path);
+        if (!doc || reported.get(path) === doc.contentHash) return;
+        reported.set(path, doc.contentHash);
+        await opts.onChange(doc);
+      } catch (error) {
+        onError(error);
+      }
+    });
+    return chain;
+  };
+
+  /** The doc path for a watched file, or undefined; relative parts of the worktree path otherwise. */
+  const parts = (abs: string) => relative(worktree, abs).split(sep).filter(Boolean);
+  const docPath = (abs: string) => {
+    const p = parts(abs);
+    if (p.length <= docsRel.length || p.slice(0, docsRel.length).join('/') !== docsRel.join('/')) return undefined;
+    const rel = p.slice(docsRel.length).join('/');
+    return docPathPattern.test(rel) ? rel : undefined;
+  };
+  /** Keeps the worktree root, the folders down to the docs, `tasks/` and the docs themselves. */
+  const ignored = (abs: string) => {
+    const p = parts(abs);
+    if (p.length <= docsRel.length) return p.join('/') !== docsRel.slice(0, p.length).join('/');
+    if (p.slice(0, docsRel.length).join('/') !== docsRel.join('/')) return true;
+    const rel = p.slice(docsRel.length).join('/');
+    return rel !== 'tasks' && !docPathPattern.test(rel);
+  };
+
+  const watcher = watch(worktree, { ignoreInitial: true, ignored, persistent: true });
+  const schedule = (abs: string) => {
+    const path = docPath(abs);
+    if (!path || closed) return;
+    clearTimeout(timers.get(path));
+    timers.set(path, setTimeout(() => {
+      timers.delete(path);
+      void check(path);
+    }, debounceMs));
+  };
+  watcher.on('add', schedule).on('change', schedule).on('error', onError);
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+
+  return {
+    async flush() {
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      const paths = await listMissionDocs(worktree, missionId).catch((error) => {
+        onError(error);
+        return [] as string[];
+      });
+      for (const path of paths) void check(path);
+      await chain;
+    },
+    async close() {
+      closed = true;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      await watcher.close();
+      await chain;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { worktreeList } from '../../src/worktrees/git.ts';
+import { diskUsage } from '../../src/worktrees/index.ts';
+import { makePool, makeRemote, request, tempDir } from './helpers.ts';
+
+const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`src/file-${i}.ts`, `export const v${i} = ${'x'.repeat(3000)};\n`]));
+
+t.test('over the disk cap, free worktrees are evicted least recently used first, leased ones never', async (t) => {
+  const { url } = await makeRemote(t, files);
+  const home = tempDir(t);
+  const repository = { id: 'R1', url, defaultBranch: 'main' };
+  const first = await makePool(t, home);
+  await first.pool.warm(repository, 3);
+  const [w1, w2, w3] = first.pool.list().sort((a, b) => a.useSeq - b.useSeq).map((r) => r.path);
+  await first.pool.release(await first.pool.acquire(request(repository, 'su/a'))); // w1 (LRU) used: w2 is now the oldest
+  const size = await diskUsage(w1!);
+  t.ok(size > 60_000, `a worktree is ${size} bytes`);
+  await first.pool.close();
+
+  const { pool } = await makePool(t, home, { diskCapBytes: Math.floor(size * 2.5) });
+  const lease = await pool.acquire(request(repository, 'su/b'));
+  t.equal(lease.path, w2, 'acquire takes the least recently used free worktree');
+  const report = await pool.gc();
+  t.same(report.evicted, [w3], 'the oldest free one goes, the leased one stays');
+  t.ok(report.diskBytes <= size * 2.5);
+  t.notOk(existsSync(w3!));
+  t.same(pool.list().map((r) => r.path).sort(), [w1, w2].sort());
+  t.same((await pool.gc()).evicted, [], 'under the cap: nothing more');
+});
+
+t.test('gc removes orphans: stray folders, worktrees whose folder vanished, folders of unknown repositories', async (t) => {
+  const { url } = await makeRemote(t);
+  const home = tempDir(t);
+  const repository = { id: 'R1', url, defaultBranch: 'main' };
+  const { pool, store } = await makePool(t, home);
+  await pool.warm(repository, 2);
+  const [keep, vanished] = pool.list().map((r) => r.path);
+  rmSync(vanished!, { recursive: true, force: true });
+  const stray = join(home, 'worktrees', 'R1', 'stray');
+  mkdirSync(stray);
+  writeFileSync(join(stray, 'junk'), 'x');
+  const unknownRepo = join(home, 'worktrees', 'GONE');
+  mkdirSync(join(unknownRepo, 'wt-1'), { recursive: true });
+
+  const report = await pool.gc();
+  t.same(report.orphansRemoved.sort(), [vanished, stray, join(unknownRepo, 'wt-1')].sort());
+  t.notOk(existsSync(stray));
+  t.notOk(existsSync(unknownRepo));
+  t.same(pool.list().map((r) => r.path), [keep]);
+  const known = (await worktreeList(store.pathOf('R1'))).filter((w) => !w.bare).map((w) => w.path);
+  t.same(known, [keep], "git's own list is pruned too");
+  t.ok(existsSync(join(keep!, 'README.md')));
+});
