@@ -36,6 +36,14 @@ const envSchema = z.object({
   /** Reconnect backoff bounds (ms): full jitter between 0 and min(max, base·2^n). */
   SU_RECONNECT_BASE_MS: z.coerce.number().int().min(1).default(1000),
   SU_RECONNECT_MAX_MS: z.coerce.number().int().min(1).default(30_000),
+  /** Agent watchdogs (ms): no output for this long, or running this long in all, ends the attempt. */
+  SU_AGENT_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(10 * 60_000),
+  SU_AGENT_WALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(2 * 60 * 60_000),
+  /** Between SIGTERM and SIGKILL of an agent's process group (ms). */
+  SU_AGENT_KILL_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Worktree pool bounds: per repository, and total disk (bytes). */
+  SU_WORKTREES_PER_REPO: z.coerce.number().int().min(1).max(64).default(4),
+  SU_WORKTREE_DISK_CAP_BYTES: z.coerce.number().int().min(1).default(20 * 1024 ** 3),
 });
 
 export interface Env {
@@ -47,6 +55,8 @@ export interface Env {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   path: string;
   reconnect: { baseMs: number; maxMs: number };
+  agentTimeouts: { stallMs: number; wallMs: number; killGraceMs: number };
+  worktrees: { perRepo: number; diskCapBytes: number };
 }
 
 /** Parses the environment once (main.ts); nothing else reads process.env. */
@@ -67,6 +77,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
   return {
     home, configPath: join(home, 'config.json'), serverUrl: e.SU_SERVER_URL, token: e.SU_WORKSTATION_TOKEN, agentCommand,
     logLevel: e.LOG_LEVEL, path: e.PATH, reconnect: { baseMs: e.SU_RECONNECT_BASE_MS, maxMs: e.SU_RECONNECT_MAX_MS },
+    agentTimeouts: { stallMs: e.SU_AGENT_STALL_TIMEOUT_MS, wallMs: e.SU_AGENT_WALL_TIMEOUT_MS, killGraceMs: e.SU_AGENT_KILL_GRACE_MS },
+    worktrees: { perRepo: e.SU_WORKTREES_PER_REPO, diskCapBytes: e.SU_WORKTREE_DISK_CAP_BYTES },
   };
 }
 
@@ -106,6 +118,8 @@ export interface DaemonConfig {
   path: string;
   logLevel: Env['logLevel'];
   reconnect: Env['reconnect'];
+  agentTimeouts: Env['agentTimeouts'];
+  worktrees: Env['worktrees'];
   version: string;
 }
 
@@ -121,7 +135,7 @@ export function loadDaemonConfig(env: Env): DaemonConfig {
   return {
     home: env.home, serverUrl: serverUrl.replace(/\/+$/, ''), workstationId: file.workstationId, token,
     maxConcurrentMissions: file.maxConcurrentMissions, agents: file.agents, agentCommand: env.agentCommand,
-    path: env.path, logLevel: env.logLevel, reconnect: env.reconnect, version: daemonVersion(),
+    path: env.path, logLevel: env.logLevel, reconnect: env.reconnect, agentTimeouts: env.agentTimeouts, worktrees: env.worktrees, version: daemonVersion(),
   };
 }
 

@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFrame, type MissionAssignFrame } from '@solo-unicorn/shared';
 import { detectAgents } from './agents/detect.ts';
+import { resolveAgent } from './agents/registry.ts';
+import { createMissionRunner } from './missions/runner.ts';
+import { createRepositoryStore, createWorktreePool } from './worktrees/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { Connection } from './session/connection.ts';
@@ -24,6 +27,19 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   const releaseLock = acquireLock(config.home);
   const outbox = openOutbox(join(config.home, 'outbox.jsonl'));
   const agents = await detectAgents(config);
+  const store = createRepositoryStore({ home: config.home, log: log.child({ component: 'repositories' }) });
+  const pool = await createWorktreePool({
+    home: config.home, store, maxWorktreesPerRepo: Math.max(config.worktrees.perRepo, config.maxConcurrentMissions),
+    diskCapBytes: config.worktrees.diskCapBytes, keepPaths: ['node_modules', '.venv', 'target'], log: log.child({ component: 'worktrees' }),
+  });
+  const runner = createMissionRunner({
+    home: config.home, log: log.child({ component: 'missions' }), agents, pool, store,
+    identity: { name: 'Solo Unicorn', email: 'agent@solo-unicorn.invalid' },
+    timeouts: { ...config.agentTimeouts, docsDebounceMs: 200 },
+    emit: (ref, kind, data) => outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } }),
+    doc: (ref, doc) => outbox.append(ref, { type: 'mission.docs', payload: { at: new Date().toISOString(), path: doc.path, content: doc.content, contentHash: doc.contentHash } }),
+    finish: (ref, status, extra) => outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status, reason: extra.reason?.slice(0, 4000), branch: extra.branch, headCommit: extra.headCommit } }),
+  });
   const startedAt = new Date().toISOString();
   let draining = false;
   let stopping = false;
@@ -66,12 +82,23 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
       }, w.heartbeatIntervalMs);
     },
     onAssign(frame: MissionAssignFrame, reply) {
-      // Running agents arrives with dispatch; until then every assignment is declined honestly.
-      const reason = draining ? 'draining' : agents.length === 0 ? 'agent_not_installed' : 'unsupported';
-      reply(JSON.stringify(makeFrame('mission.declined', { attemptId: frame.payload.attemptId, leaseVersion: frame.payload.leaseVersion, reason })));
+      const { attemptId, leaseVersion, agentType } = frame.payload;
+      if (runner.has(attemptId)) return; // a resent assignment of what already runs here
+      const agent = resolveAgent(agents, agentType);
+      const reason = draining ? 'draining' : !agent ? 'agent_not_installed' : runner.count >= config.maxConcurrentMissions ? 'no_capacity' : undefined;
+      if (reason || !agent) {
+        reply(JSON.stringify(makeFrame('mission.declined', { attemptId, leaseVersion, reason: reason ?? 'agent_not_installed' })));
+        return;
+      }
+      reply(JSON.stringify(makeFrame('mission.accepted', { attemptId, leaseVersion, agentType: agent.agent.name })));
+      log.info({ attemptId, missionId: frame.payload.mission.id, agent: agent.agent.name }, 'mission accepted');
+      runner.start(frame.payload);
+      saveState();
     },
     onCancel(frame) {
-      log.info({ attemptId: frame.payload.attemptId }, 'cancel for an attempt not running here');
+      void runner.cancel(frame.payload.attemptId, frame.payload.reason).then((found) => {
+        if (!found) log.info({ attemptId: frame.payload.attemptId }, 'cancel for an attempt not running here');
+      });
     },
     onFatal: (message) => fail(message),
     onResync: (reason) => connection.cut(reason),
@@ -100,6 +127,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     clearInterval(heartbeat);
     clearTimeout(stateTimer);
     await connection.stop();
+    await pool.close().catch(() => {});
     Object.assign(state, { connected: false, since: new Date().toISOString(), sessionId: null });
     saveState(true);
     await outbox.close();
@@ -142,8 +170,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
         void waitForIdle().then(() => finish({ code: 0 }));
       } else if (count === 2) {
         log.warn('cancelling running missions (signal again to exit now)');
-        // Agent processes arrive with dispatch; nothing runs here yet, so stop now.
-        void finish({ code: 0 });
+        void runner.cancelAll('the daemon is stopping').then(() => waitForIdle()).then(() => finish({ code: 0 }));
       } else {
         log.warn('exiting now');
         releaseLock();
@@ -155,10 +182,11 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   };
 
   /**
-   * Running missions done (agent processes arrive with dispatch: none yet) and their reports
-   * acknowledged, bounded so that a dead control plane cannot hold us: the outbox keeps the rest.
+   * Running missions done and their reports acknowledged; the wait for acks is bounded so that a
+   * dead control plane cannot hold us: the outbox keeps the rest.
    */
   async function waitForIdle() {
+    await runner.idle();
     const deadline = Date.now() + 10_000;
     while (outbox.depth > 0 && connection.connected && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));

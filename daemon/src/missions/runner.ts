@@ -1,0 +1,156 @@
+import { defaultFlowStages, type MissionAssignFrame } from '@solo-unicorn/shared';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DetectedAgent } from '../agents/detect.ts';
+import { type AgentRun, launchAgent } from '../agents/launcher.ts';
+import { buildPrompt } from '../agents/prompt.ts';
+import { resolveAgent } from '../agents/registry.ts';
+import { type HashedMissionDoc, restoreMissionDocs } from '../docs/mission-docs.ts';
+import { watchMissionDocs } from '../docs/watcher.ts';
+import type { Logger } from '../logger.ts';
+import type { AttemptRef } from '../session/outbox.ts';
+import { git, type Identity, mergeAndPush, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
+
+type Assignment = MissionAssignFrame['payload'];
+type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+
+export interface RunnerDeps {
+  home: string;
+  log: Logger;
+  agents: DetectedAgent[];
+  pool: WorktreePool;
+  store: RepositoryStore;
+  identity: Identity;
+  timeouts: { stallMs: number; wallMs: number; killGraceMs: number; docsDebounceMs: number };
+  /** Durable reporting (the outbox): every call resolves once the frame is on disk. */
+  emit(ref: AttemptRef, kind: string, data: Record<string, unknown>): Promise<unknown>;
+  doc(ref: AttemptRef, doc: HashedMissionDoc): Promise<unknown>;
+  finish(ref: AttemptRef, status: Outcome, extra: { reason?: string; branch?: string; headCommit?: string }): Promise<unknown>;
+}
+
+interface Running {
+  ref: AttemptRef;
+  agent?: AgentRun;
+  cancelled?: string;
+  done: Promise<void>;
+}
+
+/**
+ * Runs one assignment end to end: a warm worktree on the mission branch, the stored docs restored,
+ * the agent through each remaining stage of the flow (stopping after a stage that needs review),
+ * docs streamed as they change, then commit, push and — in direct mode with nothing to review —
+ * merge into the target branch. A failing agent is a failed attempt, never a crashed daemon.
+ */
+export function createMissionRunner(deps: RunnerDeps) {
+  const running = new Map<string, Running>();
+
+  async function run(a: Assignment, r: Running): Promise<{ status: Outcome; reason?: string; branch?: string; headCommit?: string }> {
+    const { ref } = r;
+    const m = a.mission;
+    const resolved = resolveAgent(deps.agents, a.agentType);
+    if (!resolved) return { status: 'failed', reason: 'agent not installed on this workstation' };
+    if (!a.repository) return { status: 'failed', reason: 'repository unavailable: the mission has none' };
+    const branch = m.branch ?? `su/${m.id.toLowerCase()}`;
+    const lease = await deps.pool.acquire({ repository: a.repository, branch, baseBranch: m.targetBranch, missionId: m.id, attemptId: ref.attemptId });
+    let pushed = false;
+    try {
+      await deps.emit(ref, 'worktree.acquired', { path: lease.path, branch, resumed: lease.resumed, base: lease.headBefore });
+      await restoreMissionDocs(lease.path, m.id, a.docs);
+      const watcher = await watchMissionDocs({
+        worktree: lease.path, missionId: m.id, debounceMs: deps.timeouts.docsDebounceMs,
+        onChange: (doc) => deps.doc(ref, doc).then(() => undefined),
+        onError: (err) => deps.log.warn({ err, missionId: m.id }, 'docs watcher error'),
+      });
+      const stages = ((a.flow?.stages as { name: string; requiresReview?: boolean }[] | undefined) ?? defaultFlowStages);
+      const from = Math.max(0, stages.findIndex((s) => s.name === m.stage));
+      let outcome: { status: Outcome; reason?: string } = { status: 'succeeded' };
+      try {
+        for (const stage of stages.slice(from)) {
+          if (r.cancelled) break;
+          await deps.emit(ref, 'stage.changed', { stage: stage.name });
+          const logDir = join(deps.home, 'logs');
+          mkdirSync(logDir, { recursive: true });
+          r.agent = launchAgent({
+            adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id,
+            prompt: buildPrompt({
+              mission: { id: m.id, title: m.title, description: m.description ?? '', clarification: m.clarification },
+              stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
+              projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs,
+            }),
+            promptFile: join(deps.home, 'prompts', `${ref.attemptId}-${stage.name}.md`),
+            logFile: join(logDir, `${ref.attemptId}.log`),
+            stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: deps.timeouts.wallMs, killGraceMs: deps.timeouts.killGraceMs,
+            onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
+          });
+          const result = await r.agent.done;
+          if (r.cancelled) break;
+          if (result.outcome !== 'succeeded') {
+            outcome = { status: result.outcome, reason: result.reason ?? `agent ${result.outcome}` };
+            break;
+          }
+          if (stage.requiresReview) break; // a person looks before the next stage
+        }
+      } finally {
+        await watcher.flush();
+        await watcher.close();
+      }
+      if (r.cancelled) return { status: 'cancelled', reason: r.cancelled, branch };
+      if (outcome.status !== 'succeeded') return { ...outcome, branch };
+
+      const sha = await git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity);
+      if (sha) await deps.emit(ref, 'git.commit', { sha, branch });
+      const headCommit = await git.revParse(lease.path, 'HEAD');
+      await deps.emit(ref, 'git.pushing', { branch });
+      await git.push(lease.path, branch, { setUpstream: true });
+      pushed = true;
+      await deps.emit(ref, 'git.pushed', { branch, headCommit });
+      // Direct mode (no pull request): merge now unless a person reviews first; after approval the
+      // merge is a follow-up (see the issue notes). Pull requests arrive with their own issue.
+      const direct = m.prMode !== 'enabled';
+      if (direct && !m.requiresReview && !stages.some((s) => s.requiresReview)) {
+        const merged = await mergeAndPush(deps.store.pathOf(a.repository.id), branch, m.targetBranch, { author: deps.identity });
+        if (!merged.ok) return { status: 'failed', reason: `merge conflict in ${merged.files.join(', ')}: resolve it or reject the mission with guidance`, branch, headCommit };
+        await deps.emit(ref, 'git.merged', { into: m.targetBranch, sha: merged.sha });
+      }
+      return { status: 'succeeded', branch, headCommit };
+    } finally {
+      await deps.pool.release(lease, { keepBranch: !pushed }).catch((err) => deps.log.warn({ err }, 'worktree release failed'));
+    }
+  }
+
+  return {
+    get count() {
+      return running.size;
+    },
+    has: (attemptId: string) => running.has(attemptId),
+
+    /** Starts the attempt in the background; its end is reported through `finish`. */
+    start(a: Assignment) {
+      const ref = { attemptId: a.attemptId, missionId: a.mission.id, leaseVersion: a.leaseVersion };
+      const r: Running = { ref, done: Promise.resolve() };
+      running.set(ref.attemptId, r);
+      r.done = run(a, r)
+        .catch((err: Error) => ({ status: 'failed' as const, reason: `daemon error: ${err.message}` }))
+        .then((end) => deps.finish(ref, end.status, end))
+        .catch((err) => deps.log.error({ err, attemptId: ref.attemptId }, 'could not record the end of an attempt'))
+        .finally(() => running.delete(ref.attemptId))
+        .then(() => undefined);
+    },
+
+    /** SIGTERM → grace → SIGKILL of the agent's process group, then the attempt ends cancelled. */
+    async cancel(attemptId: string, reason: string) {
+      const r = running.get(attemptId);
+      if (!r) return false;
+      r.cancelled = reason;
+      await r.agent?.cancel(reason);
+      return true;
+    },
+
+    async cancelAll(reason: string) {
+      await Promise.all([...running.keys()].map((id) => this.cancel(id, reason)));
+    },
+
+    idle: () => Promise.all([...running.values()].map((r) => r.done)).then(() => undefined),
+  };
+}
+export type MissionRunner = ReturnType<typeof createMissionRunner>;
