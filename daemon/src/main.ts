@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, daemonVersion, type Env, loadEnv } from './config.ts';
 import { daemonCommand } from './cli/daemon.ts';
+import { fallbackCommand } from './cli/fallback.ts';
+import { missionCommand } from './cli/mission.ts';
 import { loginCommand } from './cli/login.ts';
 import { CliError } from './cli/output.ts';
 import { statusCommand } from './cli/status.ts';
@@ -19,6 +21,8 @@ loginCommand(program, getEnv);
 workstationCommand(program, getEnv);
 daemonCommand(program, getEnv);
 statusCommand(program, getEnv);
+missionCommand(program, getEnv);
+fallbackCommand(program, getEnv);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,25 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { missions, organizationMemberships, organizations, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+
+const userId = sql.placeholder('userId');
+const projectId = sql.placeholder('projectId');
+
+/**
+ * The access check runs before every project-scoped request: prepared once per database handle so
+ * PostgreSQL skips parsing and planning the three-table join each time.
+ */
+function prepareProjectWithRoles(db: Executor) {
+  return db
+    .select({ project: projects, orgRole: organizationMemberships.role, projectRole: projectMembers.role })
+    .from(projects)
+    .leftJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, userId)))
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
+    .where(eq(projects.id, projectId))
+    .limit(1)
+    .prepare('su_project_with_roles');
+}
+const prepared = new WeakMap<Executor, ReturnType<typeof prepareProjectWithRoles>>();
 
 export function createAccessRepository(db: Executor) {
   return {
@@ -19,21 +38,10 @@ export function createAccessRepository(db: Executor) {
     },
 
     /** The project with the caller's org role and project override, in one round trip. */
-    async projectWithRoles(userId: string, projectId: string) {
-      const [row] = await db
-        .select({
-          project: projects,
-          orgRole: organizationMemberships.role,
-          projectRole: projectMembers.role,
-        })
-        .from(projects)
-        .leftJoin(
-          organizationMemberships,
-          and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, userId)),
-        )
-        .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
-        .where(eq(projects.id, projectId))
-        .limit(1);
+    async projectWithRoles(user: string, project: string) {
+      let statement = prepared.get(db);
+      if (!statement) prepared.set(db, (statement = prepareProjectWithRoles(db)));
+      const [row] = await statement.execute({ userId: user, projectId: project });
       return row;
     },
 

@@ -1,4 +1,4 @@
-import type { OrgRole } from '@solo-unicorn/shared';
+import type { OrgRole, ProjectRole } from '@solo-unicorn/shared';
 import type { Db } from '../../db/types.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -28,20 +28,20 @@ export function createAccessService(db: Db) {
     return role;
   }
 
+  /** The decision alone, for callers that fetched the roles with their own query (hot paths). */
+  function decideProject(user: UserPrincipal, facts: { visibility: 'private' | 'public'; orgRole?: OrgRole | null; projectRole?: ProjectRole | null } | undefined, need: Access): Access {
+    const access = facts ? projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin }) : undefined;
+    if (!access) throw notFound('project');
+    if (!allows(access, need)) throw forbidden(`your access to this project (${access}) does not let you ${verb[need]} it`);
+    return access;
+  }
+
   async function requireProject(user: UserPrincipal, projectId: string, need: Access): Promise<{ project: ProjectRow; access: Access }> {
     const row = await repo.projectWithRoles(user.userId, projectId);
-    const access = row
-      ? projectAccess({
-          orgRole: row.orgRole,
-          projectRole: row.projectRole,
-          visibility: row.project.visibility,
-          isInstanceAdmin: user.isInstanceAdmin,
-        })
-      : undefined;
-    if (!row || !access) throw notFound('project');
-    if (!allows(access, need)) throw forbidden(`your access to this project (${access}) does not let you ${verb[need]} it`);
-    return { project: row.project, access };
+    const access = decideProject(user, row && { visibility: row.project.visibility, orgRole: row.orgRole, projectRole: row.projectRole }, need);
+    return { project: row!.project, access };
   }
+
 
   async function requireMission(user: UserPrincipal, missionId: string, need: Access) {
     const projectId = await repo.missionProjectId(missionId);
@@ -55,6 +55,6 @@ export function createAccessService(db: Db) {
     }
   }
 
-  return { requireOrg, requireProject, requireMission };
+  return { requireOrg, requireProject, requireMission, decideProject };
 }
 export type AccessService = ReturnType<typeof createAccessService>;

@@ -135,9 +135,11 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
       return docs.read(missionId);
     },
 
+    /** Hot path (the fallback trigger, polled by boards and scripts): access and count in one query. */
     async backlog(caller: UserPrincipal, projectId: string) {
-      await access.requireProject(caller, projectId, 'read');
-      return createBacklogRepository(db).check(projectId);
+      const row = await createBacklogRepository(db).checkWithAccess(caller.userId, projectId);
+      access.decideProject(caller, row, 'read');
+      return { count: row!.count, threshold: row!.threshold };
     },
   };
 }

@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { runCli, tempDir } from '../helpers/processes.ts';
+
+const app = await startTestApp(t);
+const api = app.admin;
+const home = tempDir('su-cli-');
+const cli = async (...args: string[]) => runCli(args, { SU_HOME: home });
+const json = async (...args: string[]) => {
+  const res = await cli(...args, '--json');
+  if (res.code !== 0) throw new Error(`${args.join(' ')}: ${res.stderr}`);
+  return JSON.parse(res.stdout);
+};
+const org = await createOrg(api);
+const project = await createProject(api, org.id);
+const P = `/api/v1/projects/${project.id}`;
+const flow = (await api.post(`${P}/flows`, { name: 'f', stages: ['execute'] })).body;
+const actor = (await api.post(`${P}/actors`, { name: 'dev' })).body;
+const repo = (await api.post(`${P}/repositories`, { url: 'file:///tmp/cli-remote.git' })).body;
+
+t.test('login saves the URL and key; mission create, list, show and move work with --json and in words', async (t) => {
+  t.equal((await cli('login', '--url', app.baseUrl, '--api-key', ADMIN_KEY)).code, 0);
+  const created = await json('mission', 'create', '--project', project.id, '--title', 'From the CLI', '--priority', '2', '--ready', '--repository', repo.id);
+  t.match(created, { title: 'From the CLI', priority: 2, ready: true, list: 'todo', repositoryId: repo.id });
+  const listed = await cli('mission', 'list', '--project', project.id, '--list', 'todo');
+  t.match(listed.stdout, new RegExp(`${created.id} +\\[todo, ready\\] +p2 +From the CLI`));
+  const moved = await json('mission', 'move', created.id, '--list', 'review');
+  t.equal(moved.list, 'review');
+  const shown = await cli('mission', 'show', created.id);
+  t.match(shown.stdout, /mission\.moved/);
+});
+
+t.test('bad flags fail with one line naming the flag, before any request', async (t) => {
+  const bad = await cli('mission', 'create', '--project', project.id, '--title', 'x', '--priority', '9');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr.trim(), /^solo-unicorn: --priority: /);
+  t.equal(bad.stderr.trim().split('\n').length, 1);
+  const list = await cli('mission', 'list', '--project', project.id, '--list', 'loop');
+  t.match(list.stderr, /^solo-unicorn: --list: /);
+  const cfg = await cli('fallback', 'config', '--project', project.id, '--auto-accept', 'maybe');
+  t.match(cfg.stderr, /^solo-unicorn: --auto-accept: expected true or false/);
+  const missing = await runCli(['mission', 'list', '--project', project.id], { SU_HOME: tempDir('su-empty-') });
+  t.match(missing.stderr, /^solo-unicorn: no control plane or API key: run `solo-unicorn login/);
+});
+
+t.test('fallback config, templates, run, area, accept and discard', async (t) => {
+  const cfg = await json('fallback', 'config', '--project', project.id, '--threshold', '3', '--weekly-cap', '5');
+  t.match(cfg, { backlogThreshold: 3, weeklyMissionCap: 5 });
+  for (const name of ['lint', 'deps']) {
+    await api.post(`${P}/fallback/templates`, { name, flowId: flow.id, actorId: actor.id, repositoryId: repo.id, estimatedEffortMinutes: 30 });
+  }
+  t.equal((await json('fallback', 'templates', '--project', project.id)).items.length, 2);
+  const run = await json('fallback', 'run', '--project', project.id);
+  t.match(run.run, { triggeredBy: 'api', status: 'awaiting_review' });
+  const area = await json('fallback', 'area', '--project', project.id);
+  t.equal(area.proposals.length, run.items.length);
+  const accepted = await json('fallback', 'accept', run.items[0].id);
+  t.equal(accepted.status, 'accepted');
+  const discarded = await json('fallback', 'discard', run.items[1].id, '--feedback', 'not now');
+  t.match(discarded, { status: 'discarded', feedback: 'not now' });
+});
+
+t.test('import converts a legacy export', async (t) => {
+  const file = join(home, 'legacy.json');
+  writeFileSync(file, JSON.stringify({ missions: [{ title: 'Nightly cleanup', is_loop: true, list: 'loop' }, { title: 'Old bug', list: 'loop' }] }));
+  const res = await json('import', file, '--project', project.id);
+  t.match(res, { missionsCreated: 1, templatesCreated: 1, loopListConverted: 1 });
+  const words = await cli('import', join(home, 'nope.json'), '--project', project.id);
+  t.equal(words.code, 1);
+  t.match(words.stderr, /^solo-unicorn: .*nope\.json/);
+});
