@@ -103,6 +103,8 @@ export function createDispatchRepository(db: Executor) {
         .where(
           and(
             inArray(codeAgentSessions.status, [...LIVE]),
+            // Gone for the whole grace period: neither seen nor assigned within it.
+            lt(codeAgentSessions.createdAt, before),
             or(isNull(workstations.lastSeenAt), lt(workstations.lastSeenAt, before)),
             sql`NOT EXISTS (SELECT 1 FROM ${workstationSessions} s WHERE s.workstation_id = ${workstations.id}
                   AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${before})`,

@@ -54,7 +54,11 @@ export function createMissionRunner(deps: RunnerDeps) {
     const lease = await deps.pool.acquire({ repository: a.repository, branch, baseBranch: m.targetBranch, missionId: m.id, attemptId: ref.attemptId });
     let pushed = false;
     try {
-      await deps.emit(ref, 'worktree.acquired', { path: lease.path, branch, resumed: lease.resumed, base: lease.headBefore });
+      // Events before the launch are not awaited: the outbox orders them at append time, and
+      // waiting for each fsync would only delay the agent's start.
+      const note = (kind: string, data: Record<string, unknown>) =>
+        void deps.emit(ref, kind, data).catch((err) => deps.log.error({ err, attemptId: ref.attemptId }, 'outbox write failed'));
+      note('worktree.acquired', { path: lease.path, branch, resumed: lease.resumed, base: lease.headBefore });
       await restoreMissionDocs(lease.path, m.id, a.docs);
       const watcher = await watchMissionDocs({
         worktree: lease.path, missionId: m.id, debounceMs: deps.timeouts.docsDebounceMs,
@@ -67,7 +71,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       try {
         for (const stage of stages.slice(from)) {
           if (r.cancelled) break;
-          await deps.emit(ref, 'stage.changed', { stage: stage.name });
+          note('stage.changed', { stage: stage.name });
           const logDir = join(deps.home, 'logs');
           mkdirSync(logDir, { recursive: true });
           r.agent = launchAgent({
@@ -82,6 +86,7 @@ export function createMissionRunner(deps: RunnerDeps) {
             stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: deps.timeouts.wallMs, killGraceMs: deps.timeouts.killGraceMs,
             onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
           });
+          note('agent.started', { agent: resolved.agent.name, pid: r.agent.pid, stage: stage.name });
           const result = await r.agent.done;
           if (r.cancelled) break;
           if (result.outcome !== 'succeeded') {

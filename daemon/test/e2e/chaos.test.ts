@@ -26,7 +26,7 @@ t.test('10,000 events through a proxy that cuts the connection at random points:
     await emitter.waitForLine(isMsg('session open'));
     while (!stop) {
       // Cut at a random point: anywhere from mid-handshake to deep into the stream.
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 400));
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 130));
       if (!stop) proxy.cutAll();
     }
   })();
@@ -34,9 +34,10 @@ t.test('10,000 events through a proxy that cuts the connection at random points:
   stop = true;
   await chaos;
   t.equal((await emitter.exited).code, 0);
-  t.ok(proxy.cuts >= 5, `the connection was cut ${proxy.cuts} times`);
+  // How many cuts land before the stream ends depends on the machine's speed; a few must.
+  t.ok(proxy.cuts >= 3, `the connection was cut ${proxy.cuts} times`);
   const reconnects = emitter.lines.filter((l) => l.includes('"msg":"session open"')).length;
-  t.ok(reconnects > 5, `${reconnects} sessions`);
+  t.ok(reconnects > 3, `${reconnects} sessions`);
   const seqs = await storedSeqs(app.db.db, attempt.attemptId);
   t.equal(seqs.length, total, 'none lost, none duplicated');
   t.same(seqs, Array.from({ length: total }, (_, i) => i + 1), 'seq 1..10000 in order, no gaps');

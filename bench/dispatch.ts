@@ -1,0 +1,91 @@
+// Dispatch latency: from "mission marked ready" (the PATCH that sets ready) to "agent process
+// started" (the daemon's agent.started event, stamped when it spawned the agent), with a warm
+// worktree pool: a real control plane, a real daemon process, a bare git remote, the fake agent.
+// Usage: npx tsx bench/dispatch.ts [--missions 200] [--url postgres://…/postgres | --pglite]
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { buildApp } from '../control-plane/src/app.ts';
+import { openDatabase } from '../control-plane/src/db/client.ts';
+import { bootstrapAdmin } from '../control-plane/src/modules/users/bootstrap.ts';
+import { arg, fmt, summarize } from './lib.ts';
+
+const count = Number(arg('missions', '200'));
+const usePglite = process.argv.includes('--pglite');
+const adminUrl = arg('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const root = new URL('..', import.meta.url).pathname;
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const KEY = 'su_bench_dispatch_key_0123456789abcdef';
+
+let databaseUrl: string | undefined;
+if (!usePglite) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS su_bench_dispatch WITH (FORCE)');
+  await admin.query('CREATE DATABASE su_bench_dispatch');
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = '/su_bench_dispatch';
+  databaseUrl = u.toString();
+}
+const database = await openDatabase({ databaseUrl, pgliteDir: 'memory://', poolSize: 10 });
+const app = await buildApp({ database, docsDir: tmp('su-bench-docs-'), dispatch: { offlineGraceMs: 600_000, tickMs: 5_000, maxAttempts: 1 } });
+await bootstrapAdmin(database.db, { bootstrapKey: KEY, dataDir: tmp('su-bench-data-') });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+const call = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.json() as Promise<any>;
+};
+
+// A repository of realistic size on a bare remote.
+const remote = join(tmp('su-bench-remote-'), 'app.git');
+execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+const seed = tmp('su-bench-seed-');
+execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: seed });
+for (let i = 0; i < 500; i++) writeFileSync(join(seed, `file-${i}.txt`), `line ${i}\n`.repeat(20));
+execFileSync('git', ['add', '.'], { cwd: seed });
+execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-q', '-m', 'seed'], { cwd: seed });
+execFileSync('git', ['push', '-q', remote, 'main'], { cwd: seed });
+
+const org = await call('POST', '/organizations', { name: 'bench' });
+const project = await call('POST', '/projects', { organizationId: org.id, name: 'bench', maxConcurrentMissions: 1 });
+const flow = await call('POST', `/projects/${project.id}/flows`, { name: 'one-stage', stages: ['execute'] });
+const repo = await call('POST', `/projects/${project.id}/repositories`, { url: `file://${remote}` });
+const home = tmp('su-bench-home-');
+// Async: this process serves the API the CLI calls.
+await promisify(execFile)(process.execPath, [join(root, 'daemon/bin/solo-unicorn.mjs'), 'workstation', 'register', '--url', base, '--api-key', KEY, '--organization', org.id, '--name', 'bench'], { env: { ...process.env, SU_HOME: home } });
+const workstationId = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')).workstationId;
+await call('POST', `/projects/${project.id}/workstations`, { workstationId });
+const daemon = spawn(process.execPath, [join(root, 'daemon/bin/solo-unicorn.mjs'), 'daemon', '--foreground'], {
+  env: { ...process.env, SU_HOME: home, LOG_LEVEL: 'warn', FAKE_AGENT_SCENARIO: 'succeed', SU_AGENT_COMMAND: JSON.stringify(['node', join(root, 'daemon/test/fixtures/fake-agent.mjs')]) },
+  stdio: 'ignore',
+});
+while (!(await call('GET', `/workstations/${workstationId}`)).online) await new Promise((r) => setTimeout(r, 50));
+
+async function runOne(i: number) {
+  const m = await call('POST', `/projects/${project.id}/missions`, { title: `bench ${i}`, repositoryId: repo.id, flowId: flow.id, prMode: 'enabled', ready: false });
+  const t0 = Date.now();
+  await call('PATCH', `/missions/${m.id}`, { ready: true });
+  for (;;) {
+    const events = (await call('GET', `/missions/${m.id}/events?limit=500`)).items as any[];
+    const started = events.find((e) => e.kind === 'agent.started');
+    const finished = events.find((e) => e.kind === 'attempt.finished');
+    if (started && finished) return new Date(started.data.at).getTime() - t0;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+await runOne(-1); // warms the pool: clones the repository and creates the first worktree
+const samples: number[] = [];
+for (let i = 0; i < count; i++) samples.push(await runOne(i));
+const s = summarize(samples);
+console.log(`dispatch latency, ready → agent process started, warm pool, ${count} missions, ${databaseUrl ? 'PostgreSQL' : 'PGlite'}:`);
+console.log(`  p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}  max ${fmt(s.max)}   goal p99 ≤ 100 ms → ${s.p99 <= 100 ? 'met' : 'NOT met'}`);
+daemon.kill('SIGTERM');
+await new Promise((r) => daemon.once('exit', r));
+await app.close();
+await database.close();
