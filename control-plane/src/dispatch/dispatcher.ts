@@ -134,8 +134,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   /** A board change: cancel an agent whose mission left Doing; offer ready missions to workstations. */
   async function onBoardChange(channel: string, seq: number) {
     const [row] = rowsOf(await db.execute(sql`SELECT data FROM realtime_log WHERE channel = ${channel} AND seq = ${seq}`));
-    const data = row?.data as { missionId?: string; list?: string } | undefined;
-    if (data?.missionId && data.list !== 'doing') {
+    const data = row?.data as { missionId?: string; list?: string; previousList?: string | null } | undefined;
+    // Only a move out of Doing stops an agent (not any change to a mission elsewhere on the board).
+    if (data?.missionId && data.previousList === 'doing' && data.list !== 'doing') {
       const live = await createDispatchRepository(db).liveAttemptOfMission(data.missionId);
       if (live?.workstationId) {
         const sent = deps.hub.current(live.workstationId)?.send(makeFrame('mission.cancel', { attemptId: live.id, reason: `mission moved to ${data.list} by a person` }));
