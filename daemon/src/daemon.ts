@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { makeFrame, type MissionAssignFrame } from '@solo-unicorn/shared';
 import { detectAgents } from './agents/detect.ts';
 import { resolveAgent } from './agents/registry.ts';
+import { createAgentLedger } from './missions/agent-ledger.ts';
 import { createMissionRunner } from './missions/runner.ts';
 import { createRepositoryStore, createWorktreePool } from './worktrees/index.ts';
 import type { DaemonConfig } from './config.ts';
@@ -32,8 +33,17 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     home: config.home, store, maxWorktreesPerRepo: Math.max(config.worktrees.perRepo, config.maxConcurrentMissions),
     diskCapBytes: config.worktrees.diskCapBytes, keepPaths: ['node_modules', '.venv', 'target'], log: log.child({ component: 'worktrees' }),
   });
+  // A previous daemon process that died mid-mission: stop its agents and report those attempts
+  // (a transient failure: the control plane retries them) before taking new work.
+  const ledger = createAgentLedger(config.home);
+  const orphans = await ledger.stopLeftovers(config.agentTimeouts.killGraceMs);
+  for (const held of outbox.held().filter((a) => a.state === 'running' && orphans.includes(a.attemptId))) {
+    const ref = { attemptId: held.attemptId, missionId: held.missionId, leaseVersion: held.leaseVersion };
+    await outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status: 'failed', reason: 'the daemon restarted while the attempt ran; its agent was stopped' } });
+    log.warn({ attemptId: held.attemptId }, 'attempt interrupted by a daemon restart reported as failed');
+  }
   const runner = createMissionRunner({
-    home: config.home, log: log.child({ component: 'missions' }), agents, pool, store,
+    home: config.home, log: log.child({ component: 'missions' }), agents, pool, store, ledger,
     identity: { name: 'Solo Unicorn', email: 'agent@solo-unicorn.invalid' },
     timeouts: { ...config.agentTimeouts, docsDebounceMs: 200 },
     emit: (ref, kind, data) => outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } }),

@@ -9,6 +9,7 @@ import { type HashedMissionDoc, restoreMissionDocs } from '../docs/mission-docs.
 import { watchMissionDocs } from '../docs/watcher.ts';
 import type { Logger } from '../logger.ts';
 import type { AttemptRef } from '../session/outbox.ts';
+import type { AgentLedger } from './agent-ledger.ts';
 import { git, type Identity, mergeAndPush, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
 
 type Assignment = MissionAssignFrame['payload'];
@@ -21,6 +22,7 @@ export interface RunnerDeps {
   pool: WorktreePool;
   store: RepositoryStore;
   identity: Identity;
+  ledger: AgentLedger;
   timeouts: { stallMs: number; wallMs: number; killGraceMs: number; docsDebounceMs: number };
   /** Durable reporting (the outbox): every call resolves once the frame is on disk. */
   emit(ref: AttemptRef, kind: string, data: Record<string, unknown>): Promise<unknown>;
@@ -87,6 +89,7 @@ export function createMissionRunner(deps: RunnerDeps) {
             onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
           });
           note('agent.started', { agent: resolved.agent.name, pid: r.agent.pid, stage: stage.name });
+          if (r.agent.pid) deps.ledger.add(ref.attemptId, r.agent.pid);
           const result = await r.agent.done;
           if (r.cancelled) break;
           if (result.outcome !== 'succeeded') {
@@ -134,11 +137,15 @@ export function createMissionRunner(deps: RunnerDeps) {
       const ref = { attemptId: a.attemptId, missionId: a.mission.id, leaseVersion: a.leaseVersion };
       const r: Running = { ref, done: Promise.resolve() };
       running.set(ref.attemptId, r);
+      deps.ledger.add(ref.attemptId, 0);
       r.done = run(a, r)
         .catch((err: Error) => ({ status: 'failed' as const, reason: `daemon error: ${err.message}` }))
         .then((end) => deps.finish(ref, end.status, end))
         .catch((err) => deps.log.error({ err, attemptId: ref.attemptId }, 'could not record the end of an attempt'))
-        .finally(() => running.delete(ref.attemptId))
+        .finally(() => {
+          running.delete(ref.attemptId);
+          deps.ledger.remove(ref.attemptId);
+        })
         .then(() => undefined);
     },
 

@@ -8,6 +8,7 @@ import { isProcessAlive } from '../../src/agents/process-group.ts';
 import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
 import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
 
+const root = t; // processes that outlive one subtest are torn down with the whole file
 const app = await startTestApp(t);
 const api = app.admin;
 const gitIn = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }).trim();
@@ -33,14 +34,16 @@ const workstationId = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')
 await api.post(`${P}/workstations`, { workstationId });
 const records = tempDir('su-records-');
 const fakeAgent = join(repoRoot, 'daemon/test/fixtures/fake-agent.mjs');
-const daemon = startDaemon(t, home, {
+const daemonEnv = {
   SU_AGENT_COMMAND: JSON.stringify(['node', fakeAgent, '{promptFile}']),
   FAKE_AGENT_SCENARIO: 'work',
   FAKE_AGENT_RECORD_DIR: records,
   SU_AGENT_STALL_TIMEOUT_MS: '1500',
   SU_AGENT_KILL_GRACE_MS: '300',
+  FAKE_AGENT_LINES: '400', // slow-output: 400 lines, 20 ms apart
   LOG_LEVEL: 'info',
-});
+};
+let daemon = startDaemon(t, home, daemonEnv);
 await daemon.waitForLine(isMsg('session open'));
 t.ok(reg.code === 0);
 
@@ -97,6 +100,22 @@ t.test('a hanging agent is stopped by the stall watchdog with its whole process 
   t.ok(events.some((e: any) => e.kind === 'mission.retrying'), 'retried for a transient cause');
   t.match(events.at(-1), { kind: 'mission.failed', data: { attempts: 3 } });
   for (const run of runsOf(m.id)) t.notOk(isProcessAlive(run.pid), `agent ${run.pid} is gone`);
+});
+
+t.test('a daemon killed mid-mission: on restart its agent is stopped, the attempt reported and retried, nothing lost', async (t) => {
+  const m = (await api.post(`${P}/missions`, { title: 'Long one', description: 'fake-agent-scenario: slow-output', ready: true, repositoryId: repo.id, prMode: 'disabled' })).body;
+  const started = await until('agent started', () => api.get(`/api/v1/missions/${m.id}/events?limit=500`).then((r) => r.body.items), (items: any[]) => items.some((e) => e.kind === 'agent.started'));
+  const pid = started.find((e: any) => e.kind === 'agent.started').data.pid as number;
+  await daemon.kill('SIGKILL');
+  daemon = startDaemon(root, home, daemonEnv);
+  await daemon.waitForLine(isMsg('session open'));
+  const events = await until('the interrupted attempt reported', () => api.get(`/api/v1/missions/${m.id}/events?limit=500`).then((r) => r.body.items),
+    (items: any[]) => items.some((e) => e.kind === 'attempt.finished' && /daemon restarted/.test(e.data.reason ?? '')));
+  t.notOk(isProcessAlive(pid), 'the orphaned agent was stopped');
+  t.ok(events.some((e: any) => e.kind === 'mission.retrying'), 'the mission is retried');
+  const seqs = events.map((e: any) => e.seq);
+  t.same(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'the timeline has no gap and no duplicate');
+  await api.post(`/api/v1/missions/${m.id}/move`, { list: 'done' }); // stop the retry
 });
 
 t.test('the daemon stops cleanly on SIGTERM', async (t) => {
