@@ -94,14 +94,16 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     onAssign(frame: MissionAssignFrame, reply) {
       const { attemptId, leaseVersion, agentType } = frame.payload;
       if (runner.has(attemptId)) return; // a resent assignment of what already runs here
-      const agent = resolveAgent(agents, agentType);
-      const reason = draining ? 'draining' : !agent ? 'agent_not_installed' : runner.count >= config.maxConcurrentMissions ? 'no_capacity' : undefined;
-      if (reason || !agent) {
-        reply(JSON.stringify(makeFrame('mission.declined', { attemptId, leaseVersion, reason: reason ?? 'agent_not_installed' })));
+      const merge = frame.payload.purpose === 'merge'; // git only: no agent needed
+      const agent = merge ? undefined : resolveAgent(agents, agentType);
+      const reason = draining ? 'draining' : !merge && !agent ? 'agent_not_installed' : runner.count >= config.maxConcurrentMissions ? 'no_capacity' : undefined;
+      if (reason) {
+        reply(JSON.stringify(makeFrame('mission.declined', { attemptId, leaseVersion, reason })));
         return;
       }
-      reply(JSON.stringify(makeFrame('mission.accepted', { attemptId, leaseVersion, agentType: agent.agent.name })));
-      log.info({ attemptId, missionId: frame.payload.mission.id, agent: agent.agent.name }, 'mission accepted');
+      const agentName = merge ? 'git' : agent!.agent.name;
+      reply(JSON.stringify(makeFrame('mission.accepted', { attemptId, leaseVersion, agentType: agentName })));
+      log.info({ attemptId, missionId: frame.payload.mission.id, agent: agentName, purpose: frame.payload.purpose }, 'mission accepted');
       runner.start(frame.payload);
       saveState();
     },

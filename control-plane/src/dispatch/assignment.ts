@@ -10,13 +10,14 @@ const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex'
 export async function buildAssignment(
   db: Db,
   docs: MissionDocs,
-  a: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null },
+  a: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge' },
 ): Promise<MissionAssignFrame['payload'] | undefined> {
   const ctx = await createDispatchRepository(db).assignmentContext(a.missionId);
   if (!ctx?.repository) return undefined;
   const m = ctx.mission;
   return {
     attemptId: a.attemptId,
+    purpose: a.purpose,
     leaseVersion: a.leaseVersion,
     leaseExpiresAt: a.leaseExpiresAt?.toISOString() ?? null,
     agentType: a.agentType,

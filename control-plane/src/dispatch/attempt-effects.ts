@@ -58,12 +58,25 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
     const mission = await repo.findForUpdate(attempt.missionId);
     if (!mission) return;
     const branch = p.branch ?? mission.prBranchName;
+    const event = (kind: string, data: Record<string, unknown>) => ({ origin: 'system' as const, kind, data: { attemptId: attempt.id, ...data } });
+    if (attempt.stage === 'merge') {
+      // The merge of an approved direct-mode branch: Done when pushed; a conflict sends it back.
+      if (mission.list !== 'review') return;
+      if (p.status === 'succeeded') {
+        await changeList(tx, deps.clock, mission, { list: 'done', extra: { agentSessionStatus: 'inactive' } }, event('mission.merged', { into: mission.targetBranch, headCommit: p.headCommit ?? null }));
+      } else {
+        await changeList(
+          tx, deps.clock, mission, { list: 'todo', extra: { agentSessionStatus: 'inactive', ready: false, reviewStatus: null } },
+          event('mission.failed', { reason: p.reason ?? `merge ${p.status}`, hint: 'resolve the conflict (or give the agent guidance) and mark the mission ready again' }),
+        );
+      }
+      return;
+    }
     if (mission.list !== 'doing') {
       // Moved away by a person while the agent ran (that is also how a cancel starts).
       await repo.update(mission.id, { agentSessionStatus: 'inactive', prBranchName: branch });
       return;
     }
-    const event = (kind: string, data: Record<string, unknown>) => ({ origin: 'system' as const, kind, data: { attemptId: attempt.id, ...data } });
     if (p.status === 'succeeded') {
       const stage = (await stagesOf(tx, mission.flowId)).find((s) => s.name === mission.stage);
       const review = mission.requiresReview || Boolean(stage?.requiresReview);

@@ -39,6 +39,25 @@ export function createDispatchRepository(db: Executor) {
         .for('update', { of: missions, skipLocked: true });
     },
 
+    /**
+     * Approved direct-mode missions whose branch still has to be merged, for a workstation serving
+     * their project, with no attempt running; locked like run candidates.
+     */
+    async claimMerges(workstationId: string, limit: number) {
+      return db
+        .select({ mission: missions })
+        .from(missions)
+        .innerJoin(projectWorkstations, and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId)))
+        .where(and(
+          eq(missions.list, 'review'), eq(missions.reviewStatus, 'approved'), sql`${missions.prMode} <> 'enabled'`,
+          sql`${missions.prBranchName} IS NOT NULL`, sql`${missions.repositoryId} IS NOT NULL`,
+          sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,
+        ))
+        .orderBy(asc(missions.updatedAt))
+        .limit(limit)
+        .for('update', { of: missions, skipLocked: true });
+    },
+
     /** Locks the project row, then counts its live attempts: the per-project limit holds across processes. */
     async lockedProjectLoad(projectId: string) {
       await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('update');

@@ -54,7 +54,18 @@ export function createDispatcher(deps: DispatcherDeps) {
     const now = deps.clock.now();
     const assigned = await db.transaction(async (tx) => {
       const txRepo = createDispatchRepository(tx);
-      const out: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null }[] = [];
+      const out: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge' }[] = [];
+      // Merges of approved branches first: short, and they finish missions people already approved.
+      for (const { mission: m } of await txRepo.claimMerges(workstationId, capacity)) {
+        const attempt = await txRepo.insertAttempt({
+          missionId: m.id, projectId: m.projectId, workstationId, agentType: 'git', stage: 'merge', status: 'assigned',
+          leaseVersion: 1, leaseExpiresAt: new Date(now.getTime() + deps.offlineGraceMs), attemptNumber: (await txRepo.attemptCount(m.id)) + 1,
+          branch: m.prBranchName, createdAt: now, updatedAt: now,
+        });
+        await createMissionsRepository(tx).update(m.id, { agentSessionStatus: 'pushing', updatedAt: now });
+        await createMissionEventsRepository(tx).append({ missionId: m.id, origin: 'system', kind: 'mission.merge_assigned', data: { attemptId: attempt.id, workstationId, into: m.targetBranch } }, now);
+        out.push({ attemptId: attempt.id, missionId: m.id, agentType: 'git', leaseVersion: 1, leaseExpiresAt: attempt.leaseExpiresAt, purpose: 'merge' });
+      }
       // Lock only a little more than can be taken: rows locked here are skipped by other dispatchers.
       for (const c of await txRepo.claimCandidates(workstationId, capacity + 4)) {
         if (out.length >= capacity) break;
@@ -73,7 +84,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         await changeList(tx, deps.clock, m, { list: 'doing', extra: { agentSessionStatus: 'active', prBranchName: branch } }, {
           origin: 'system', kind: 'mission.assigned', data: { attemptId: attempt.id, workstationId, attempt: attemptNumber, agentType },
         });
-        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt });
+        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt, purpose: 'run' });
       }
       return out;
     });

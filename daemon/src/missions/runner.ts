@@ -49,6 +49,7 @@ export function createMissionRunner(deps: RunnerDeps) {
   async function run(a: Assignment, r: Running): Promise<{ status: Outcome; reason?: string; branch?: string; headCommit?: string }> {
     const { ref } = r;
     const m = a.mission;
+    if (a.purpose === 'merge') return merge(a, ref);
     const resolved = resolveAgent(deps.agents, a.agentType);
     if (!resolved) return { status: 'failed', reason: 'agent not installed on this workstation' };
     if (!a.repository) return { status: 'failed', reason: 'repository unavailable: the mission has none' };
@@ -124,6 +125,19 @@ export function createMissionRunner(deps: RunnerDeps) {
     } finally {
       await deps.pool.release(lease, { keepBranch: !pushed }).catch((err) => deps.log.warn({ err }, 'worktree release failed'));
     }
+  }
+
+  /** An approved direct-mode mission: merge its pushed branch into the target and push. */
+  async function merge(a: Assignment, ref: AttemptRef) {
+    const m = a.mission;
+    if (!a.repository || !m.branch) return { status: 'failed' as Outcome, reason: 'repository unavailable: nothing to merge' };
+    const repoPath = await deps.store.ensureClone(a.repository);
+    await git.fetch(repoPath);
+    await deps.emit(ref, 'git.merging', { branch: m.branch, into: m.targetBranch });
+    const merged = await mergeAndPush(repoPath, m.branch, m.targetBranch, { author: deps.identity });
+    if (!merged.ok) return { status: 'failed' as Outcome, reason: `merge conflict in ${merged.files.join(', ')}: resolve it or reject the mission with guidance`, branch: m.branch };
+    await deps.emit(ref, 'git.merged', { into: m.targetBranch, sha: merged.sha });
+    return { status: 'succeeded' as Outcome, branch: m.branch, headCommit: merged.sha };
   }
 
   return {

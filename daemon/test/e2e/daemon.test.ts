@@ -44,7 +44,8 @@ t.test('kill -9 while events are unacked: after a restart they are stored exactl
   const ws = await register('crashy');
   const mission = await createMission(app.admin, project.id);
   const attempt = await createAttempt(app.db.db, { missionId: mission.id, projectId: project.id, workstationId: ws.id });
-  const total = 3000;
+  // Enough that the kill (at the first ack) lands while many are still unacknowledged, even on a slow machine.
+  const total = 12_000;
   const offline = startEmitter(t, ws.home, attempt, total, 'offline');
   t.equal((await offline.exited).code, 0, 'events are in the durable outbox');
 

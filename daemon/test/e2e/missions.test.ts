@@ -90,6 +90,15 @@ t.test('review: a rejection sends it back; the next attempt gets the feedback an
   t.ok(retried.every((r) => Object.keys(r.docsAtStart).includes('solution.md')), 'the stored docs were restored into its worktree before the agent started');
   const secondHead = gitIn(remote, 'rev-parse', review.prBranchName);
   t.equal(gitIn(remote, 'merge-base', '--is-ancestor', firstHead, secondHead) === '', true, 'the same branch continued');
+
+  // Direct mode: approval merges the reviewed branch (a merge attempt on a workstation), then Done.
+  const approved = await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' });
+  t.match(approved.body, { list: 'review', reviewStatus: 'approved' }, 'approved, waiting for the merge');
+  const done = await until('Done after the merge', () => mission(m.id), (x) => x.list === 'done');
+  t.equal(done.agentSessionStatus, 'inactive');
+  t.equal(gitIn(remote, 'merge-base', '--is-ancestor', secondHead, 'main'), '', 'the reviewed branch is in main');
+  const k = await kinds(m.id);
+  t.ok(k.includes('mission.merge_assigned') && k.includes('git.merged') && k.includes('mission.merged'), 'the merge is on the timeline');
 });
 
 t.test('a hanging agent is stopped by the stall watchdog with its whole process group, retried, then the mission waits not ready', async (t) => {

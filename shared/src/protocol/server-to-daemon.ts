@@ -22,6 +22,8 @@ export type SessionWelcomeFrame = z.infer<typeof sessionWelcomeFrame>;
 
 export const missionAssignFrame = frameSchema('mission.assign', z.object({
   attemptId: idSchema,
+  /** `run`: an agent works the mission. `merge`: merge the approved mission branch into its target (direct mode). */
+  purpose: z.enum(['run', 'merge']).default('run'),
   leaseVersion: z.number().int().min(1),
   leaseExpiresAt: z.string().nullable(),
   agentType: z.string().max(64).nullable(),

@@ -94,6 +94,17 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
           throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be reviewed`);
         }
         const approved = input.decision === 'approve';
+        // Direct mode: an approved branch still has to be merged; a workstation does that next
+        // (a merge attempt), and the mission reaches Done when the merge is pushed.
+        if (approved && before.prMode !== 'enabled' && before.prBranchName) {
+          const now = clock.now();
+          const after = await createMissionsRepository(tx).update(before.id, { reviewStatus: 'approved', reviewedBy: caller.userId, updatedAt: now });
+          await createMissionEventsRepository(tx).append(
+            { missionId: before.id, origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: 'approve', feedback: input.feedback ?? null, merge: 'pending' } },
+            now,
+          );
+          return present(tx, after);
+        }
         const after = await changeList(
           tx,
           clock,
