@@ -44,6 +44,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   }
   const runner = createMissionRunner({
     home: config.home, log: log.child({ component: 'missions' }), agents, pool, store, ledger,
+    onPoolChange: () => reportInventory(),
     identity: { name: 'Solo Unicorn', email: 'agent@solo-unicorn.invalid' },
     timeouts: { ...config.agentTimeouts, docsDebounceMs: 200 },
     emit: (ref, kind, data) => outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } }),
@@ -77,6 +78,25 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     stateTimer ??= setTimeout(write, 250);
   }
 
+  /** Tells the control plane what this workstation holds (debounced: only the latest matters). */
+  let inventoryTimer: NodeJS.Timeout | undefined;
+  function reportInventory(now = false) {
+    const send = () => {
+      inventoryTimer = undefined;
+      const trees = pool.list();
+      const states = { free: 'free', leased: 'in_use', kept: 'dirty' } as const;
+      handlers.send(makeFrame('workstation.inventory', {
+        repositories: [...new Set(trees.map((w) => w.repositoryId))].map((repositoryId) => ({ repositoryId, localPath: store.pathOf(repositoryId) })),
+        worktrees: trees.map((w) => ({
+          path: w.path, repositoryId: w.repositoryId, branch: w.branch ?? null, state: states[w.state], missionId: w.missionId ?? null,
+          attemptId: w.attemptId ?? null, lastUsedAt: w.lastUsedAt ?? null,
+        })),
+      }));
+    };
+    if (now) return send();
+    inventoryTimer ??= setTimeout(send, 200);
+  }
+
   const handlers = createSessionHandlers({
     outbox, log,
     info: { workstationId: config.workstationId, daemonVersion: config.version, agents: agents.map(({ type, version }) => ({ type, version })), maxConcurrentMissions: config.maxConcurrentMissions },
@@ -85,6 +105,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
       connection.markHealthy(w.heartbeatIntervalMs);
       Object.assign(state, { connected: true, since: new Date().toISOString(), sessionId: w.sessionId });
       saveState(true);
+      reportInventory(true);
       clearInterval(heartbeat);
       heartbeat = setInterval(() => {
         handlers.send(makeFrame('session.heartbeat', { at: new Date().toISOString(), runningAttempts: runningAttempts(), outboxDepth: outbox.depth, draining }));
@@ -138,6 +159,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     stopping = true;
     clearInterval(heartbeat);
     clearTimeout(stateTimer);
+    clearTimeout(inventoryTimer);
     await connection.stop();
     await pool.close().catch(() => {});
     Object.assign(state, { connected: false, since: new Date().toISOString(), sessionId: null });

@@ -5,7 +5,7 @@ import {
 } from '../src/index.ts';
 
 const golden = JSON.parse(readFileSync(new URL('./fixtures/protocol/valid.json', import.meta.url), 'utf8')) as Record<string, { type: string }>;
-const daemonTypes = ['session.hello', 'session.heartbeat', 'mission.accepted', 'mission.declined', 'mission.event', 'mission.docs', 'mission.finished'];
+const daemonTypes = ['session.hello', 'session.heartbeat', 'mission.accepted', 'mission.declined', 'mission.event', 'mission.docs', 'mission.finished', 'workstation.inventory'];
 const serverTypes = ['session.welcome', 'mission.assign', 'mission.cancel', 'event.ack', 'error'];
 
 t.test('every golden frame parses on the side that receives it and round-trips unchanged', async (t) => {

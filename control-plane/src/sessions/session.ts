@@ -136,6 +136,9 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
       case 'session.heartbeat':
         await repo.heartbeat(sessionId!, workstationId, clock.now());
         return;
+      case 'workstation.inventory':
+        await db.transaction((tx) => createSessionsRepository(tx).replaceInventory(workstationId, frame.payload, clock.now()));
+        return;
       case 'mission.accepted':
       case 'mission.declined':
         log.info({ type: frame.type, attemptId: frame.payload.attemptId }, 'assignment reply received');

@@ -1,7 +1,8 @@
-import { newId, type AgentInfo } from '@solo-unicorn/shared';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
-import { codeAgentSessions, workstationSessions, workstations } from '../db/schema/index.ts';
+import { newId, type AgentInfo, type WorkstationInventoryFrame } from '@solo-unicorn/shared';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { codeAgentSessions, workstationRepositories, workstationSessions, workstationWorktrees, workstations } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
+import { rowsOf } from '../modules/missions/missions.repository.ts';
 
 export type AttemptRow = typeof codeAgentSessions.$inferSelect;
 const liveStatuses = ['assigned', 'running'] as const;
@@ -72,6 +73,25 @@ export function createSessionsRepository(db: Executor) {
 
     async setLastStoredSeq(attemptId: string, seq: number, at: Date) {
       await db.update(codeAgentSessions).set({ lastAckedSeq: seq, updatedAt: at }).where(eq(codeAgentSessions.id, attemptId));
+    },
+
+    /** Replaces what the control plane knows of a workstation's clones and worktrees. */
+    async replaceInventory(workstationId: string, inv: WorkstationInventoryFrame['payload'], at: Date) {
+      await db.delete(workstationWorktrees).where(eq(workstationWorktrees.workstationId, workstationId));
+      await db.delete(workstationRepositories).where(eq(workstationRepositories.workstationId, workstationId));
+      // Only repositories the control plane knows (a stale id from a deleted project is skipped).
+      const known = inv.repositories.length
+        ? new Set(rowsOf(await db.execute(sql`SELECT id FROM project_repositories WHERE id IN (${sql.join([...new Set([...inv.repositories.map((r) => r.repositoryId), ...inv.worktrees.map((w) => w.repositoryId)])].map((id) => sql`${id}`), sql`, `)})`)).map((r) => String(r.id)))
+        : new Set<string>();
+      const repos = inv.repositories.filter((r) => known.has(r.repositoryId));
+      if (repos.length) await db.insert(workstationRepositories).values(repos.map((r) => ({ id: newId(), workstationId, repositoryId: r.repositoryId, localPath: r.localPath, lastFetchedAt: null, createdAt: at, updatedAt: at })));
+      const trees = inv.worktrees.filter((w) => known.has(w.repositoryId));
+      if (trees.length) {
+        await db.insert(workstationWorktrees).values(trees.map((w) => ({
+          id: newId(), workstationId, repositoryId: w.repositoryId, path: w.path, branch: w.branch, status: w.state, missionId: w.missionId,
+          attemptId: w.attemptId, lastUsedAt: w.lastUsedAt ? new Date(w.lastUsedAt) : null, createdAt: at, updatedAt: at,
+        })));
+      }
     },
 
     async finishAttempt(attemptId: string, values: { status: 'succeeded' | 'failed' | 'cancelled' | 'timed_out'; reason?: string; branch?: string; headCommit?: string; at: Date }) {

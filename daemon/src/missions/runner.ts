@@ -23,6 +23,8 @@ export interface RunnerDeps {
   store: RepositoryStore;
   identity: Identity;
   ledger: AgentLedger;
+  /** The worktree pool changed (taken or returned): the daemon reports its inventory. */
+  onPoolChange?: () => void;
   timeouts: { stallMs: number; wallMs: number; killGraceMs: number; docsDebounceMs: number };
   /** Durable reporting (the outbox): every call resolves once the frame is on disk. */
   emit(ref: AttemptRef, kind: string, data: Record<string, unknown>): Promise<unknown>;
@@ -55,6 +57,7 @@ export function createMissionRunner(deps: RunnerDeps) {
     if (!a.repository) return { status: 'failed', reason: 'repository unavailable: the mission has none' };
     const branch = m.branch ?? `su/${m.id.toLowerCase()}`;
     const lease = await deps.pool.acquire({ repository: a.repository, branch, baseBranch: m.targetBranch, missionId: m.id, attemptId: ref.attemptId });
+    deps.onPoolChange?.();
     let pushed = false;
     try {
       // Events before the launch are not awaited: the outbox orders them at append time, and
@@ -124,6 +127,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       return { status: 'succeeded', branch, headCommit };
     } finally {
       await deps.pool.release(lease, { keepBranch: !pushed }).catch((err) => deps.log.warn({ err }, 'worktree release failed'));
+      deps.onPoolChange?.();
     }
   }
 

@@ -76,6 +76,10 @@ t.test('direct mode: the agent works through the flow, its commit is pushed on t
   const [first] = runsOf(m.id);
   t.match(first, { env: { SU_MISSION_ID: m.id } });
   t.match(first.prompt, /Write the output/);
+  // The control plane knows the workstation's clone and warm worktree (workstation_* tables).
+  const inventory = await until('inventory', () => api.get(`/api/v1/workstations/${workstationId}/worktrees`).then((r) => r.body), (b: any) => b.worktrees?.some((w: any) => w.status === 'free'));
+  t.match(inventory.repositories, [{ repositoryId: repo.id }]);
+  t.match(inventory.worktrees[0], { repositoryId: repo.id, status: 'free', missionId: null, branch: /^su\/write-the-output-/ }, 'warm and free again after the mission');
 });
 
 t.test('review: a rejection sends it back; the next attempt gets the feedback and the docs, and pushes to the same branch', async (t) => {

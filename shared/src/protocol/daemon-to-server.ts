@@ -101,11 +101,31 @@ export const missionFinishedFrame = frameSchema('mission.finished', z.object({
 }));
 export type MissionFinishedFrame = z.infer<typeof missionFinishedFrame>;
 
+/**
+ * What the workstation holds on disk: its repository clones and its worktree pool. Sent after
+ * welcome and whenever the pool changes; it replaces what the control plane knew (not sequenced:
+ * only the latest matters).
+ */
+export const workstationInventoryFrame = frameSchema('workstation.inventory', z.object({
+  repositories: z.array(z.object({ repositoryId: idSchema, localPath: z.string().max(4096) })).max(1000),
+  worktrees: z.array(z.object({
+    path: z.string().max(4096),
+    repositoryId: idSchema,
+    branch: z.string().max(255).nullable(),
+    state: z.enum(['free', 'in_use', 'dirty']),
+    missionId: idSchema.nullable(),
+    attemptId: idSchema.nullable(),
+    lastUsedAt: z.string().nullable(),
+  })).max(1000),
+}));
+export type WorkstationInventoryFrame = z.infer<typeof workstationInventoryFrame>;
+
 /** Frames that carry an attempt seq and live in the daemon's outbox until acked. */
 export const sequencedFrame = z.discriminatedUnion('type', [missionEventFrame, missionDocsFrame, missionFinishedFrame]);
 export type SequencedFrame = z.infer<typeof sequencedFrame>;
 
 export const daemonToServerFrame = z.discriminatedUnion('type', [
   sessionHelloFrame, sessionHeartbeatFrame, missionAcceptedFrame, missionDeclinedFrame, missionEventFrame, missionDocsFrame, missionFinishedFrame,
+  workstationInventoryFrame,
 ]);
 export type DaemonToServerFrame = z.infer<typeof daemonToServerFrame>;

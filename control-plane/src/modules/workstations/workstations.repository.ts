@@ -1,6 +1,6 @@
 import { newId } from '@solo-unicorn/shared';
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import { codeAgentSessions, organizationMemberships, projectWorkstations, workstations } from '../../db/schema/index.ts';
+import { codeAgentSessions, organizationMemberships, projectWorkstations, workstationRepositories, workstationWorktrees, workstations } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
 export type WorkstationRow = typeof workstations.$inferSelect;
@@ -10,6 +10,15 @@ export const liveAttemptStatuses = ['assigned', 'running'] as const;
 
 export function createWorkstationsRepository(db: Executor) {
   return {
+    /** The clones and worktrees the workstation last reported (workstation.inventory). */
+    async inventoryOf(workstationId: string) {
+      const [repositories, worktrees] = await Promise.all([
+        db.select().from(workstationRepositories).where(eq(workstationRepositories.workstationId, workstationId)).orderBy(asc(workstationRepositories.repositoryId)),
+        db.select().from(workstationWorktrees).where(eq(workstationWorktrees.workstationId, workstationId)).orderBy(asc(workstationWorktrees.path)),
+      ]);
+      return { repositories, worktrees };
+    },
+
     async insert(values: { organizationId: string; name: string; tokenHash: string; tokenPrefix: string; createdBy: string }) {
       const [row] = await db.insert(workstations).values({ id: newId(), ...values }).returning();
       return row!;

@@ -29,6 +29,21 @@ export function workstationsRoutes(workstations: WorkstationsService): FastifyPl
       schema: { tags, params, response: { 200: workstationSchema } },
     }, async (req) => workstations.get(userOf(req), req.params.workstationId));
 
+    app.get('/workstations/:workstationId/worktrees', {
+      schema: {
+        tags, summary: 'The repository clones and worktree pool the workstation last reported', params,
+        response: {
+          200: z.object({
+            repositories: z.array(z.object({ repositoryId: z.string(), localPath: z.string(), updatedAt: z.string() })),
+            worktrees: z.array(z.object({
+              path: z.string(), repositoryId: z.string(), branch: z.string().nullable(), status: z.string(),
+              missionId: z.string().nullable(), attemptId: z.string().nullable(), lastUsedAt: z.string().nullable(),
+            })),
+          }),
+        },
+      },
+    }, async (req) => workstations.inventory(userOf(req), req.params.workstationId));
+
     app.post('/workstations/:workstationId/revoke', {
       schema: { tags, summary: 'Invalidate the token and close the live session at once', params, response: { 200: workstationSchema } },
     }, async (req) => workstations.revoke(userOf(req), req.params.workstationId));

@@ -89,6 +89,19 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
       return item!;
     },
 
+    /** What the workstation last reported holding: repository clones and its worktree pool. */
+    async inventory(caller: UserPrincipal, id: string) {
+      await visible(caller, id, 'read');
+      const { repositories, worktrees } = await repo.inventoryOf(id);
+      return {
+        repositories: repositories.map((r) => ({ repositoryId: r.repositoryId, localPath: r.localPath, updatedAt: r.updatedAt.toISOString() })),
+        worktrees: worktrees.map((w) => ({
+          path: w.path, repositoryId: w.repositoryId, branch: w.branch, status: w.status, missionId: w.missionId, attemptId: w.attemptId,
+          lastUsedAt: w.lastUsedAt?.toISOString() ?? null,
+        })),
+      };
+    },
+
     /** Invalidates the token, then closes the live session at once. Revoking twice is a no-op. */
     async revoke(caller: UserPrincipal, id: string) {
       const row = await visible(caller, id, 'admin');
