@@ -61,11 +61,13 @@ export function realtimeRoutes(deps: { hub: RealtimeHub; access: AccessService; 
         }
         if (subscriptions.has(channel)) return send({ type: 'error', code: 'SU_ERR_CONFLICT', message: 'already subscribed; unsubscribe first to move the cursor', channel });
         if (subscriptions.size >= MAX_SUBSCRIPTIONS) return send({ type: 'error', code: 'SU_ERR_CONFLICT', message: `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`, channel });
-        subscriptions.set(channel, () => {}); // reserve the slot while we authorize
+        // Reserve the slot while we authorize; an unsubscribe meanwhile replaces or removes it.
+        const reservation = () => {};
+        subscriptions.set(channel, reservation);
         try {
           await authorize(deps.access, user, channel);
         } catch (error) {
-          subscriptions.delete(channel);
+          if (subscriptions.get(channel) === reservation) subscriptions.delete(channel);
           if (error instanceof AppError) return send({ type: 'error', code: error.code, message: error.message, channel });
           throw error;
         }
@@ -86,6 +88,10 @@ export function realtimeRoutes(deps: { hub: RealtimeHub; access: AccessService; 
           },
           frame.cursor === undefined ? undefined : Number(frame.cursor),
         );
+        if (subscriptions.get(channel) !== reservation) {
+          subscription.unsubscribe(); // the client unsubscribed (or left) while we authorized
+          return;
+        }
         subscriptions.set(channel, subscription.unsubscribe);
         send({ type: 'subscribed', channel, cursor: String(subscription.cursor) });
         subscription.start();

@@ -83,3 +83,21 @@ t.test("a subscription to another organization's project is refused; a garbage f
 t.test('no key, no socket', async (t) => {
   await t.rejects(realtimeClient(app.baseUrl, 'su_wrong_key_123456789012345'), /401/);
 });
+
+t.test('an unsubscribe that arrives while the subscribe is being authorized leaves no live subscription', async (t) => {
+  const mission = await createMission(api, project.id);
+  const channel = `mission:${mission.id}:events`;
+  const client = await realtimeClient(app.baseUrl, api.key!);
+  client.send({ type: 'subscribe', channel, cursor: '0' });
+  client.send({ type: 'unsubscribe', channel });
+  await client.next((f) => f.type === 'unsubscribed' && f.channel === channel);
+  await produce(mission.id, 3);
+  // Subscribing again replays everything once; a leaked first subscription would double it.
+  const again = await client.subscribe(channel, '0');
+  t.equal(again.type, 'subscribed');
+  await client.until(channel, 4);
+  await produce(mission.id, 1, 3);
+  await client.until(channel, 5);
+  t.same(client.messages(channel).map((m) => Number(m.cursor)), [1, 2, 3, 4, 5], 'each event once');
+  client.close();
+});
