@@ -13,6 +13,11 @@ export interface WatchMissionDocsOptions {
   onError?(error: Error): void;
   /** Report the docs already present at start (default false: they are the baseline, e.g. just restored). */
   reportExisting?: boolean;
+  /**
+   * path → contentHash already known (e.g. the docs just restored): never reported again, and no
+   * baseline scan is needed, so the watcher can start while the agent already runs.
+   */
+  known?: ReadonlyMap<string, string>;
 }
 
 export interface MissionDocsWatcher {
@@ -41,7 +46,8 @@ export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<M
     }
   };
 
-  if (!opts.reportExisting) {
+  for (const [path, hash] of opts.known ?? []) reported.set(path, hash);
+  if (!opts.reportExisting && !opts.known) {
     for (const path of await listMissionDocs(worktree, missionId)) {
       const doc = await readMissionDoc(worktree, missionId, path).catch(() => undefined);
       if (doc) reported.set(path, doc.contentHash);

@@ -5,7 +5,7 @@ import type { DetectedAgent } from '../agents/detect.ts';
 import { type AgentRun, launchAgent } from '../agents/launcher.ts';
 import { buildPrompt } from '../agents/prompt.ts';
 import { resolveAgent } from '../agents/registry.ts';
-import { type HashedMissionDoc, restoreMissionDocs } from '../docs/mission-docs.ts';
+import { type HashedMissionDoc, hashContent, restoreMissionDocs } from '../docs/mission-docs.ts';
 import { watchMissionDocs } from '../docs/watcher.ts';
 import type { Logger } from '../logger.ts';
 import type { AttemptRef } from '../session/outbox.ts';
@@ -66,11 +66,15 @@ export function createMissionRunner(deps: RunnerDeps) {
         void deps.emit(ref, kind, data).catch((err) => deps.log.error({ err, attemptId: ref.attemptId }, 'outbox write failed'));
       note('worktree.acquired', { path: lease.path, branch, resumed: lease.resumed, base: lease.headBefore });
       await restoreMissionDocs(lease.path, m.id, a.docs);
-      const watcher = await watchMissionDocs({
+      // Not awaited before the launch: seeded with the restored docs, the watcher misses nothing the
+      // agent writes early (and flush() rescans at the end), so the agent need not wait for it.
+      const watching = watchMissionDocs({
         worktree: lease.path, missionId: m.id, debounceMs: deps.timeouts.docsDebounceMs,
+        known: new Map(a.docs.map((d) => [d.path, hashContent(d.content)])),
         onChange: (doc) => deps.doc(ref, doc).then(() => undefined),
         onError: (err) => deps.log.warn({ err, missionId: m.id }, 'docs watcher error'),
       });
+      watching.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
       const stages = ((a.flow?.stages as { name: string; requiresReview?: boolean }[] | undefined) ?? defaultFlowStages);
       const from = Math.max(0, stages.findIndex((s) => s.name === m.stage));
       let outcome: { status: Outcome; reason?: string } = { status: 'succeeded' };
@@ -103,6 +107,7 @@ export function createMissionRunner(deps: RunnerDeps) {
           if (stage.requiresReview) break; // a person looks before the next stage
         }
       } finally {
+        const watcher = await watching;
         await watcher.flush();
         await watcher.close();
       }

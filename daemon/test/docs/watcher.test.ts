@@ -161,3 +161,19 @@ t.test('a failing onChange is reported to onError and the watcher keeps going', 
   t.same(seen, ['solution.md', 'tasks/1.md']);
   t.match(errors.map((e) => e.message), ['sink down']);
 });
+
+t.test('seeded with the restored docs, the watcher starts late without losing an early write or repeating a restored doc', async (t) => {
+  const wt = worktree();
+  await restoreMissionDocs(wt, missionId, [{ path: 'solution.md', content: 'restored' }, { path: 'tasks/1.md', content: 'task one' }]);
+  const seen: HashedMissionDoc[] = [];
+  const watching = watchMissionDocs({
+    worktree: wt, missionId, debounceMs: 20, onChange: (d) => void seen.push(d),
+    known: new Map([['solution.md', sha('restored')], ['tasks/1.md', sha('task one')]]),
+  });
+  // The agent writes before the watcher is ready.
+  writeFileSync(join(docsDir(wt), 'solution.md'), 'written early');
+  const watcher = await watching;
+  await watcher.flush();
+  await watcher.close();
+  t.same(seen.map((d) => [d.path, d.content]), [['solution.md', 'written early']], 'the early write once, the untouched restored doc never');
+});
