@@ -1,16 +1,15 @@
 import { makeFrame, type MissionAcceptedFrame, type MissionDeclinedFrame } from '@solo-unicorn/shared';
+import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
 import { changeList } from '../modules/missions/mission-board.service.ts';
 import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
-import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { createMissionsRepository, rowsOf } from '../modules/missions/missions.repository.ts';
 import type { SessionHub } from '../sessions/hub.ts';
 import { buildAssignment } from './assignment.ts';
 import { missionBranchName } from './branch-name.ts';
 import { createDispatchRepository } from './dispatch.repository.ts';
-import { sql } from 'drizzle-orm';
 
 export interface DispatcherDeps {
   database: Database;
@@ -144,14 +143,16 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /** A board change: cancel an agent whose mission left Doing; offer ready missions to workstations. */
   async function onBoardChange(channel: string, seq: number) {
+    if (deps.hub.size === 0) return; // no daemon session here: nothing to cancel or dispatch
     const [row] = rowsOf(await db.execute(sql`SELECT data FROM realtime_log WHERE channel = ${channel} AND seq = ${seq}`));
     const data = row?.data as { missionId?: string; list?: string; previousList?: string | null } | undefined;
     // Only a move out of Doing stops an agent (not any change to a mission elsewhere on the board).
     if (data?.missionId && data.previousList === 'doing' && data.list !== 'doing') {
+      // Every process hears this; only the one holding the workstation's session cancels. A
+      // workstation gone everywhere is the offline sweep's to clean up, after its grace period.
       const live = await createDispatchRepository(db).liveAttemptOfMission(data.missionId);
       if (live?.workstationId) {
-        const sent = deps.hub.current(live.workstationId)?.send(makeFrame('mission.cancel', { attemptId: live.id, reason: `mission moved to ${data.list} by a person` }));
-        if (!sent) await requeue(live.id, `mission moved to ${data.list} while its workstation was away`, false, 'cancelled');
+        deps.hub.current(live.workstationId)?.send(makeFrame('mission.cancel', { attemptId: live.id, reason: `mission moved to ${data.list} by a person` }));
       }
     }
     const projectId = channel.split(':')[1]!;

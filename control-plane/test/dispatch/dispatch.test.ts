@@ -79,8 +79,8 @@ t.test('priority first, per-workstation capacity, dependencies hold a mission ba
   const p = await servedProject(app, { maxConcurrentMissions: 2 });
   const low = await p.mission({ title: 'low', priority: 5 });
   const blocker = await p.mission({ title: 'blocker', priority: 2 });
-  const blocked = await p.mission({ title: 'blocked', priority: 1, dependsOn: [blocker.id] });
-  const high = await p.mission({ title: 'high', priority: 1 });
+  await p.mission({ title: 'blocked', priority: 1, dependsOn: [blocker.id] });
+  await p.mission({ title: 'high', priority: 1 });
   const client = await p.connect();
   await client.waitFor((x) => x.type === 'mission.assign' && x.payload.mission.title === 'blocker');
   await client.waitFor((x) => x.type === 'mission.assign' && x.payload.mission.title === 'high');
@@ -93,7 +93,6 @@ t.test('priority first, per-workstation capacity, dependencies hold a mission ba
   const next = await client.waitFor((x) => x.type === 'mission.assign' && x.payload.mission.title === 'blocked');
   t.ok(next, 'the blocked mission runs once its blocker is Done');
   t.equal((await mission(low.id)).list, 'todo', 'capacity still full for the lowest priority');
-  void blocked;
   await client.close();
 });
 

@@ -1,3 +1,4 @@
+import { missionDocPathPattern } from '@solo-unicorn/shared';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -7,7 +8,8 @@ export const missionDocsRelDir = (missionId: string) => join('solo-unicorn-docs'
 export const missionDocsDir = (worktree: string, missionId: string) => join(worktree, missionDocsRelDir(missionId));
 
 /** The doc paths the protocol carries, relative to the mission's docs folder. */
-export const docPathPattern = /^(solution\.md|tasks\/[0-9]{1,4}\.md)$/;
+/** The shared rule for doc paths (solution.md, tasks/{n}.md). */
+export const docPathPattern = missionDocPathPattern;
 /** `mission.docs` content limit. */
 export const maxDocBytes = 1024 * 1024;
 

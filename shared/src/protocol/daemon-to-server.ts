@@ -72,6 +72,9 @@ export const missionEventFrame = frameSchema('mission.event', z.object({
 }));
 export type MissionEventFrame = z.infer<typeof missionEventFrame>;
 
+/** Mission doc paths, relative to `solo-unicorn-docs/missions/{missionId}/`: the one rule for both programs. */
+export const missionDocPathPattern = /^(solution\.md|tasks\/[0-9]{1,4}\.md)$/;
+
 export const missionDocsFrame = frameSchema('mission.docs', z.object({
   missionId: idSchema,
   attemptId: idSchema,
@@ -79,7 +82,7 @@ export const missionDocsFrame = frameSchema('mission.docs', z.object({
   seq,
   at,
   /** `solution.md` or `tasks/{n}.md`, relative to the mission's docs folder. */
-  path: z.string().regex(/^(solution\.md|tasks\/[0-9]{1,4}\.md)$/),
+  path: z.string().regex(missionDocPathPattern),
   contentHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   content: z.string().max(1024 * 1024),
 }));

@@ -2,7 +2,7 @@ import { newId } from '@solo-unicorn/shared';
 import type { Db, Tx } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import { isoWeekStart, monthStart } from '../../fallback/calendar.ts';
-import { type Plan, planRun } from '../../fallback/planning.ts';
+import { planRun } from '../../fallback/planning.ts';
 import type { Clock } from '../../lib/time.ts';
 import { createBacklogRepository } from '../missions/backlog.repository.ts';
 import { recordFallbackActivity } from './fallback-activity.repository.ts';
@@ -95,7 +95,7 @@ export function createFallbackEngine(deps: EngineDeps) {
     async run(projectId: string, trigger: Trigger, opts: { userId?: string; template?: FallbackTemplateRow } = {}): Promise<RunOutcome | null> {
       const now = deps.clock.now();
       const runId = newId();
-      let written: { plan: Plan; config: FallbackConfigRow; backlog: { count: number; threshold: number; openProposals: number } } | undefined;
+      let reportWritten = false;
       try {
         const outcome = await deps.db.transaction(async (tx) => {
           const configs = createFallbackConfigRepository(tx);
@@ -136,15 +136,15 @@ export function createFallbackEngine(deps: EngineDeps) {
           if (run.status === 'completed' && chosen.length === 0) await summarizeRun(tx, projectId, runId, now);
           if (run.status === 'awaiting_review') await notifyReviewNeeded(tx, run, now);
           const finalItems = await runs.itemsOfRuns([runId]);
-          written = { plan, config, backlog };
           // The report is written before commit: if the docs root cannot take it, nothing is kept.
+          reportWritten = true; // from here a rollback must also take the report back
           await reports.write({ run, config, backlog, plan, items: finalItems, at: now });
           return { run, items: finalItems };
         });
         return outcome;
       } catch (error) {
         if (error instanceof AppError && error.status < 500) throw error;
-        if (written) await reports.remove(runId).catch(() => {});
+        if (reportWritten) await reports.remove(runId).catch(() => {});
         return recordErrored(projectId, trigger, error);
       }
     },

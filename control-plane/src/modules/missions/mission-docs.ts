@@ -1,3 +1,4 @@
+import { missionDocPathPattern } from '@solo-unicorn/shared';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -6,8 +7,6 @@ import { dirname, join } from 'node:path';
  * keeps the latest of each under `{docsRoot}/missions/{missionId}/` and hands them to every later
  * attempt, on any workstation.
  */
-export const DOC_PATH = /^(solution\.md|tasks\/[0-9]{1,4}\.md)$/;
-
 export function createMissionDocs(docsRoot: string) {
   const dirOf = (missionId: string) => join(docsRoot, 'missions', missionId);
   return {
@@ -16,7 +15,7 @@ export function createMissionDocs(docsRoot: string) {
     tasksPath: (missionId: string) => `missions/${missionId}/tasks`,
 
     async write(missionId: string, path: string, content: string) {
-      if (!DOC_PATH.test(path)) throw new Error(`not a mission doc path: ${path}`);
+      if (!missionDocPathPattern.test(path)) throw new Error(`not a mission doc path: ${path}`);
       const file = join(dirOf(missionId), path);
       await mkdir(dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
