@@ -29,6 +29,15 @@ import { createServices } from './services.ts';
 import { sessionsGateway } from './sessions/gateway.ts';
 import type { SessionSettings } from './sessions/session.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, sessionSettingsFrom } from './sessions/settings.ts';
+import { randomBytes } from 'node:crypto';
+import { createPrFeedback } from './github/pr-feedback.ts';
+import { createPullRequestPoller } from './github/pr-poller.ts';
+import { createPullRequestWorker } from './github/pr-worker.ts';
+import { createWebhookHandler } from './github/webhook.ts';
+import { createSecretBox } from './lib/secret-box.ts';
+import { githubRoutes } from './modules/github/github.routes.ts';
+import { createPullRequestsService } from './modules/github/pull-requests.service.ts';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
 export interface AppDeps {
   database: Database;
@@ -45,6 +54,10 @@ export interface AppDeps {
   fallbackScheduler?: { enabled: boolean; tickMs: number; metricsRefreshMs: number };
   /** Daemon session timings (main.ts passes sessionSettingsFrom(config)); the defaults otherwise. */
   sessions?: SessionSettings;
+  /** Key for the secrets stored encrypted (GitHub tokens). Without one (tests), a random key for this process. */
+  secretsKey?: Buffer;
+  /** GitHub: default API root; open PRs polled every `pollMs` (0: webhooks only, tests poll by hand). */
+  github?: { apiUrl: string; pollMs: number };
 }
 
 /** Builds the whole HTTP app around its dependencies. Never listens: main.ts and tests do that. */
@@ -57,7 +70,10 @@ export async function buildApp(deps: AppDeps) {
   const realtime = createRealtimeHub(deps.database, createChannelFeeds(deps.database.db), app.log);
   app.addHook('onReady', async () => realtime.start());
   app.addHook('onClose', async () => realtime.stop());
-  const services = createServices(deps.database.db, clock, { docsDir: deps.docsDir, log: app.log });
+  const github = deps.github ?? { apiUrl: 'https://api.github.com', pollMs: 0 };
+  const services = createServices(deps.database.db, clock, {
+    docsDir: deps.docsDir, log: app.log, secretBox: createSecretBox(deps.secretsKey ?? randomBytes(32)), githubApiUrl: github.apiUrl,
+  });
   const missionDocs = createMissionDocs(deps.docsDir);
   const dispatchSettings = deps.dispatch ?? { offlineGraceMs: 180_000, tickMs: 2_000, maxAttempts: 3 };
   const effects = createAttemptEffects({ clock, docs: missionDocs, maxAttempts: dispatchSettings.maxAttempts });
@@ -67,6 +83,20 @@ export async function buildApp(deps: AppDeps) {
   });
   app.addHook('onReady', async () => dispatcher.start());
   app.addHook('preClose', async () => dispatcher.stop());
+
+  // Pull requests: opened by a worker after an attempt pushed; reviews come back by webhook or poll.
+  const prFeedback = createPrFeedback({ db: deps.database.db, clock, integrations: services.githubIntegrations });
+  const prWorker = createPullRequestWorker({ db: deps.database.db, clock, integrations: services.githubIntegrations, feedback: prFeedback, log: app.log.child({ component: 'pull-requests' }) });
+  const prPoller = createPullRequestPoller({ db: deps.database.db, clock, integrations: services.githubIntegrations, feedback: prFeedback, log: app.log.child({ component: 'pull-requests' }), intervalMs: github.pollMs });
+  const pullRequests = createPullRequestsService(deps.database.db, services.access, clock, () => void prWorker.kick());
+  app.addHook('onReady', async () => {
+    prWorker.start();
+    prPoller.start();
+  });
+  app.addHook('preClose', async () => {
+    await prPoller.stop();
+    await prWorker.stop();
+  });
 
   // Cross-cutting plugins first, then routes.
   await app.register(errorHandlerPlugin);
@@ -89,13 +119,19 @@ export async function buildApp(deps: AppDeps) {
       await api.register(realtimeRoutes({ hub: realtime, access: services.access, maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024 }));
       await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns, services.legacyImport));
       await api.register(workstationsRoutes(services.workstations));
-      await api.register(sessionsGateway({ db: deps.database.db, clock, hub: services.sessionHub, effects, dispatcher, settings: deps.sessions ?? sessionSettingsFrom({ heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS }) }));
+      await api.register(sessionsGateway({
+        db: deps.database.db, clock, hub: services.sessionHub, effects, dispatcher, afterAttemptFinished: () => void prWorker.kick(),
+        settings: deps.sessions ?? sessionSettingsFrom({ heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS }),
+      }));
+      await api.register(githubRoutes(services.githubIntegrations, pullRequests, createWebhookHandler({ db: deps.database.db, integrations: services.githubIntegrations, feedback: prFeedback })));
+      await api.register(notificationsRoutes(deps.database.db, clock));
     },
     { prefix: '/api/v1' },
   );
   app.decorate('services', services);
   app.decorate('dispatcher', dispatcher);
   app.decorate('realtime', realtime);
+  app.decorate('pullRequests', { worker: prWorker, poller: prPoller });
   if (deps.fallbackScheduler?.enabled) {
     const { tickMs, metricsRefreshMs } = deps.fallbackScheduler;
     const scheduler = createFallbackScheduler({
@@ -113,5 +149,6 @@ declare module 'fastify' {
     services: ReturnType<typeof createServices>;
     realtime: ReturnType<typeof createRealtimeHub>;
     dispatcher: ReturnType<typeof createDispatcher>;
+    pullRequests: { worker: ReturnType<typeof createPullRequestWorker>; poller: ReturnType<typeof createPullRequestPoller> };
   }
 }

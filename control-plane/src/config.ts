@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseSecretsKey } from './lib/secret-box.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -23,6 +24,9 @@ const envSchema = z.object({
   SU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SU_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
   SU_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
+  SU_SECRETS_KEY: z.string().refine((v) => parseSecretsKey(v) !== undefined, 'must be 32 bytes: 64 hex characters or base64').optional(),
+  SU_GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.github.com'),
+  SU_GITHUB_POLL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
 });
 
 export interface Config {
@@ -49,6 +53,13 @@ export interface Config {
   dispatchTickMs: number;
   /** How long a disconnected workstation's running missions wait before reassignment (ms). */
   offlineGraceMs: number;
+  /** Key for the secrets we store encrypted (GitHub tokens): SU_SECRETS_KEY, else a file in dataDir. */
+  secretsKey?: Buffer;
+  secretsKeyFile: string;
+  /** Default GitHub REST API root for integrations that do not name their own (GitHub Enterprise). */
+  githubApiUrl: string;
+  /** How often open pull requests are polled for reviews, comments and merges (ms); 0 = webhooks only. */
+  githubPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -84,5 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offlineGraceMs: e.SU_OFFLINE_GRACE_MS,
     maxAttempts: e.SU_MAX_ATTEMPTS,
     dispatchTickMs: e.SU_DISPATCH_TICK_MS,
+    secretsKey: e.SU_SECRETS_KEY ? parseSecretsKey(e.SU_SECRETS_KEY) : undefined,
+    secretsKeyFile: resolve(dataDir, 'secrets.key'),
+    githubApiUrl: e.SU_GITHUB_API_URL.replace(/\/+$/, ''),
+    githubPollMs: e.SU_GITHUB_POLL_MS,
   };
 }

@@ -25,6 +25,7 @@ const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWith
   import('./sessions/settings.ts'),
 ]);
 const database = await opening;
+const { loadOrCreateKeyFile } = await import('./lib/secret-box.ts');
 const app = await buildApp({
   database,
   docsDir: config.docsDir,
@@ -33,6 +34,8 @@ const app = await buildApp({
   sessions: sessionSettingsFrom(config),
   dispatch: { offlineGraceMs: config.offlineGraceMs, tickMs: config.dispatchTickMs, maxAttempts: config.maxAttempts },
   fallbackScheduler: { enabled: config.fallbackEnabled, tickMs: config.fallbackTickMs, metricsRefreshMs: config.metricsRefreshMs },
+  secretsKey: config.secretsKey ?? loadOrCreateKeyFile(config.secretsKeyFile),
+  github: { apiUrl: config.githubApiUrl, pollMs: config.githubPollMs },
 });
 
 const boot = await bootstrapAdmin(database.db, { bootstrapKey: config.bootstrapApiKey, dataDir: config.dataDir });

@@ -15,12 +15,18 @@ import { createFallbackRunsService } from './modules/fallback/fallback-runs.serv
 import { createFallbackSetupService } from './modules/fallback/fallback-setup.service.ts';
 import { createLegacyImportService } from './modules/fallback/legacy-import.service.ts';
 import { createSessionHub } from './sessions/hub.ts';
+import { createGithubIntegrationsService } from './modules/github/github-integrations.service.ts';
+import type { SecretBox } from './lib/secret-box.ts';
 
 /** Builds every domain service from its collaborators (closure DI, no container). */
 export interface ServiceOptions {
   /** Hybrid-storage root: fallback run reports (and mission docs) are written below it. */
   docsDir: string;
   log?: EngineDeps['log'];
+  /** Encrypts the GitHub tokens and webhook secrets we store. */
+  secretBox: SecretBox;
+  /** GitHub REST API root for connections that do not name their own. */
+  githubApiUrl: string;
 }
 
 export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
@@ -42,6 +48,7 @@ export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
     board: createMissionBoardService(db, access, clock),
     sessionHub,
     workstations: createWorkstationsService(db, access, sessionHub, clock),
+    githubIntegrations: createGithubIntegrationsService(db, access, clock, { box: opts.secretBox, defaultApiUrl: opts.githubApiUrl }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

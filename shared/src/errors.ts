@@ -29,6 +29,8 @@ export const errorCodes = [
   'SU_ERR_WORKSTATION_REVOKED',
   'SU_ERR_PROTOCOL_VERSION',
   'SU_ERR_PROTOCOL_FRAME',
+  'SU_ERR_GITHUB_NOT_CONFIGURED',
+  'SU_ERR_WEBHOOK_SIGNATURE',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

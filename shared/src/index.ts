@@ -16,3 +16,4 @@ export * from './protocol/server-to-daemon.ts';
 export * from './protocol/workstations.ts';
 export * from './domain/fallback.ts';
 export * from './realtime.ts';
+export * from './domain/github.ts';

@@ -10,7 +10,7 @@ const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex'
 export async function buildAssignment(
   db: Db,
   docs: MissionDocs,
-  a: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge' },
+  a: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge'; prMode: 'enabled' | 'disabled' },
 ): Promise<MissionAssignFrame['payload'] | undefined> {
   const ctx = await createDispatchRepository(db).assignmentContext(a.missionId);
   if (!ctx?.repository) return undefined;
@@ -22,7 +22,9 @@ export async function buildAssignment(
     leaseExpiresAt: a.leaseExpiresAt?.toISOString() ?? null,
     agentType: a.agentType,
     mission: {
-      id: m.id, projectId: m.projectId, title: m.title, description: m.description, stage: m.stage, prMode: m.prMode,
+      // The attempt's own mode (`auto` already resolved): the daemon opens no PR itself, it only
+      // needs to know whether to merge into the target (disabled) or leave the branch for a PR.
+      id: m.id, projectId: m.projectId, title: m.title, description: m.description, stage: m.stage, prMode: a.prMode,
       targetBranch: m.targetBranch, clarification: m.clarification, requiresReview: m.requiresReview,
       branch: m.prBranchName, reviewFeedback: m.reviewStatus === 'rejected' ? m.reviewFeedback : null,
     },

@@ -7,6 +7,7 @@ import { changeList } from '../modules/missions/mission-board.service.ts';
 import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
 import type { AttemptRow } from '../sessions/sessions.repository.ts';
+import { createPrJobsRepository } from '../github/pr-jobs.repository.ts';
 
 export interface AttemptEffectsDeps {
   clock: Clock;
@@ -75,6 +76,17 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
     if (mission.list !== 'doing') {
       // Moved away by a person while the agent ran (that is also how a cancel starts).
       await repo.update(mission.id, { agentSessionStatus: 'inactive', prBranchName: branch });
+      return;
+    }
+    if (p.status === 'succeeded' && attempt.prMode === 'enabled') {
+      // A pull request is a review: the mission waits in Review while the PR worker opens (or
+      // updates) it, outside this transaction; the PR's merge, or an approval, makes it Done.
+      await changeList(
+        tx, deps.clock, mission,
+        { list: 'review', extra: { agentSessionStatus: 'inactive', prBranchName: branch, reviewStatus: 'pending' } },
+        event('mission.moved', { reason: 'attempt succeeded; the pull request is being opened or updated', headCommit: p.headCommit ?? null }),
+      );
+      await createPrJobsRepository(tx).enqueue({ missionId: mission.id, projectId: mission.projectId, attemptId: attempt.id, headCommit: p.headCommit ?? null }, deps.clock.now());
       return;
     }
     if (p.status === 'succeeded') {

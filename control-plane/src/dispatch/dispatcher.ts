@@ -10,6 +10,7 @@ import type { SessionHub } from '../sessions/hub.ts';
 import { buildAssignment } from './assignment.ts';
 import { missionBranchName } from './branch-name.ts';
 import { createDispatchRepository } from './dispatch.repository.ts';
+import { effectivePrMode } from '../github/pr-mode.ts';
 
 export interface DispatcherDeps {
   database: Database;
@@ -53,17 +54,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     const now = deps.clock.now();
     const assigned = await db.transaction(async (tx) => {
       const txRepo = createDispatchRepository(tx);
-      const out: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge' }[] = [];
+      const out: Parameters<typeof buildAssignment>[2][] = [];
       // Merges of approved branches first: short, and they finish missions people already approved.
       for (const { mission: m } of await txRepo.claimMerges(workstationId, capacity)) {
         const attempt = await txRepo.insertAttempt({
           missionId: m.id, projectId: m.projectId, workstationId, agentType: 'git', stage: 'merge', status: 'assigned',
           leaseVersion: 1, leaseExpiresAt: new Date(now.getTime() + deps.offlineGraceMs), attemptNumber: (await txRepo.attemptCount(m.id)) + 1,
-          branch: m.prBranchName, createdAt: now, updatedAt: now,
+          branch: m.prBranchName, prMode: 'disabled', createdAt: now, updatedAt: now,
         });
         await createMissionsRepository(tx).update(m.id, { agentSessionStatus: 'pushing', updatedAt: now });
         await createMissionEventsRepository(tx).append({ missionId: m.id, origin: 'system', kind: 'mission.merge_assigned', data: { attemptId: attempt.id, workstationId, into: m.targetBranch } }, now);
-        out.push({ attemptId: attempt.id, missionId: m.id, agentType: 'git', leaseVersion: 1, leaseExpiresAt: attempt.leaseExpiresAt, purpose: 'merge' });
+        out.push({ attemptId: attempt.id, missionId: m.id, agentType: 'git', leaseVersion: 1, leaseExpiresAt: attempt.leaseExpiresAt, purpose: 'merge', prMode: 'disabled' });
       }
       // Lock only a little more than can be taken: rows locked here are skipped by other dispatchers.
       for (const c of await txRepo.claimCandidates(workstationId, capacity + 4)) {
@@ -76,14 +77,21 @@ export function createDispatcher(deps: DispatcherDeps) {
         const attemptNumber = (await txRepo.attemptCount(m.id)) + 1;
         const branch = m.prBranchName ?? missionBranchName(m.id, m.title);
         const leaseExpiresAt = new Date(now.getTime() + deps.offlineGraceMs);
+        const pr = await effectivePrMode(tx, m);
         const attempt = await txRepo.insertAttempt({
           missionId: m.id, projectId: m.projectId, workstationId, agentType, stage: m.stage, status: 'assigned',
-          leaseVersion: 1, leaseExpiresAt, attemptNumber, branch, createdAt: now, updatedAt: now,
+          leaseVersion: 1, leaseExpiresAt, attemptNumber, branch, prMode: pr.mode, createdAt: now, updatedAt: now,
         });
         await changeList(tx, deps.clock, m, { list: 'doing', extra: { agentSessionStatus: 'active', prBranchName: branch } }, {
-          origin: 'system', kind: 'mission.assigned', data: { attemptId: attempt.id, workstationId, attempt: attemptNumber, agentType },
+          origin: 'system', kind: 'mission.assigned', data: { attemptId: attempt.id, workstationId, attempt: attemptNumber, agentType, prMode: pr.mode },
         });
-        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt, purpose: 'run' });
+        if (pr.fallbackReason) {
+          await createMissionEventsRepository(tx).append({
+            missionId: m.id, origin: 'system', kind: 'pr.mode_fallback',
+            data: { attemptId: attempt.id, requested: m.prMode, effective: pr.mode, reason: pr.fallbackReason },
+          }, now);
+        }
+        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt, purpose: 'run', prMode: pr.mode });
       }
       return out;
     });

@@ -20,6 +20,8 @@ export function sessionsGateway(deps: {
   settings: SessionSettings;
   effects?: AttemptEffects;
   dispatcher?: Dispatcher;
+  /** After an attempt's end is stored (the PR worker may have a job). */
+  afterAttemptFinished?: () => void;
 }) {
   return async (app: FastifyInstance) => {
     const ingest = createEventIngest(deps.db, deps.clock, deps.effects);
@@ -28,7 +30,10 @@ export function sessionsGateway(deps: {
       ? {
           onOpen: (ws: string) => void dispatch.dispatchFor(ws),
           onReply: (ws: string, frame: Parameters<Dispatcher['onReply']>[1]) => dispatch.onReply(ws, frame),
-          onAttemptFinished: (ws: string) => dispatch.attemptEnded(ws),
+          onAttemptFinished: (ws: string) => {
+            dispatch.attemptEnded(ws);
+            deps.afterAttemptFinished?.();
+          },
         }
       : {};
     const log = app.log.child({ component: 'sessions' });

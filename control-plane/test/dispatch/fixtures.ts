@@ -4,11 +4,11 @@ import { createOrg, createProject } from '../helpers/fixtures.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
 
 /** A project with a repository, and a workstation serving it, connected over the real protocol. */
-export async function servedProject(app: TestApp, opts: { maxConcurrentMissions?: number; projectMax?: number } = {}) {
+export async function servedProject(app: TestApp, opts: { maxConcurrentMissions?: number; projectMax?: number; repository?: Record<string, unknown> } = {}) {
   const api = app.admin;
   const org = await createOrg(api);
   const project = await createProject(api, org.id, opts.projectMax ? { maxConcurrentMissions: opts.projectMax } : {});
-  const repo = (await api.post(`/api/v1/projects/${project.id}/repositories`, { url: `file:///tmp/remote-${project.id}.git` })).body;
+  const repo = (await api.post(`/api/v1/projects/${project.id}/repositories`, { url: `file:///tmp/remote-${project.id}.git`, ...opts.repository })).body;
   const reg = await api.post('/api/v1/workstations', { organizationId: org.id, name: `ws-${project.id}` });
   if (reg.status !== 201) throw new Error(JSON.stringify(reg.body));
   const workstationId = reg.body.workstation.id as string;

@@ -1,5 +1,7 @@
 // Races that need several database sessions: real PostgreSQL only (PGlite is one session, so
 // these would pass trivially there and prove nothing).
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../src/lib/secret-box.ts';
 import t from 'tap';
 import { openDatabase } from '../../src/db/client.ts';
 import { createFallbackScheduler } from '../../src/fallback/scheduler.ts';
@@ -57,7 +59,7 @@ if (!onPostgres) {
     // A second control-plane "process": its own connection pool, engine and scheduler.
     const other = await openDatabase({ databaseUrl: app.db.url!, poolSize: 10, migrate: false });
     t.teardown(() => other.close());
-    const otherServices = createServices(other.db, clock, { docsDir: app.docsDir });
+    const otherServices = createServices(other.db, clock, { docsDir: app.docsDir, secretBox: createSecretBox(randomBytes(32)), githubApiUrl: 'https://api.github.com' });
     const mk = (db: typeof other.db, engine: typeof otherServices.fallbackEngine) =>
       createFallbackScheduler({ db, clock, engine, enabled: true, tickMs: 60_000 });
     const a = mk(app.db.db, app.app.services.fallbackEngine);

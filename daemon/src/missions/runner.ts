@@ -122,7 +122,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       pushed = true;
       await deps.emit(ref, 'git.pushed', { branch, headCommit });
       // Direct mode (no pull request): merge now unless a person reviews first; after approval the
-      // merge is a follow-up (see the issue notes). Pull requests arrive with their own issue.
+      // merge is a follow-up attempt. In PR mode the branch is all: the control plane opens the PR.
       const direct = m.prMode !== 'enabled';
       if (direct && !m.requiresReview && !stages.some((s) => s.requiresReview)) {
         const merged = await mergeAndPush(deps.store.pathOf(a.repository.id), branch, m.targetBranch, { author: deps.identity });

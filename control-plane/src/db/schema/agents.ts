@@ -21,6 +21,8 @@ export const codeAgentSessions = pgTable(
     leaseExpiresAt: ts('lease_expires_at'),
     attemptNumber: integer('attempt_number').notNull().default(1),
     branch: varchar('branch', { length: 255 }),
+    /** The PR mode this attempt ran with: the mission's, with `auto` resolved at assignment. */
+    prMode: varchar('pr_mode', { length: 16 }),
     headCommit: varchar('head_commit', { length: 64 }),
     reason: text('reason'),
     lastAckedSeq: integer('last_acked_seq').notNull().default(0),

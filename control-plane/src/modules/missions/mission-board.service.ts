@@ -7,6 +7,17 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { createMissionsRepository, type MissionRow, type NewMission } from './missions.repository.ts';
 import { toMission } from './missions.serializers.ts';
+import { and, desc, eq, ne } from 'drizzle-orm';
+import { codeAgentSessions } from '../../db/schema/index.ts';
+import { createPullRequestsRepository } from '../../github/pull-requests.repository.ts';
+
+/** Whether the mission's last run attempt merges into the target itself (no pull request). */
+async function ranDirect(tx: Tx, mission: MissionRow): Promise<boolean> {
+  const [last] = await tx.select({ prMode: codeAgentSessions.prMode }).from(codeAgentSessions)
+    .where(and(eq(codeAgentSessions.missionId, mission.id), ne(codeAgentSessions.stage, 'merge')))
+    .orderBy(desc(codeAgentSessions.createdAt)).limit(1);
+  return (last?.prMode ?? (mission.prMode === 'enabled' ? 'enabled' : 'disabled')) === 'disabled';
+}
 
 /** Lists a mission may only enter once nothing blocks it. */
 const needsUnblocked: MissionList[] = ['doing', 'review', 'done'];
@@ -94,9 +105,10 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
           throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be reviewed`);
         }
         const approved = input.decision === 'approve';
+        const pr = await createPullRequestsRepository(tx).latestFor(before.id);
         // Direct mode: an approved branch still has to be merged; a workstation does that next
         // (a merge attempt), and the mission reaches Done when the merge is pushed.
-        if (approved && before.prMode !== 'enabled' && before.prBranchName) {
+        if (approved && !pr && before.prBranchName && (await ranDirect(tx, before))) {
           const now = clock.now();
           const after = await createMissionsRepository(tx).update(before.id, { reviewStatus: 'approved', reviewedBy: caller.userId, updatedAt: now });
           await createMissionEventsRepository(tx).append(
@@ -115,8 +127,17 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
               ? { reviewStatus: 'approved', reviewedBy: caller.userId }
               : { reviewStatus: 'rejected', reviewedBy: caller.userId, reviewFeedback: input.feedback, ready: true },
           },
-          { origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: input.decision, feedback: input.feedback ?? null } },
+          { origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: input.decision, feedback: input.feedback ?? null, pullRequest: pr?.number ?? null } },
         );
+        if (approved && pr) {
+          // Approval on the board is recorded on the PR's timeline; merging it stays on GitHub.
+          const now = clock.now();
+          await createPullRequestsRepository(tx).update(pr.id, { reviewState: 'approved', updatedAt: now });
+          await createMissionEventsRepository(tx).append(
+            { missionId: before.id, origin: 'user', kind: 'pr.approved', userId: caller.userId, data: { number: pr.number, url: pr.url, state: pr.state } },
+            now,
+          );
+        }
         return present(tx, after);
       });
     },

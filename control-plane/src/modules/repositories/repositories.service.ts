@@ -21,7 +21,7 @@ export const toRepository = (r: RepositoryRow): Repository => ({
 export function createRepositoriesService(db: Db, access: AccessService) {
   const repo = createRepositoriesRepository(db);
   return {
-    async link(caller: UserPrincipal, projectId: string, input: { url: string; defaultBranch?: string }) {
+    async link(caller: UserPrincipal, projectId: string, input: { url: string; defaultBranch?: string; github?: { owner: string; name: string } }) {
       await access.requireProject(caller, projectId, 'admin');
       // A token in the URL would be shown to every reader of the project and land in logs and
       // clones' configs. Workstations authenticate with their own git credentials instead.
@@ -30,7 +30,8 @@ export function createRepositoriesService(db: Db, access: AccessService) {
       }
       const parsed = parseRepositoryUrl(input.url);
       if (!parsed) throw invalidField('body.url', 'not a git URL (https://, ssh://, git@host:path, file:// or an absolute path)');
-      const row = await repo.insert({ projectId, url: input.url, defaultBranch: input.defaultBranch ?? 'main', ...parsed });
+      const github = input.github ? { provider: 'github' as const, githubOwner: input.github.owner, githubName: input.github.name } : parsed;
+      const row = await repo.insert({ projectId, url: input.url, defaultBranch: input.defaultBranch ?? 'main', ...github });
       if (!row) throw conflict('SU_ERR_REPOSITORY_EXISTS', 'url: this repository is already linked to the project');
       return toRepository(row);
     },

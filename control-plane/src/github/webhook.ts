@@ -1,0 +1,104 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { projectRepositories } from '../db/schema/index.ts';
+import type { Db } from '../db/types.ts';
+import { AppError, invalidField } from '../errors.ts';
+import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
+import { fromIssueComment, fromReview, fromReviewComment, type PrFeedback } from './pr-feedback.ts';
+import { createPullRequestsRepository } from './pull-requests.repository.ts';
+
+const user = z.looseObject({ login: z.string() }).nullable();
+const repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
+const pull = z.looseObject({ number: z.number().int(), state: z.string(), merged: z.boolean().optional(), merged_at: z.string().nullable().default(null), closed_at: z.string().nullable().default(null) });
+const payloads = {
+  pull_request: z.looseObject({ action: z.string(), repository, pull_request: pull }),
+  pull_request_review: z.looseObject({
+    action: z.string(), repository, pull_request: pull,
+    review: z.looseObject({ id: z.number().int(), user, body: z.string().nullable(), state: z.string(), author_association: z.string(), html_url: z.string().optional() }),
+  }),
+  pull_request_review_comment: z.looseObject({
+    action: z.string(), repository, pull_request: pull,
+    comment: z.looseObject({ id: z.number().int(), user, body: z.string(), path: z.string(), line: z.number().int().nullable().optional(), pull_request_review_id: z.number().int().nullable().default(null), author_association: z.string(), html_url: z.string().optional() }),
+  }),
+  issue_comment: z.looseObject({
+    action: z.string(), repository,
+    issue: z.looseObject({ number: z.number().int(), pull_request: z.unknown().optional() }),
+    comment: z.looseObject({ id: z.number().int(), user, body: z.string().nullable(), author_association: z.string(), html_url: z.string().optional() }),
+  }),
+};
+
+/** `sha256=…` of the body under the secret, compared in constant time. */
+export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
+  if (!header?.startsWith('sha256=')) return false;
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * `POST /api/v1/github/webhook`: GitHub's deliveries about our pull requests. Authenticated by
+ * signature only — the secret of a project (or organization) linked to the delivery's repository
+ * — and checked before anything is read or written. Redeliveries are harmless (comments are
+ * deduplicated by id, state changes are idempotent).
+ */
+export function createWebhookHandler(deps: { db: Db; integrations: GithubIntegrationsService; feedback: PrFeedback }) {
+  async function secretsFor(owner: string, name: string): Promise<string[]> {
+    const projects = await deps.db.selectDistinct({ projectId: projectRepositories.projectId }).from(projectRepositories)
+      .where(sql`lower(${projectRepositories.githubOwner}) = lower(${owner}) AND lower(${projectRepositories.githubName}) = lower(${name})`);
+    const secrets: string[] = [];
+    for (const { projectId } of projects) {
+      const secret = (await deps.integrations.forProject(projectId))?.webhookSecret;
+      if (secret) secrets.push(secret);
+    }
+    return secrets;
+  }
+
+  return async function handle(event: string, signature: string | undefined, raw: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      // Unsigned garbage and signed garbage are both refused; neither is worth more detail.
+      throw new AppError(400, 'SU_ERR_MALFORMED_JSON', 'the delivery body is not JSON (set the webhook content type to application/json)');
+    }
+    const repo = repository.safeParse((json as { repository?: unknown } | null)?.repository);
+    if (!repo.success) {
+      if (event === 'ping') throw new AppError(401, 'SU_ERR_WEBHOOK_SIGNATURE', 'a ping without a repository cannot be verified: add the webhook on the repository');
+      throw invalidField('body.repository', 'a GitHub delivery names its repository');
+    }
+    const { name, owner } = repo.data;
+    const secrets = await secretsFor(owner.login, name);
+    if (!secrets.some((s) => signatureMatches(s, raw, signature))) {
+      throw new AppError(401, 'SU_ERR_WEBHOOK_SIGNATURE', `X-Hub-Signature-256 does not match the webhook secret of any project linked to ${owner.login}/${name}`);
+    }
+    if (event === 'ping') return { status: 200, body: { ok: true } };
+    if (!(event in payloads)) return { status: 202, body: { ignored: `event ${event}` } };
+    const parsed = payloads[event as keyof typeof payloads].safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalidField(`body.${issue.path.join('.')}`, issue.message);
+    }
+    const p = parsed.data as { action: string; pull_request?: { number: number }; issue?: { number: number; pull_request?: unknown } };
+    if (p.issue && !p.issue.pull_request) return { status: 202, body: { ignored: 'a comment on an issue, not a pull request' } };
+    const number = p.pull_request?.number ?? p.issue!.number;
+    const tracked = await createPullRequestsRepository(deps.db).byGithubNumber(owner.login, name, number);
+    if (tracked.length === 0) return { status: 202, body: { ignored: `pull request #${number} is not one of ours` } };
+
+    let added = 0;
+    for (const pr of tracked) {
+      if (event === 'pull_request') {
+        const d = p as z.infer<typeof payloads.pull_request>;
+        if (d.action === 'closed' || d.action === 'reopened') await deps.feedback.applyState(pr, d.pull_request);
+      } else if (event === 'pull_request_review' && p.action === 'submitted') {
+        added += await deps.feedback.ingest(pr, [fromReview((p as z.infer<typeof payloads.pull_request_review>).review)]);
+      } else if (event === 'pull_request_review_comment' && p.action === 'created') {
+        added += await deps.feedback.ingest(pr, [fromReviewComment((p as z.infer<typeof payloads.pull_request_review_comment>).comment)]);
+      } else if (event === 'issue_comment' && p.action === 'created') {
+        added += await deps.feedback.ingest(pr, [fromIssueComment((p as z.infer<typeof payloads.issue_comment>).comment)]);
+      }
+    }
+    return { status: 200, body: { received: true, pullRequests: tracked.map((t) => t.number), newComments: added } };
+  };
+}
+export type WebhookHandler = ReturnType<typeof createWebhookHandler>;

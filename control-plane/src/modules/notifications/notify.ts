@@ -1,0 +1,36 @@
+import { newId } from '@solo-unicorn/shared';
+import { and, eq, inArray } from 'drizzle-orm';
+import { notifications, organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+
+/**
+ * Something needs a person: notify the project's admins (organization owners and admins, and the
+ * project's own admins). Written in the caller's transaction, so it exists exactly when the
+ * change that caused it does.
+ */
+export async function notifyProjectAdmins(
+  db: Executor,
+  n: { projectId: string; missionId?: string; kind: string; segment: string; title: (projectName: string) => string; body?: string; data?: Record<string, unknown> },
+  at: Date,
+): Promise<number> {
+  const [project] = await db.select({ organizationId: projects.organizationId, name: projects.name }).from(projects).where(eq(projects.id, n.projectId));
+  if (!project) return 0;
+  const orgAdmins = db
+    .select({ userId: organizationMemberships.userId })
+    .from(organizationMemberships)
+    .where(and(eq(organizationMemberships.organizationId, project.organizationId), inArray(organizationMemberships.role, ['owner', 'admin'])));
+  const projectAdmins = db
+    .select({ userId: projectMembers.userId })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, n.projectId), eq(projectMembers.role, 'admin')));
+  const recipients = new Set([...(await orgAdmins).map((r) => r.userId), ...(await projectAdmins).map((r) => r.userId)]);
+  if (recipients.size === 0) return 0;
+  await db.insert(notifications).values(
+    [...recipients].map((userId) => ({
+      id: newId(), userId, organizationId: project.organizationId, projectId: n.projectId, missionId: n.missionId ?? null,
+      kind: n.kind, segment: n.segment, title: n.title(project.name).slice(0, 500), body: n.body ?? null,
+      data: n.data ?? {}, createdAt: at,
+    })),
+  );
+  return recipients.size;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { idSchema } from '../ids.ts';
+
+/** `PUT /projects/:id/github` and `PUT /organizations/:id/github`: connect GitHub (a project's own wins). */
+export const putGithubIntegrationBody = z.strictObject({
+  /** A fine-grained or classic token (or a GitHub App installation token) with pull-request write access. */
+  token: z.string().trim().min(8, 'too short to be a GitHub token').max(500).regex(/^\S+$/, 'a token has no spaces'),
+  /** The secret configured on the repository's webhook; deliveries are checked against it. */
+  webhookSecret: z.string().min(16, 'use at least 16 characters').max(200).optional(),
+  /** GitHub Enterprise: `https://HOST/api/v3`. Defaults to the server's SU_GITHUB_API_URL. */
+  apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(500).optional(),
+  /** PR-comment change requests per pull request before a person is notified instead (default 3). */
+  maxFeedbackCycles: z.number().int().min(0).max(50).optional(),
+});
+export type PutGithubIntegrationBody = z.infer<typeof putGithubIntegrationBody>;
+
+/** What the API shows of a connection: never the token, only its last characters. */
+export const githubIntegrationSchema = z.object({
+  scope: z.enum(['project', 'organization']),
+  organizationId: idSchema,
+  projectId: idSchema.nullable(),
+  tokenHint: z.string(),
+  webhookSecretSet: z.boolean(),
+  apiBaseUrl: z.string(),
+  maxFeedbackCycles: z.number().int(),
+  updatedAt: z.string(),
+});
+export type GithubIntegration = z.infer<typeof githubIntegrationSchema>;
+
+export const pullRequestCommentSchema = z.object({
+  id: idSchema,
+  githubCommentId: z.number().int(),
+  kind: z.enum(['review', 'review_comment', 'issue_comment']),
+  authorLogin: z.string().nullable(),
+  body: z.string().nullable(),
+  path: z.string().nullable(),
+  requestsChanges: z.boolean(),
+  processedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const pullRequestSchema = z.object({
+  id: idSchema,
+  missionId: idSchema,
+  repositoryId: idSchema,
+  number: z.number().int(),
+  url: z.string().nullable(),
+  title: z.string().nullable(),
+  state: z.enum(['open', 'closed', 'merged']),
+  headBranch: z.string(),
+  baseBranch: z.string(),
+  headCommit: z.string().nullable(),
+  reviewState: z.string().nullable(),
+  feedbackCycles: z.number().int(),
+  mergedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  createdAt: z.string(),
+  comments: z.array(pullRequestCommentSchema),
+});
+export type PullRequest = z.infer<typeof pullRequestSchema>;
