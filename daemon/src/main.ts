@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, daemonVersion, type Env, loadEnv } from './config.ts';
 import { daemonCommand } from './cli/daemon.ts';
 import { fallbackCommand } from './cli/fallback.ts';
+import { githubCommand } from './cli/github.ts';
 import { missionCommand } from './cli/mission.ts';
 import { loginCommand } from './cli/login.ts';
 import { CliError } from './cli/output.ts';
@@ -23,6 +24,7 @@ daemonCommand(program, getEnv);
 statusCommand(program, getEnv);
 missionCommand(program, getEnv);
 fallbackCommand(program, getEnv);
+githubCommand(program, getEnv);
 
 try {
   await program.parseAsync(process.argv);

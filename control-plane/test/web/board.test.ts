@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import { fallbackProject } from '../fallback/fixtures.ts';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission } from '../helpers/fixtures.ts';
+import { newId } from '@solo-unicorn/shared';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
 
 // The web board in Debian's Chromium (apt-get install chromium), driven by playwright-core.
@@ -251,6 +252,21 @@ async function boardTests() {
     await card(m.id, 'done').waitFor();
     await panel.locator('[data-kind="mission.reviewed"]').waitFor();
     t.match((await api.get(`/api/v1/missions/${m.id}`)).body, { list: 'done', reviewStatus: 'approved' });
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+  });
+
+  await step('shows a mission’s pull request, linked, and flags one closed without merging', async (t) => {
+    const repo = (await api.post(`/api/v1/projects/${projectId}/repositories`, { url: 'https://github.com/acme/board-app.git' })).body;
+    const m = await createMission(api, projectId, { title: 'Open the pricing PR', repositoryId: repo.id, prMode: 'enabled' });
+    await app.db.exec(`INSERT INTO github_pull_requests (id, mission_id, project_id, repository_id, number, url, title, state, head_branch, base_branch, feedback_cycles, closed_at)
+      VALUES ('${newId()}', '${m.id}', '${projectId}', '${repo.id}', 7, 'https://github.com/acme/board-app/pull/7', 'Open the pricing PR', 'closed', 'su/pricing', 'main', 2, now())`);
+    await card(m.id).getByRole('button', { name: 'Open the pricing PR', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: 'Open the pricing PR' });
+    const link = panel.getByRole('link', { name: '#7' });
+    t.equal(await link.getAttribute('href'), 'https://github.com/acme/board-app/pull/7');
+    t.equal(await panel.getByTestId('pr-state').textContent(), 'closed without merging');
+    await panel.getByText('2 change requests').waitFor();
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
   });

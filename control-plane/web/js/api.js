@@ -54,6 +54,7 @@ export function createApi(key, { onUnauthorized } = {}) {
     mission: (id) => request('GET', `/missions/${id}`),
     createMission: (projectId, body) => request('POST', `/projects/${projectId}/missions`, body),
     missionDocs: (id) => request('GET', `/missions/${id}/docs`),
+    pullRequests: (id) => request('GET', `/missions/${id}/pull-requests`),
     updateMission: (id, body) => request('PATCH', `/missions/${id}`, body),
     move: (id, list, listOrder) => request('POST', `/missions/${id}/move`, listOrder === undefined ? { list } : { list, listOrder }),
     review: (id, decision, feedback) => request('POST', `/missions/${id}/review`, feedback ? { decision, feedback } : { decision }),

@@ -8,7 +8,7 @@ import { eventItem } from './timeline.js';
  */
 export function createPanel({ api, realtime, store }) {
   const dialog = $('#mission-panel');
-  let current; // { id, mission, docs: Map<path, content>, parts }
+  let current; // { id, mission, docs: Map<path, content>, pulls: [], parts }
 
   dialog.addEventListener('close', () => {
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
@@ -21,9 +21,10 @@ export function createPanel({ api, realtime, store }) {
     if (!current) return;
     const id = current.id;
     try {
-      const mission = await api.mission(id);
+      const [mission, pulls] = await Promise.all([api.mission(id), api.pullRequests(id)]);
       if (current?.id !== id) return;
       current.mission = mission;
+      current.pulls = pulls.items;
       renderDetails();
     } catch (error) {
       notify(`Could not load the mission: ${error.message}`);
@@ -69,8 +70,19 @@ export function createPanel({ api, realtime, store }) {
       m.reviewFeedback ? row('Review feedback', m.reviewFeedback) : [],
       row('Blocked by', m.dependencyCount ? `${m.dependencyCount} unfinished` : 'nothing'),
       row('Origin', m.origin), m.prBranchName ? row('PR branch', m.prBranchName) : [],
-      m.githubPrNumber ? row('Pull request', `#${m.githubPrNumber}`) : [],
+      pullRequestRow(m, row),
       row('Last event', m.lastEventAt ? timeEl(m.lastEventAt) : 'none'));
+  }
+
+  /** The newest PR, linked, with its state; one closed without merging is flagged for a person. */
+  function pullRequestRow(m, row) {
+    const pr = current.pulls?.at(-1);
+    if (!pr) return m.githubPrNumber ? row('Pull request', `#${m.githubPrNumber}`) : [];
+    const state = pr.state === 'closed' ? 'closed without merging' : pr.state;
+    return row('Pull request', h('span', {},
+      pr.url ? h('a', { href: pr.url, target: '_blank', rel: 'noopener noreferrer' }, `#${pr.number}`) : `#${pr.number}`,
+      ' ', h('span', { className: `badge pr-${pr.state}`, dataset: { testid: 'pr-state' } }, state),
+      pr.feedbackCycles ? h('span', { className: 'muted' }, ` · ${pr.feedbackCycles} change request${pr.feedbackCycles === 1 ? '' : 's'}`) : null));
   }
 
   function reviewSection(m) {
@@ -148,7 +160,7 @@ export function createPanel({ api, realtime, store }) {
       meta: h('dl'), review: h('div'), edit: h('form'), docs: h('section'),
       timeline: h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } }),
     };
-    current = { id, mission: cached, docs: new Map(), parts };
+    current = { id, mission: cached, docs: new Map(), pulls: [], parts };
     dialog.replaceChildren(
       h('header', { className: 'panel-head' }, parts.title, h('button', { type: 'button', className: 'close', 'aria-label': 'Close the mission panel', onclick: () => dialog.close() }, '✕')),
       h('div', { className: 'panel-body' },

@@ -13,6 +13,18 @@ export function summarize(kind, data = {}) {
     case 'mission.dependencies_changed': return `dependencies not done: ${d.dependencyCount}`;
     case 'docs.changed': return `doc ${d.path} changed`;
     case 'attempt.finished': return `attempt ${d.status}${d.reason ? ` (${d.reason})` : ''}`;
+    case 'pr.opened': return `pull request #${d.number} opened`;
+    case 'pr.updated': return `pull request #${d.number} updated`;
+    case 'pr.reopened': return `pull request #${d.number} reopened`;
+    case 'pr.approved': return `pull request #${d.number} approved`;
+    case 'pr.merged': return `pull request #${d.number} merged`;
+    case 'pr.closed': return `pull request #${d.number} closed without merging: a person decides what happens next`;
+    case 'pr.review': return `@${d.author} reviewed: ${(d.state ?? '').toLowerCase().replace('_', ' ')}${d.body ? ` — ${short(d.body, 200)}` : ''}`;
+    case 'pr.comment': return `@${d.author}${d.path ? ` on ${d.path}` : ''}: ${short(d.body, 200)}`;
+    case 'mission.changes_requested': return `changes requested on GitHub (round ${d.cycle} of ${d.maxCycles}): back to the agent`;
+    case 'pr.feedback_cap_reached': return `PR feedback limit reached (${d.max} rounds): waiting for a person`;
+    case 'pr.mode_fallback': return `no pull request: ${d.reason}`;
+    case 'pr.failed': return `pull request not opened: ${d.reason}`;
   }
   const text = d.text ?? d.message ?? d.content ?? d.reason;
   if (typeof text === 'string') return text;

@@ -1,8 +1,8 @@
-import { createMissionBody, missionListSchema, moveMissionBody } from '@solo-unicorn/shared';
+import { createMissionBody, missionListSchema, moveMissionBody, reviewMissionBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.ts';
-import { printJson } from './output.ts';
+import { CliError, printJson } from './output.ts';
 
 type Opts = Record<string, string | boolean | undefined> & { json?: boolean; url?: string; apiKey?: string };
 const line = (m: any) => `${m.id}  [${m.list}${m.ready ? ', ready' : ''}]  p${m.priority}  ${m.title}`;
@@ -63,5 +63,28 @@ export function missionCommand(program: Command, env: () => Env) {
       const moved = await apiContext(env(), o)<any>('POST', `/api/v1/missions/${id}/move`, body);
       if (o.json) printJson(moved);
       else process.stdout.write(`moved ${line(moved)}\n`);
+    });
+
+  commonApiOptions(mission.command('review <missionId>').description('approve a mission in Review, or reject it with feedback for the agent'))
+    .option('--approve', 'approve: Done (a direct-mode branch is merged first)')
+    .option('--reject', 'reject: back to Todo, ready, with --feedback in the next prompt')
+    .option('--feedback <text>', 'what the agent should change (required with --reject)')
+    .action(async (id: string, o: Opts) => {
+      if (Boolean(o.approve) === Boolean(o.reject)) throw new CliError('--approve or --reject: give exactly one');
+      const body = validBody(reviewMissionBody, { decision: o.approve ? 'approve' : 'reject', feedback: o.feedback }, (f) => (f === 'decision' ? '--approve' : `--${f}`));
+      const reviewed = await apiContext(env(), o)<any>('POST', `/api/v1/missions/${id}/review`, body);
+      if (o.json) printJson(reviewed);
+      else process.stdout.write(`reviewed ${line(reviewed)}\n`);
+    });
+
+  commonApiOptions(mission.command('prs <missionId>').description('the mission’s pull requests and the review comments imported from GitHub'))
+    .action(async (id: string, o: Opts) => {
+      const { items } = await apiContext(env(), o)<any>('GET', `/api/v1/missions/${id}/pull-requests`);
+      if (o.json) return printJson({ items });
+      if (items.length === 0) return void process.stdout.write('no pull requests\n');
+      for (const pr of items) {
+        process.stdout.write(`#${pr.number} ${pr.state}  ${pr.headBranch} → ${pr.baseBranch}  ${pr.url ?? ''}  (${pr.feedbackCycles} change request round(s))\n`);
+        for (const c of pr.comments) process.stdout.write(`  ${c.kind} @${c.authorLogin}${c.requestsChanges ? ' [changes]' : ''}: ${(c.body ?? '').split('\n')[0].slice(0, 100)}\n`);
+      }
     });
 }

@@ -71,3 +71,28 @@ t.test('import converts a legacy export', async (t) => {
   t.equal(words.code, 1);
   t.match(words.stderr, /^solo-unicorn: .*nope\.json/);
 });
+
+t.test('github connect reads the token from the environment, never prints it; mission review and prs', async (t) => {
+  const token = 'ghp_cliTokenValue_4321';
+  const noToken = await runCli(['github', 'connect', '--project', project.id, '--token-env', 'SU_TEST_NO_SUCH_VAR'], { SU_HOME: home });
+  t.equal(noToken.code, 1);
+  t.match(noToken.stderr, /^solo-unicorn: --token-env: \$SU_TEST_NO_SUCH_VAR is empty/);
+  t.match((await cli('github', 'status')).stderr, /--project or --organization: give exactly one/);
+  const connected = await runCli(['github', 'connect', '--project', project.id, '--max-feedback-cycles', '2'], { SU_HOME: home, GITHUB_TOKEN: token });
+  t.equal(connected.code, 0, connected.stderr);
+  t.match(connected.stdout, /GitHub connected \(project\): token …4321, API https:\/\/api\.github\.com, webhook secret not set, at most 2/);
+  t.notOk(connected.stdout.includes(token), 'the token is not echoed');
+  t.match(await json('github', 'status', '--project', project.id), { tokenHint: '…4321', maxFeedbackCycles: 2 });
+  t.equal((await cli('github', 'disconnect', '--project', project.id)).code, 0);
+  t.match((await cli('github', 'status', '--project', project.id)).stderr, /GitHub is not connected/);
+
+  const m = await json('mission', 'create', '--project', project.id, '--title', 'Reviewed from the CLI');
+  await api.post(`/api/v1/missions/${m.id}/move`, { list: 'review' });
+  const both = await cli('mission', 'review', m.id, '--approve', '--reject');
+  t.match(both.stderr, /--approve or --reject: give exactly one/);
+  const noFeedback = await cli('mission', 'review', m.id, '--reject');
+  t.match(noFeedback.stderr, /feedback/);
+  const rejected = await json('mission', 'review', m.id, '--reject', '--feedback', 'Add tests');
+  t.match(rejected, { list: 'todo', reviewStatus: 'rejected', reviewFeedback: 'Add tests' });
+  t.match((await cli('mission', 'prs', m.id)).stdout, /^no pull requests/);
+});
