@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyServerOptions } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../src/app.ts';
 import type { Clock } from '../../src/lib/time.ts';
@@ -27,12 +28,12 @@ export interface TestApp {
  * A real control plane on a real socket (port 0) over a private test database. Closed when the
  * test `t` ends.
  */
-export async function startTestApp(t: Test, opts: { clock?: Clock; bodyLimitBytes?: number; poolSize?: number; realtimeMaxBufferedBytes?: number; dispatch?: { offlineGraceMs: number; tickMs: number; maxAttempts: number } } = {}): Promise<TestApp> {
+export async function startTestApp(t: Test, opts: { clock?: Clock; bodyLimitBytes?: number; poolSize?: number; realtimeMaxBufferedBytes?: number; dispatch?: { offlineGraceMs: number; tickMs: number; maxAttempts: number }; logger?: FastifyServerOptions['logger'] } = {}): Promise<TestApp> {
   const db = await createTestDatabase({ poolSize: opts.poolSize });
   const docsDir = mkdtempSync(join(tmpdir(), 'su-docs-'));
   const app = await buildApp({ database: db, clock: opts.clock, bodyLimitBytes: opts.bodyLimitBytes, docsDir, realtimeMaxBufferedBytes: opts.realtimeMaxBufferedBytes, dispatch: opts.dispatch,
     // SU_TEST_LOG=debug shows the app's logs while debugging a test.
-    logger: process.env.SU_TEST_LOG ? { level: process.env.SU_TEST_LOG } : false });
+    logger: opts.logger ?? (process.env.SU_TEST_LOG ? { level: process.env.SU_TEST_LOG } : false) });
   await bootstrapAdmin(db.db, { bootstrapKey: ADMIN_KEY, dataDir: '/nonexistent-not-written' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
