@@ -1,8 +1,9 @@
 // The process shell: config, database, bootstrap, listen, graceful shutdown.
-// Start-up order matters for the ≤1 s restart goal: the database opens (PGlite compiles its WASM
-// off the main thread) while the HTTP app's modules load, instead of one after the other.
+// Start-up order matters for the ≤1 s restart goal: the database starts opening first, the HTTP
+// app's modules load and the app is built while PGlite starts PostgreSQL, and only then do we
+// wait for the database (bootstrap, listen) — overlapped, not one after the other.
 import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { openDatabaseDeferred } from './db/client.ts';
 
 const startedAt = performance.now();
 let config;
@@ -16,7 +17,7 @@ try {
   throw error;
 }
 
-const opening = openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
+const opening = openDatabaseDeferred({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
 const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }, { sessionSettingsFrom }] = await Promise.all([
   import('./app.ts'),
   import('./logger.ts'),
@@ -24,7 +25,7 @@ const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWith
   import('close-with-grace'),
   import('./sessions/settings.ts'),
 ]);
-const database = await opening;
+const { database, ready } = await opening;
 const { loadOrCreateKeyFile } = await import('./lib/secret-box.ts');
 const app = await buildApp({
   database,
@@ -38,6 +39,7 @@ const app = await buildApp({
   github: { apiUrl: config.githubApiUrl, pollMs: config.githubPollMs },
 });
 
+await ready; // opened and migrated: the first query of our own comes next
 const boot = await bootstrapAdmin(database.db, { bootstrapKey: config.bootstrapApiKey, dataDir: config.dataDir });
 if (boot.generatedKey) {
   // Printed once, on first start only; it is also in the key file (mode 0600).

@@ -23,3 +23,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const { openPglite } = await import('./pglite-engine.ts');
   return openPglite({ dir: options.pgliteDir ?? 'memory://', template: options.pgliteTemplate, migrate: options.migrate !== false });
 }
+
+/**
+ * Like openDatabase, but hands the database over before it is ready (PGlite: while PostgreSQL
+ * starts in WASM), with `ready` to await before the first query. PostgreSQL opens as usual.
+ */
+export async function openDatabaseDeferred(options: DatabaseOptions): Promise<{ database: Database; ready: Promise<void> }> {
+  if (options.databaseUrl) return { database: await openDatabase(options), ready: Promise.resolve() };
+  const { openPgliteDeferred } = await import('./pglite-engine.ts');
+  return openPgliteDeferred({ dir: options.pgliteDir ?? 'memory://', template: options.pgliteTemplate, migrate: options.migrate !== false });
+}
