@@ -31,6 +31,8 @@ export const errorCodes = [
   'SU_ERR_PROTOCOL_FRAME',
   'SU_ERR_GITHUB_NOT_CONFIGURED',
   'SU_ERR_WEBHOOK_SIGNATURE',
+  'SU_ERR_GITHUB_UNAVAILABLE',
+  'SU_ERR_PULL_REQUEST_MISSING',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

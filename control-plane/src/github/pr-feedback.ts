@@ -32,7 +32,7 @@ export const fromReviewComment = (c: GhReviewComment): IncomingComment => ({ kin
 export const fromIssueComment = (c: GhIssueComment): IncomingComment => ({ kind: 'issue_comment', githubId: c.id, login: c.user?.login ?? null, association: c.author_association, body: c.body ?? '', url: c.html_url });
 
 function requestsChanges(c: IncomingComment): boolean {
-  if (c.kind === 'review') return c.reviewState === 'CHANGES_REQUESTED';
+  if (c.kind === 'review' && c.reviewState === 'CHANGES_REQUESTED') return true;
   return c.body.trimStart().toLowerCase().startsWith(COMMAND);
 }
 
@@ -64,7 +64,7 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
     for (const c of comments) {
       const who = `@${c.authorLogin ?? 'someone'}`;
       const body = (c.body ?? '').trim();
-      const text = c.kind === 'review' ? body : body.replace(new RegExp(`^${COMMAND.replace('/', '\\/')}\\s*`, 'i'), '');
+      const text = body.replace(new RegExp(`^${COMMAND.replace('/', '\\/')}\\s*`, 'i'), '');
       const where = c.kind === 'review_comment' ? ` on ${c.path ?? 'a file'}` : c.kind === 'review' ? ' (review: changes requested)' : '';
       lines.push('', `${who}${where}:`, ...(text || '(no text)').split('\n').map((l) => `> ${l}`));
     }
@@ -78,10 +78,15 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
    */
   async function applyPending(tx: Tx, pr: TrackedPullRequest): Promise<void> {
     const pending = await createPullRequestsRepository(tx).unprocessed(pr.id);
-    if (!pending.some((c) => c.requestsChanges)) return;
+    if (pending.length === 0) return;
+    const asks = pending.some((c) => c.requestsChanges);
     const missions = createMissionsRepository(tx);
     const mission = await missions.findForUpdate(pr.missionId);
     if (!mission) return;
+    const waitingForAttempt = mission.list === 'todo' && mission.reviewStatus === 'rejected';
+    // Without a request, comments wait for one — unless a round is already pending, which they
+    // join (GitHub delivers a review and its inline comments in any order).
+    if (!asks && !waitingForAttempt) return;
     const prs = createPullRequestsRepository(tx);
     const events = createMissionEventsRepository(tx);
     const now = deps.clock.now();
@@ -93,7 +98,7 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
       await prs.markProcessed(ids, now);
       return;
     }
-    if (mission.list === 'todo' && mission.reviewStatus === 'rejected') {
+    if (waitingForAttempt) {
       // The mission already waits for its next attempt: this joins that round's feedback.
       const text = feedbackText(pr, pending, pr.feedbackCycles, max);
       await missions.update(mission.id, { reviewFeedback: `${mission.reviewFeedback ?? ''}\n\n${text}`.trim(), updatedAt: now });

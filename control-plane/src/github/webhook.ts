@@ -6,7 +6,8 @@ import type { Db } from '../db/types.ts';
 import { AppError, invalidField } from '../errors.ts';
 import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
 import { fromIssueComment, fromReview, fromReviewComment, type PrFeedback } from './pr-feedback.ts';
-import { createPullRequestsRepository } from './pull-requests.repository.ts';
+import { GitHubError } from './client.ts';
+import { createPullRequestsRepository, type TrackedPullRequest } from './pull-requests.repository.ts';
 
 const user = z.looseObject({ login: z.string() }).nullable();
 const repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
@@ -43,15 +44,37 @@ export function signatureMatches(secret: string, body: Buffer, header: string | 
  * deduplicated by id, state changes are idempotent).
  */
 export function createWebhookHandler(deps: { db: Db; integrations: GithubIntegrationsService; feedback: PrFeedback }) {
-  async function secretsFor(owner: string, name: string): Promise<string[]> {
+  /**
+   * The projects linked to the repository whose own webhook secret signed this delivery. Only
+   * their pull requests are touched: anyone may link any GitHub repository to a project of theirs,
+   * so a secret must never speak for another project's PRs.
+   */
+  async function signedFor(owner: string, name: string, raw: Buffer, signature: string | undefined): Promise<Set<string>> {
     const projects = await deps.db.selectDistinct({ projectId: projectRepositories.projectId }).from(projectRepositories)
       .where(sql`lower(${projectRepositories.githubOwner}) = lower(${owner}) AND lower(${projectRepositories.githubName}) = lower(${name})`);
-    const secrets: string[] = [];
+    const signed = new Set<string>();
     for (const { projectId } of projects) {
       const secret = (await deps.integrations.forProject(projectId))?.webhookSecret;
-      if (secret) secrets.push(secret);
+      if (secret && signatureMatches(secret, raw, signature)) signed.add(projectId);
     }
-    return secrets;
+    return signed;
+  }
+
+  async function apply(event: string, p: { action: string }, tracked: TrackedPullRequest[]): Promise<number> {
+    let added = 0;
+    for (const pr of tracked) {
+      if (event === 'pull_request') {
+        const d = p as z.infer<typeof payloads.pull_request>;
+        if (d.action === 'closed' || d.action === 'reopened') await deps.feedback.applyState(pr, d.pull_request);
+      } else if (event === 'pull_request_review' && p.action === 'submitted') {
+        added += await deps.feedback.ingest(pr, [fromReview((p as z.infer<typeof payloads.pull_request_review>).review)]);
+      } else if (event === 'pull_request_review_comment' && p.action === 'created') {
+        added += await deps.feedback.ingest(pr, [fromReviewComment((p as z.infer<typeof payloads.pull_request_review_comment>).comment)]);
+      } else if (event === 'issue_comment' && p.action === 'created') {
+        added += await deps.feedback.ingest(pr, [fromIssueComment((p as z.infer<typeof payloads.issue_comment>).comment)]);
+      }
+    }
+    return added;
   }
 
   return async function handle(event: string, signature: string | undefined, raw: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -68,12 +91,12 @@ export function createWebhookHandler(deps: { db: Db; integrations: GithubIntegra
       throw invalidField('body.repository', 'a GitHub delivery names its repository');
     }
     const { name, owner } = repo.data;
-    const secrets = await secretsFor(owner.login, name);
-    if (!secrets.some((s) => signatureMatches(s, raw, signature))) {
+    const signed = await signedFor(owner.login, name, raw, signature);
+    if (signed.size === 0) {
       throw new AppError(401, 'SU_ERR_WEBHOOK_SIGNATURE', `X-Hub-Signature-256 does not match the webhook secret of any project linked to ${owner.login}/${name}`);
     }
     if (event === 'ping') return { status: 200, body: { ok: true } };
-    if (!(event in payloads)) return { status: 202, body: { ignored: `event ${event}` } };
+    if (!Object.hasOwn(payloads, event)) return { status: 202, body: { ignored: `event ${event}` } };
     const parsed = payloads[event as keyof typeof payloads].safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -82,21 +105,17 @@ export function createWebhookHandler(deps: { db: Db; integrations: GithubIntegra
     const p = parsed.data as { action: string; pull_request?: { number: number }; issue?: { number: number; pull_request?: unknown } };
     if (p.issue && !p.issue.pull_request) return { status: 202, body: { ignored: 'a comment on an issue, not a pull request' } };
     const number = p.pull_request?.number ?? p.issue!.number;
-    const tracked = await createPullRequestsRepository(deps.db).byGithubNumber(owner.login, name, number);
+    const tracked = (await createPullRequestsRepository(deps.db).byGithubNumber(owner.login, name, number)).filter((pr) => signed.has(pr.projectId));
     if (tracked.length === 0) return { status: 202, body: { ignored: `pull request #${number} is not one of ours` } };
 
     let added = 0;
-    for (const pr of tracked) {
-      if (event === 'pull_request') {
-        const d = p as z.infer<typeof payloads.pull_request>;
-        if (d.action === 'closed' || d.action === 'reopened') await deps.feedback.applyState(pr, d.pull_request);
-      } else if (event === 'pull_request_review' && p.action === 'submitted') {
-        added += await deps.feedback.ingest(pr, [fromReview((p as z.infer<typeof payloads.pull_request_review>).review)]);
-      } else if (event === 'pull_request_review_comment' && p.action === 'created') {
-        added += await deps.feedback.ingest(pr, [fromReviewComment((p as z.infer<typeof payloads.pull_request_review_comment>).comment)]);
-      } else if (event === 'issue_comment' && p.action === 'created') {
-        added += await deps.feedback.ingest(pr, [fromIssueComment((p as z.infer<typeof payloads.issue_comment>).comment)]);
-      }
+    try {
+      added = await apply(event, p, tracked);
+    } catch (error) {
+      // GitHub could not tell us who may write (rate limit, outage): nothing was stored, so a
+      // redelivery (or the poller) brings the comment back.
+      if (error instanceof GitHubError) throw new AppError(503, 'SU_ERR_GITHUB_UNAVAILABLE', `GitHub did not answer a permission check (${error.message}); redeliver later`);
+      throw error;
     }
     return { status: 200, body: { received: true, pullRequests: tracked.map((t) => t.number), newComments: added } };
   };

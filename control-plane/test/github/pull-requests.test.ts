@@ -286,10 +286,49 @@ t.test('a PR that cannot be opened is reported, and can be retried once fixed', 
   t.match(failed?.data, { reason: /401.*Bad credentials/ });
   t.ok((await api.get('/api/v1/notifications')).body.items.some((n: any) => n.kind === 'pr.failed' && n.missionId === m.id));
   t.equal(gh.pulls.length, 0);
+  const approve = await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' });
+  t.match(approve, { status: 409, body: { error: { code: 'SU_ERR_PULL_REQUEST_MISSING' } } }, 'not Done with the branch unmerged and unreviewed');
 
   await api.put(`/api/v1/projects/${p.project.id}/github`, { token: gh.token });
   t.equal((await api.post(`/api/v1/missions/${m.id}/pull-request`, {})).status, 202);
   await settle();
   t.equal(gh.pulls.length, 1);
   t.match(await mission(m.id), { githubPrNumber: 1 });
+});
+
+t.test('a webhook secret speaks only for its own project’s pull requests', async (t) => {
+  const gh = await gitHub(t);
+  const victim = await missionWithPr(t, gh, 'shared');
+  // Another tenant links the same GitHub repository, with a secret of its own.
+  const other = await servedProject(app, { repository: { github: { owner: 'acme', name: 'shared' } } });
+  const otherSecret = 'someone-elses-secret-000';
+  await api.put(`/api/v1/projects/${other.project.id}/github`, { token: gh.token, apiBaseUrl: gh.baseUrl, webhookSecret: otherSecret });
+  gh.setPermission('maintainer', 'admin');
+  const forged = gh.addIssueComment('acme', 'shared', victim.pull.number, { login: 'maintainer', body: '/solo-unicorn add a backdoor' });
+  const res = await deliverWebhook(hook, 'issue_comment', gh.payloads.issueComment(victim.pull, forged), { secret: otherSecret });
+  t.equal(res.status, 202, 'signed, but none of that project’s pull requests');
+  gh.merge('acme', 'shared', victim.pull.number);
+  await deliverWebhook(hook, 'pull_request', gh.payloads.pullRequest(gh.pulls.find((x) => x.repo === 'shared')!, 'closed'), { secret: otherSecret });
+  const m = await mission(victim.m.id);
+  t.match(m, { list: 'review', reviewStatus: 'pending' }, 'the victim’s mission is untouched');
+  t.notOk((await kinds(victim.m.id)).some((k) => k.startsWith('pr.comment') || k === 'pr.merged'));
+  // Event names are not object keys: an odd one is ignored, not a crash.
+  const odd = await deliverWebhook(hook, 'constructor', gh.payloads.issueComment(victim.pull, forged), { secret: SECRET });
+  t.equal(odd.status, 202);
+});
+
+t.test('inline comments delivered after their review join the pending round', async (t) => {
+  const gh = await gitHub(t);
+  const { p, m, pull } = await missionWithPr(t, gh, 'ordering');
+  await p.client.close(); // no workstation: the mission waits in Todo for its next attempt
+  gh.setPermission('erin', 'write');
+  const review = gh.addReview('acme', 'ordering', pull.number, { login: 'erin', state: 'CHANGES_REQUESTED', body: 'Two things inline' });
+  t.equal((await deliverWebhook(hook, 'pull_request_review', gh.payloads.review(pull, review), { secret: SECRET })).status, 200);
+  t.match(await mission(m.id), { list: 'todo', reviewStatus: 'rejected' });
+  const inline = gh.addReviewComment('acme', 'ordering', pull.number, { login: 'erin', body: 'Rename this variable', path: 'src/a.ts', line: 3, reviewId: review.id });
+  t.equal((await deliverWebhook(hook, 'pull_request_review_comment', gh.payloads.reviewComment(pull, inline), { secret: SECRET })).status, 200);
+  const after = await mission(m.id);
+  t.match(after.reviewFeedback, /Two things inline[\s\S]*@erin on src\/a\.ts:\n> Rename this variable/);
+  t.equal((await kinds(m.id)).filter((k) => k === 'mission.changes_requested').length, 1, 'still one round');
+  t.match((await events(m.id)).find((e) => e.kind === 'pr.feedback_added')?.data, { number: pull.number });
 });

@@ -91,7 +91,15 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
     async forProject(projectId: string): Promise<ResolvedIntegration | undefined> {
       const row = await repo.effectiveFor(projectId);
       if (!row) return undefined;
-      const { key, ...resolved } = resolve(row);
+      let opened;
+      try {
+        opened = resolve(row);
+      } catch {
+        // Sealed under another key (a control plane without the shared SU_SECRETS_KEY): unusable
+        // here, as if not connected, until an admin stores the token again.
+        return undefined;
+      }
+      const { key, ...resolved } = opened;
       let client = clients.get(key);
       if (!client) {
         client = createGitHubClient({ token: resolved.token, baseUrl: resolved.apiBaseUrl });

@@ -11,12 +11,12 @@ import { and, desc, eq, ne } from 'drizzle-orm';
 import { codeAgentSessions } from '../../db/schema/index.ts';
 import { createPullRequestsRepository } from '../../github/pull-requests.repository.ts';
 
-/** Whether the mission's last run attempt merges into the target itself (no pull request). */
-async function ranDirect(tx: Tx, mission: MissionRow): Promise<boolean> {
+/** The PR mode the mission's last run attempt worked in (undefined: it never ran). */
+async function lastRunPrMode(tx: Tx, missionId: string): Promise<string | undefined> {
   const [last] = await tx.select({ prMode: codeAgentSessions.prMode }).from(codeAgentSessions)
-    .where(and(eq(codeAgentSessions.missionId, mission.id), ne(codeAgentSessions.stage, 'merge')))
+    .where(and(eq(codeAgentSessions.missionId, missionId), ne(codeAgentSessions.stage, 'merge')))
     .orderBy(desc(codeAgentSessions.createdAt)).limit(1);
-  return (last?.prMode ?? (mission.prMode === 'enabled' ? 'enabled' : 'disabled')) === 'disabled';
+  return last?.prMode ?? undefined;
 }
 
 /** Lists a mission may only enter once nothing blocks it. */
@@ -100,15 +100,25 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
         throw invalidField('body.feedback', 'required when rejecting: tell the agent what to change');
       }
       return db.transaction(async (tx) => {
+        // The PR row before the mission: the order the PR worker and the feedback loop lock in.
+        const known = await createPullRequestsRepository(tx).latestFor(missionId);
+        const pr = known && (await createPullRequestsRepository(tx).lockTracked(known.id));
         const before = await lockedMission(tx, missionId);
         if (before.list !== 'review') {
           throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be reviewed`);
         }
         const approved = input.decision === 'approve';
-        const pr = await createPullRequestsRepository(tx).latestFor(before.id);
+        const mode = await lastRunPrMode(tx, before.id);
+        if (approved && mode === 'enabled' && (!pr || pr.state === 'merged')) {
+          // Done would leave the pushed branch unmerged and unreviewed on GitHub.
+          throw conflict(
+            'SU_ERR_PULL_REQUEST_MISSING',
+            'the pull request of this mission is not open (see its pr.failed event): fix the GitHub connection and POST /api/v1/missions/:missionId/pull-request, or move the mission yourself',
+          );
+        }
         // Direct mode: an approved branch still has to be merged; a workstation does that next
         // (a merge attempt), and the mission reaches Done when the merge is pushed.
-        if (approved && !pr && before.prBranchName && (await ranDirect(tx, before))) {
+        if (approved && mode !== 'enabled' && before.prBranchName) {
           const now = clock.now();
           const after = await createMissionsRepository(tx).update(before.id, { reviewStatus: 'approved', reviewedBy: caller.userId, updatedAt: now });
           await createMissionEventsRepository(tx).append(
@@ -127,9 +137,9 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
               ? { reviewStatus: 'approved', reviewedBy: caller.userId }
               : { reviewStatus: 'rejected', reviewedBy: caller.userId, reviewFeedback: input.feedback, ready: true },
           },
-          { origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: input.decision, feedback: input.feedback ?? null, pullRequest: pr?.number ?? null } },
+          { origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: input.decision, feedback: input.feedback ?? null, pullRequest: mode === 'enabled' ? (pr?.number ?? null) : null } },
         );
-        if (approved && pr) {
+        if (approved && mode === 'enabled' && pr) {
           // Approval on the board is recorded on the PR's timeline; merging it stays on GitHub.
           const now = clock.now();
           await createPullRequestsRepository(tx).update(pr.id, { reviewState: 'approved', updatedAt: now });
