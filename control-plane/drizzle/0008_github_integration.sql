@@ -15,7 +15,6 @@ CREATE TABLE "github_integrations" (
 --> statement-breakpoint
 CREATE TABLE "github_pr_jobs" (
 	"mission_id" varchar(26) PRIMARY KEY NOT NULL,
-	"project_id" varchar(26) NOT NULL,
 	"attempt_id" varchar(26),
 	"head_commit" varchar(64),
 	"tries" integer DEFAULT 0 NOT NULL,
@@ -32,7 +31,7 @@ ALTER TABLE "github_integrations" ADD CONSTRAINT "github_integrations_organizati
 ALTER TABLE "github_integrations" ADD CONSTRAINT "github_integrations_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "github_integrations" ADD CONSTRAINT "github_integrations_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "github_pr_jobs" ADD CONSTRAINT "github_pr_jobs_mission_id_missions_id_fk" FOREIGN KEY ("mission_id") REFERENCES "public"."missions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "github_pr_jobs" ADD CONSTRAINT "github_pr_jobs_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "github_integrations_project_key" ON "github_integrations" USING btree ("project_id") WHERE "github_integrations"."project_id" IS NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "github_integrations_org_key" ON "github_integrations" USING btree ("organization_id") WHERE "github_integrations"."project_id" IS NULL;--> statement-breakpoint
-CREATE INDEX "github_pr_jobs_run_after_idx" ON "github_pr_jobs" USING btree ("run_after");
+CREATE INDEX "github_pr_jobs_run_after_idx" ON "github_pr_jobs" USING btree ("run_after");--> statement-breakpoint
+ALTER TABLE "github_pull_requests" DROP COLUMN "comments_etag";

@@ -4,6 +4,7 @@
 // wait for the database (bootstrap, listen) — overlapped, not one after the other.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabaseDeferred } from './db/client.ts';
+import { loadOrCreateKeyFile } from './lib/secret-box.ts';
 
 const startedAt = performance.now();
 let config;
@@ -26,7 +27,6 @@ const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWith
   import('./sessions/settings.ts'),
 ]);
 const { database, ready } = await opening;
-const { loadOrCreateKeyFile } = await import('./lib/secret-box.ts');
 const app = await buildApp({
   database,
   docsDir: config.docsDir,

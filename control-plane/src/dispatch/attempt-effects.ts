@@ -86,7 +86,7 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
         { list: 'review', extra: { agentSessionStatus: 'inactive', prBranchName: branch, reviewStatus: 'pending' } },
         event('mission.moved', { reason: 'attempt succeeded; the pull request is being opened or updated', headCommit: p.headCommit ?? null }),
       );
-      await createPrJobsRepository(tx).enqueue({ missionId: mission.id, projectId: mission.projectId, attemptId: attempt.id, headCommit: p.headCommit ?? null }, deps.clock.now());
+      await createPrJobsRepository(tx).enqueue({ missionId: mission.id, attemptId: attempt.id, headCommit: p.headCommit ?? null }, deps.clock.now());
       return;
     }
     if (p.status === 'succeeded') {

@@ -77,7 +77,8 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
    * it waits: the PR worker calls this again once that attempt's PR update is done.
    */
   async function applyPending(tx: Tx, pr: TrackedPullRequest): Promise<void> {
-    const pending = await createPullRequestsRepository(tx).unprocessed(pr.id);
+    const prs = createPullRequestsRepository(tx);
+    const pending = await prs.unprocessed(pr.id);
     if (pending.length === 0) return;
     const asks = pending.some((c) => c.requestsChanges);
     const missions = createMissionsRepository(tx);
@@ -87,7 +88,6 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
     // Without a request, comments wait for one — unless a round is already pending, which they
     // join (GitHub delivers a review and its inline comments in any order).
     if (!asks && !waitingForAttempt) return;
-    const prs = createPullRequestsRepository(tx);
     const events = createMissionEventsRepository(tx);
     const now = deps.clock.now();
     // Read in this transaction (not through the service's own connection: PGlite has only one).
@@ -178,7 +178,7 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
             },
           }, now);
         }
-        await applyPending(tx, await createPullRequestsRepository(tx).lockTracked(pr.id) ?? locked);
+        await applyPending(tx, locked);
         return added;
       });
     },

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { githubPrJobs } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 import { rowsOf } from '../modules/missions/missions.repository.ts';
@@ -9,7 +9,7 @@ export type PrJobRow = typeof githubPrJobs.$inferSelect;
 export function createPrJobsRepository(db: Executor) {
   return {
     /** Called in the transaction that finished the attempt: a newer push replaces a pending job. */
-    async enqueue(job: { missionId: string; projectId: string; attemptId: string | null; headCommit: string | null }, at: Date) {
+    async enqueue(job: { missionId: string; attemptId: string | null; headCommit: string | null }, at: Date) {
       await db
         .insert(githubPrJobs)
         .values({ ...job, runAfter: at, createdAt: at })
@@ -31,11 +31,11 @@ export function createPrJobsRepository(db: Executor) {
           SELECT mission_id FROM github_pr_jobs
           WHERE run_after <= ${at.toISOString()}::timestamptz AND (locked_until IS NULL OR locked_until < ${at.toISOString()}::timestamptz)
           ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING mission_id, project_id, attempt_id, head_commit, tries, run_after`);
-      const [row] = rowsOf(result) as { mission_id: string; project_id: string; attempt_id: string | null; head_commit: string | null; tries: number; run_after: string }[];
+        RETURNING mission_id, attempt_id, head_commit, tries, run_after`);
+      const [row] = rowsOf(result) as { mission_id: string; attempt_id: string | null; head_commit: string | null; tries: number; run_after: string }[];
       if (!row) return undefined;
       return {
-        missionId: row.mission_id, projectId: row.project_id, attemptId: row.attempt_id, headCommit: row.head_commit,
+        missionId: row.mission_id, attemptId: row.attempt_id, headCommit: row.head_commit,
         tries: row.tries, lastError: null, runAfter: new Date(row.run_after), lockedUntil: until, createdAt: at,
       };
     },
@@ -48,11 +48,6 @@ export function createPrJobsRepository(db: Executor) {
     async retryLater(job: PrJobRow, error: string, runAfter: Date) {
       await db.execute(sql`UPDATE github_pr_jobs SET last_error = ${error.slice(0, 2000)}, run_after = ${runAfter.toISOString()}::timestamptz, locked_until = NULL
         WHERE mission_id = ${job.missionId} AND attempt_id IS NOT DISTINCT FROM ${job.attemptId} AND tries = ${job.tries}`);
-    },
-
-    async pending(missionId: string) {
-      const [row] = await db.select().from(githubPrJobs).where(eq(githubPrJobs.missionId, missionId));
-      return row;
     },
   };
 }

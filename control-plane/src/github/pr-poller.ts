@@ -31,7 +31,7 @@ export function createPullRequestPoller(deps: {
     const [reviews, reviewComments, issueComments] = await Promise.all([
       integration.client.reviews(ref, pr.number, etags.reviews),
       integration.client.reviewComments(ref, pr.number, etags.reviewComments),
-      integration.client.issueComments(ref, pr.number, pr.commentsEtag ?? undefined),
+      integration.client.issueComments(ref, pr.number, etags.issueComments),
     ]);
     // Inline comments first: they are the context a change request in a review carries.
     const incoming: IncomingComment[] = [
@@ -42,10 +42,9 @@ export function createPullRequestPoller(deps: {
     if (incoming.length > 0) await deps.feedback.ingest(pr, incoming);
     if (pull.data) await deps.feedback.applyState(pr, pull.data);
     // ETags are kept only once what they cover is stored: a failure above means a full read next time.
-    const next = { ...etags, pull: pull.etag, reviews: reviews.etag, reviewComments: reviewComments.etag };
+    const next = { pull: pull.etag, reviews: reviews.etag, reviewComments: reviewComments.etag, issueComments: issueComments.etag };
     await prs.update(pr.id, {
       etags: Object.fromEntries(Object.entries(next).filter((e): e is [string, string] => typeof e[1] === 'string')),
-      commentsEtag: issueComments.etag ?? null,
       updatedAt: deps.clock.now(),
     });
   }

@@ -6,9 +6,8 @@ import type { GithubIntegrationsService } from '../modules/github/github-integra
 import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
 import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
 import { notifyProjectAdmins } from '../modules/notifications/notify.ts';
-import { type GhPull, GitHubError, type GitHubClient } from './client.ts';
-import type { PrFeedback } from './pr-feedback.ts';
-import { COMMAND } from './pr-feedback.ts';
+import { type GhPull, GitHubError } from './client.ts';
+import { COMMAND, type PrFeedback } from './pr-feedback.ts';
 import { createPrJobsRepository, type PrJobRow } from './pr-jobs.repository.ts';
 import { createPullRequestsRepository } from './pull-requests.repository.ts';
 
@@ -66,35 +65,30 @@ export function createPullRequestWorker(deps: PrWorkerDeps) {
     const integration = await deps.integrations.forProject(m.projectId);
     if (!integration) throw new Permanent('no GitHub token for this project: PUT /api/v1/projects/:projectId/github, then POST /api/v1/missions/:missionId/pull-request');
     const ref = { owner: repo.githubOwner, repo: repo.githubName };
-    const client: GitHubClient = integration.client;
+    const { client } = integration;
     const branch = m.prBranchName;
     const prs = createPullRequestsRepository(deps.db);
     const now = deps.clock.now();
     const content = { title: m.title, body: prBody(m, job.attemptId) };
 
-    let gh: GhPull;
-    let kind: 'pr.opened' | 'pr.updated' | 'pr.reopened';
+    // Ours first; else GitHub's by head branch (a crash between its answer and our write may
+    // have left one open); only then a new one.
     const known = await prs.reusableFor(m.id, branch);
-    if (known) {
-      gh = await client.updatePull(ref, known.number, { ...content, ...(known.state === 'closed' ? { state: 'open' as const } : {}) });
-      kind = known.state === 'closed' ? 'pr.reopened' : 'pr.updated';
+    const found = known ? undefined : await client.findPullByHead(ref, branch);
+    const existing = known ?? (found && !found.merged_at ? { number: found.number, state: found.state } : undefined);
+    let gh: GhPull;
+    if (existing) {
+      gh = await client.updatePull(ref, existing.number, { ...content, ...(existing.state === 'closed' ? { state: 'open' as const } : {}) });
     } else {
-      // Not in our table: a crash between GitHub's answer and our write may have left one open.
-      const found = await client.findPullByHead(ref, branch);
-      if (found && !found.merged_at) {
-        gh = await client.updatePull(ref, found.number, { ...content, ...(found.state === 'closed' ? { state: 'open' as const } : {}) });
-      } else {
-        try {
-          gh = await client.createPull(ref, { ...content, head: branch, base: m.targetBranch });
-        } catch (error) {
-          if (!alreadyExists(error)) throw error;
-          const raced = await client.findPullByHead(ref, branch);
-          if (!raced) throw error;
-          gh = raced;
-        }
+      try {
+        gh = await client.createPull(ref, { ...content, head: branch, base: m.targetBranch });
+      } catch (error) {
+        const raced = alreadyExists(error) ? await client.findPullByHead(ref, branch) : undefined;
+        if (!raced) throw error;
+        gh = raced;
       }
-      kind = 'pr.opened';
     }
+    const kind = !known ? 'pr.opened' : known.state === 'closed' ? 'pr.reopened' : 'pr.updated';
 
     await deps.db.transaction(async (tx) => {
       const txPrs = createPullRequestsRepository(tx);

@@ -1,27 +1,19 @@
 // A ready mission becomes code on a branch: real control plane, real daemon process, a real bare
 // git remote on disk, and the fake agent standing in for Claude Code.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { isProcessAlive } from '../../src/agents/process-group.ts';
 import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
 
 const root = t; // processes that outlive one subtest are torn down with the whole file
 const app = await startTestApp(t);
 const api = app.admin;
-const gitIn = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }).trim();
 
 // The remote: a bare repository with one commit on main.
-const remote = join(tempDir('su-remote-'), 'app.git');
-gitIn(tempDir('su-x-'), 'init', '--bare', '-b', 'main', remote);
-const seed = tempDir('su-seed-');
-gitIn(seed, 'init', '-b', 'main');
-writeFileSync(join(seed, 'README.md'), '# App\n');
-gitIn(seed, 'add', '.');
-gitIn(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-m', 'initial');
-gitIn(seed, 'push', remote, 'main');
+const remote = bareRemote('app', 'App');
 
 const org = await createOrg(api);
 const project = await createProject(api, org.id);
@@ -47,15 +39,6 @@ let daemon = startDaemon(t, home, daemonEnv);
 await daemon.waitForLine(isMsg('session open'));
 t.ok(reg.code === 0);
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const mission = (id: string) => api.get(`/api/v1/missions/${id}`).then((r) => r.body);
 const kinds = async (id: string) => (await api.get(`/api/v1/missions/${id}/events?limit=500`)).body.items.map((e: any) => e.kind);
 const runsOf = (missionId: string) => readdirSync(records).filter((f) => f.startsWith(missionId)).map((f) => JSON.parse(readFileSync(join(records, f), 'utf8')));

@@ -1,12 +1,12 @@
 // Pull requests with everything real but GitHub: a control plane, a daemon process, the fake agent,
 // a bare git remote on disk, and a local server answering GitHub's REST API (the control plane's
 // client points at it by base URL). Webhooks are delivered signed, as GitHub does.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { deliverWebhook, startFakeGitHub } from '../../../control-plane/test/helpers/fake-github.ts';
 import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
 
 const app = await startTestApp(t);
@@ -15,25 +15,11 @@ const gh = await startFakeGitHub();
 t.teardown(() => gh.stop());
 const SECRET = 'e2e-webhook-secret-0123456789';
 const hook = `${app.baseUrl}/api/v1/github/webhook`;
-const gitIn = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }).trim();
-
-/** A bare remote with one commit on main, standing in for github.com/acme/<name>. */
-function bareRemote(name: string) {
-  const remote = join(tempDir('su-remote-'), `${name}.git`);
-  gitIn(tempDir('su-x-'), 'init', '--bare', '-b', 'main', remote);
-  const seed = tempDir('su-seed-');
-  gitIn(seed, 'init', '-b', 'main');
-  writeFileSync(join(seed, 'README.md'), `# ${name}\n`);
-  gitIn(seed, 'add', '.');
-  gitIn(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-m', 'initial');
-  gitIn(seed, 'push', remote, 'main');
-  return remote;
-}
 
 const org = await createOrg(api);
 const project = await createProject(api, org.id);
 const P = `/api/v1/projects/${project.id}`;
-const remote = bareRemote('app');
+const remote = bareRemote('app'); // stands in for github.com/acme/app
 // A local clone of a GitHub repository: the URL cannot say so, the link does.
 const repo = (await api.post(`${P}/repositories`, { url: `file://${remote}`, github: { owner: 'acme', name: 'app' } })).body;
 
@@ -51,15 +37,6 @@ const daemon = startDaemon(t, home, {
 });
 await daemon.waitForLine(isMsg('session open'));
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const mission = (id: string) => api.get(`/api/v1/missions/${id}`).then((r) => r.body);
 const events = async (id: string) => (await api.get(`/api/v1/missions/${id}/events?limit=500`)).body.items as { kind: string; data: any }[];
 const count = async (id: string, kind: string) => (await events(id)).filter((e) => e.kind === kind).length;

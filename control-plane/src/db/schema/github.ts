@@ -21,9 +21,7 @@ export const githubPullRequests = pgTable(
     headBranch: varchar('head_branch', { length: 255 }).notNull(),
     baseBranch: varchar('base_branch', { length: 255 }).notNull(),
     reviewState: varchar('review_state', { length: 32 }),
-    /** ETag of the last comments poll, for conditional requests. */
-    commentsEtag: varchar('comments_etag', { length: 200 }),
-    /** ETags of the other polled lists, by list (`pull`, `reviews`, `reviewComments`). */
+    /** ETags of the last poll, by resource (`pull`, `reviews`, `reviewComments`, `issueComments`), for conditional requests. */
     etags: jsonb('etags').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     /** The mission branch commit the PR was last opened or updated for. */
     headCommit: varchar('head_commit', { length: 64 }),
@@ -95,7 +93,6 @@ export const githubPrJobs = pgTable(
   'github_pr_jobs',
   {
     missionId: id('mission_id').primaryKey().references(() => missions.id, { onDelete: 'cascade' }),
-    projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
     attemptId: id('attempt_id'),
     headCommit: varchar('head_commit', { length: 64 }),
     tries: integer('tries').notNull().default(0),

@@ -46,18 +46,6 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
     return { organizationId: target.organizationId, projectId: null };
   }
 
-  function resolve(row: IntegrationRow): ResolvedIntegration & { key: string } {
-    const token = opts.box.open(row.tokenCiphertext);
-    return {
-      token,
-      webhookSecret: row.webhookSecretCiphertext ? opts.box.open(row.webhookSecretCiphertext) : null,
-      apiBaseUrl: row.apiBaseUrl,
-      maxFeedbackCycles: row.maxFeedbackCycles,
-      client: undefined as never,
-      // Clients are cached per API root and token (a rotated token gets a new client).
-      key: createHash('sha256').update(row.apiBaseUrl).update('\0').update(token).digest('hex'),
-    };
-  }
 
   return {
     async put(caller: UserPrincipal, target: { projectId: string } | { organizationId: string }, body: PutGithubIntegrationBody) {
@@ -91,21 +79,24 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
     async forProject(projectId: string): Promise<ResolvedIntegration | undefined> {
       const row = await repo.effectiveFor(projectId);
       if (!row) return undefined;
-      let opened;
+      let token: string;
+      let webhookSecret: string | null;
       try {
-        opened = resolve(row);
+        token = opts.box.open(row.tokenCiphertext);
+        webhookSecret = row.webhookSecretCiphertext ? opts.box.open(row.webhookSecretCiphertext) : null;
       } catch {
         // Sealed under another key (a control plane without the shared SU_SECRETS_KEY): unusable
         // here, as if not connected, until an admin stores the token again.
         return undefined;
       }
-      const { key, ...resolved } = opened;
+      // Clients are cached per API root and token (a rotated token gets a new client).
+      const key = createHash('sha256').update(row.apiBaseUrl).update('\0').update(token).digest('hex');
       let client = clients.get(key);
       if (!client) {
-        client = createGitHubClient({ token: resolved.token, baseUrl: resolved.apiBaseUrl });
+        client = createGitHubClient({ token, baseUrl: row.apiBaseUrl });
         clients.set(key, client);
       }
-      return { ...resolved, client: await client };
+      return { token, webhookSecret, apiBaseUrl: row.apiBaseUrl, maxFeedbackCycles: row.maxFeedbackCycles, client: await client };
     },
   };
 }

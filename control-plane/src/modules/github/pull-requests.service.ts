@@ -33,7 +33,7 @@ export function createPullRequestsService(db: Db, access: AccessService, clock: 
         const mission = await createMissionsRepository(tx).findForUpdate(missionId);
         if (!mission?.prBranchName) throw invalidField('missionId', 'the mission has no pushed branch yet: run it first');
         const now = clock.now();
-        await createPrJobsRepository(tx).enqueue({ missionId, projectId: mission.projectId, attemptId: null, headCommit: null }, now);
+        await createPrJobsRepository(tx).enqueue({ missionId, attemptId: null, headCommit: null }, now);
         await createMissionEventsRepository(tx).append({ missionId, origin: 'user', kind: 'pr.requested', userId: caller.userId, data: { branch: mission.prBranchName } }, now);
       });
       onQueued();
