@@ -33,6 +33,11 @@ export const errorCodes = [
   'SU_ERR_WEBHOOK_SIGNATURE',
   'SU_ERR_GITHUB_UNAVAILABLE',
   'SU_ERR_PULL_REQUEST_MISSING',
+  'SU_ERR_RATE_LIMITED',
+  'SU_ERR_URL_NOT_ALLOWED',
+  'SU_ERR_PROJECT_ROLE_NOT_MEMBER',
+  'SU_ERR_PROJECT_ROLE_PROTECTED',
+  'SU_ERR_FRAME_QUARANTINED',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
