@@ -17,3 +17,4 @@ export * from './protocol/workstations.ts';
 export * from './domain/fallback.ts';
 export * from './realtime.ts';
 export * from './domain/github.ts';
+export * from './text.ts';
