@@ -22,6 +22,7 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { workstationsRoutes } from './modules/workstations/workstations.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { inputTextPlugin } from './plugins/input-text.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { webBoardPlugin } from './plugins/web-board.ts';
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps) {
 
   // Cross-cutting plugins first, then routes.
   await app.register(errorHandlerPlugin);
+  await app.register(inputTextPlugin);
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
   // WebSocket upgrades go through the same routing and auth hooks as HTTP (registered before auth so a refused upgrade's socket is still cleaned up). 2 MiB: a mission doc frame.

@@ -18,3 +18,4 @@ export * from './domain/fallback.ts';
 export * from './realtime.ts';
 export * from './domain/github.ts';
 export * from './text.ts';
+export * from './domain/git-refs.ts';

@@ -48,15 +48,24 @@ export function sanitizeDeep<T>(value: T, maxDepth = 64): { value: T; changed: b
   return { value: out, changed };
 }
 
-/** The first path (e.g. `body.title`) whose string is not storable, or undefined. */
-export function findUnstorableText(value: unknown, path = '', maxDepth = 64): string | undefined {
-  if (typeof value === 'string') return isStorableText(value) ? undefined : path || '(value)';
-  if (value === null || typeof value !== 'object' || maxDepth <= 0) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const here = path ? `${path}.${k}` : k;
-    if (!isStorableText(k)) return here;
-    const bad = findUnstorableText(v, here, maxDepth - 1);
-    if (bad) return bad;
+/**
+ * The first path (e.g. `body.title`) holding a string (or key) that is not storable, or
+ * undefined. Walks with an explicit stack, so any nesting depth is checked without recursion.
+ */
+export function findUnstorableText(value: unknown, path = ''): string | undefined {
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length > 0) {
+    const [v, here] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return here || '(value)';
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, x] of Object.entries(v)) {
+      const at = here ? `${here}.${k}` : k;
+      if (!isStorableText(k)) return sanitizeText(at);
+      stack.push([x, at]);
+    }
   }
   return undefined;
 }

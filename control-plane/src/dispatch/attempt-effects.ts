@@ -1,4 +1,4 @@
-import { defaultFlowStages, type SequencedFrame } from '@solo-unicorn/shared';
+import { clipText, defaultFlowStages, type SequencedFrame } from '@solo-unicorn/shared';
 import { eq } from 'drizzle-orm';
 import { flows, missions } from '../db/schema/index.ts';
 import type { Tx } from '../db/types.ts';
@@ -44,7 +44,7 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
       if (frame.type === 'mission.event') {
         const { kind, data } = frame.payload;
         if (kind === 'stage.changed' && typeof data.stage === 'string') {
-          await tx.update(missions).set({ stage: data.stage.slice(0, 64) }).where(eq(missions.id, attempt.missionId));
+          await tx.update(missions).set({ stage: clipText(data.stage, 64, '') }).where(eq(missions.id, attempt.missionId));
         } else if (kind === 'git.pushing') {
           await tx.update(missions).set({ agentSessionStatus: 'pushing' }).where(eq(missions.id, attempt.missionId));
         }

@@ -1,3 +1,4 @@
+import { findUnstorableText } from '@solo-unicorn/shared';
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 
@@ -8,8 +9,10 @@ export function encodeCursor(value: unknown): string {
 
 export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.infer<T> {
   try {
-    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return parsed.data;
+    const json: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // A forged cursor may hold text PostgreSQL refuses (NUL, a lone surrogate): refuse it here.
+    const parsed = findUnstorableText(json) === undefined ? schema.safeParse(json) : undefined;
+    if (parsed?.success) return parsed.data;
   } catch {
     // fall through to the error below
   }

@@ -1,4 +1,5 @@
+import { idSchema } from '@solo-unicorn/shared';
 import { z } from 'zod';
 
 /** Cursor for lists ordered by id (ULIDs sort by creation time). */
-export const idCursor = z.object({ id: z.string().length(26) });
+export const idCursor = z.object({ id: idSchema });

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
+import { safeError, sqlState } from '../lib/safe-error.ts';
 
 interface FieldProblem {
   field: string;
@@ -31,6 +32,11 @@ const pgCodes: Record<string, { status: number; code: AppError['code']; message:
   '40001': { status: 409, code: 'SU_ERR_CONFLICT', message: 'a concurrent change won; retry the request' },
   '40P01': { status: 409, code: 'SU_ERR_CONFLICT', message: 'a concurrent change won; retry the request' },
 };
+// Data exceptions (class 22: out of range, bad text or date) and program limits (class 54) are the
+// caller's input that slipped past a schema: a 400, never a 500. Routes bound their input; this is
+// the net under them.
+const invalidInput = { status: 400, code: 'SU_ERR_VALIDATION' as const, message: 'a value is out of range or not valid for its field' };
+const knownPgError = (code: string) => pgCodes[code] ?? (code.startsWith('22') || code.startsWith('54') ? invalidInput : undefined);
 
 export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError & { cause?: unknown }, request, reply) => {
@@ -60,16 +66,16 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     if (error instanceof SyntaxError && error.statusCode === 400) {
       return reply.status(400).send({ error: { code: 'SU_ERR_MALFORMED_JSON', message: `body: ${error.message}` } });
     }
-    const pgCode = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
-    const known = pgCode ? pgCodes[pgCode] : undefined;
+    const pgCode = sqlState(error);
+    const known = pgCode ? knownPgError(pgCode) : undefined;
     if (known) {
-      request.log.warn({ err: error }, 'database constraint answered as a conflict');
+      request.log.warn({ error: safeError(error) }, 'database error answered as a client error');
       return reply.status(known.status).send({ error: { code: known.code, message: known.message } });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: { code: 'SU_ERR_VALIDATION', message: error.message } });
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ error: safeError(error) }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'SU_ERR_INTERNAL', message: 'internal error; it has been logged' } });
   });
 

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/time.ts';
 import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
 import { createSessionsRepository, isLiveAttempt, type AttemptRow } from './sessions.repository.ts';
 import type { AttemptEffects } from '../dispatch/attempt-effects.ts';
+import { sanitizeFrame } from './sanitize-frame.ts';
 
 export interface IngestResult {
   /** Per attempt, the highest seq now committed (also for pure duplicates: the daemon may trim). */
@@ -14,16 +15,17 @@ export interface IngestResult {
   gaps: { attemptId: string; expected: number; got: number }[];
 }
 
-function eventOf(frame: SequencedFrame): { kind: string; data: Record<string, unknown> } {
+function eventOf(frame: SequencedFrame, sanitized: boolean): { kind: string; data: Record<string, unknown> } {
   const p = frame.payload;
+  const flag = sanitized ? { sanitized: true } : {};
   switch (frame.type) {
     case 'mission.event':
-      return { kind: frame.payload.kind, data: { ...frame.payload.data, at: p.at } };
+      return { kind: frame.payload.kind, data: { ...frame.payload.data, ...flag, at: p.at } };
     case 'mission.docs':
-      return { kind: 'docs.changed', data: { path: frame.payload.path, contentHash: frame.payload.contentHash, content: frame.payload.content, at: p.at } };
+      return { kind: 'docs.changed', data: { path: frame.payload.path, contentHash: frame.payload.contentHash, content: frame.payload.content, ...flag, at: p.at } };
     case 'mission.finished': {
       const { status, reason, branch, headCommit, prNumber } = frame.payload;
-      return { kind: 'attempt.finished', data: { status, reason, branch, headCommit, prNumber, at: p.at } };
+      return { kind: 'attempt.finished', data: { status, reason, branch, headCommit, prNumber, ...flag, at: p.at } };
     }
   }
 }
@@ -53,7 +55,8 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
           live.set(row.id, isLiveAttempt(row.status));
         }
 
-        for (const frame of frames) {
+        for (const raw of frames) {
+          const { frame, sanitized } = sanitizeFrame(raw);
           const { attemptId, missionId, leaseVersion, seq } = frame.payload;
           if (fenced.has(attemptId) || gaps.has(attemptId)) continue;
           const row = rows.get(attemptId);
@@ -75,7 +78,7 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
             gaps.set(attemptId, { attemptId, expected: high + 1, got: seq });
             continue;
           }
-          const { kind, data } = eventOf(frame);
+          const { kind, data } = eventOf(frame, sanitized);
           await events.append({ missionId, origin: 'agent', kind, data, attemptId, attemptSeq: seq }, now);
           stored.set(attemptId, seq);
           if (frame.type === 'mission.finished') {

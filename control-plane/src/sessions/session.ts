@@ -1,5 +1,5 @@
 import {
-  type DaemonToServerFrame, daemonToServerFrame, type ErrorPayload, makeFrame, parseFrame, type SequencedFrame,
+  type DaemonToServerFrame, daemonToServerFrame, type ErrorPayload, makeFrame, parseFrame, sanitizeDeep, type SequencedFrame,
   type ServerToDaemonFrame, sessionCloseCodes, type SessionHelloFrame,
 } from '@solo-unicorn/shared';
 import type { FastifyBaseLogger } from 'fastify';
@@ -7,7 +7,11 @@ import type { WebSocket } from 'ws';
 import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
 import type { LiveSession, SessionHub } from './hub.ts';
+import { createFrameStore, type StoreOutcome } from './frame-store.ts';
+import { createInflowGate, createTokenBucket, defaultFrameRateLimits, type FrameRateLimits } from './frame-rate.ts';
 import type { EventIngest } from './ingest.ts';
+import { isDefinitiveStoreError } from './store-errors.ts';
+import { safeError } from '../lib/safe-error.ts';
 import { createSessionsRepository, isLiveAttempt } from './sessions.repository.ts';
 
 export interface SessionSettings {
@@ -15,6 +19,8 @@ export interface SessionSettings {
   helloTimeoutMs: number;
   /** Frames stored per transaction at most. */
   ingestBatchSize: number;
+  /** Per-socket bounds (defaultFrameRateLimits when absent). */
+  rateLimits?: FrameRateLimits;
 }
 
 export interface SessionDeps {
@@ -40,11 +46,16 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
   const { db, clock, hub, ingest, settings } = deps;
   const repo = createSessionsRepository(db);
   let log = deps.log.child({ workstationId });
+  const frames = createFrameStore(ingest, deps.log.child({ workstationId }));
   let sessionId: string | undefined; // set once hello is accepted
   let state: 'awaiting-hello' | 'opening' | 'open' | 'closed' = 'awaiting-hello';
   let alive = true;
   let closeReason = 'connection closed';
   const queue: SequencedFrame[] = [];
+  const limits = settings.rateLimits ?? defaultFrameRateLimits;
+  const controlFrames = createTokenBucket(limits.controlFramesPerSecond, limits.controlBurst);
+  const inflow = createInflowGate(limits);
+  const frameBytes = new WeakMap<SequencedFrame, number>();
   let flushing: Promise<void> | undefined;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
@@ -95,16 +106,32 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
   socket.on('pong', () => (alive = true));
   socket.on('message', (data, isBinary) => {
     alive = true;
-    const parsed = parseFrame(isBinary ? '' : data.toString(), daemonToServerFrame);
+    const raw = isBinary ? '' : data.toString();
+    const parsed = parseFrame(raw, daemonToServerFrame);
     if (!parsed.ok) {
+      // The same bytes would fail the same way: never retryable, so the daemon drops or replaces them.
       log.warn({ code: parsed.code, refId: parsed.refId, problem: parsed.message }, 'invalid frame refused');
-      sendError({ code: parsed.code, message: parsed.message, retryable: parsed.code !== 'SU_ERR_PROTOCOL_VERSION', refId: parsed.refId });
+      sendError({ code: parsed.code, message: parsed.message, retryable: false, refId: parsed.refId });
       return;
     }
-    void onFrame(parsed.frame).catch((err) => {
-      log.error({ err, type: parsed.frame.type }, 'frame handling failed');
-      sendError({ code: 'SU_ERR_UNAVAILABLE', message: 'the control plane could not handle this frame; reconnect and resend', retryable: true, refId: parsed.frame.id });
-      socket.close(1011, 'internal error');
+    const frame = storable(parsed.frame);
+    if (isSequenced(frame)) {
+      frameBytes.set(frame, raw.length);
+      inflow.added(raw.length);
+      if (inflow.full && !socket.isPaused) socket.pause();
+    } else if (!controlFrames.take()) {
+      log.warn({ type: frame.type }, 'control frame over the rate limit refused');
+      sendError({ code: 'SU_ERR_RATE_LIMITED', message: `too many control frames; at most ${limits.controlFramesPerSecond}/s`, retryable: true, refId: frame.id });
+      return;
+    }
+    void onFrame(frame).catch((err) => {
+      if (isDefinitiveStoreError(err) && frame.type !== 'session.hello') {
+        // This frame can never be stored (e.g. an inventory the database refuses): say so, keep the session.
+        log.warn({ error: safeError(err), type: frame.type }, 'frame refused for good');
+        sendError({ code: 'SU_ERR_PROTOCOL_FRAME', message: `${frame.type} could not be stored; it will not be accepted if resent`, retryable: false, refId: frame.id });
+        return;
+      }
+      failed(err, frame.type, frame.id);
     });
   });
   socket.on('close', () => {
@@ -146,8 +173,20 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
         return;
       default:
         queue.push(frame);
-        flushing ??= flush().finally(() => (flushing = undefined));
+        flushing ??= flush()
+          .catch((err) => failed(err, frame.type))
+          .finally(() => (flushing = undefined));
     }
+  }
+
+  /** A failure a retry may cure (the database went away): the daemon reconnects and resends. */
+  function failed(err: unknown, type: string, refId?: string) {
+    log.error({ error: safeError(err), type }, 'frame handling failed');
+    inflow.removed(queue.length, queue.reduce((n, f) => n + (frameBytes.get(f) ?? 0), 0));
+    queue.length = 0; // unacked: the daemon resends them after reconnecting
+    sendError({ code: 'SU_ERR_UNAVAILABLE', message: 'the control plane could not handle this frame; reconnect and resend', retryable: true, refId });
+    closeReason = 'internal error';
+    socket.close(1011, 'internal error');
   }
 
   async function hello(frame: SessionHelloFrame) {
@@ -208,8 +247,11 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
   async function flush() {
     while (queue.length > 0) {
       const batch = queue.splice(0, settings.ingestBatchSize);
-      const result = await ingest.store(workstationId, batch);
+      const result = await frames.store(workstationId, batch);
+      inflow.removed(batch.length, batch.reduce((n, f) => n + (frameBytes.get(f) ?? 0), 0));
+      if (socket.isPaused && inflow.drained) socket.resume();
       if (result.acks.length > 0) send('event.ack', { acks: result.acks });
+      reportUnstorable(result);
       if (batch.some((f) => f.type === 'mission.finished')) deps.onAttemptFinished?.(workstationId);
       for (const f of result.fenced) {
         log.warn({ attemptId: f.attemptId, problem: f.message }, 'frames for a fenced attempt refused');
@@ -222,5 +264,25 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     }
   }
 
+  /** Quarantined frames are acked (their slot holds a timeline entry); refused ones are not. */
+  function reportUnstorable(result: StoreOutcome) {
+    for (const q of [...result.quarantined, ...result.refused]) {
+      sendError({ code: 'SU_ERR_FRAME_QUARANTINED', message: `${q.type} could not be stored: ${q.reason}`, retryable: false, refId: q.frameId });
+    }
+  }
+
   return live;
+}
+
+/**
+ * Text from a daemon is machine output: NUL and lone surrogates become U+FFFD before anything
+ * reaches the database (sequenced frames are flagged by the frame store, which sanitizes them).
+ */
+function isSequenced(frame: DaemonToServerFrame): frame is SequencedFrame {
+  return frame.type === 'mission.event' || frame.type === 'mission.docs' || frame.type === 'mission.finished';
+}
+
+function storable(frame: DaemonToServerFrame): DaemonToServerFrame {
+  if (isSequenced(frame)) return frame;
+  return { ...frame, payload: sanitizeDeep(frame.payload).value } as DaemonToServerFrame;
 }

@@ -73,7 +73,7 @@ t.test('answers garbage and wrong-version frames with an error frame and keeps t
   const attempt = await createAttempt(app.db.db, { missionId: mission.id, projectId: project.id, workstationId: ws.id });
   const { client } = await session(ws);
   client.sendRaw('{{{ not json');
-  t.match((await client.waitFor((f) => f.type === 'error')).payload, { code: 'SU_ERR_PROTOCOL_FRAME', retryable: true });
+  t.match((await client.waitFor((f) => f.type === 'error')).payload, { code: 'SU_ERR_PROTOCOL_FRAME', retryable: false });
   client.frames.length = 0;
   client.send({ ...eventFrame(attempt, 1), v: 2 });
   t.match((await client.waitFor((f) => f.type === 'error')).payload, { code: 'SU_ERR_PROTOCOL_VERSION', retryable: false });

@@ -16,7 +16,7 @@ export const missionEventSchema = z.object({
 export type MissionEvent = z.infer<typeof missionEventSchema>;
 
 export const listEventsQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0),
+  after: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(512).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { branchNameSchema } from './git-refs.ts';
 import { idSchema } from '../ids.ts';
 
 /** The board's four lists. There is no loop list: recurring work comes from Mission Fallback. */
@@ -14,7 +15,7 @@ export const reviewStatusSchema = z.enum(['pending', 'approved', 'rejected']);
 const title = z.string().trim().min(1).max(500);
 const description = z.string().max(100_000);
 const priority = z.number().int().min(1).max(5);
-const branch = z.string().trim().min(1).max(120).regex(/^[^\s~^:?*[\\]+$/, 'must be a valid git branch name');
+const branch = branchNameSchema;
 const stage = z.string().trim().min(1).max(64);
 /** listOrder is a fraction-friendly position; bounded to what numeric(20,10) stores. */
 export const listOrderSchema = z.number().finite().min(-1e9).max(1e9);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { branchNameSchema } from './git-refs.ts';
 import { idSchema } from '../ids.ts';
 
 export const createRepositoryBody = z.strictObject({
   url: z.string().trim().min(1).max(2000),
-  defaultBranch: z.string().trim().min(1).max(255).optional(),
+  defaultBranch: branchNameSchema.optional(),
   /**
    * The GitHub repository behind the URL, when the URL does not say (GitHub Enterprise hosts,
    * mirrors, local clones of a GitHub repository). github.com URLs are recognised on their own.

@@ -20,6 +20,13 @@ export const protocolErrorCodes = [
   'SU_ERR_ATTEMPT_FENCED',
   /** The control plane could not store a frame right now; the daemon keeps it and resends. */
   'SU_ERR_UNAVAILABLE',
+  /**
+   * A sequenced frame could not be stored and never will be (`refId` names it). If its seq was
+   * acked, a quarantine entry holds its slot; if not, the daemon replaces it (same seq) or drops it.
+   */
+  'SU_ERR_FRAME_QUARANTINED',
+  /** The daemon sends more frames than its session may; the frame named by `refId` was not handled. */
+  'SU_ERR_RATE_LIMITED',
 ] as const;
 export const protocolErrorCodeSchema = z.enum(protocolErrorCodes);
 export type ProtocolErrorCode = z.infer<typeof protocolErrorCodeSchema>;

@@ -1,3 +1,4 @@
+import { idSchema } from '@solo-unicorn/shared';
 import type { Db } from '../../db/types.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
@@ -11,7 +12,8 @@ import { acceptItem, discardItem } from './fallback-items.ts';
 import { createFallbackRunsRepository, type FallbackRunRow } from './fallback-runs.repository.ts';
 import { createFallbackTemplatesRepository } from './fallback-templates.repository.ts';
 
-const runCursor = z.object({ s: z.iso.datetime(), i: z.string().length(26) });
+// Years PostgreSQL's timestamptz and JS dates agree on (a year-0 date was a 500).
+const runCursor = z.object({ s: z.iso.datetime().refine((s) => /^(19[7-9]\d|[2-9]\d{3})-/.test(s), 'out of range'), i: idSchema });
 const present = (o: RunOutcome) => ({ run: toFallbackRun(o.run), items: o.items.map(toFallbackItem) });
 
 /** Runs, proposals and the Todo column's Fallback area, as people and scripts use them. */

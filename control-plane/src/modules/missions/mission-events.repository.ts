@@ -48,13 +48,30 @@ export function createMissionEventsRepository(db: Executor) {
       return row!;
     },
 
-    async list(missionId: string, afterSeq: number, limit: number) {
-      return db
-        .select()
-        .from(missionEvents)
-        .where(and(eq(missionEvents.missionId, missionId), gt(missionEvents.seq, afterSeq)))
-        .orderBy(asc(missionEvents.seq))
-        .limit(limit + 1);
+    /**
+     * Up to `limit + 1` events after `afterSeq` (the extra one says a next page exists), cut
+     * short once their data passes `maxBytes` (always at least one event): a page is bounded by
+     * size as well as count, since one event may carry a whole mission doc. A page cut by size
+     * keeps one more row than it returns, so the caller's `limit + 1` rule still sees "more".
+     */
+    async list(missionId: string, afterSeq: number, limit: number, maxBytes = Number.POSITIVE_INFINITY) {
+      const after = and(eq(missionEvents.missionId, missionId), gt(missionEvents.seq, afterSeq));
+      let take = limit + 1;
+      if (Number.isFinite(maxBytes)) {
+        const sizes = await db
+          .select({ size: sql<number>`octet_length(${missionEvents.data}::text)`.mapWith(Number) })
+          .from(missionEvents).where(after).orderBy(asc(missionEvents.seq)).limit(limit + 1);
+        let total = 0;
+        for (let i = 0; i < sizes.length; i++) {
+          total += sizes[i]!.size;
+          if (i > 0 && total > maxBytes) {
+            take = i + 1; // rows 0..i-1 fit; row i is the marker that more follow
+            break;
+          }
+        }
+      }
+      const rows = await db.select().from(missionEvents).where(after).orderBy(asc(missionEvents.seq)).limit(take);
+      return { rows, limit: Math.min(limit, take - 1) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { CreateMissionInput, MissionList, UpdateMissionInput } from '@solo-unicorn/shared';
-import { missionListSchema } from '@solo-unicorn/shared';
+import { idSchema, missionListSchema } from '@solo-unicorn/shared';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/types.ts';
 import { invalidField, notFound } from '../../errors.ts';
@@ -14,8 +14,11 @@ import { checkDependencies, checkReferences } from './mission-references.ts';
 import { createMissionsRepository, type MissionRow } from './missions.repository.ts';
 import { toMission, toMissionEvent } from './missions.serializers.ts';
 
-const columnCursor = z.object({ l: missionListSchema, o: z.number(), i: z.string().length(26) });
-const eventCursor = z.object({ s: z.number().int().min(0) });
+// Bounded like the columns they are compared with: list_order is numeric(20,10), seq an int4.
+const columnCursor = z.object({ l: missionListSchema, o: z.number().gt(-1e10).lt(1e10), i: idSchema });
+/** A page of events carries at most about this much event data (and always at least one event). */
+export const EVENT_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+const eventCursor = z.object({ s: z.number().int().min(0).max(2_147_483_647) });
 
 /** Creating, reading, editing and listing missions; moves and reviews live in mission-board.service. */
 export function createMissionsService(db: Db, access: AccessService, clock: Clock, docs: MissionDocs) {
@@ -124,8 +127,8 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
     async events(caller: UserPrincipal, missionId: string, q: { after: number; limit: number; cursor?: string }) {
       await access.requireMission(caller, missionId, 'read');
       const after = q.cursor ? decodeCursor(q.cursor, eventCursor).s : q.after;
-      const rows = await createMissionEventsRepository(db).list(missionId, after, q.limit);
-      const page = toPage(rows, q.limit, toMissionEvent, (r) => ({ s: r.seq }));
+      const { rows, limit } = await createMissionEventsRepository(db).list(missionId, after, q.limit, EVENT_PAGE_MAX_BYTES);
+      const page = toPage(rows, limit, toMissionEvent, (r) => ({ s: r.seq }));
       return page;
     },
 
