@@ -35,6 +35,7 @@ import { createPrFeedback } from './github/pr-feedback.ts';
 import { createPullRequestPoller } from './github/pr-poller.ts';
 import { createPullRequestWorker } from './github/pr-worker.ts';
 import { createWebhookHandler } from './github/webhook.ts';
+import { createOutboundPolicy } from './lib/outbound-url.ts';
 import { createSecretBox } from './lib/secret-box.ts';
 import { githubRoutes } from './modules/github/github.routes.ts';
 import { createPullRequestsService } from './modules/github/pull-requests.service.ts';
@@ -59,6 +60,8 @@ export interface AppDeps {
   secretsKey?: Buffer;
   /** GitHub: default API root; open PRs polled every `pollMs` (0: webhooks only, tests poll by hand). */
   github?: { apiUrl: string; pollMs: number };
+  /** SU_OUTBOUND_ALLOW: private or http hosts the server may call anyway (tests: the fake GitHub's 127.0.0.1). */
+  outboundAllow?: string[];
 }
 
 /** Builds the whole HTTP app around its dependencies. Never listens: main.ts and tests do that. */
@@ -74,6 +77,7 @@ export async function buildApp(deps: AppDeps) {
   const github = deps.github ?? { apiUrl: 'https://api.github.com', pollMs: 0 };
   const services = createServices(deps.database.db, clock, {
     docsDir: deps.docsDir, log: app.log, secretBox: createSecretBox(deps.secretsKey ?? randomBytes(32)), githubApiUrl: github.apiUrl,
+    outbound: createOutboundPolicy(deps.outboundAllow),
   });
   const missionDocs = createMissionDocs(deps.docsDir);
   const dispatchSettings = deps.dispatch ?? { offlineGraceMs: 180_000, tickMs: 2_000, maxAttempts: 3 };

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { createOutboundPolicy, isAllowEntry, OutboundUrlRefused } from './lib/outbound-url.ts';
 import { parseSecretsKey } from './lib/secret-box.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -27,6 +28,9 @@ const envSchema = z.object({
   SU_SECRETS_KEY: z.string().refine((v) => parseSecretsKey(v) !== undefined, 'must be 32 bytes: 64 hex characters or base64').optional(),
   SU_GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.github.com'),
   SU_GITHUB_POLL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  SU_OUTBOUND_ALLOW: z.string().max(4000).default('')
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((list) => list.every(isAllowEntry), 'must be a comma-separated list of IP addresses, CIDR ranges and hostnames'),
 });
 
 export interface Config {
@@ -60,6 +64,8 @@ export interface Config {
   githubApiUrl: string;
   /** How often open pull requests are polled for reviews, comments and merges (ms); 0 = webhooks only. */
   githubPollMs: number;
+  /** Private or http hosts (addresses, CIDR ranges, names) outbound requests may reach anyway. */
+  outboundAllow: string[];
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +80,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const githubApiUrl = e.SU_GITHUB_API_URL.replace(/\/+$/, '');
+  try {
+    createOutboundPolicy(e.SU_OUTBOUND_ALLOW).check(githubApiUrl);
+  } catch (error) {
+    if (error instanceof OutboundUrlRefused) throw new ConfigError(`invalid configuration: SU_GITHUB_API_URL ${error.message}`);
+    throw error;
+  }
   // `npm start` runs in control-plane/; relative paths mean the directory the user started from.
   const base = env.INIT_CWD ?? process.cwd();
   const dataDir = resolve(base, e.SU_DATA_DIR);
@@ -97,7 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchTickMs: e.SU_DISPATCH_TICK_MS,
     secretsKey: e.SU_SECRETS_KEY ? parseSecretsKey(e.SU_SECRETS_KEY) : undefined,
     secretsKeyFile: resolve(dataDir, 'secrets.key'),
-    githubApiUrl: e.SU_GITHUB_API_URL.replace(/\/+$/, ''),
+    githubApiUrl,
     githubPollMs: e.SU_GITHUB_POLL_MS,
+    outboundAllow: e.SU_OUTBOUND_ALLOW,
   };
 }

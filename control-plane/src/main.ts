@@ -37,6 +37,7 @@ const app = await buildApp({
   fallbackScheduler: { enabled: config.fallbackEnabled, tickMs: config.fallbackTickMs, metricsRefreshMs: config.metricsRefreshMs },
   secretsKey: config.secretsKey ?? loadOrCreateKeyFile(config.secretsKeyFile),
   github: { apiUrl: config.githubApiUrl, pollMs: config.githubPollMs },
+  outboundAllow: config.outboundAllow,
 });
 
 await ready; // opened and migrated: the first query of our own comes next

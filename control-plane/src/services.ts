@@ -16,6 +16,7 @@ import { createFallbackSetupService } from './modules/fallback/fallback-setup.se
 import { createLegacyImportService } from './modules/fallback/legacy-import.service.ts';
 import { createSessionHub } from './sessions/hub.ts';
 import { createGithubIntegrationsService } from './modules/github/github-integrations.service.ts';
+import { createOutboundPolicy, type OutboundPolicy } from './lib/outbound-url.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 
 /** Builds every domain service from its collaborators (closure DI, no container). */
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   secretBox: SecretBox;
   /** GitHub REST API root for connections that do not name their own. */
   githubApiUrl: string;
+  /** Which addresses the server may call on a user's say-so (a GitHub Enterprise apiBaseUrl); default: public https only. */
+  outbound?: OutboundPolicy;
 }
 
 export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
@@ -48,7 +51,7 @@ export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
     board: createMissionBoardService(db, access, clock),
     sessionHub,
     workstations: createWorkstationsService(db, access, sessionHub, clock),
-    githubIntegrations: createGithubIntegrationsService(db, access, clock, { box: opts.secretBox, defaultApiUrl: opts.githubApiUrl }),
+    githubIntegrations: createGithubIntegrationsService(db, access, clock, { box: opts.secretBox, defaultApiUrl: opts.githubApiUrl, outbound: opts.outbound ?? createOutboundPolicy() }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

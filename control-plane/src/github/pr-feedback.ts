@@ -1,3 +1,4 @@
+import { clipText } from '@solo-unicorn/shared';
 import type { Db, Tx } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
 import { changeList } from '../modules/missions/mission-board.service.ts';
@@ -6,7 +7,7 @@ import { createMissionsRepository } from '../modules/missions/missions.repositor
 import { notifyProjectAdmins } from '../modules/notifications/notify.ts';
 import { createGithubIntegrationsRepository } from '../modules/github/github-integrations.repository.ts';
 import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
-import type { GhIssueComment, GhPull, GhReview, GhReviewComment } from './client.ts';
+import type { GhIssueComment, GhPullState, GhReview, GhReviewComment } from './payloads.ts';
 import { createPullRequestsRepository, type PrCommentRow, type TrackedPullRequest } from './pull-requests.repository.ts';
 
 /** A comment, review or inline comment from GitHub, in one shape whatever way it arrived. */
@@ -19,6 +20,7 @@ export interface IncomingComment {
   path?: string | null;
   line?: number | null;
   reviewState?: string;
+  /** As GitHub sent it: stored only when it is a link people may follow (OutboundPolicy.link). */
   url?: string;
 }
 
@@ -174,7 +176,7 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
             missionId: locked.missionId, origin: 'system', kind: c.kind === 'review' ? 'pr.review' : 'pr.comment',
             data: {
               number: locked.number, commentId: c.githubId, kind: c.kind, author: c.login, state: c.reviewState ?? null,
-              path: c.path ?? null, line: c.line ?? null, body: c.body.slice(0, 4000), url: c.url ?? null, requestsChanges: asks,
+              path: c.path ?? null, line: c.line ?? null, body: clipText(c.body, 4000), url: deps.integrations.link(c.url) ?? null, requestsChanges: asks,
             },
           }, now);
         }
@@ -184,7 +186,7 @@ export function createPrFeedback(deps: { db: Db; clock: Clock; integrations: Git
     },
 
     /** GitHub's view of the PR: merged → the mission is Done; closed unmerged → surfaced to people. */
-    async applyState(pr: TrackedPullRequest, gh: Pick<GhPull, 'state' | 'merged' | 'merged_at' | 'closed_at'>): Promise<void> {
+    async applyState(pr: TrackedPullRequest, gh: Pick<GhPullState, 'state' | 'merged' | 'merged_at' | 'closed_at'>): Promise<void> {
       const merged = gh.merged === true || gh.merged_at !== null;
       const state = merged ? 'merged' : gh.state === 'closed' ? 'closed' : 'open';
       await deps.db.transaction(async (tx) => {

@@ -90,10 +90,12 @@ export function createPullRequestWorker(deps: PrWorkerDeps) {
     }
     const kind = !known ? 'pr.opened' : known.state === 'closed' ? 'pr.reopened' : 'pr.updated';
 
+    // A link people click on the board: http(s) only, whatever the API answered (`javascript:…`).
+    const url = deps.integrations.link(gh.html_url) ?? null;
     await deps.db.transaction(async (tx) => {
       const txPrs = createPullRequestsRepository(tx);
       const stored = await txPrs.upsert({
-        missionId: m.id, projectId: m.projectId, repositoryId: repo.id, number: gh.number, url: gh.html_url, title: gh.title,
+        missionId: m.id, projectId: m.projectId, repositoryId: repo.id, number: gh.number, url, title: gh.title,
         state: 'open', headBranch: branch, baseBranch: gh.base.ref, headCommit: job.headCommit, closedAt: null, createdAt: now, updatedAt: now,
       });
       const mission = await createMissionsRepository(tx).findForUpdate(m.id);
@@ -101,7 +103,7 @@ export function createPullRequestWorker(deps: PrWorkerDeps) {
       await createMissionsRepository(tx).update(m.id, { githubPrNumber: gh.number, updatedAt: now });
       await createMissionEventsRepository(tx).append({
         missionId: m.id, origin: 'system', kind,
-        data: { number: gh.number, url: gh.html_url, branch, base: gh.base.ref, headCommit: job.headCommit, attemptId: job.attemptId },
+        data: { number: gh.number, url, branch, base: gh.base.ref, headCommit: job.headCommit, attemptId: job.attemptId },
       }, now);
       const tracked = await txPrs.lockTracked(stored.id);
       // Change requests that arrived while the agent worked go to it now.
@@ -133,7 +135,7 @@ export function createPullRequestWorker(deps: PrWorkerDeps) {
     } catch (error) {
       const status = error instanceof GitHubError ? error.status : undefined;
       // Bad token, no access, no commits, unknown repository: retrying will not help.
-      const permanent = error instanceof Permanent || (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 403);
+      const permanent = error instanceof Permanent || (error instanceof GitHubError && error.permanent) || (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 403);
       const reason = error instanceof Error ? error.message : String(error);
       if (permanent || job.tries >= maxTries) {
         await report(job, status ? `GitHub answered ${status}: ${reason}` : reason);

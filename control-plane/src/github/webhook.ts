@@ -7,25 +7,17 @@ import { AppError, invalidField } from '../errors.ts';
 import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
 import { fromIssueComment, fromReview, fromReviewComment, type PrFeedback } from './pr-feedback.ts';
 import { GitHubError } from './client.ts';
+import { firstIssue, ghIssueComment, ghPullState, ghRepository, ghReview, ghReviewComment, prNumber } from './payloads.ts';
 import { createPullRequestsRepository, type TrackedPullRequest } from './pull-requests.repository.ts';
 
-const user = z.looseObject({ login: z.string() }).nullable();
-const repository = z.looseObject({ name: z.string(), owner: z.looseObject({ login: z.string() }) });
-const pull = z.looseObject({ number: z.number().int(), state: z.string(), merged: z.boolean().optional(), merged_at: z.string().nullable().default(null), closed_at: z.string().nullable().default(null) });
 const payloads = {
-  pull_request: z.looseObject({ action: z.string(), repository, pull_request: pull }),
-  pull_request_review: z.looseObject({
-    action: z.string(), repository, pull_request: pull,
-    review: z.looseObject({ id: z.number().int(), user, body: z.string().nullable(), state: z.string(), author_association: z.string(), html_url: z.string().optional() }),
-  }),
-  pull_request_review_comment: z.looseObject({
-    action: z.string(), repository, pull_request: pull,
-    comment: z.looseObject({ id: z.number().int(), user, body: z.string(), path: z.string(), line: z.number().int().nullable().optional(), pull_request_review_id: z.number().int().nullable().default(null), author_association: z.string(), html_url: z.string().optional() }),
-  }),
+  pull_request: z.looseObject({ action: z.string().max(64), repository: ghRepository, pull_request: ghPullState }),
+  pull_request_review: z.looseObject({ action: z.string().max(64), repository: ghRepository, pull_request: ghPullState, review: ghReview }),
+  pull_request_review_comment: z.looseObject({ action: z.string().max(64), repository: ghRepository, pull_request: ghPullState, comment: ghReviewComment }),
   issue_comment: z.looseObject({
-    action: z.string(), repository,
-    issue: z.looseObject({ number: z.number().int(), pull_request: z.unknown().optional() }),
-    comment: z.looseObject({ id: z.number().int(), user, body: z.string().nullable(), author_association: z.string(), html_url: z.string().optional() }),
+    action: z.string().max(64), repository: ghRepository,
+    issue: z.looseObject({ number: prNumber, pull_request: z.unknown().optional() }),
+    comment: ghIssueComment,
   }),
 };
 
@@ -85,10 +77,12 @@ export function createWebhookHandler(deps: { db: Db; integrations: GithubIntegra
       // Unsigned garbage and signed garbage are both refused; neither is worth more detail.
       throw new AppError(400, 'SU_ERR_MALFORMED_JSON', 'the delivery body is not JSON (set the webhook content type to application/json)');
     }
-    const repo = repository.safeParse((json as { repository?: unknown } | null)?.repository);
+    const repo = ghRepository.safeParse((json as { repository?: unknown } | null)?.repository);
     if (!repo.success) {
       if (event === 'ping') throw new AppError(401, 'SU_ERR_WEBHOOK_SIGNATURE', 'a ping without a repository cannot be verified: add the webhook on the repository');
-      throw invalidField('body.repository', 'a GitHub delivery names its repository');
+      if ((json as { repository?: unknown } | null)?.repository === undefined) throw invalidField('body.repository', 'a GitHub delivery names its repository');
+      const { field, message } = firstIssue(repo.error, 'body.repository');
+      throw invalidField(field, message);
     }
     const { name, owner } = repo.data;
     const signed = await signedFor(owner.login, name, raw, signature);
@@ -97,10 +91,13 @@ export function createWebhookHandler(deps: { db: Db; integrations: GithubIntegra
     }
     if (event === 'ping') return { status: 200, body: { ok: true } };
     if (!Object.hasOwn(payloads, event)) return { status: 202, body: { ignored: `event ${event}` } };
+    // Signed, but not something GitHub sends (a PR number of 1e20, a string id): 400 naming the
+    // field. GitHub does not redeliver on its own, so refusing costs no retry storm, and the
+    // failed delivery shows in the webhook's log where a person can see why.
     const parsed = payloads[event as keyof typeof payloads].safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw invalidField(`body.${issue.path.join('.')}`, issue.message);
+      const { field, message } = firstIssue(parsed.error, 'body');
+      throw invalidField(field, message);
     }
     const p = parsed.data as { action: string; pull_request?: { number: number }; issue?: { number: number; pull_request?: unknown } };
     if (p.issue && !p.issue.pull_request) return { status: 202, body: { ignored: 'a comment on an issue, not a pull request' } };

@@ -7,7 +7,8 @@ import { createUser } from '../helpers/fixtures.ts';
 import { attemptFrames, servedProject } from '../dispatch/fixtures.ts';
 import { queryRows as sqlRows } from '../helpers/sql.ts';
 
-const app = await startTestApp(t, { dispatch: { offlineGraceMs: 60_000, tickMs: 60_000, maxAttempts: 3 } });
+// The fake GitHub listens on http://127.0.0.1, which production refuses (loopback, and http).
+const app = await startTestApp(t, { dispatch: { offlineGraceMs: 60_000, tickMs: 60_000, maxAttempts: 3 }, outboundAllow: ['127.0.0.1'] });
 const api = app.admin;
 const SECRET = 'webhook-secret-0123456789';
 const hook = `${app.baseUrl}/api/v1/github/webhook`;

@@ -9,7 +9,7 @@ import { deliverWebhook, startFakeGitHub } from '../helpers/fake-github.ts';
 
 let logged = '';
 const stream = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
-const app = await startTestApp(t, { logger: { level: 'trace', redact, stream } });
+const app = await startTestApp(t, { logger: { level: 'trace', redact, stream }, outboundAllow: ['127.0.0.1'] });
 const gh = await startFakeGitHub();
 t.teardown(() => gh.stop());
 

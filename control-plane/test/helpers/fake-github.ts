@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 export interface FakeGitHubOptions {
   /** The only token accepted; default 'ghp_fake_token_0123456789'. */
   token?: string;
+  /** A pull's `html_url` (default https://github.com/OWNER/REPO/pull/N): a hostile API may send anything. */
+  htmlUrl?: (pull: { owner: string; repo: string; number: number }) => string;
 }
 
 export interface FakeCall {
@@ -210,7 +212,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   };
 
   const apiUrl = (pull: FakePull, kind: 'pulls' | 'issues') => `${baseUrl}/repos/${pull.owner}/${pull.repo}/${kind}/${pull.number}`;
-  const htmlUrl = (pull: FakePull) => `https://github.com/${pull.owner}/${pull.repo}/pull/${pull.number}`;
+  const htmlUrl = opts.htmlUrl ?? ((pull: FakePull) => `https://github.com/${pull.owner}/${pull.repo}/pull/${pull.number}`);
 
   const pullJson = (pull: FakePull) => ({
     id: pull.id,

@@ -1,4 +1,5 @@
 import { $, h, notify, timeEl } from './dom.js';
+import { httpHref } from './links.js';
 import { LIST_NAMES } from './store.js';
 import { eventItem } from './timeline.js';
 
@@ -79,8 +80,9 @@ export function createPanel({ api, realtime, store }) {
     const pr = current.pulls?.at(-1);
     if (!pr) return m.githubPrNumber ? row('Pull request', `#${m.githubPrNumber}`) : [];
     const state = pr.state === 'closed' ? 'closed without merging' : pr.state;
+    const href = httpHref(pr.url);
     return row('Pull request', h('span', {},
-      pr.url ? h('a', { href: pr.url, target: '_blank', rel: 'noopener noreferrer' }, `#${pr.number}`) : `#${pr.number}`,
+      href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, `#${pr.number}`) : `#${pr.number}`,
       ' ', h('span', { className: `badge pr-${pr.state}`, dataset: { testid: 'pr-state' } }, state),
       pr.feedbackCycles ? h('span', { className: 'muted' }, ` · ${pr.feedbackCycles} change request${pr.feedbackCycles === 1 ? '' : 's'}`) : null));
   }

@@ -9,7 +9,7 @@ import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/co
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
 
-const app = await startTestApp(t);
+const app = await startTestApp(t, { outboundAllow: ['127.0.0.1'] }); // the fake GitHub is on http://127.0.0.1
 const api = app.admin;
 const gh = await startFakeGitHub();
 t.teardown(() => gh.stop());

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../db/types.ts';
 import { type GitHubClient, createGitHubClient } from '../../github/client.ts';
 import { AppError } from '../../errors.ts';
+import { createOutboundFetch } from '../../lib/outbound-fetch.ts';
+import { OutboundUrlRefused, type OutboundPolicy } from '../../lib/outbound-url.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { iso, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
@@ -33,9 +35,39 @@ function present(row: IntegrationRow): GithubIntegration {
   };
 }
 
-export function createGithubIntegrationsService(db: Db, access: AccessService, clock: Clock, opts: { box: SecretBox; defaultApiUrl: string }) {
+/** How long a save waits for DNS before leaving the address check to the request itself (ms). */
+const SAVE_LOOKUP_MS = 3_000;
+
+/**
+ * `apiBaseUrl` is where the token goes: refused unless the outbound policy allows it — at save
+ * time (the URL, then its DNS answers when they come quickly), and again on every request.
+ */
+async function checkApiUrl(outbound: OutboundPolicy, raw: string): Promise<void> {
+  const refuse = (e: OutboundUrlRefused) =>
+    new AppError(400, 'SU_ERR_URL_NOT_ALLOWED', `apiBaseUrl ${e.message}`, [{ field: 'body.apiBaseUrl', message: e.message }]);
+  let url: URL;
+  try {
+    url = outbound.check(raw);
+  } catch (error) {
+    if (error instanceof OutboundUrlRefused) throw refuse(error);
+    throw error;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<void>((resolve) => (timer = setTimeout(resolve, SAVE_LOOKUP_MS)));
+  try {
+    await Promise.race([outbound.resolve(url), slow]);
+  } catch (error) {
+    // A name that does not resolve (yet, or from here) is not refused; the request checks again.
+    if (error instanceof OutboundUrlRefused) throw refuse(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createGithubIntegrationsService(db: Db, access: AccessService, clock: Clock, opts: { box: SecretBox; defaultApiUrl: string; outbound: OutboundPolicy }) {
   const repo = createGithubIntegrationsRepository(db);
   const clients = new Map<string, Promise<GitHubClient>>();
+  const outboundFetch = createOutboundFetch(opts.outbound);
 
   async function scopeOf(caller: UserPrincipal, target: { projectId: string } | { organizationId: string }, need: 'read' | 'admin'): Promise<IntegrationScope> {
     if ('projectId' in target) {
@@ -48,15 +80,21 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
 
 
   return {
+    /** A link from GitHub people may follow (http(s) only; http to allow-listed hosts), else undefined. */
+    link: (raw: unknown) => opts.outbound.link(raw),
+
     async put(caller: UserPrincipal, target: { projectId: string } | { organizationId: string }, body: PutGithubIntegrationBody) {
       const scope = await scopeOf(caller, target, 'admin');
       const before = await repo.find(scope);
+      const apiBaseUrl = (body.apiBaseUrl ?? before?.apiBaseUrl ?? opts.defaultApiUrl).replace(/\/+$/, '');
+      // The operator's default was checked at start-up; anything else a project admin chose.
+      if (apiBaseUrl !== opts.defaultApiUrl) await checkApiUrl(opts.outbound, apiBaseUrl);
       const row = await repo.upsert(scope, {
         tokenCiphertext: opts.box.seal(body.token),
         tokenHint: `…${body.token.slice(-4)}`,
         // Leaving the secret out keeps the one already set (a token rotation should not drop it).
         webhookSecretCiphertext: body.webhookSecret ? opts.box.seal(body.webhookSecret) : (before?.webhookSecretCiphertext ?? null),
-        apiBaseUrl: (body.apiBaseUrl ?? before?.apiBaseUrl ?? opts.defaultApiUrl).replace(/\/+$/, ''),
+        apiBaseUrl,
         maxFeedbackCycles: body.maxFeedbackCycles ?? before?.maxFeedbackCycles ?? 3,
         updatedBy: caller.userId,
       }, clock.now());
@@ -93,7 +131,7 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
       const key = createHash('sha256').update(row.apiBaseUrl).update('\0').update(token).digest('hex');
       let client = clients.get(key);
       if (!client) {
-        client = createGitHubClient({ token, baseUrl: row.apiBaseUrl });
+        client = createGitHubClient({ token, baseUrl: row.apiBaseUrl, fetch: outboundFetch });
         clients.set(key, client);
       }
       return { token, webhookSecret, apiBaseUrl: row.apiBaseUrl, maxFeedbackCycles: row.maxFeedbackCycles, client: await client };

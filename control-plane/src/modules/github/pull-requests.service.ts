@@ -9,13 +9,16 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
 import { createMissionsRepository } from '../missions/missions.repository.ts';
 
+/** A stored link as served: http(s) only (rows stored before links were checked may hold anything). */
+const httpUrl = (url: string | null) => (url !== null && /^https?:\/\//i.test(url) ? url : null);
+
 /** A mission's pull requests as the API shows them, and a way to (re)open one by hand. */
 export function createPullRequestsService(db: Db, access: AccessService, clock: Clock, onQueued: () => void) {
   return {
     async list(caller: UserPrincipal, missionId: string): Promise<PullRequest[]> {
       await access.requireMission(caller, missionId, 'read');
       return (await createPullRequestsRepository(db).listForMission(missionId)).map(({ pr, comments }) => ({
-        id: pr.id, missionId: pr.missionId, repositoryId: pr.repositoryId, number: pr.number, url: pr.url, title: pr.title,
+        id: pr.id, missionId: pr.missionId, repositoryId: pr.repositoryId, number: pr.number, url: httpUrl(pr.url), title: pr.title,
         state: pr.state, headBranch: pr.headBranch, baseBranch: pr.baseBranch, headCommit: pr.headCommit, reviewState: pr.reviewState,
         feedbackCycles: pr.feedbackCycles, mergedAt: isoOrNull(pr.mergedAt), closedAt: isoOrNull(pr.closedAt), createdAt: iso(pr.createdAt),
         comments: comments.map((c) => ({
