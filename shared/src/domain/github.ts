@@ -7,7 +7,10 @@ export const putGithubIntegrationBody = z.strictObject({
   token: z.string().trim().min(8, 'too short to be a GitHub token').max(500).regex(/^\S+$/, 'a token has no spaces'),
   /** The secret configured on the repository's webhook; deliveries are checked against it. */
   webhookSecret: z.string().min(16, 'use at least 16 characters').max(200).optional(),
-  /** GitHub Enterprise: `https://HOST/api/v3`. Defaults to the server's SU_GITHUB_API_URL. */
+  /**
+   * GitHub Enterprise: `https://HOST/api/v3`. Defaults to the server's SU_GITHUB_API_URL. Public
+   * https only (else 400 SU_ERR_URL_NOT_ALLOWED) unless the operator's SU_OUTBOUND_ALLOW names the host.
+   */
   apiBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(500).optional(),
   /** PR-comment change requests per pull request before a person is notified instead (default 3). */
   maxFeedbackCycles: z.number().int().min(0).max(50).optional(),
@@ -44,6 +47,7 @@ export const pullRequestSchema = z.object({
   missionId: idSchema,
   repositoryId: idSchema,
   number: z.number().int(),
+  /** GitHub's page of the PR: an http(s) URL, or null when GitHub sent none we may show. */
   url: z.string().nullable(),
   title: z.string().nullable(),
   state: z.enum(['open', 'closed', 'merged']),
