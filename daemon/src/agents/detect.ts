@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { AgentInfo } from '@solo-unicorn/shared';
+import { type AgentInfo, clipText } from '@solo-unicorn/shared';
 import type { DaemonConfig } from '../config.ts';
 
 export interface DetectedAgent extends AgentInfo {
@@ -31,7 +31,7 @@ export function onPath(binary: string, path: string): string | undefined {
 function versionOf(binary: string): Promise<string | null> {
   return new Promise((resolve) => {
     execFile(binary, ['--version'], { timeout: 5000 }, (error, stdout) => {
-      resolve(error ? null : (stdout.trim().match(/\d+\.\d+[\w.+-]*/)?.[0] ?? (stdout.trim().slice(0, 64) || null)));
+      resolve(error ? null : (stdout.trim().match(/\d+\.\d+[\w.+-]*/)?.[0] ?? (clipText(stdout.trim(), 64, '') || null)));
     });
   });
 }

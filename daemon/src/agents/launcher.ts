@@ -2,8 +2,9 @@ import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { clipTextStart, sanitizeDeep, sanitizeText } from '@solo-unicorn/shared';
 import { execa } from 'execa';
-import type { AgentAdapter } from './adapters/types.ts';
+import { type AgentAdapter, clip } from './adapters/types.ts';
 import { isGroupAlive, signalGroup } from './process-group.ts';
 
 export type AgentOutcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
@@ -60,9 +61,9 @@ const streamDrainCapMs = 1000;
 /** Starts a code agent in its own process group in `cwd`; never throws. */
 export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   const { adapter, agent, missionId, promptFile } = opts;
-  const emit = (kind: string, data: Record<string, unknown>) => {
+  const emit = (kind: string, raw: Record<string, unknown>) => {
     try {
-      const r = opts.onEvent(kind, data);
+      const r = opts.onEvent(kind, storableData(raw));
       if (r && typeof r.catch === 'function') r.catch(() => {});
     } catch {
       // a failing consumer must not end the agent
@@ -75,10 +76,10 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   let log;
   try {
     if (!statSync(opts.cwd).isDirectory()) return failed(`cannot start agent "${agent.name}": ${opts.cwd} is not a directory`);
-    mkdirSync(dirname(promptFile), { recursive: true });
+    mkdirSync(dirname(promptFile), { recursive: true, mode: 0o700 });
     writeFileSync(promptFile, opts.prompt, { mode: 0o600 });
-    mkdirSync(dirname(opts.logFile), { recursive: true });
-    log = createWriteStream(opts.logFile, { flags: 'a' });
+    mkdirSync(dirname(opts.logFile), { recursive: true, mode: 0o700 });
+    log = createWriteStream(opts.logFile, { flags: 'a', mode: 0o600 });
     log.on('error', () => {}); // a full disk loses log lines, not the mission
   } catch (error) {
     return failed(`cannot start agent "${agent.name}": ${(error as Error).message}`);
@@ -145,13 +146,13 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     try {
       events = adapter.parseLine(line);
     } catch {
-      events = [{ kind: 'agent.output', data: { text: line } }];
+      events = [{ kind: 'agent.output', data: { text: clip(line) } }];
     }
     for (const e of events) emit(e.kind, e.data);
   });
   createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
     remember(lastStderr, line);
-    emit('agent.stderr', { text: line });
+    emit('agent.stderr', { text: clip(line) });
   });
   const drained = Promise.all(streams.map((s) => new Promise<void>((resolve) => {
     if (s.closed || s.destroyed) resolve();
@@ -196,4 +197,14 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const clipReason = (s: string) => (s.length > maxReasonChars ? `…${s.slice(-(maxReasonChars - 1))}` : s);
+/** The end of the output says most about a failure; agent text, so made storable too. */
+const clipReason = (s: string) => clipTextStart(sanitizeText(s), maxReasonChars);
+
+/**
+ * Agent output as the control plane can store it: each NUL and lone surrogate (a binary tool
+ * result, a line cut inside an emoji by the agent itself) becomes U+FFFD, and the event says so.
+ */
+export function storableData(data: Record<string, unknown>): Record<string, unknown> {
+  const { value, changed } = sanitizeDeep(data);
+  return changed ? { ...value, sanitized: true } : value;
+}

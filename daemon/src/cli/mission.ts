@@ -1,4 +1,4 @@
-import { createMissionBody, missionListSchema, moveMissionBody, reviewMissionBody } from '@solo-unicorn/shared';
+import { clipText, createMissionBody, missionListSchema, moveMissionBody, reviewMissionBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.ts';
@@ -84,7 +84,7 @@ export function missionCommand(program: Command, env: () => Env) {
       if (items.length === 0) return void process.stdout.write('no pull requests\n');
       for (const pr of items) {
         process.stdout.write(`#${pr.number} ${pr.state}  ${pr.headBranch} → ${pr.baseBranch}  ${pr.url ?? ''}  (${pr.feedbackCycles} change request round(s))\n`);
-        for (const c of pr.comments) process.stdout.write(`  ${c.kind} @${c.authorLogin}${c.requestsChanges ? ' [changes]' : ''}: ${(c.body ?? '').split('\n')[0].slice(0, 100)}\n`);
+        for (const c of pr.comments) process.stdout.write(`  ${c.kind} @${c.authorLogin}${c.requestsChanges ? ' [changes]' : ''}: ${clipText((c.body ?? '').split('\n')[0] ?? '', 100, '')}\n`);
       }
     });
 }

@@ -17,7 +17,7 @@ export function createAgentLedger(home: string) {
     }
   };
   const write = (entries: Record<string, number>) => {
-    writeFileSync(`${path}.tmp`, JSON.stringify(entries));
+    writeFileSync(`${path}.tmp`, JSON.stringify(entries), { mode: 0o600 });
     renameSync(`${path}.tmp`, path);
   };
   return {

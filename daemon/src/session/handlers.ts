@@ -49,6 +49,24 @@ export function createSessionHandlers(deps: HandlerDeps) {
     if (welcomed) sendFrame(frame);
   });
 
+  /**
+   * A pending frame the control plane will never take: replaced by its substitute (same seq),
+   * which is sent with the attempt's later frames; a refused substitute drops the attempt. Logs the
+   * frame type, never its content. False when no pending frame has that id.
+   */
+  function refused(frameId: string, e: ErrorPayload): boolean {
+    const r = outbox.reject(frameId, { code: e.code, message: e.message });
+    if (!r) return false;
+    const { type, payload: { attemptId, seq } } = r.rejected;
+    if (r.outcome === 'dropped') {
+      log.warn({ attemptId, seq, type, code: e.code }, 'substitute frame refused too; dropping the attempt\'s unsent frames');
+      return true;
+    }
+    log.warn({ attemptId, seq, type, code: e.code }, 'frame refused for good by the control plane; sending a substitute');
+    if (welcomed) for (const f of r.resend) sendFrame(f);
+    return true;
+  }
+
   function welcome(p: SessionWelcomeFrame['payload']) {
     for (const a of p.attempts) {
       if (a.fenced) {
@@ -105,6 +123,12 @@ export function createSessionHandlers(deps: HandlerDeps) {
         case 'error': {
           const e = frame.payload;
           if (fatalProtocolErrorCodes.has(e.code)) return deps.onFatal(fatalLines[e.code] ?? e.message);
+          if (!e.retryable && e.refId && refused(e.refId, e)) return;
+          if (e.code === 'SU_ERR_FRAME_QUARANTINED' || (e.code === 'SU_ERR_PROTOCOL_FRAME' && !e.retryable)) {
+            // Nothing pending to replace: the frame is stored as a quarantine entry, or was not ours.
+            log.warn({ code: e.code, refId: e.refId, attemptId: e.attemptId }, 'frame refused by the control plane');
+            return;
+          }
           if (e.code === 'SU_ERR_ATTEMPT_FENCED' && e.attemptId) {
             log.warn({ attemptId: e.attemptId, problem: e.message }, 'attempt fenced by the control plane; dropping its frames');
             outbox.drop(e.attemptId);

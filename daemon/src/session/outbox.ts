@@ -1,8 +1,9 @@
-import { closeSync, fdatasync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type HeldAttempt, makeFrame, type MissionDocsFrame, type MissionEventFrame, type MissionFinishedFrame, type SequencedFrame, sequencedFrame,
 } from '@solo-unicorn/shared';
+import { guardFrame, type Rejection, substituteFor } from './frame-guard.ts';
 
 export interface AttemptRef {
   attemptId: string;
@@ -25,11 +26,14 @@ interface AttemptState extends AttemptRef {
   finished: boolean;
 }
 
-// Line records of the append-only file. `h`: attempt header (after a compaction), `f`: a frame,
-// `a`: an ack high-water mark, `x`: the attempt is done with (fully acked after finishing, or fenced).
+// Line records of the append-only file. `h`: attempt header (after a compaction), `f`: a frame
+// (`s`: it is a substitute), `r`: a substitute for the pending frame of the same attempt and seq,
+// `a`: an ack high-water mark, `x`: the attempt is done with (fully acked after finishing, fenced,
+// or refused for good).
 type Rec =
   | { t: 'h'; a: string; m: string; l: number; last: number; acked: number; fin: boolean }
-  | { t: 'f'; f: SequencedFrame }
+  | { t: 'f'; f: SequencedFrame; s?: true }
+  | { t: 'r'; f: SequencedFrame }
   | { t: 'a'; a: string; s: number }
   | { t: 'x'; a: string };
 
@@ -44,6 +48,12 @@ const COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
  */
 export function openOutbox(path: string) {
   const attempts = new Map<string, AttemptState>();
+  /** Ids of pending frames that already replace a rejected one: a second refusal drops the attempt. */
+  const substitutes = new Set<string>();
+  /** Attempts refused for good in this process: new frames for them are refused, not renumbered from 1. */
+  const refused = new Set<string>();
+  /** Attempts done with (`x`) while replaying: a frame written after that (one in flight) stays dropped. */
+  const doneWith = new Set<string>();
   const { fd: initialFd, size } = load();
   let fd = initialFd;
   let bytesSinceCompaction = size;
@@ -58,11 +68,22 @@ export function openOutbox(path: string) {
         return;
       case 'f': {
         const p = rec.f.payload;
+        if (doneWith.has(p.attemptId)) return;
         let st = attempts.get(p.attemptId);
         if (!st) attempts.set(p.attemptId, (st = { attemptId: p.attemptId, missionId: p.missionId, leaseVersion: p.leaseVersion, last: 0, acked: 0, pending: [], finished: false }));
         if (p.seq <= st.acked || p.seq <= st.last) return;
         st.pending.push(rec.f);
+        if (rec.s) substitutes.add(rec.f.id);
         st.last = p.seq;
+        if (rec.f.type === 'mission.finished') st.finished = true;
+        return;
+      }
+      case 'r': {
+        const st = attempts.get(rec.f.payload.attemptId);
+        const i = st?.pending.findIndex((f) => f.payload.seq === rec.f.payload.seq) ?? -1;
+        if (!st || i < 0) return;
+        st.pending[i] = rec.f;
+        substitutes.add(rec.f.id);
         if (rec.f.type === 'mission.finished') st.finished = true;
         return;
       }
@@ -73,6 +94,7 @@ export function openOutbox(path: string) {
       }
       case 'x':
         attempts.delete(rec.a);
+        doneWith.add(rec.a);
     }
   }
 
@@ -80,7 +102,7 @@ export function openOutbox(path: string) {
     if (seq <= st.acked) return;
     st.acked = seq;
     st.last = Math.max(st.last, seq);
-    while (st.pending.length > 0 && st.pending[0]!.payload.seq <= seq) st.pending.shift();
+    while (st.pending.length > 0 && st.pending[0]!.payload.seq <= seq) substitutes.delete(st.pending.shift()!.id);
   }
 
   /** Replays the file; a torn last line (kill -9 mid-write) is cut off. */
@@ -99,7 +121,8 @@ export function openOutbox(path: string) {
       let rec: Rec;
       try {
         rec = JSON.parse(line) as Rec;
-        if (rec.t === 'f') rec = { t: 'f', f: sequencedFrame.parse(rec.f) };
+        if (rec.t === 'f') rec = { t: 'f', f: sequencedFrame.parse(rec.f), ...(rec.s ? { s: true as const } : {}) };
+        if (rec.t === 'r') rec = { t: 'r', f: sequencedFrame.parse(rec.f) };
       } catch {
         break; // corrupt tail: everything after it was never acknowledged as durable
       }
@@ -120,11 +143,24 @@ export function openOutbox(path: string) {
     bytesSinceCompaction += Buffer.byteLength(line);
   }
 
+  /**
+   * A record synced before it is acted on. Safe beside a grouped write in flight: the file is
+   * opened for append, and what a record refers to (a pending frame) is on disk already.
+   */
+  function writeDurable(rec: Rec) {
+    writeRaw(`${JSON.stringify(rec)}\n`);
+    fdatasyncSync(fd);
+  }
+
   function syncQueue() {
     if (syncing || queue.length === 0) return;
-    syncing = true;
-    const batch = queue;
+    // Frames of an attempt refused for good while they waited are not written: on disk after
+    // the attempt's `x` record, they would bring it back at the next start.
+    const batch = queue.filter((b) => !refused.has(b.frame.payload.attemptId));
+    for (const b of queue) if (refused.has(b.frame.payload.attemptId)) b.reject(new Error(`attempt ${b.frame.payload.attemptId} was refused by the control plane; its frames are dropped`));
     queue = [];
+    if (batch.length === 0) return;
+    syncing = true;
     const text = batch.map((b) => b.line).join('');
     bytesSinceCompaction += Buffer.byteLength(text);
     write(fd, text, null, 'utf8', (writeError) => {
@@ -132,6 +168,7 @@ export function openOutbox(path: string) {
         syncing = false;
         for (const b of batch) {
           if (error) b.reject(error);
+          else if (refused.has(b.frame.payload.attemptId)) b.reject(new Error(`attempt ${b.frame.payload.attemptId} was refused by the control plane; its frames are dropped`));
           else {
             attempts.get(b.frame.payload.attemptId)?.pending.push(b.frame);
             b.resolve();
@@ -151,7 +188,7 @@ export function openOutbox(path: string) {
     let text = '';
     for (const st of attempts.values()) {
       text += `${JSON.stringify({ t: 'h', a: st.attemptId, m: st.missionId, l: st.leaseVersion, last: st.last, acked: st.acked, fin: st.finished } satisfies Rec)}\n`;
-      for (const f of st.pending) text += `${JSON.stringify({ t: 'f', f } satisfies Rec)}\n`;
+      for (const f of st.pending) text += `${JSON.stringify({ t: 'f', f, ...(substitutes.has(f.id) ? { s: true as const } : {}) } satisfies Rec)}\n`;
     }
     writeSync(tfd, text);
     fsyncSync(tfd);
@@ -171,16 +208,53 @@ export function openOutbox(path: string) {
      * Subscribers (`onDurable`) see frames in seq order.
      */
     append(ref: AttemptRef, draft: Draft): Promise<SequencedFrame> {
+      if (refused.has(ref.attemptId)) return Promise.reject(new Error(`attempt ${ref.attemptId} was refused by the control plane; its frames are dropped`));
       let st = attempts.get(ref.attemptId);
       if (!st) attempts.set(ref.attemptId, (st = { ...ref, last: 0, acked: 0, pending: [], finished: false }));
       if (st.finished) return Promise.reject(new Error(`attempt ${ref.attemptId} already finished`));
       const seq = ++st.last;
       if (draft.type === 'mission.finished') st.finished = true;
-      const frame = makeFrame(draft.type, { ...draft.payload, ...ref, seq }) as SequencedFrame;
+      // Made storable here, and replaced at once when it could never be sent (see frame-guard.ts).
+      const { frame, json, rejected } = guardFrame(makeFrame(draft.type, { ...draft.payload, ...ref, seq }) as SequencedFrame);
       return new Promise((resolve, reject) => {
-        queue.push({ line: `${JSON.stringify({ t: 'f', f: frame } satisfies Rec)}\n`, frame, resolve: () => resolve(frame), reject });
+        queue.push({ line: `{"t":"f","f":${json}${rejected ? ',"s":true' : ''}}\n`, frame, resolve: () => {
+          if (rejected) substitutes.add(frame.id);
+          resolve(frame);
+        }, reject });
         setImmediate(syncQueue);
       });
+    },
+
+    /**
+     * The control plane refused the pending frame `frameId` for good (an `error` frame, not
+     * retryable, naming it). It is replaced at once and durably by its substitute (same seq, see
+     * frame-guard.ts): the substitute and the attempt's later pending frames are returned, to be
+     * sent again in order. A refused substitute gets no substitute: the attempt's frames are
+     * dropped and the attempt is done with, so no frame can make the daemon loop. Undefined when
+     * no pending frame has that id (e.g. it was quarantined and acked already).
+     */
+    reject(frameId: string, why: Rejection):
+      | { outcome: 'replaced'; rejected: SequencedFrame; resend: SequencedFrame[] }
+      | { outcome: 'dropped'; rejected: SequencedFrame }
+      | undefined {
+      for (const st of attempts.values()) {
+        const i = st.pending.findIndex((f) => f.id === frameId);
+        if (i < 0) continue;
+        const rejected = st.pending[i]!;
+        if (substitutes.has(frameId)) {
+          for (const f of st.pending) substitutes.delete(f.id);
+          attempts.delete(st.attemptId);
+          refused.add(st.attemptId);
+          writeDurable({ t: 'x', a: st.attemptId });
+          return { outcome: 'dropped', rejected };
+        }
+        const sub = substituteFor(rejected, why);
+        writeDurable({ t: 'r', f: sub });
+        st.pending[i] = sub;
+        substitutes.add(sub.id);
+        return { outcome: 'replaced', rejected, resend: st.pending.slice(i) };
+      }
+      return undefined;
     },
 
     /** The control plane committed everything up to `seq`. */

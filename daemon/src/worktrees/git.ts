@@ -1,3 +1,4 @@
+import { clipTextStart } from '@solo-unicorn/shared';
 import { execa } from 'execa';
 
 /** A git command that failed: what ran, where, its exit code and the end of its stderr. */
@@ -46,7 +47,7 @@ export async function git(cwd: string, args: string[], opts: RunOptions = {}): P
   const exitCode = result.exitCode ?? -1;
   if (exitCode === 0 || opts.okCodes?.includes(exitCode)) return { stdout: result.stdout, exitCode };
   const stderr = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : (result.stderr || result.stdout || result.message || '');
-  throw new GitError(`git ${args.join(' ')}`, cwd, result.exitCode, stderr.trim().split('\n').slice(-8).join('\n').slice(-2000));
+  throw new GitError(`git ${args.join(' ')}`, cwd, result.exitCode, clipTextStart(stderr.trim().split('\n').slice(-8).join('\n'), 2000, ''));
 }
 
 const identityEnv = (who: Identity) => ({

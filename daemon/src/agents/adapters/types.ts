@@ -1,3 +1,5 @@
+import { clipText } from '@solo-unicorn/shared';
+
 /** What an adapter turns a mission into, and what it makes of the agent's stdout. */
 
 /** A structured agent event; becomes a `mission.event` (`kind` matches the protocol's kind pattern). */
@@ -41,12 +43,15 @@ export function substitutePromptFile(command: readonly string[], promptFile: str
   return command.map((part) => part.replaceAll('{promptFile}', promptFile));
 }
 
-/** Bounds what one event carries: agents print whole files in tool results. */
+/** Bounds what one event carries: agents print whole files in tool results. Units: UTF-16 code units. */
 export const maxTextChars = 8000;
+/** At most `max` code units of `text`, never ending inside a surrogate pair, and how much was cut. */
 export function clip(text: unknown, max = maxTextChars): string | undefined {
   if (text === undefined || text === null) return undefined;
-  const s = typeof text === 'string' ? text : JSON.stringify(text);
-  return s.length > max ? `${s.slice(0, max)}… [${s.length - max} more chars]` : s;
+  const s = typeof text === 'string' ? text : (JSON.stringify(text) ?? String(text));
+  if (s.length <= max) return s;
+  const head = clipText(s, max, '');
+  return `${head}… [${s.length - head.length} more chars]`;
 }
 
 /** A JSON value kept as is when small, else replaced by a clipped preview. */
