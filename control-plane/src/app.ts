@@ -9,6 +9,9 @@ import { createMissionDocs } from './modules/missions/mission-docs.ts';
 import { createChannelFeeds } from './realtime/channel-feeds.ts';
 import { createRealtimeHub } from './realtime/hub.ts';
 import { realtimeRoutes } from './realtime/realtime.routes.ts';
+import { createRevocation } from './realtime/revocation.ts';
+import { createRealtimeTickets } from './modules/auth/realtime-tickets.ts';
+import { withScrubbing } from './logger.ts';
 import { createFallbackScheduler } from './fallback/scheduler.ts';
 import { createUpkeep } from './fallback/upkeep.ts';
 import { fallbackRoutes } from './modules/fallback/fallback.routes.ts';
@@ -67,7 +70,7 @@ export interface AppDeps {
 /** Builds the whole HTTP app around its dependencies. Never listens: main.ts and tests do that. */
 export async function buildApp(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({ logger: withScrubbing(deps.logger), bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024, return503OnClosing: true });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -79,6 +82,9 @@ export async function buildApp(deps: AppDeps) {
     docsDir: deps.docsDir, log: app.log, secretBox: createSecretBox(deps.secretsKey ?? randomBytes(32)), githubApiUrl: github.apiUrl,
     outbound: createOutboundPolicy(deps.outboundAllow),
   });
+  const revocation = createRevocation({ database: deps.database, access: services.access, sessionHub: services.sessionHub, log: app.log.child({ component: 'revocation' }) });
+  app.addHook('onReady', async () => revocation.start());
+  app.addHook('onClose', async () => revocation.stop());
   const missionDocs = createMissionDocs(deps.docsDir);
   const dispatchSettings = deps.dispatch ?? { offlineGraceMs: 180_000, tickMs: 2_000, maxAttempts: 3 };
   const effects = createAttemptEffects({ clock, docs: missionDocs, maxAttempts: dispatchSettings.maxAttempts });
@@ -122,7 +128,9 @@ export async function buildApp(deps: AppDeps) {
       await api.register(repositoriesRoutes(services.repositories));
       await api.register(flowsRoutes(services.flows));
       await api.register(missionsRoutes(services.missions, services.board));
-      await api.register(realtimeRoutes({ hub: realtime, access: services.access, maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024 }));
+      await api.register(realtimeRoutes({
+        hub: realtime, access: services.access, guard: revocation.guard, tickets: createRealtimeTickets(deps.database.db, clock), maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024,
+      }));
       await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns, services.legacyImport));
       await api.register(workstationsRoutes(services.workstations));
       await api.register(sessionsGateway({

@@ -30,3 +30,10 @@ export type RealtimeServerFrame = z.infer<typeof realtimeServerFrameSchema>;
 
 /** Close code for a client that cannot keep up; reconnect and resume from the last cursor. */
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+
+/** Close code for a socket whose credentials were revoked (API key deleted, user removed): sign in again. */
+export const CREDENTIALS_REVOKED_CLOSE_CODE = 4001;
+
+/** `POST /api/v1/realtime/tickets`: open the socket with `?ticket=` once, within 30 s. */
+export const realtimeTicketSchema = z.object({ ticket: z.string(), expiresAt: z.string() });
+export type RealtimeTicket = z.infer<typeof realtimeTicketSchema>;

@@ -6,6 +6,7 @@ import { hashSecret } from '../lib/secrets.ts';
 import type { Clock } from '../lib/time.ts';
 import { createAuthRepository } from '../modules/auth/auth.repository.ts';
 import type { Principal, UserPrincipal } from '../modules/auth/principal.ts';
+import { createRealtimeTickets } from '../modules/auth/realtime-tickets.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,23 +17,32 @@ declare module 'fastify' {
     public?: boolean;
     /** Route accepts a workstation token instead of an API key. */
     workstation?: boolean;
+    /** WebSocket route that accepts a single-use `?ticket=` (the monitoring socket). */
+    realtimeTicket?: boolean;
   }
 }
 
 function bearer(request: FastifyRequest): string | undefined {
   // The auth scheme is case-insensitive (RFC 7235): `bearer x` works like `Bearer x`.
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  if (match) return match[1];
-  // Browsers cannot set headers on a WebSocket, so an upgrade may pass the key in the query. Plain
-  // HTTP requests may not: a key in a URL ends up in access logs and proxy histories.
-  if (request.headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
-  const query = request.query as { access_token?: unknown } | undefined;
-  return typeof query?.access_token === 'string' ? query.access_token : undefined;
+  return match?.[1];
+}
+
+/**
+ * Browsers cannot set headers on a WebSocket, so an upgrade may bring a single-use ticket in the
+ * query (POST /api/v1/realtime/tickets). Never a key: a URL ends up in access logs and proxy
+ * histories, and plain HTTP requests take no credentials from the query at all.
+ */
+function upgradeTicket(request: FastifyRequest): string | undefined {
+  if (!request.routeOptions.config.realtimeTicket || request.headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
+  const query = request.query as { ticket?: unknown } | undefined;
+  return typeof query?.ticket === 'string' ? query.ticket : undefined;
 }
 
 /** Every /api route needs a bearer credential; the rest of the app never sees an anonymous caller. */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock: Clock }) => {
   const repo = createAuthRepository(opts.db);
+  const tickets = createRealtimeTickets(opts.db, opts.clock);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
@@ -41,7 +51,14 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock:
     // The route pattern, not the raw URL: `/%61pi/…` routes to `/api/…` but does not start with it.
     if (config.public || !route.startsWith('/api/')) return;
     const secret = bearer(request);
-    if (!secret) throw unauthenticated('missing credentials: send Authorization: Bearer <api key>');
+    if (!secret) {
+      const ticket = upgradeTicket(request);
+      if (ticket === undefined) throw unauthenticated('missing credentials: send Authorization: Bearer <api key> (a browser socket: ?ticket= from POST /api/v1/realtime/tickets)');
+      const principal = await tickets.redeem(ticket);
+      if (!principal) throw unauthenticated('invalid, used or expired ticket: ask POST /api/v1/realtime/tickets for a new one');
+      request.principal = principal;
+      return;
+    }
     const hash = hashSecret(secret);
     if (config.workstation) {
       const ws = await repo.findActiveWorkstationToken(hash);

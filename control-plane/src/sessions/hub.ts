@@ -1,4 +1,4 @@
-import type { ServerToDaemonFrame } from '@solo-unicorn/shared';
+import { sessionCloseCodes, type ServerToDaemonFrame } from '@solo-unicorn/shared';
 
 /** The part of a live session the hub drives. */
 export interface LiveSession {
@@ -21,6 +21,13 @@ export function createSessionHub() {
   const live = new Map<string, LiveSession>();
   const connections = new Set<LiveSession>();
   const closing = new Set<Promise<void>>();
+  /**
+   * Workstations revoked (or deleted) while this process runs. A token never comes back, so a
+   * session that passed its hello check just before the revocation is closed when it attaches.
+   */
+  const revoked = new Set<string>();
+  const closeRevoked = (session: LiveSession) =>
+    track(session.close({ code: sessionCloseCodes.revoked, text: 'workstation token revoked', errorCode: 'SU_ERR_WORKSTATION_REVOKED' }));
   let sweeper: NodeJS.Timeout | undefined;
 
   function track(p: Promise<void>) {
@@ -36,6 +43,7 @@ export function createSessionHub() {
 
     /** Makes `session` the workstation's one live session, closing an older one. */
     attach(session: LiveSession) {
+      if (revoked.has(session.workstationId)) return closeRevoked(session);
       const older = live.get(session.workstationId);
       live.set(session.workstationId, session);
       if (older && older !== session) {
@@ -56,11 +64,13 @@ export function createSessionHub() {
       return live.size;
     },
 
+    /** Closes the workstation's live session (if this process holds it) and any it attaches later. */
     revoke(workstationId: string) {
+      revoked.add(workstationId);
       const session = live.get(workstationId);
       if (!session) return;
       live.delete(workstationId);
-      track(session.close({ code: 4001, text: 'workstation token revoked', errorCode: 'SU_ERR_WORKSTATION_REVOKED' }));
+      closeRevoked(session);
     },
 
     /** One timer for all sessions: a peer that missed the last ping is terminated. */

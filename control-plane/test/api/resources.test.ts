@@ -193,6 +193,7 @@ t.test('project members: set, list and remove a per-project role', async (t) => 
   const org = await createOrg(api, 'Members Inc');
   const project = await createProject(api, org.id);
   const lee = await createUser(app, 'lee@example.test');
+  await api.post(`/api/v1/organizations/${org.id}/members`, { userId: lee.id, role: 'member' }); // project roles are for members
   const PM = `/api/v1/projects/${project.id}/members`;
   const set = await api.post(PM, { userId: lee.id, role: 'viewer' });
   t.equal(set.status, 201);
@@ -200,7 +201,7 @@ t.test('project members: set, list and remove a per-project role', async (t) => 
   const changed = await api.post(PM, { userId: lee.id, role: 'member' });
   t.equal(changed.body.role, 'member', 'setting again changes the role');
   t.same((await api.get(PM)).body.items.map((m: any) => [m.userId, m.role]), [[lee.id, 'member']]);
-  t.equal((await api.post(PM, { userId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', role: 'member' })).status, 404);
+  t.equal((await api.post(PM, { userId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', role: 'member' })).status, 409, 'no such user: not a member');
   t.equal((await api.delete(`${PM}/${lee.id}`)).status, 204);
   t.equal((await api.delete(`${PM}/${lee.id}`)).status, 404);
   t.same((await api.get(PM)).body.items, []);

@@ -13,12 +13,22 @@ t.test('organization and project roles map to access levels', async (t) => {
   t.same(projectRoleAccess, { admin: 'admin', member: 'write', viewer: 'read' });
 });
 
-t.test('a project role overrides the organization role, upwards and downwards', async (t) => {
+t.test("a project role overrides a member's or viewer's organization role, upwards and downwards", async (t) => {
   const base = { visibility: 'private' as const, isInstanceAdmin: false };
   t.equal(projectAccess({ ...base, orgRole: 'viewer', projectRole: 'admin' }), 'admin');
-  t.equal(projectAccess({ ...base, orgRole: 'owner', projectRole: 'viewer' }), 'read');
-  t.equal(projectAccess({ ...base, orgRole: null, projectRole: 'member' }), 'write', 'an invited outsider');
+  t.equal(projectAccess({ ...base, orgRole: 'member', projectRole: 'viewer' }), 'read');
   t.equal(projectAccess({ ...base, orgRole: 'member', projectRole: null }), 'write');
+});
+
+t.test('organization owners and admins keep their access on every project, whatever a project row says', async (t) => {
+  const base = { visibility: 'private' as const, isInstanceAdmin: false };
+  t.equal(projectAccess({ ...base, orgRole: 'owner', projectRole: 'viewer' }), 'owner');
+  t.equal(projectAccess({ ...base, orgRole: 'admin', projectRole: 'member' }), 'admin');
+});
+
+t.test('a project role without organization membership grants nothing', async (t) => {
+  t.equal(projectAccess({ visibility: 'private', isInstanceAdmin: false, orgRole: null, projectRole: 'admin' }), undefined);
+  t.equal(projectAccess({ visibility: 'public', isInstanceAdmin: false, orgRole: null, projectRole: 'admin' }), 'read', 'a public project stays readable');
 });
 
 t.test('a private project is invisible to outsiders; a public one is readable', async (t) => {

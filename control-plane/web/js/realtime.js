@@ -59,12 +59,38 @@ export function createRealtime({ key, onStatus = () => {} }) {
     sync(frame.channel);
   }
 
-  function connect() {
+  /**
+   * A single-use ticket for the socket, asked for with the key in the Authorization header: the
+   * key itself never goes into a URL (URLs end up in logs). Null when the key is refused.
+   */
+  async function ticket() {
+    const res = await fetch('/api/v1/realtime/tickets', { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    if (res.status === 401) return null;
+    if (!res.ok) throw new Error(`ticket: HTTP ${res.status}`);
+    return (await res.json()).ticket;
+  }
+
+  function retry() {
+    // Back off with jitter; a slow-consumer close (4008) just resumes from the cursors.
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+    onStatus('reconnecting');
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  async function connect() {
     if (stopped) return;
     onStatus(attempt === 0 ? 'connecting' : 'reconnecting');
+    let granted;
+    try {
+      granted = await ticket();
+    } catch {
+      return stopped ? undefined : retry();
+    }
+    if (stopped) return;
+    if (granted === null) return onStatus('offline'); // the key was revoked: signing in again is the way back
     const url = new URL('/api/v1/realtime', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('access_token', key);
+    url.searchParams.set('ticket', granted);
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {
@@ -86,15 +112,12 @@ export function createRealtime({ key, onStatus = () => {} }) {
       if (socket !== ws) return;
       for (const c of channels.values()) c.server = 'none';
       if (stopped) return onStatus('offline');
-      // Back off with jitter; a slow-consumer close (4008) just resumes from the cursors.
-      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
-      onStatus('reconnecting');
-      retryTimer = setTimeout(connect, delay);
+      retry(); // a revoked key (4001) finds out when it asks for the next ticket
     };
   }
 
   return {
-    start: connect,
+    start: () => void connect(),
     stop() {
       stopped = true;
       clearTimeout(retryTimer);

@@ -9,9 +9,17 @@ export const projectRoleAccess: Record<ProjectRole, Access> = { viewer: 'read', 
 
 export const allows = (have: Access, need: Access) => rank[have] >= rank[need];
 
+/** Organization roles that keep admin on every project of the organization, whatever a project row says. */
+export const isOrgAdminRole = (role: OrgRole | null | undefined) => role === 'owner' || role === 'admin';
+
 /**
- * Effective access to a project: a project-level role overrides the organization role;
- * anyone signed in may read a public project; otherwise the project is invisible (undefined).
+ * Effective access to a project. Invariants:
+ * - a project role counts only for a member of the project's organization (a row left for someone
+ *   who was removed grants nothing);
+ * - organization owners and admins keep their organization access on every project (a lower
+ *   project row is ignored);
+ * - for other members the project role overrides the organization role, upwards or downwards;
+ * - anyone signed in may read a public project; otherwise the project is invisible (undefined).
  */
 export function projectAccess(input: {
   orgRole?: OrgRole | null;
@@ -20,7 +28,9 @@ export function projectAccess(input: {
   isInstanceAdmin: boolean;
 }): Access | undefined {
   if (input.isInstanceAdmin) return 'owner';
-  if (input.projectRole) return projectRoleAccess[input.projectRole];
-  if (input.orgRole) return orgRoleAccess[input.orgRole];
+  if (input.orgRole) {
+    if (input.projectRole && !isOrgAdminRole(input.orgRole)) return projectRoleAccess[input.projectRole];
+    return orgRoleAccess[input.orgRole];
+  }
   return input.visibility === 'public' ? 'read' : undefined;
 }

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
-import { apiKeys, users, workstations } from '../../db/schema/index.ts';
+import { apiKeys, realtimeTickets, users, workstations } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
 export function createAuthRepository(db: Executor) {
@@ -12,6 +12,31 @@ export function createAuthRepository(db: Executor) {
         .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), isNull(users.deletedAt)))
         .limit(1);
       return row;
+    },
+
+    /** The key's user while the key is active and the user not deleted (re-checked on access changes). */
+    async findActiveApiKeyById(id: string) {
+      const [row] = await db
+        .select({ id: apiKeys.id, userId: apiKeys.userId, isInstanceAdmin: users.isInstanceAdmin })
+        .from(apiKeys)
+        .innerJoin(users, eq(users.id, apiKeys.userId))
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt), isNull(users.deletedAt)))
+        .limit(1);
+      return row;
+    },
+
+    async insertTicket(values: { ticketHash: string; apiKeyId: string; userId: string; expiresAt: Date }) {
+      await db.insert(realtimeTickets).values(values);
+    },
+
+    /** Single use: the row is deleted by the one redemption that finds it. */
+    async takeTicket(ticketHash: string) {
+      const [row] = await db.delete(realtimeTickets).where(eq(realtimeTickets.ticketHash, ticketHash)).returning();
+      return row;
+    },
+
+    async purgeExpiredTickets(now: Date) {
+      await db.delete(realtimeTickets).where(lt(realtimeTickets.expiresAt, now));
     },
 
     /** Marks a key used, at most once a minute, so reads do not each cost a write. */

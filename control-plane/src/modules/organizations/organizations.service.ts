@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { createProjectsRepository } from '../projects/projects.repository.ts';
 import { createUsersRepository } from '../users/users.repository.ts';
 import { createOrganizationsRepository, type MembershipRow, type OrganizationRow } from './organizations.repository.ts';
 
@@ -97,7 +98,9 @@ export function createOrganizationsService(db: Db, access: AccessService, clock:
           throw conflict('SU_ERR_LAST_OWNER', 'an organization keeps at least one owner; promote another member first');
         }
         await orgs.deleteMembership(member.id);
-        await recordAudit(tx, { organizationId, actorType: 'user', actorId: caller.userId, action: 'membership.removed', targetType: 'user', targetId: userId });
+        // Offboarding removes every grant with the membership: no project role may outlive it.
+        const projectIds = await createProjectsRepository(tx).deleteMembershipsInOrg(organizationId, userId);
+        await recordAudit(tx, { organizationId, actorType: 'user', actorId: caller.userId, action: 'membership.removed', targetType: 'user', targetId: userId, data: { projectRolesRemoved: projectIds } });
       });
     },
   };

@@ -1,5 +1,5 @@
 import { newId, type ProjectRole } from '@solo-unicorn/shared';
-import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -16,13 +16,15 @@ export function createProjectsRepository(db: Executor) {
       const [row] = await db.update(projects).set(values).where(eq(projects.id, id)).returning();
       return row;
     },
-    /** Projects the user reaches through an org membership or a project membership (all, for the instance admin). */
+    /**
+     * Projects of the user's organizations (all, for the instance admin). A project role alone
+     * reaches nothing: it only counts for a member of the project's organization.
+     */
     async listVisible(opts: { userId: string; isInstanceAdmin: boolean; organizationId?: string; afterId?: string; limit: number }) {
       const filters: (SQL | undefined)[] = [];
       if (!opts.isInstanceAdmin) {
         const viaOrg = db.select({ id: organizationMemberships.organizationId }).from(organizationMemberships).where(eq(organizationMemberships.userId, opts.userId));
-        const viaProject = db.select({ id: projectMembers.projectId }).from(projectMembers).where(eq(projectMembers.userId, opts.userId));
-        filters.push(or(inArray(projects.organizationId, viaOrg), inArray(projects.id, viaProject)));
+        filters.push(inArray(projects.organizationId, viaOrg));
       }
       if (opts.organizationId) filters.push(eq(projects.organizationId, opts.organizationId));
       if (opts.afterId) filters.push(gt(projects.id, opts.afterId));
@@ -38,6 +40,12 @@ export function createProjectsRepository(db: Executor) {
     },
     async listMembers(projectId: string) {
       return db.select().from(projectMembers).where(eq(projectMembers.projectId, projectId)).orderBy(asc(projectMembers.id));
+    },
+    /** Offboarding: every project role the user holds in the organization's projects. */
+    async deleteMembershipsInOrg(organizationId: string, userId: string) {
+      const inOrg = db.select({ id: projects.id }).from(projects).where(eq(projects.organizationId, organizationId));
+      const rows = await db.delete(projectMembers).where(and(eq(projectMembers.userId, userId), inArray(projectMembers.projectId, inOrg))).returning({ projectId: projectMembers.projectId });
+      return rows.map((r) => r.projectId);
     },
     async deleteMember(projectId: string, userId: string) {
       const rows = await db.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId))).returning();

@@ -8,7 +8,8 @@ import { iso, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { createUsersRepository } from '../users/users.repository.ts';
+import { isOrgAdminRole } from '../access/roles.ts';
+import { createOrganizationsRepository } from '../organizations/organizations.repository.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
 import { createProjectsRepository, type ProjectRow } from './projects.repository.ts';
 
@@ -65,10 +66,22 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
       });
     },
 
+    /**
+     * A project role is an override for a member of the project's organization: anyone else gets
+     * the same answer whether or not the user exists (existence is never revealed). Owners and
+     * admins of the organization keep admin on every project, so nobody may lower them here.
+     */
     async setMember(caller: UserPrincipal, projectId: string, input: { userId: string; role: ProjectRole }) {
       const { project } = await access.requireProject(caller, projectId, 'admin');
       return db.transaction(async (tx) => {
-        if (!(await createUsersRepository(tx).findById(input.userId))) throw notFound('user');
+        // Locked: an offboarding that runs meanwhile waits, then removes this row too.
+        const membership = await createOrganizationsRepository(tx).findMembership(project.organizationId, input.userId);
+        if (!membership) {
+          throw conflict('SU_ERR_PROJECT_ROLE_NOT_MEMBER', "userId: project roles are only for members of the project's organization; add the user to the organization first");
+        }
+        if (isOrgAdminRole(membership.role) && input.role !== 'admin') {
+          throw conflict('SU_ERR_PROJECT_ROLE_PROTECTED', `userId: an organization ${membership.role} keeps admin on every project; change the organization role instead`);
+        }
         const row = await createProjectsRepository(tx).upsertMember(projectId, input.userId, input.role);
         await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_member.set', targetType: 'user', targetId: input.userId, data: { projectId, role: input.role } });
         return { projectId, userId: row.userId, role: row.role, createdAt: iso(row.createdAt) };

@@ -51,6 +51,13 @@ export function createWorkstationsRepository(db: Executor) {
       return rows.map((r) => r.ws);
     },
 
+    /** Of these workstations, the ones that exist and are not revoked. */
+    async activeIds(ids: string[]) {
+      if (ids.length === 0) return new Set<string>();
+      const rows = await db.select({ id: workstations.id }).from(workstations).where(and(inArray(workstations.id, ids), isNull(workstations.revokedAt)));
+      return new Set(rows.map((r) => r.id));
+    },
+
     async revoke(id: string, at: Date) {
       const [row] = await db
         .update(workstations)

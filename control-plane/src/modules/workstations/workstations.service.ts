@@ -120,8 +120,8 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
     async mapToProject(caller: UserPrincipal, projectId: string, workstationId: string) {
       const { project } = await access.requireProject(caller, projectId, 'admin');
       const ws = await repo.findById(workstationId);
-      if (!ws) throw invalidField('body.workstationId', 'no such workstation');
-      if (ws.organizationId !== project.organizationId) throw invalidField('body.workstationId', "belongs to another organization than the project's");
+      // One answer for "no such workstation" and "another organization's": existence is never revealed.
+      if (!ws || ws.organizationId !== project.organizationId) throw invalidField('body.workstationId', "no workstation with this id in the project's organization");
       const row = await db.transaction(async (tx) => {
         const mapped = await createWorkstationsRepository(tx).mapToProject(projectId, workstationId);
         await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_workstation.mapped', targetType: 'workstation', targetId: workstationId, data: { projectId } });
