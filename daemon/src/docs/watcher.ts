@@ -1,6 +1,7 @@
 import { relative, sep } from 'node:path';
 import { watch } from 'chokidar';
 import { type HashedMissionDoc, docPathPattern, listMissionDocs, missionDocsRelDir, readMissionDoc } from './mission-docs.ts';
+import type { RelPath } from './no-follow.ts';
 
 export interface WatchMissionDocsOptions {
   worktree: string;
@@ -11,6 +12,11 @@ export interface WatchMissionDocsOptions {
   onChange(doc: HashedMissionDoc): void | Promise<void>;
   /** A doc that cannot be read or is too big, or an onChange that threw. Defaults to ignoring it. */
   onError?(error: Error): void;
+  /**
+   * A link where a doc or a folder above it was expected (worktree-relative path): it is never
+   * followed, the doc is skipped. Once per path per watcher.
+   */
+  onSymlink?(path: RelPath): void;
   /** Report the docs already present at start (default false: they are the baseline, e.g. just restored). */
   reportExisting?: boolean;
   /**
@@ -30,6 +36,7 @@ export interface MissionDocsWatcher {
 /**
  * Watches `solo-unicorn-docs/missions/{missionId}/solution.md` and `tasks/{n}.md` in a worktree;
  * the folders may appear later. Only the path down to the docs is watched, not the whole worktree.
+ * Links are never followed (see no-follow.ts): a repository cannot make it read a file elsewhere.
  */
 export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<MissionDocsWatcher> {
   const { worktree, missionId, debounceMs } = opts;
@@ -46,11 +53,23 @@ export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<M
     }
   };
 
+  const linksSeen = new Set<string>();
+  const onSymlink = (path: RelPath) => {
+    if (linksSeen.has(path)) return;
+    linksSeen.add(path);
+    try {
+      opts.onSymlink?.(path);
+    } catch (error) {
+      onError(error);
+    }
+  };
+
   for (const [path, hash] of opts.known ?? []) reported.set(path, hash);
   if (!opts.reportExisting && !opts.known) {
-    for (const path of await listMissionDocs(worktree, missionId)) {
-      const doc = await readMissionDoc(worktree, missionId, path).catch(() => undefined);
-      if (doc) reported.set(path, doc.contentHash);
+    for (const path of await listMissionDocs(worktree, missionId, onSymlink)) {
+      const r = await readMissionDoc(worktree, missionId, path).catch(() => undefined);
+      if (r?.kind === 'doc') reported.set(path, r.doc.contentHash);
+      else if (r?.kind === 'symlink') onSymlink(r.path);
     }
   }
 
@@ -59,8 +78,10 @@ export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<M
     chain = chain.then(async () => {
       if (closed) return;
       try {
-        const doc = await readMissionDoc(worktree, missionId, path);
-        if (!doc || reported.get(path) === doc.contentHash) return;
+        const r = await readMissionDoc(worktree, missionId, path);
+        if (r.kind === 'symlink') return onSymlink(r.path);
+        if (r.kind !== 'doc' || reported.get(path) === r.doc.contentHash) return;
+        const doc = r.doc;
         reported.set(path, doc.contentHash);
         await opts.onChange(doc);
       } catch (error) {
@@ -87,7 +108,7 @@ export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<M
     return rel !== 'tasks' && !docPathPattern.test(rel);
   };
 
-  const watcher = watch(worktree, { ignoreInitial: true, ignored, persistent: true });
+  const watcher = watch(worktree, { ignoreInitial: true, ignored, persistent: true, followSymlinks: false });
   const schedule = (abs: string) => {
     const path = docPath(abs);
     if (!path || closed) return;
@@ -104,7 +125,7 @@ export async function watchMissionDocs(opts: WatchMissionDocsOptions): Promise<M
     async flush() {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      const paths = await listMissionDocs(worktree, missionId).catch((error) => {
+      const paths = await listMissionDocs(worktree, missionId, onSymlink).catch((error) => {
         onError(error);
         return [] as string[];
       });

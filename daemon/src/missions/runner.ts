@@ -65,7 +65,12 @@ export function createMissionRunner(deps: RunnerDeps) {
       const note = (kind: string, data: Record<string, unknown>) =>
         void deps.emit(ref, kind, data).catch((err) => deps.log.error({ err, attemptId: ref.attemptId }, 'outbox write failed'));
       note('worktree.acquired', { path: lease.path, branch, resumed: lease.resumed, base: lease.headBefore });
-      await restoreMissionDocs(lease.path, m.id, a.docs);
+      // A link in the repository where a doc belongs is never followed; the timeline says so.
+      const linkSkipped = (path: string) => {
+        deps.log.warn({ missionId: m.id, path }, 'symbolic link at a mission doc path not followed');
+        note('docs.symlink_skipped', { path });
+      };
+      await restoreMissionDocs(lease.path, m.id, a.docs, linkSkipped);
       // Not awaited before the launch: seeded with the restored docs, the watcher misses nothing the
       // agent writes early (and flush() rescans at the end), so the agent need not wait for it.
       const watching = watchMissionDocs({
@@ -73,6 +78,7 @@ export function createMissionRunner(deps: RunnerDeps) {
         known: new Map(a.docs.map((d) => [d.path, hashContent(d.content)])),
         onChange: (doc) => deps.doc(ref, doc).then(() => undefined),
         onError: (err) => deps.log.warn({ err, missionId: m.id }, 'docs watcher error'),
+        onSymlink: linkSkipped,
       });
       watching.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
       const stages = ((a.flow?.stages as { name: string; requiresReview?: boolean }[] | undefined) ?? defaultFlowStages);
@@ -83,7 +89,7 @@ export function createMissionRunner(deps: RunnerDeps) {
           if (r.cancelled) break;
           note('stage.changed', { stage: stage.name });
           const logDir = join(deps.home, 'logs');
-          mkdirSync(logDir, { recursive: true });
+          mkdirSync(logDir, { recursive: true, mode: 0o700 });
           r.agent = launchAgent({
             adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id,
             prompt: buildPrompt({
