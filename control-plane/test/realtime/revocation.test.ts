@@ -1,7 +1,13 @@
 import { CREDENTIALS_REVOKED_CLOSE_CODE, sessionCloseCodes } from '@solo-unicorn/shared';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import WebSocket from 'ws';
+import { buildApp } from '../../src/app.ts';
+import { openDatabase } from '../../src/db/client.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { onPostgres } from '../helpers/database.ts';
 import { createMission, createOrg, createProject, createUser } from '../helpers/fixtures.ts';
 import { realtimeClient } from '../helpers/ws-client.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
@@ -139,4 +145,37 @@ t.test("revoking a workstation, by this process or another, closes its daemon se
     t.ok(within(1000, start), `${how}: closed within 1 s`);
     t.equal(closed.code, sessionCloseCodes.revoked, `${how}: closed as revoked`);
   }
+});
+
+t.test('two control planes on one PostgreSQL: a key deleted through one closes the sockets held by the other', { skip: !onPostgres && 'needs two connections to one database (PostgreSQL)' }, async (t) => {
+  const database = await openDatabase({ databaseUrl: app.db.url!, poolSize: 2 });
+  const docsDir = mkdtempSync(join(tmpdir(), 'su-docs-'));
+  const other = await buildApp({ database, docsDir });
+  await other.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(async () => {
+    await other.close();
+    await database.close();
+    rmSync(docsDir, { recursive: true, force: true });
+  });
+  const address = other.server.address();
+  const otherUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const project = await createProject(owner.client, org.id);
+  const channel = `project:${project.id}:missions`;
+  const hal = await member('hal@revoke.test');
+  const ida = await member('ida@revoke.test');
+  const hals = await realtimeClient(otherUrl, hal.key);
+  t.equal((await hals.subscribe(channel)).type, 'subscribed');
+  const idas = await realtimeClient(otherUrl, ida.key);
+  t.equal((await idas.subscribe(channel)).type, 'subscribed');
+
+  const keyId = (await hal.client.get('/api/v1/api-keys')).body.items[0].id;
+  const start = performance.now();
+  t.equal((await hal.client.delete(`/api/v1/api-keys/${keyId}`)).status, 204, 'deleted through the first process');
+  t.equal((await hals.closed).code, CREDENTIALS_REVOKED_CLOSE_CODE, 'closed by the second');
+  t.ok(within(1000, start), 'within 1 s');
+  await createMission(owner.client, project.id, { title: 'after' });
+  await idas.until(channel, 1);
+  t.equal(hals.messages(channel).length, 0);
+  idas.close();
 });
