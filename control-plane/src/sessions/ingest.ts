@@ -92,9 +92,11 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
 
         const acks: IngestResult['acks'] = [];
         for (const [attemptId, seq] of stored) {
-          if (fenced.has(attemptId)) continue;
+          // The high-water mark follows what was stored even when a later frame of the same batch
+          // was fenced (e.g. after the attempt finished): otherwise stored events sit above it and
+          // their resend collides with them.
           if (seq !== rows.get(attemptId)!.lastAckedSeq) await repo.setLastStoredSeq(attemptId, seq, now);
-          acks.push({ attemptId, seq });
+          if (!fenced.has(attemptId)) acks.push({ attemptId, seq });
         }
         for (const id of ids) if (!rows.has(id)) fenced.set(id, 'no such attempt');
         return {

@@ -139,3 +139,17 @@ t.test('control frames past the rate limit are refused with SU_ERR_RATE_LIMITED;
   await client.waitFor(ackedTo(attempt.attemptId, 1));
   await client.close();
 });
+
+t.test('frames stored before a later frame of the same batch is fenced are still recorded as stored', async (t) => {
+  // Found by the frame fuzzer: the fence of a late frame hid the stored high-water mark, so the
+  // stored events sat above last_acked_seq and their resend collided with them.
+  const { attempt, client } = await setup('fenced-batch');
+  client.sendRaw(rawEvent(attempt, 1, '{"n":1}'));
+  client.send(makeFrame('mission.finished', { ...attempt, seq: 2, at: at(), status: 'succeeded', branch: 'su/y' }));
+  client.sendRaw(rawEvent(attempt, 3, '{"n":3}'));
+  await client.waitFor((f) => f.type === 'error' && f.payload.code === 'SU_ERR_ATTEMPT_FENCED');
+  await client.close();
+  const row = await attemptRow(app.db.db, attempt.attemptId);
+  t.same(await storedSeqs(app.db.db, attempt.attemptId), [1, 2]);
+  t.equal(row.lastAckedSeq, 2, 'the high-water mark covers every stored frame');
+});
