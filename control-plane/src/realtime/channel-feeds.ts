@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
 import { rowsOf } from '../modules/missions/missions.repository.ts';
 
+const INT4_MAX = 2_147_483_647;
+
 export interface FeedItem {
   seq: number;
   kind: string;
@@ -19,6 +21,8 @@ export function createChannelFeeds(db: Db) {
   return {
     async after(channel: string, cursor: number, limit: number): Promise<FeedItem[]> {
       const missionId = missionOf(channel);
+      // A mission's seq is an int4: a cursor past it (a client may send any 18 digits) has nothing after it.
+      if (missionId && cursor >= INT4_MAX) return [];
       const rows = rowsOf(
         await db.execute(
           missionId
