@@ -19,3 +19,4 @@ export * from './realtime.ts';
 export * from './domain/github.ts';
 export * from './text.ts';
 export * from './domain/git-refs.ts';
+export * from './domain/agent-policy.ts';

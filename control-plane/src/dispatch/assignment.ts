@@ -31,6 +31,8 @@ export async function buildAssignment(
     repository: { id: ctx.repository.id, url: ctx.repository.url, defaultBranch: ctx.repository.defaultBranch },
     flow: ctx.flow ? { id: ctx.flow.id, name: ctx.flow.name, stages: ctx.flow.stages } : null,
     actor: ctx.actor ? { id: ctx.actor.id, name: ctx.actor.name, instructions: ctx.actor.instructions } : null,
+    // The project's policy and the mission's override land with #13's permission settings; until then, edits.
+    permissionPolicy: 'edits',
     prompt: ctx.memory ?? '',
     docs: (await docs.read(m.id)).map((d) => ({ ...d, contentHash: sha(d.content) })),
   };

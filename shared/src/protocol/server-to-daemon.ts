@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentPermissionPolicySchema } from '../domain/agent-policy.ts';
 import { idSchema } from '../ids.ts';
 import { frameSchema } from './envelope.ts';
 import { errorFrame } from './errors.ts';
@@ -45,6 +46,8 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
   repository: z.object({ id: idSchema, url: z.string(), defaultBranch: z.string() }).nullable(),
   flow: z.object({ id: idSchema, name: z.string(), stages: z.array(z.unknown()) }).nullable(),
   actor: z.object({ id: idSchema, name: z.string(), instructions: z.string().nullable() }).nullable(),
+  /** What the agent may do (the project's policy, or the mission's override); the daemon caps `full` by its own config. */
+  permissionPolicy: agentPermissionPolicySchema.default('edits'),
   /** Project memory: notes every agent prompt of the project includes (the daemon builds the prompt). */
   prompt: z.string().max(1024 * 1024),
   docs: z.array(z.object({ path: z.string(), contentHash: z.string(), content: z.string() })),

@@ -1,4 +1,4 @@
-import { clipText } from '@solo-unicorn/shared';
+import { type AgentPermissionPolicy, clipText } from '@solo-unicorn/shared';
 
 /** What an adapter turns a mission into, and what it makes of the agent's stdout. */
 
@@ -14,6 +14,8 @@ export interface MissionInvocationInput {
   prompt: string;
   /** Absolute path of the file holding the prompt; replaces `{promptFile}` in any command. */
   promptFile: string;
+  /** What the agent may do; built-in adapters turn it into the CLI's own flags (default `edits`). */
+  policy?: AgentPermissionPolicy;
 }
 
 export interface Invocation {
