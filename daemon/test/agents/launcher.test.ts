@@ -38,7 +38,8 @@ t.test('an agent crashing midway keeps the output it printed and fails', async (
 });
 
 t.test('a silent agent hits the stall watchdog and its whole process group is gone', async (t) => {
-  const { run, record } = launchFake(t, 'hang', { stallTimeoutMs: 400, killGraceMs: 200 });
+  // 1.5 s: on a loaded machine Node alone can take longer than a shorter window to start the agent and its child.
+  const { run, record } = launchFake(t, 'hang', { stallTimeoutMs: 1500, killGraceMs: 200 });
   const result = await run.done;
   t.equal(result.outcome, 'timed_out');
   t.match(result.reason, /stall/);
