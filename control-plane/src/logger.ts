@@ -1,5 +1,6 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
+import { safeError } from './lib/safe-error.ts';
 
 /** Secret-bearing fields, wherever they appear in a log line (GitHub tokens, webhook secrets included). */
 export const redact = {
@@ -56,7 +57,9 @@ export function serializeRequest(req: { method?: string; url?: string; host?: st
 export function withScrubbing(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
   if (!logger) return false;
   const options = logger === true ? {} : logger;
-  return { redact, ...options, serializers: { ...options.serializers, req: serializeRequest } };
+  // `err` too: a database error's message carries the query's parameters (a mission title, agent
+  // output), which must not reach the log.
+  return { redact, ...options, serializers: { ...options.serializers, req: serializeRequest, err: safeError } };
 }
 
 /** pino options: secrets redacted everywhere, pretty only on a TTY. */
