@@ -1,18 +1,32 @@
+import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
 import {
-  type AgentAdapter, type AgentEvent, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
+  type AgentAdapter, type AgentEvent, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
   promptFitsArgv, substitutePromptFile,
 } from './types.ts';
 
 /**
  * Codex CLI: `codex exec --json <prompt>` (`-` reads the prompt from stdin). Parses the JSONL
  * thread events (`thread.started`, `item.*`, `turn.*`, `error`) and the older `{ id, msg }` form.
+ *
+ * The permission policy becomes Codex's own sandbox (checked against codex-cli 0.171):
+ * - `edits`    → `--sandbox workspace-write` and `-c approval_policy="never"`: writes inside the
+ *                worktree (and temp dirs), commands run there, no network, never a prompt;
+ * - `readonly` → `--sandbox read-only` and `-c approval_policy="never"`;
+ * - `full`     → `--dangerously-bypass-approvals-and-sandbox` (the daemon passes it only when
+ *                the workstation opted in).
+ * A configured command that already picks a sandbox or an approval policy keeps its own choice:
+ * the workstation owner wrote it. `exec resume` has no `--sandbox` flag, so there the sandbox is
+ * set with `-c sandbox_mode=…`. `--skip-git-repo-check`: the daemon chooses the directory, and
+ * Codex's trust check must not refuse a worktree it does not recognise.
  */
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
-  invocation(command, { prompt, promptFile }) {
+  invocation(command, { prompt, promptFile, policy = 'edits' }) {
     const argv = substitutePromptFile(command, promptFile);
     if (argv.length === 1) argv.push('exec'); // a bare binary path from config
     if (!argv.includes('--json')) argv.push('--json');
+    argv.push(...policyFlags(argv, policy));
+    if (!argv.includes('--skip-git-repo-check')) argv.push('--skip-git-repo-check');
     if (command.some((a) => a.includes('{promptFile}'))) return { argv };
     return promptFitsArgv(prompt) ? { argv: [...argv, prompt] } : { argv: [...argv, '-'], input: prompt };
   },
@@ -26,6 +40,36 @@ export const codexAdapter: AgentAdapter = {
   },
 };
 
+const sandboxByPolicy = { edits: 'workspace-write', readonly: 'read-only' } as const;
+
+/** The `-c key=value` overrides in `argv` (`-c k=v`, `--config k=v`, `-ck=v`, `--config=k=v`), by key. */
+function configKeys(argv: readonly string[]): Set<string> {
+  const keys = new Set<string>();
+  argv.forEach((a, i) => {
+    const kv = a === '-c' || a === '--config' ? argv[i + 1] : a.startsWith('--config=') ? a.slice(9) : a.startsWith('-c') && a.length > 2 ? a.slice(2) : undefined;
+    const key = kv?.split('=')[0]?.trim();
+    if (key) keys.add(key);
+  });
+  return keys;
+}
+
+function policyFlags(argv: readonly string[], policy: AgentPermissionPolicy): string[] {
+  const keys = configKeys(argv);
+  const bypass = argv.includes('--dangerously-bypass-approvals-and-sandbox') || argv.includes('--yolo');
+  const hasSandbox = bypass || keys.has('sandbox_mode') || argv.includes('--full-auto')
+    || argv.some((a) => a === '-s' || a === '--sandbox' || a.startsWith('--sandbox='));
+  const hasApproval = bypass || keys.has('approval_policy') || argv.includes('--full-auto')
+    || argv.some((a) => a === '-a' || a === '--ask-for-approval' || a.startsWith('--ask-for-approval='));
+  if (policy === 'full') return hasSandbox || hasApproval ? [] : ['--dangerously-bypass-approvals-and-sandbox'];
+  const flags: string[] = [];
+  if (!hasSandbox) {
+    const mode = sandboxByPolicy[policy];
+    flags.push(...(argv.includes('resume') ? ['-c', `sandbox_mode="${mode}"`] : ['--sandbox', mode]));
+  }
+  if (!hasApproval) flags.push('-c', 'approval_policy="never"');
+  return flags;
+}
+
 function threadEvent(ev: Record<string, unknown>, line: string): AgentEvent[] {
   switch (ev.type) {
     case 'thread.started':
@@ -34,11 +78,11 @@ function threadEvent(ev: Record<string, unknown>, line: string): AgentEvent[] {
     case 'item.updated':
       return [];
     case 'turn.completed':
-      return [{ kind: 'agent.result', data: compact({ isError: false, usage: clipJson(ev.usage, 2000) }) }];
+      return [{ kind: 'agent.result', data: compact({ isError: false, tokens: tokensOf(ev.usage), usage: clipJson(ev.usage, 2000) }) }];
     case 'turn.failed':
-      return [{ kind: 'agent.error', data: { message: clip(asRecord(ev.error)?.message ?? ev.error) ?? 'turn failed' } }];
+      return [errorEvent(asRecord(ev.error)?.message ?? ev.error, 'turn failed')];
     case 'error':
-      return [{ kind: 'agent.error', data: { message: clip(ev.message) ?? 'error' } }];
+      return [errorEvent(ev.message, 'error')];
     case 'item.started':
     case 'item.completed': {
       const item = asRecord(ev.item);
@@ -72,11 +116,39 @@ function itemEvent(item: Record<string, unknown>, completed: boolean): AgentEven
       return completed ? [{ kind: 'agent.file_change', data: compact({ id, status: asString(item.status), changes: clipJson(item.changes) }) }] : [];
     case 'todo_list':
       return [{ kind: 'agent.plan', data: compact({ id, items: clipJson(item.items) }) }];
-    case 'error':
-      return [{ kind: 'agent.error', data: { message: clip(item.message) ?? 'error' } }];
+    case 'error': // a non-fatal notice inside the turn (e.g. unknown model metadata); fatal ones are `error` / `turn.failed`
+      return completed ? [{ kind: 'agent.warning', data: { message: clip(item.message) ?? 'error' } }] : [];
     default:
       return completed ? [{ kind: 'agent.output', data: { text: clip(item) } }] : [];
   }
+}
+
+/** `turn.completed` usage in the shape shared by the adapters; `input` excludes cached input (OpenAI counts it in). */
+function tokensOf(usage: unknown): Record<string, unknown> | undefined {
+  const u = asRecord(usage);
+  if (!u) return undefined;
+  const input = asNumber(u.input_tokens);
+  const cacheRead = asNumber(u.cached_input_tokens);
+  return compact({
+    input: input === undefined ? undefined : Math.max(0, input - (cacheRead ?? 0)),
+    output: asNumber(u.output_tokens), cacheRead, cacheWrite: asNumber(u.cache_write_input_tokens),
+    reasoning: asNumber(u.reasoning_output_tokens),
+  });
+}
+
+const reconnecting = /^Reconnecting\.\.\.\s*(\d+)\/(\d+)/;
+const usageLimit = /usage limit|rate limit|quota/i;
+
+/**
+ * A stream `error`: Codex reports its own retries of the model request as errors
+ * ("Reconnecting... 2/5 (…)") before the final one; those become `agent.api_retry`. A usage limit
+ * ("You've hit your usage limit. Try again at 10:08 AM.") is marked `reason: 'usage_limit'`.
+ */
+function errorEvent(raw: unknown, fallback: string): AgentEvent {
+  const message = clip(raw) ?? fallback;
+  const retry = reconnecting.exec(message);
+  if (retry) return { kind: 'agent.api_retry', data: { message, attempt: Number(retry[1]), maxAttempts: Number(retry[2]) } };
+  return { kind: 'agent.error', data: compact({ message, reason: usageLimit.test(message) ? 'usage_limit' : undefined }) };
 }
 
 function legacyEvent(msg: Record<string, unknown>, line: string): AgentEvent[] {

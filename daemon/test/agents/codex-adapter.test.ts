@@ -1,0 +1,89 @@
+// The Codex adapter: what argv each permission policy becomes, and what the JSONL stream becomes.
+// The flags are the ones codex-cli 0.171 accepts (`codex exec --help`); the real binary runs them in
+// codex-policy.test.ts and e2e/real-codex.test.ts.
+import t from 'tap';
+import { codexAdapter } from '../../src/agents/adapters/codex.ts';
+import { maxPromptArgBytes } from '../../src/agents/adapters/types.ts';
+
+const mission = { missionId: 'M1', prompt: 'do it', promptFile: '/tmp/p.md' };
+const j = (v: unknown) => JSON.stringify(v);
+const base = ['codex', 'exec', '--json'];
+const never = ['-c', 'approval_policy="never"'];
+
+t.test('edits (and no policy) run in the workspace-write sandbox and never ask for approval', async (t) => {
+  const edits = [...base, '--sandbox', 'workspace-write', ...never, '--skip-git-repo-check', 'do it'];
+  t.same(codexAdapter.invocation(base, { ...mission, policy: 'edits' }), { argv: edits });
+  t.same(codexAdapter.invocation(base, mission), { argv: edits }, 'no policy means edits');
+  t.same(codexAdapter.invocation(['/opt/codex'], mission).argv, ['/opt/codex', 'exec', '--json', ...edits.slice(3)], 'a bare binary gets exec');
+});
+
+t.test('readonly runs in the read-only sandbox; full bypasses sandbox and approvals', async (t) => {
+  t.same(codexAdapter.invocation(base, { ...mission, policy: 'readonly' }).argv,
+    [...base, '--sandbox', 'read-only', ...never, '--skip-git-repo-check', 'do it']);
+  t.same(codexAdapter.invocation(base, { ...mission, policy: 'full' }).argv,
+    [...base, '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', 'do it']);
+});
+
+t.test('a configured command that picks its own sandbox or approval policy keeps it, and no flag is repeated', async (t) => {
+  t.same(codexAdapter.invocation([...base, '-s', 'danger-full-access', '--skip-git-repo-check'], { ...mission, policy: 'readonly' }).argv,
+    [...base, '-s', 'danger-full-access', '--skip-git-repo-check', ...never, 'do it']);
+  t.same(codexAdapter.invocation([...base, '-c', 'sandbox_mode="read-only"', '--config=approval_policy="on-request"'], mission).argv,
+    [...base, '-c', 'sandbox_mode="read-only"', '--config=approval_policy="on-request"', '--skip-git-repo-check', 'do it']);
+  t.same(codexAdapter.invocation([...base, '--dangerously-bypass-approvals-and-sandbox'], { ...mission, policy: 'readonly' }).argv,
+    [...base, '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', 'do it']);
+  t.same(codexAdapter.invocation([...base, '--sandbox', 'workspace-write', '-capproval_policy="never"'], { ...mission, policy: 'full' }).argv,
+    [...base, '--sandbox', 'workspace-write', '-capproval_policy="never"', '--skip-git-repo-check', 'do it'], 'full adds no bypass over an explicit sandbox');
+});
+
+t.test('exec resume, which has no --sandbox flag, gets the sandbox as a config override', async (t) => {
+  t.same(codexAdapter.invocation(['codex', 'exec', 'resume', '--last', '--json'], mission).argv,
+    ['codex', 'exec', 'resume', '--last', '--json', '-c', 'sandbox_mode="workspace-write"', ...never, '--skip-git-repo-check', 'do it']);
+});
+
+t.test('a long prompt goes through stdin as -, a {promptFile} command takes it from the file', async (t) => {
+  const long = 'x'.repeat(maxPromptArgBytes + 1);
+  t.same(codexAdapter.invocation(base, { ...mission, prompt: long }),
+    { argv: [...base, '--sandbox', 'workspace-write', ...never, '--skip-git-repo-check', '-'], input: long });
+  t.same(codexAdapter.invocation([...base, 'Follow {promptFile}'], mission).argv,
+    [...base, 'Follow /tmp/p.md', '--sandbox', 'workspace-write', ...never, '--skip-git-repo-check']);
+});
+
+t.test('the JSONL thread events of codex 0.171 become structured events: session id, commands, file changes, usage', async (t) => {
+  // Lines as the real binary printed them against the scripted model server.
+  const lines = [
+    { type: 'thread.started', thread_id: '01a24575-1da6-7642-8962-91cf954b4df3' },
+    { type: 'item.completed', item: { id: 'item_0', type: 'error', message: 'Model metadata for `test-model` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.' } },
+    { type: 'turn.started' },
+    { type: 'item.completed', item: { id: 'item_1', type: 'reasoning', text: 'thinking' } },
+    { type: 'item.started', item: { id: 'item_2', type: 'command_execution', command: "/bin/bash -lc 'cat hello.txt'", aggregated_output: '', exit_code: null, status: 'in_progress' } },
+    { type: 'item.completed', item: { id: 'item_2', type: 'command_execution', command: "/bin/bash -lc 'cat hello.txt'", aggregated_output: 'hello\n', exit_code: 0, status: 'completed' } },
+    { type: 'item.completed', item: { id: 'item_3', type: 'file_change', changes: [{ path: '/w/hello.txt', kind: 'add' }], status: 'completed' } },
+    { type: 'item.completed', item: { id: 'item_4', type: 'agent_message', text: 'All done.' } },
+    { type: 'turn.completed', usage: { input_tokens: 300, cached_input_tokens: 120, cache_write_input_tokens: 0, output_tokens: 60, reasoning_output_tokens: 7 } },
+  ];
+  t.same(lines.flatMap((l) => codexAdapter.parseLine(j(l))), [
+    { kind: 'agent.system', data: { subtype: 'thread.started', sessionId: '01a24575-1da6-7642-8962-91cf954b4df3' } },
+    { kind: 'agent.warning', data: { message: 'Model metadata for `test-model` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.' } },
+    { kind: 'agent.thinking', data: { text: 'thinking' } },
+    { kind: 'agent.tool_call', data: { id: 'item_2', name: 'command', input: { command: "/bin/bash -lc 'cat hello.txt'" } } },
+    { kind: 'agent.tool_result', data: { toolUseId: 'item_2', name: 'command', isError: false, exitCode: 0, content: 'hello\n' } },
+    { kind: 'agent.file_change', data: { id: 'item_3', status: 'completed', changes: [{ path: '/w/hello.txt', kind: 'add' }] } },
+    { kind: 'agent.message', data: { text: 'All done.' } },
+    { kind: 'agent.result', data: {
+      isError: false,
+      tokens: { input: 180, output: 60, cacheRead: 120, cacheWrite: 0, reasoning: 7 },
+      usage: { input_tokens: 300, cached_input_tokens: 120, cache_write_input_tokens: 0, output_tokens: 60, reasoning_output_tokens: 7 },
+    } },
+  ]);
+});
+
+t.test('model-request failures: retries are api_retry events, a usage limit is marked, the final failure is an error', async (t) => {
+  t.same(codexAdapter.parseLine(j({ type: 'error', message: 'Reconnecting... 1/5 (unexpected status 503 Service Unavailable: overloaded)' })),
+    [{ kind: 'agent.api_retry', data: { message: 'Reconnecting... 1/5 (unexpected status 503 Service Unavailable: overloaded)', attempt: 1, maxAttempts: 5 } }]);
+  t.same(codexAdapter.parseLine(j({ type: 'turn.failed', error: { message: 'You’ve hit your usage limit. Try again at 10:08 AM.' } })),
+    [{ kind: 'agent.error', data: { message: 'You’ve hit your usage limit. Try again at 10:08 AM.', reason: 'usage_limit' } }]);
+  t.same(codexAdapter.parseLine(j({ type: 'error', message: 'unexpected status 401 Unauthorized: bad key' })),
+    [{ kind: 'agent.error', data: { message: 'unexpected status 401 Unauthorized: bad key' } }]);
+  t.same(codexAdapter.parseLine(j({ id: '0', msg: { type: 'agent_message', message: 'legacy hello' } })), [{ kind: 'agent.message', data: { text: 'legacy hello' } }]);
+  t.same(codexAdapter.parseLine('Reading prompt from stdin...'), [{ kind: 'agent.output', data: { text: 'Reading prompt from stdin...' } }]);
+});
