@@ -19,9 +19,11 @@ export async function notifyProjectAdmins(
     .select({ userId: organizationMemberships.userId })
     .from(organizationMemberships)
     .where(and(eq(organizationMemberships.organizationId, project.organizationId), inArray(organizationMemberships.role, ['owner', 'admin'])));
+  // A project role counts only for a member of the organization: a row left behind grants nothing, not even mail.
   const projectAdmins = db
     .select({ userId: projectMembers.userId })
     .from(projectMembers)
+    .innerJoin(organizationMemberships, and(eq(organizationMemberships.userId, projectMembers.userId), eq(organizationMemberships.organizationId, project.organizationId)))
     .where(and(eq(projectMembers.projectId, n.projectId), eq(projectMembers.role, 'admin')));
   const recipients = new Set([...(await orgAdmins).map((r) => r.userId), ...(await projectAdmins).map((r) => r.userId)]);
   if (recipients.size === 0) return 0;

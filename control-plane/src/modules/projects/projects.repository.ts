@@ -38,8 +38,13 @@ export function createProjectsRepository(db: Executor) {
         .returning();
       return row!;
     },
+    /** Project roles in effect: a row left for someone no longer in the organization is no role. */
     async listMembers(projectId: string) {
-      return db.select().from(projectMembers).where(eq(projectMembers.projectId, projectId)).orderBy(asc(projectMembers.id));
+      return db.select({ userId: projectMembers.userId, role: projectMembers.role, createdAt: projectMembers.createdAt })
+        .from(projectMembers)
+        .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+        .innerJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, projectMembers.userId)))
+        .where(eq(projectMembers.projectId, projectId)).orderBy(asc(projectMembers.id));
     },
     /** Offboarding: every project role the user holds in the organization's projects. */
     async deleteMembershipsInOrg(organizationId: string, userId: string) {

@@ -1,0 +1,185 @@
+import { defaultWebRoot } from '../../src/plugins/web-board.ts';
+import { signWebhook } from '../helpers/fake-github.ts';
+import { type Answer, anyUser, instanceAdminOnly, org, ownersOwn, project, publicProject, publicRoute, type Rule, workstationOnly } from './helpers/authz-rules.ts';
+import { daemonProbe, realtimeProbe, webFiles, type WsProbe } from './helpers/authz-routes.ts';
+import { type Principal, templateBody, unique, type World } from './helpers/authz-world.ts';
+
+/**
+ * The authorization matrix: one row per route of the app (`METHOD /path` exactly as fastify
+ * registers it). Each row says what a caller needs (a rule over the principal, from README
+ * "Users and access") and how to build a request an authorized caller would see succeed, aimed
+ * at org A's real resources. A route without a row, or a row without a route, fails the suite.
+ *
+ * Path params are filled from the world by name (:orgId → org A, :projectId → P, …) unless the
+ * row's `params` says otherwise; rows that change or delete their target make a fresh one per
+ * cell (setup as org A's owner, not counted).
+ */
+export interface Cell {
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  socket?: WsProbe;
+}
+
+export interface Row {
+  route: string;
+  rule: Rule;
+  /**
+   * The same request against org A's public project Q (and its mission) instead of P, for rows
+   * that only need a project or mission and make no P-specific target; undefined otherwise.
+   */
+  publicRule?: Rule;
+  build(w: World, p: Principal, target?: 'P' | 'Q'): Promise<Cell>;
+  /** Domain answers that prove the caller got past authorization (a 409 on state, say). */
+  passes?: (res: Answer) => boolean;
+}
+
+interface RowOptions {
+  /** The URL when it is not the route with its params filled (a wildcard route). */
+  path?: string;
+  params?: (w: World, p: Principal) => Promise<Record<string, string>> | Record<string, string>;
+  query?: (w: World) => string;
+  body?: unknown | ((w: World, p: Principal) => unknown);
+  headers?: (w: World, body: unknown) => Record<string, string>;
+  socket?: (w: World, p: Principal, path: string) => WsProbe;
+  passes?: (res: Answer) => boolean;
+  /** The body names P's own flow, actor or repository: no twin on Q. */
+  onlyP?: boolean;
+}
+
+const defaults = (w: World, target: 'P' | 'Q'): Record<string, string> => ({
+  orgId: w.orgA, projectId: target === 'P' ? w.project : w.publicProject, missionId: target === 'P' ? w.mission : w.publicMission,
+  templateId: w.template, runId: w.run, workstationId: w.workstation, notificationId: w.notification,
+});
+
+function row(route: string, rule: Rule, opts: RowOptions = {}): Row {
+  const path = route.slice(route.indexOf(' ') + 1);
+  const names = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  const twin = rule.need && !opts.params && !opts.onlyP && names.length > 0 && names.every((n) => n === 'projectId' || n === 'missionId');
+  return {
+    route, rule, passes: opts.passes,
+    publicRule: twin ? publicProject(rule.need!) : undefined,
+    async build(w, p, target = 'P') {
+      const params = { ...defaults(w, target), ...(await opts.params?.(w, p)) };
+      let url = (opts.path ?? path).replace(/:(\w+)/g, (_, name: string) => {
+        if (!params[name]) throw new Error(`row ${route}: no value for :${name}`);
+        return params[name]!;
+      });
+      if (opts.query) url += `?${opts.query(w)}`;
+      const body = await (typeof opts.body === 'function' ? (opts.body as (w: World, p: Principal) => unknown)(w, p) : opts.body);
+      return { path: url, body, headers: opts.headers?.(w, body), socket: opts.socket?.(w, p, url) };
+    },
+  };
+}
+
+const api = (route: string) => route.replace(' ', ' /api/v1');
+
+export const rows: Row[] = [
+  // Outside /api: the board, the docs, health and metrics need no key (a bad one changes nothing).
+  ...['/', '/healthz', '/metrics', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/index.html', '/docs/static/swagger-initializer.js']
+    .map((path) => row(`GET ${path}`, publicRoute)),
+  row('GET /docs/*', publicRoute, { path: '/docs/static/swagger-ui.css' }),
+  // One route per file of the web board (a file added to web/ gets its row from here).
+  ...webFiles(defaultWebRoot()).filter((file) => file !== '/').map((file) => row(`GET ${file}`, publicRoute)),
+
+  // Users and API keys
+  row(api('POST /users'), instanceAdminOnly, { body: () => ({ email: `${unique('new')}@authz.example.com` }) }),
+  row(api('GET /users/me'), anyUser),
+  row(api('POST /api-keys'), anyUser, { body: { name: 'matrix' } }),
+  row(api('GET /api-keys'), anyUser),
+  row(api('DELETE /api-keys/:id'), ownersOwn('ok'), { params: async (w) => ({ id: await w.fresh.ownerKey() }) }),
+  row(api('POST /realtime/tickets'), anyUser),
+
+  // Organizations
+  row(api('POST /organizations'), anyUser, { body: () => ({ name: unique('org') }) }),
+  row(api('GET /organizations'), anyUser),
+  row(api('GET /organizations/:orgId'), org('read')),
+  row(api('POST /organizations/:orgId/members'), org('admin'), { body: async (w: World) => ({ userId: await w.fresh.outsider(), role: 'member' }) }),
+  row(api('GET /organizations/:orgId/members'), org('read')),
+  row(api('PATCH /organizations/:orgId/members/:userId'), org('admin'), { params: async (w) => ({ userId: await w.fresh.orgMember() }), body: { role: 'viewer' } }),
+  row(api('DELETE /organizations/:orgId/members/:userId'), org('admin'), { params: async (w) => ({ userId: await w.fresh.orgMember() }) }),
+  row(api('PUT /organizations/:orgId/github'), org('admin'), { body: { token: 'ghp_authzmatrixtoken' } }),
+  row(api('GET /organizations/:orgId/github'), org('read')),
+  row(api('DELETE /organizations/:orgId/github'), org('admin'), { params: async (w) => (await w.owner.put(`/api/v1/organizations/${w.orgA}/github`, { token: 'ghp_authzmatrixtoken' }), {}) }),
+
+  // Projects
+  row(api('POST /projects'), org('write'), { body: (w: World) => ({ organizationId: w.orgA, name: unique('project') }) }),
+  row(api('GET /projects'), org('read'), { query: (w) => `organizationId=${w.orgA}` }),
+  row(api('GET /projects/:projectId'), project('read')),
+  row(api('PATCH /projects/:projectId'), project('admin'), { body: { description: 'changed by the authorization matrix' } }),
+  row(api('POST /projects/:projectId/members'), project('admin'), { body: async (w: World) => ({ userId: await w.fresh.orgMember(), role: 'viewer' }) }),
+  row(api('GET /projects/:projectId/members'), project('read')),
+  row(api('DELETE /projects/:projectId/members/:userId'), project('admin'), { params: async (w) => ({ userId: await w.fresh.projectMember() }) }),
+  row(api('POST /projects/:projectId/repositories'), project('admin'), { body: () => ({ url: `https://github.com/acme/${unique('repo')}.git` }) }),
+  row(api('GET /projects/:projectId/repositories'), project('read')),
+  row(api('POST /projects/:projectId/flows'), project('admin'), { body: () => ({ name: unique('flow'), stages: ['execute'] }) }),
+  row(api('GET /projects/:projectId/flows'), project('read')),
+  row(api('POST /projects/:projectId/actors'), project('admin'), { body: () => ({ name: unique('actor') }) }),
+  row(api('GET /projects/:projectId/actors'), project('read')),
+  row(api('POST /projects/:projectId/workstations'), project('admin'), { body: async (w: World) => ({ workstationId: await w.fresh.workstation() }) }),
+  row(api('GET /projects/:projectId/workstations'), project('read')),
+  row(api('PUT /projects/:projectId/github'), project('admin'), { body: (w: World) => ({ token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }) }),
+  row(api('GET /projects/:projectId/github'), project('read')),
+  row(api('DELETE /projects/:projectId/github'), project('admin'), {
+    params: async (w) => (await w.owner.put(`/api/v1/projects/${w.project}/github`, { token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }), {}),
+  }),
+
+  // Missions
+  row(api('POST /projects/:projectId/missions'), project('write'), { body: () => ({ title: unique('mission') }) }),
+  row(api('GET /projects/:projectId/missions'), project('read')),
+  row(api('GET /projects/:projectId/backlog'), project('read')),
+  row(api('GET /missions/:missionId'), project('read')),
+  row(api('PATCH /missions/:missionId'), project('write'), { body: { description: 'changed by the authorization matrix' } }),
+  row(api('POST /missions/:missionId/move'), project('write'), { body: { list: 'todo' } }),
+  row(api('POST /missions/:missionId/review'), project('write'), { params: async (w) => ({ missionId: await w.fresh.missionInReview() }), body: { decision: 'approve' } }),
+  row(api('GET /missions/:missionId/docs'), project('read')),
+  row(api('GET /missions/:missionId/events'), project('read')),
+  row(api('GET /missions/:missionId/pull-requests'), project('read')),
+  // The mission has no pushed branch: the 400 naming it comes after the write check.
+  row(api('POST /missions/:missionId/pull-request'), project('write'), {
+    body: {}, passes: (r) => r.status === 400 && /no pushed branch/.test(r.body?.error?.message ?? ''),
+  }),
+
+  // Mission Fallback
+  row(api('GET /projects/:projectId/fallback/config'), project('read')),
+  row(api('PUT /projects/:projectId/fallback/config'), project('admin'), { body: { backlogThreshold: 10_000 } }),
+  row(api('GET /projects/:projectId/fallback/templates'), project('read')),
+  row(api('POST /projects/:projectId/fallback/templates'), project('admin'), { body: (w: World) => templateBody(w), onlyP: true }),
+  row(api('GET /projects/:projectId/fallback/templates/:templateId'), project('read')),
+  row(api('PATCH /projects/:projectId/fallback/templates/:templateId'), project('admin'), { body: { priority: 2 } }),
+  row(api('DELETE /projects/:projectId/fallback/templates/:templateId'), project('admin'), { params: async (w) => ({ templateId: await w.fresh.template() }) }),
+  row(api('POST /projects/:projectId/fallback/templates/:templateId/launch'), project('write'), { body: {} }),
+  row(api('GET /projects/:projectId/fallback/metrics'), project('read')),
+  row(api('GET /projects/:projectId/fallback/area'), project('read')),
+  row(api('POST /projects/:projectId/fallback/runs'), project('write'), { body: {} }),
+  row(api('GET /projects/:projectId/fallback/runs'), project('read')),
+  row(api('GET /projects/:projectId/fallback/runs/:runId'), project('read')),
+  row(api('POST /projects/:projectId/import'), project('admin'), { body: () => ({ missions: [{ title: unique('imported') }] }) }),
+  row(api('POST /fallback/items/:itemId/accept'), project('write'), { params: async (w) => ({ itemId: await w.fresh.proposal() }), body: {} }),
+  row(api('POST /fallback/items/:itemId/discard'), project('write'), { params: async (w) => ({ itemId: await w.fresh.proposal() }), body: { feedback: 'not now' } }),
+
+  // Workstations
+  row(api('POST /workstations'), org('admin'), { body: (w: World) => ({ organizationId: w.orgA, name: unique('ws') }) }),
+  row(api('GET /workstations'), org('read'), { query: (w) => `organizationId=${w.orgA}` }),
+  row(api('GET /workstations/:workstationId'), org('read')),
+  row(api('GET /workstations/:workstationId/worktrees'), org('read')),
+  row(api('POST /workstations/:workstationId/revoke'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: {} }),
+
+  // Notifications: a person's own
+  row(api('GET /notifications'), anyUser),
+  row(api('POST /notifications/:notificationId/read'), ownersOwn(404), { body: {} }),
+
+  // Sockets: the monitoring socket (every channel kind of org A and P at once: for a private P,
+  // project('read') and org('read') agree on every principal here) and the daemon's.
+  row(api('GET /realtime'), project('read'), {
+    socket: (w, p, path) => realtimeProbe(path, p.key, [`project:${w.project}:missions`, `project:${w.project}:fallback`, `mission:${w.mission}:events`, `organization:${w.orgA}:workstations`]),
+  }),
+  row(api('GET /workstations/connect'), workstationOnly, { socket: (w, p, path) => daemonProbe(path, p.key, p.workstation?.id ?? w.workstation) }),
+
+  // GitHub's deliveries: the signature is the credential, whatever bearer comes along.
+  row(api('POST /github/webhook'), publicRoute, {
+    params: async (w) => (await w.owner.put(`/api/v1/projects/${w.project}/github`, { token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }), {}),
+    body: (w: World) => JSON.stringify({ zen: 'authz', repository: { name: w.githubRepo.name, owner: { login: w.githubRepo.owner } } }),
+    headers: (w, body) => ({ 'content-type': 'application/json', 'x-github-event': 'ping', 'x-hub-signature-256': signWebhook(w.webhookSecret, body as string) }),
+  }),
+];
