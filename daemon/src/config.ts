@@ -22,6 +22,8 @@ export const configFileSchema = z.object({
   token: z.string().min(1).optional(),
   maxConcurrentMissions: z.number().int().min(0).max(64).default(2),
   agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), agentConfigSchema).default({}),
+  /** The workstation's opt-in to the `full` agent permission policy (no sandbox, no prompts); off by default. */
+  allowFullAgentPermissions: z.boolean().default(false),
 });
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
@@ -31,6 +33,8 @@ const envSchema = z.object({
   SU_SERVER_URL: z.url().optional(),
   SU_WORKSTATION_TOKEN: z.string().min(1).optional(),
   SU_AGENT_COMMAND: z.string().optional(),
+  /** `1` opts this workstation in to the `full` agent permission policy, like config.json `allowFullAgentPermissions`. */
+  SU_AGENT_ALLOW_FULL: z.enum(['0', '1']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PATH: z.string().default(''),
   /** Reconnect backoff bounds (ms): full jitter between 0 and min(max, base·2^n). */
@@ -52,6 +56,8 @@ export interface Env {
   serverUrl?: string;
   token?: string;
   agentCommand?: string[];
+  /** Undefined when the environment does not say; then config.json decides. */
+  allowFullAgentPermissions?: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   path: string;
   reconnect: { baseMs: number; maxMs: number };
@@ -76,6 +82,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
   }
   return {
     home, configPath: join(home, 'config.json'), serverUrl: e.SU_SERVER_URL, token: e.SU_WORKSTATION_TOKEN, agentCommand,
+    allowFullAgentPermissions: e.SU_AGENT_ALLOW_FULL === undefined ? undefined : e.SU_AGENT_ALLOW_FULL === '1',
     logLevel: e.LOG_LEVEL, path: e.PATH, reconnect: { baseMs: e.SU_RECONNECT_BASE_MS, maxMs: e.SU_RECONNECT_MAX_MS },
     agentTimeouts: { stallMs: e.SU_AGENT_STALL_TIMEOUT_MS, wallMs: e.SU_AGENT_WALL_TIMEOUT_MS, killGraceMs: e.SU_AGENT_KILL_GRACE_MS },
     worktrees: { perRepo: e.SU_WORKTREES_PER_REPO, diskCapBytes: e.SU_WORKTREE_DISK_CAP_BYTES },
@@ -115,6 +122,8 @@ export interface DaemonConfig {
   maxConcurrentMissions: number;
   agents: ConfigFile['agents'];
   agentCommand?: string[];
+  /** Whether a mission may run its agent with the `full` policy; otherwise `full` becomes `edits`. */
+  allowFullAgentPermissions: boolean;
   path: string;
   logLevel: Env['logLevel'];
   reconnect: Env['reconnect'];
@@ -135,6 +144,7 @@ export function loadDaemonConfig(env: Env): DaemonConfig {
   return {
     home: env.home, serverUrl: serverUrl.replace(/\/+$/, ''), workstationId: file.workstationId, token,
     maxConcurrentMissions: file.maxConcurrentMissions, agents: file.agents, agentCommand: env.agentCommand,
+    allowFullAgentPermissions: env.allowFullAgentPermissions ?? file.allowFullAgentPermissions,
     path: env.path, logLevel: env.logLevel, reconnect: env.reconnect, agentTimeouts: env.agentTimeouts, worktrees: env.worktrees, version: daemonVersion(),
   };
 }

@@ -44,6 +44,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   }
   const runner = createMissionRunner({
     home: config.home, log: log.child({ component: 'missions' }), agents, pool, store, ledger,
+    allowFullAgentPermissions: config.allowFullAgentPermissions,
     onPoolChange: () => reportInventory(),
     identity: { name: 'Solo Unicorn', email: 'agent@solo-unicorn.invalid' },
     timeouts: { ...config.agentTimeouts, docsDebounceMs: 200 },

@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { clipTextStart, sanitizeDeep, sanitizeText } from '@solo-unicorn/shared';
+import { type AgentPermissionPolicy, clipTextStart, sanitizeDeep, sanitizeText } from '@solo-unicorn/shared';
 import { execa } from 'execa';
 import { type AgentAdapter, clip } from './adapters/types.ts';
 import { isGroupAlive, signalGroup } from './process-group.ts';
@@ -32,6 +32,8 @@ export interface LaunchAgentOptions {
   cwd: string;
   missionId: string;
   prompt: string;
+  /** What the agent may do; the adapter turns it into the CLI's flags (its default: `edits`). */
+  policy?: AgentPermissionPolicy;
   /** Where the prompt is written (mode 0600) for `{promptFile}` and SU_MISSION_PROMPT_FILE. */
   promptFile: string;
   /** Raw stdout and stderr are appended here (`logs/{sessionId}.log`); the folder is created. */
@@ -85,7 +87,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     return failed(`cannot start agent "${agent.name}": ${(error as Error).message}`);
   }
 
-  const { argv, input } = adapter.invocation(agent.command, { missionId, prompt: opts.prompt, promptFile });
+  const { argv, input } = adapter.invocation(agent.command, { missionId, prompt: opts.prompt, promptFile, policy: opts.policy });
   const env: NodeJS.ProcessEnv = { ...(opts.baseEnv ?? process.env), ...agent.env, SU_MISSION_ID: missionId, SU_MISSION_PROMPT_FILE: promptFile };
   for (const key of privateEnv) delete env[key];
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DetectedAgent } from '../agents/detect.ts';
 import { type AgentRun, launchAgent } from '../agents/launcher.ts';
+import { effectivePolicy } from '../agents/policy.ts';
 import { buildPrompt } from '../agents/prompt.ts';
 import { resolveAgent } from '../agents/registry.ts';
 import { type HashedMissionDoc, hashContent, restoreMissionDocs } from '../docs/mission-docs.ts';
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   store: RepositoryStore;
   identity: Identity;
   ledger: AgentLedger;
+  /** The workstation's opt-in to the `full` permission policy; without it `full` runs as `edits`. */
+  allowFullAgentPermissions: boolean;
   /** The worktree pool changed (taken or returned): the daemon reports its inventory. */
   onPoolChange?: () => void;
   timeouts: { stallMs: number; wallMs: number; killGraceMs: number; docsDebounceMs: number };
@@ -88,10 +91,12 @@ export function createMissionRunner(deps: RunnerDeps) {
         for (const stage of stages.slice(from)) {
           if (r.cancelled) break;
           note('stage.changed', { stage: stage.name });
+          const { policy, downgraded } = effectivePolicy(a.permissionPolicy ?? 'edits', stage.name, deps.allowFullAgentPermissions);
+          if (downgraded) note('agent.policy_downgraded', { stage: stage.name, requested: downgraded.requested, applied: policy, reason: downgraded.reason });
           const logDir = join(deps.home, 'logs');
           mkdirSync(logDir, { recursive: true, mode: 0o700 });
           r.agent = launchAgent({
-            adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id,
+            adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id, policy,
             prompt: buildPrompt({
               mission: { id: m.id, title: m.title, description: m.description ?? '', clarification: m.clarification },
               stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
@@ -102,7 +107,7 @@ export function createMissionRunner(deps: RunnerDeps) {
             stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: deps.timeouts.wallMs, killGraceMs: deps.timeouts.killGraceMs,
             onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
           });
-          note('agent.started', { agent: resolved.agent.name, pid: r.agent.pid, stage: stage.name });
+          note('agent.started', { agent: resolved.agent.name, pid: r.agent.pid, stage: stage.name, policy });
           if (r.agent.pid) deps.ledger.add(ref.attemptId, r.agent.pid);
           const result = await r.agent.done;
           if (r.cancelled) break;

@@ -1,19 +1,20 @@
 import t from 'tap';
-import { claudeCodeAdapter } from '../../src/agents/adapters/claude-code.ts';
+import { claudeCodeAdapter, permissionFlags } from '../../src/agents/adapters/claude-code.ts';
 import { customAdapter } from '../../src/agents/adapters/custom.ts';
 import { maxPromptArgBytes } from '../../src/agents/adapters/types.ts';
 
 const mission = { missionId: 'M1', prompt: 'do it', promptFile: '/tmp/p.md' };
 const j = (v: unknown) => JSON.stringify(v);
 
-t.test('Claude Code gets print mode, stream-json and the prompt; a long prompt goes through stdin', async (t) => {
-  t.same(claudeCodeAdapter.invocation(['claude'], mission), { argv: ['claude', '-p', '--output-format', 'stream-json', '--verbose', 'do it'] });
+t.test('Claude Code gets print mode, stream-json, its permission flags and the prompt; a long prompt goes through stdin', async (t) => {
+  const edits = permissionFlags('edits', 'M1'); // the default policy (see claude-code-policy.test.ts)
+  t.same(claudeCodeAdapter.invocation(['claude'], mission), { argv: ['claude', '-p', '--output-format', 'stream-json', '--verbose', ...edits, 'do it'] });
   t.same(claudeCodeAdapter.invocation(['claude', '-p', '--output-format', 'stream-json', '--verbose'], mission).argv,
-    ['claude', '-p', '--output-format', 'stream-json', '--verbose', 'do it'], 'flags already there are not repeated');
+    ['claude', '-p', '--output-format', 'stream-json', '--verbose', ...edits, 'do it'], 'flags already there are not repeated');
   const long = 'x'.repeat(maxPromptArgBytes + 1);
-  t.same(claudeCodeAdapter.invocation(['claude'], { ...mission, prompt: long }), { argv: ['claude', '-p', '--output-format', 'stream-json', '--verbose'], input: long });
+  t.same(claudeCodeAdapter.invocation(['claude'], { ...mission, prompt: long }), { argv: ['claude', '-p', '--output-format', 'stream-json', '--verbose', ...edits], input: long });
   t.same(claudeCodeAdapter.invocation(['claude', '-p', 'Follow {promptFile}'], mission).argv,
-    ['claude', '-p', 'Follow /tmp/p.md', '--output-format', 'stream-json', '--verbose'], 'a command naming {promptFile} takes the prompt from there');
+    ['claude', '-p', 'Follow /tmp/p.md', '--output-format', 'stream-json', '--verbose', ...edits], 'a command naming {promptFile} takes the prompt from there');
 });
 
 t.test('Claude Code lines: a tool_result with block content, a result with is_error, and garbage', async (t) => {

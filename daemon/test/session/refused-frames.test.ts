@@ -36,7 +36,7 @@ async function startDaemonAgainst(t: Test, opts: FakeControlPlaneOptions) {
   /** The daemon processed the ack of `seq` of the test's attempt, and its outbox was then empty. */
   const drained = (seq: number) => logged('ack received', (l) => l.depth === 0 && l.acks.some((a: { attemptId: string; seq: number }) => a.attemptId === ref.attemptId && a.seq >= seq));
   const config: DaemonConfig = {
-    home: tempDir('su-refused-'), serverUrl: cp.url, workstationId: newId(), token: 'su_ws_test', maxConcurrentMissions: 0,
+    home: tempDir('su-refused-'), serverUrl: cp.url, workstationId: newId(), token: 'su_ws_test', maxConcurrentMissions: 0, allowFullAgentPermissions: false,
     agents: {}, path: '', logLevel: 'debug', reconnect: { baseMs: 10, maxMs: 50 },
     agentTimeouts: { stallMs: 60_000, wallMs: 60_000, killGraceMs: 100 }, worktrees: { perRepo: 1, diskCapBytes: 1024 ** 3 }, version: '0.1.0',
   };

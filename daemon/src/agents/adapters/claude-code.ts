@@ -1,20 +1,75 @@
+import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
+import { missionDocsDir } from '../prompt.ts';
 import {
   type AgentAdapter, type AgentEvent, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
   promptFitsArgv, substitutePromptFile,
 } from './types.ts';
 
 /**
- * Claude Code in print mode: `claude -p --output-format stream-json --verbose <prompt>`.
- * Missing flags are added to the configured command; the prompt is the last argument, or stdin
- * when it is too long for argv. A command that names `{promptFile}` takes the prompt from there.
+ * Programs an `edits` mission may run through the Bash tool without a prompt (print mode cannot
+ * ask): version control, package managers, runtimes, compilers and test runners — what it takes to
+ * build and test a project. Anything else (curl, rm -rf outside the tree, sudo) stays denied and
+ * shows on the timeline as `agent.permission_denied`. Read-only commands (ls, cat, grep,
+ * `git status`) Claude Code allows on its own. The daemon pushes; the agent is told not to.
+ */
+export const editsAllowedPrograms = [
+  'git', 'npm', 'npx', 'node', 'pnpm', 'yarn', 'bun', 'deno', 'tsc', 'tsx', 'vitest', 'jest', 'tap', 'eslint', 'prettier',
+  'make', 'cmake', 'cargo', 'rustc', 'go', 'python', 'python3', 'pip', 'pytest', 'uv', 'ruff', 'mvn', 'gradle', './gradlew',
+  'dotnet', 'bundle', 'rake', 'rspec', 'mix', 'mkdir', 'cp', 'mv', 'touch',
+] as const;
+
+/**
+ * The CLI flags for a permission policy (verified against Claude Code 2.1):
+ * - `edits`: `--permission-mode acceptEdits` (file edits inside the working tree) plus the allowed
+ *   programs above as `Bash(prog:*)` rules;
+ * - `readonly`: `--permission-mode default` (print mode then denies every write and every command
+ *   that is not read-only) with one exception, edits under the mission's docs folder, so a clarify
+ *   or plan stage can still write solution.md and tasks (rules are relative to the working tree);
+ * - `full`: `--dangerously-skip-permissions`; the runner only passes `full` when the workstation opted in.
+ * List flags use the `--flag=a,b` form: the CLI's list options are variadic and would otherwise
+ * swallow the prompt that follows them.
+ */
+export function permissionFlags(policy: AgentPermissionPolicy, missionId: string): string[] {
+  switch (policy) {
+    case 'full':
+      return ['--dangerously-skip-permissions'];
+    case 'readonly':
+      return ['--permission-mode', 'default', `--allowedTools=Edit(${missionDocsDir(missionId)}/**)`];
+    case 'edits':
+      return ['--permission-mode', 'acceptEdits', `--allowedTools=${editsAllowedPrograms.map((p) => `Bash(${p}:*)`).join(',')}`];
+  }
+}
+
+const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) => names.some((n) => a === n || a.startsWith(`${n}=`)));
+
+/**
+ * Claude Code in print mode: `claude -p --output-format stream-json --verbose <policy flags> <prompt>`.
+ * Missing flags are added to the configured command; a permission flag the command already has
+ * (`--permission-mode`, `--dangerously-skip-permissions`, `--allowedTools`) is the workstation
+ * owner's choice and wins over the policy's. The prompt is the last argument, or stdin when it is
+ * too long for argv. A command that names `{promptFile}` takes the prompt from there.
  */
 export const claudeCodeAdapter: AgentAdapter = {
   name: 'claude-code',
-  invocation(command, { prompt, promptFile }) {
+  invocation(command, { prompt, promptFile, missionId, policy = 'edits' }) {
     const argv = substitutePromptFile(command, promptFile);
     if (!argv.includes('-p') && !argv.includes('--print')) argv.push('-p');
-    if (!argv.some((a) => a === '--output-format' || a.startsWith('--output-format='))) argv.push('--output-format', 'stream-json');
+    if (!hasFlag(argv, '--output-format')) argv.push('--output-format', 'stream-json');
     if (!argv.includes('--verbose')) argv.push('--verbose'); // stream-json in print mode requires it
+    const modeSet = hasFlag(argv, '--permission-mode', '--dangerously-skip-permissions');
+    const toolsSet = hasFlag(argv, '--allowedTools', '--allowed-tools');
+    const flags = permissionFlags(policy, missionId);
+    for (let i = 0; i < flags.length; i++) {
+      const flag = flags[i]!;
+      if (flag === '--permission-mode') {
+        if (!modeSet) argv.push(flag, flags[i + 1]!);
+        i++;
+      } else if (flag.startsWith('--allowedTools')) {
+        if (!toolsSet) argv.push(flag);
+      } else if (!modeSet) {
+        argv.push(flag);
+      }
+    }
     if (command.some((a) => a.includes('{promptFile}'))) return { argv };
     return promptFitsArgv(prompt) ? { argv: [...argv, prompt] } : { argv, input: prompt };
   },
@@ -23,6 +78,7 @@ export const claudeCodeAdapter: AgentAdapter = {
     if (!msg) return line.trim() ? [outputEvent(line)] : [];
     switch (msg.type) {
       case 'system':
+        if (msg.subtype === 'permission_denied') return [permissionDenied(msg)];
         return [{ kind: 'agent.system', data: compact({
           subtype: asString(msg.subtype), sessionId: asString(msg.session_id), model: asString(msg.model),
           cwd: asString(msg.cwd), tools: Array.isArray(msg.tools) ? msg.tools.length : undefined,
@@ -57,6 +113,7 @@ function assistantBlock(block: Record<string, unknown>): AgentEvent[] {
     case 'thinking':
       return [{ kind: 'agent.thinking', data: { text: clip(block.thinking) ?? '' } }];
     case 'tool_use':
+      remember(block);
       return [{ kind: 'agent.tool_call', data: compact({ id: asString(block.id), name: asString(block.name), input: clipJson(block.input) }) }];
     default:
       return [];
@@ -68,7 +125,45 @@ function userBlock(block: Record<string, unknown>): AgentEvent[] {
   const content = Array.isArray(block.content)
     ? block.content.map((c) => asString(asRecord(c)?.text) ?? '').join('\n')
     : block.content;
-  return [{ kind: 'agent.tool_result', data: compact({
-    toolUseId: asString(block.tool_use_id), isError: block.is_error === true, content: clip(content),
-  }) }];
+  const toolUseId = asString(block.tool_use_id);
+  const events: AgentEvent[] = [{ kind: 'agent.tool_result', data: compact({ toolUseId, isError: block.is_error === true, content: clip(content) }) }];
+  // CLIs that do not announce denials on their own: the tool result says so.
+  const text = typeof content === 'string' ? content : '';
+  const alreadyReported = toolUseId !== undefined && toolUses.get(toolUseId)?.denied;
+  if (block.is_error === true && !alreadyReported && deniedPattern.test(text)) {
+    events.push(permissionDenied({ tool_use_id: toolUseId, message: text, source: 'tool_result' }));
+  }
+  return events;
+}
+
+/**
+ * Tool calls seen lately, by id, so a denial can name the tool's path or command (the CLI's
+ * denial carries the id; its message is free text). Ids are unique across runs, so one bounded
+ * map serves every agent the daemon runs.
+ */
+const toolUses = new Map<string, { name?: string; input?: Record<string, unknown>; denied?: boolean }>();
+const maxRemembered = 500;
+function remember(block: Record<string, unknown>) {
+  const id = asString(block.id);
+  if (!id) return;
+  toolUses.set(id, { name: asString(block.name), input: asRecord(block.input) });
+  if (toolUses.size > maxRemembered) toolUses.delete(toolUses.keys().next().value!);
+}
+
+/** What Claude Code says when a tool was not allowed (print mode cannot ask). */
+const deniedPattern = /haven't granted it yet|permission to use .* has been denied|requires approval|while in plan mode|permission denied by/i;
+
+/** `agent.permission_denied`: the tool, the path or command it wanted, and why it was refused. */
+function permissionDenied(msg: Record<string, unknown>): AgentEvent {
+  const toolUseId = asString(msg.tool_use_id);
+  const seen = toolUseId ? toolUses.get(toolUseId) : undefined;
+  if (seen) seen.denied = true;
+  const input = seen?.input;
+  const message = asString(msg.message);
+  const path = asString(input?.file_path) ?? asString(input?.notebook_path) ?? asString(input?.path)
+    ?? message?.match(/(?:write to|edit|read) (\/\S+?)(?:,| while|$)/)?.[1];
+  return { kind: 'agent.permission_denied', data: compact({
+    tool: asString(msg.tool_name) ?? seen?.name, path, command: clip(input?.command, 2000), toolUseId,
+    reason: asString(msg.decision_reason) ?? asString(msg.decision_reason_type), message: clip(message, 2000), source: asString(msg.source),
+  }) };
 }
