@@ -2,8 +2,10 @@
 // Start-up order matters for the ≤1 s restart goal: the database starts opening first, the HTTP
 // app's modules load and the app is built while PGlite starts PostgreSQL, and only then do we
 // wait for the database (bootstrap, listen) — overlapped, not one after the other.
+// Before any of it, the data dir is locked (PGlite) and made private: nothing in it is touched first.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabaseDeferred } from './db/client.ts';
+import { DataDirInUse, ensurePrivateDir, lockDataDir } from './db/data-dir.ts';
 import { loadOrCreateKeyFile } from './lib/secret-box.ts';
 
 const startedAt = performance.now();
@@ -16,6 +18,22 @@ try {
     process.exit(2);
   }
   throw error;
+}
+
+let narrowed: string[];
+try {
+  narrowed = [config.dataDir, config.docsDir].filter((dir) => ensurePrivateDir(dir));
+  if (!config.databaseUrl) {
+    // PGlite is one server per data dir; several control planes share a PostgreSQL (and the docs dir).
+    const lock = lockDataDir(config.dataDir);
+    process.once('exit', () => lock.release());
+    if (ensurePrivateDir(config.pgliteDir)) narrowed.push(config.pgliteDir);
+  }
+} catch (error) {
+  const known = error instanceof DataDirInUse || (error as NodeJS.ErrnoException).code !== undefined;
+  if (!known) throw error;
+  console.error(`solo-unicorn: ${error instanceof DataDirInUse ? error.message : `cannot use data dir ${config.dataDir}: ${(error as Error).message}`}`);
+  process.exit(1);
 }
 
 const opening = openDatabaseDeferred({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
@@ -56,6 +74,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   await database.close();
 });
 
+if (narrowed.length > 0) app.log.warn({ dirs: narrowed }, 'group or others could read these directories; now owner-only (0700)');
 await app.listen({ host: config.host, port: config.port });
 app.log.info(
   { db: database.kind, dataDir: config.databaseUrl ? undefined : config.pgliteDir, startupMs: Math.round(performance.now() - startedAt) },

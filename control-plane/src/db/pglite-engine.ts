@@ -23,7 +23,7 @@ export async function openPglite(opts: { dir: string; template?: Blob; migrate: 
 export function openPgliteDeferred(opts: { dir: string; template?: Blob; migrate: boolean }): { database: Database; ready: Promise<void> } {
   const inMemory = opts.dir.startsWith('memory://');
   const fresh = inMemory || !existsSync(opts.dir) || readdirSync(opts.dir).length === 0;
-  if (!inMemory) mkdirSync(opts.dir, { recursive: true });
+  if (!inMemory) mkdirSync(opts.dir, { recursive: true, mode: 0o700 }); // the database: owner only
   // A fresh data dir starts from the migrated snapshot (~1 s) instead of initdb (~4 s).
   const template = fresh ? (opts.template ?? readTemplate()) : undefined;
   const client = new PGlite(opts.dir, template ? { loadDataDir: template } : {});

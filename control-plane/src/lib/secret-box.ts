@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -46,9 +46,10 @@ export function loadOrCreateKeyFile(path: string): Buffer {
   if (existsSync(path)) {
     const key = parseSecretsKey(readFileSync(path, 'utf8'));
     if (!key) throw new Error(`${path} does not hold a 32-byte key (64 hex characters)`);
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600); // a copied or older file: owner only again
     return key;
   }
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(path, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   return key;
