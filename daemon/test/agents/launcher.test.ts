@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { claudeCodeAdapter } from '../../src/agents/adapters/claude-code.ts';
+import { claudeCodeAdapter, permissionFlags } from '../../src/agents/adapters/claude-code.ts';
 import { isProcessAlive } from '../../src/agents/process-group.ts';
 import { fakeAgent, launchFake, missionId, type Recorded } from './helpers.ts';
 
@@ -123,7 +123,7 @@ t.test('Claude-style stream-json output becomes structured events', async (t) =>
     adapter: claudeCodeAdapter, agent: { name: 'claude-code', command: [process.execPath, fakeAgent] }, prompt: 'PROMPT TEXT',
   });
   t.equal((await run.done).outcome, 'succeeded');
-  t.same(readRecord(record).argv, ['-p', '--output-format', 'stream-json', '--verbose', 'PROMPT TEXT']);
+  t.same(readRecord(record).argv, ['-p', '--output-format', 'stream-json', '--verbose', ...permissionFlags('edits', missionId), 'PROMPT TEXT'], 'the default policy, edits');
   t.same(log.events.map((e) => e.kind), [
     'agent.system', 'agent.message', 'agent.tool_call', 'agent.tool_result', 'agent.output', 'agent.message', 'agent.result',
   ]);
