@@ -45,6 +45,8 @@ interface RowOptions {
   passes?: (res: Answer) => boolean;
   /** The body names P's own flow, actor or repository: no twin on Q. */
   onlyP?: boolean;
+  /** The twin's rule when it is not publicProject(need). */
+  publicRule?: Rule;
 }
 
 const defaults = (w: World, target: 'P' | 'Q'): Record<string, string> => ({
@@ -58,7 +60,7 @@ function row(route: string, rule: Rule, opts: RowOptions = {}): Row {
   const twin = rule.need && !opts.params && !opts.onlyP && names.length > 0 && names.every((n) => n === 'projectId' || n === 'missionId');
   return {
     route, rule, passes: opts.passes,
-    publicRule: twin ? publicProject(rule.need!) : undefined,
+    publicRule: twin ? (opts.publicRule ?? publicProject(rule.need!)) : undefined,
     async build(w, p, target = 'P') {
       const params = { ...defaults(w, target), ...(await opts.params?.(w, p)) };
       let url = (opts.path ?? path).replace(/:(\w+)/g, (_, name: string) => {
@@ -119,7 +121,9 @@ export const rows: Row[] = [
   row(api('POST /projects/:projectId/workstations'), project('admin'), { body: async (w: World) => ({ workstationId: await w.fresh.workstation() }) }),
   row(api('GET /projects/:projectId/workstations'), project('read')),
   row(api('PUT /projects/:projectId/github'), project('admin'), { body: (w: World) => ({ token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }) }),
-  row(api('GET /projects/:projectId/github'), project('read')),
+  // A project's connection is often its organization's (the fallback): readers of a public project
+  // who are not in the organization see the project, not the organization's GitHub settings.
+  row(api('GET /projects/:projectId/github'), project('read'), { publicRule: (p) => (p.kind === 'user' && !p.instanceAdmin && !p.orgRole ? 403 : publicProject('read')(p)) }),
   row(api('DELETE /projects/:projectId/github'), project('admin'), {
     params: async (w) => (await w.owner.put(`/api/v1/projects/${w.project}/github`, { token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }), {}),
   }),

@@ -2,7 +2,7 @@ import type { GithubIntegration, PutGithubIntegrationBody } from '@solo-unicorn/
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/types.ts';
 import { type GitHubClient, createGitHubClient } from '../../github/client.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, forbidden } from '../../errors.ts';
 import { createOutboundFetch } from '../../lib/outbound-fetch.ts';
 import { OutboundUrlRefused, type OutboundPolicy } from '../../lib/outbound-url.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
@@ -72,6 +72,13 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
   async function scopeOf(caller: UserPrincipal, target: { projectId: string } | { organizationId: string }, need: 'read' | 'admin'): Promise<IntegrationScope> {
     if ('projectId' in target) {
       const { project } = await access.requireProject(caller, target.projectId, need === 'admin' ? 'admin' : 'read');
+      // A public project is readable by everyone signed in; its connection (often the organization's,
+      // which GET /organizations/:id/github hides from outsiders) only by the organization.
+      if (need === 'read') {
+        await access.requireOrg(caller, project.organizationId, 'read').catch((error) => {
+          throw error instanceof AppError && error.status === 404 ? forbidden("only members of the project's organization may see its GitHub connection") : error;
+        });
+      }
       return { organizationId: project.organizationId, projectId: project.id };
     }
     await access.requireOrg(caller, target.organizationId, need === 'admin' ? 'admin' : 'read');
