@@ -75,6 +75,8 @@ export function fallbackRoutes(setup: FallbackSetupService, runs: FallbackRunsSe
     app.post('/projects/:projectId/import', {
       schema: {
         tags, summary: 'Import a legacy export: loop missions become fallback templates, the rest imported missions',
+        description: 'Checked whole before anything is written, then written in small batches (the server keeps answering; missions appear as they land). '
+          + 'If it stops midway, send the same export again: it completes the import and creates nothing twice; an export already imported answers the same result again.',
         params: projectParams, body: importLegacyBody, response: { 201: importResultSchema },
       },
     }, async (req, reply) => reply.status(201).send(await legacy.import(userOf(req), req.params.projectId, req.body)));
