@@ -74,16 +74,15 @@ export function createFrameStore(ingest: EventIngest, log: FastifyBaseLogger) {
 
   return {
     async store(workstationId: string, frames: SequencedFrame[]): Promise<StoreOutcome> {
-      const batch = frames;
       try {
-        return { ...(await ingest.store(workstationId, batch)), quarantined: [], refused: [] };
+        return { ...(await ingest.store(workstationId, frames)), quarantined: [], refused: [] };
       } catch (err) {
         if (!isDefinitiveStoreError(err)) throw err;
       }
       const out: StoreOutcome = { acks: [], fenced: [], gaps: [], quarantined: [], refused: [] };
       const results: IngestResult[] = [];
       const refusedAttempts = new Set<string>();
-      for (const frame of batch) {
+      for (const frame of frames) {
         // After a refusal, that attempt's later frames would only be gaps: leave them for the resend.
         if (refusedAttempts.has(frame.payload.attemptId)) continue;
         await storeOne(workstationId, frame, out, results);

@@ -41,3 +41,16 @@ export function attemptFrames(assign: any) {
       makeFrame('mission.finished', { ...base(), status, ...extra }),
   };
 }
+
+/**
+ * What a daemon does for a mission that ends with a pushed branch: waits for its assignment,
+ * accepts it, reports success with the branch (and `headCommit`, when given), and waits for the ack.
+ */
+export async function pushMissionBranch(client: { waitFor(match: (f: any) => boolean, what?: string): Promise<any>; send(frame: unknown): void }, missionId: string, headCommit?: string) {
+  const assign = await client.waitFor((f) => f.type === 'mission.assign' && f.payload.mission.id === missionId, `assign of ${missionId}`);
+  const f = attemptFrames(assign);
+  client.send(f.accepted());
+  client.send(f.finished('succeeded', { branch: assign.payload.mission.branch, ...(headCommit ? { headCommit } : {}) }));
+  await client.waitFor((x) => x.type === 'event.ack' && x.payload.acks.some((a: any) => a.attemptId === assign.payload.attemptId && a.seq >= 1), 'ack of the finish');
+  return assign;
+}

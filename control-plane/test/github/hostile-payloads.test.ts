@@ -3,7 +3,7 @@
 // Each is a 400 or is kept cleaned, never a 500; a `javascript:` PR link is never served or shown.
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { attemptFrames, servedProject } from '../dispatch/fixtures.ts';
+import { pushMissionBranch, servedProject } from '../dispatch/fixtures.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { deliverWebhook, type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.ts';
 
@@ -21,11 +21,7 @@ async function missionWithPr(t: Test, gh: FakeGitHub, name: string) {
   const client = await p.connect();
   t.teardown(() => client.close());
   const m = await p.mission({ title: `Change ${name}`, prMode: 'enabled' });
-  const assign = await client.waitFor((f: any) => f.type === 'mission.assign' && f.payload.mission.id === m.id);
-  const f = attemptFrames(assign);
-  client.send(f.accepted());
-  client.send(f.finished('succeeded', { branch: assign.payload.mission.branch, headCommit: 'c'.repeat(40) }));
-  await client.waitFor((x: any) => x.type === 'event.ack' && x.payload.acks.some((a: any) => a.seq === 1));
+  await pushMissionBranch(client, m.id, 'c'.repeat(40));
   await app.app.pullRequests.worker.kick();
   const pull = gh.pulls.find((x) => x.repo === name)!;
   t.ok(pull, 'the PR is open');

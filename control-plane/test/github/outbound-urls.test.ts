@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import t from 'tap';
 import { specialAddress } from '../../src/lib/outbound-url.ts';
-import { attemptFrames, servedProject } from '../dispatch/fixtures.ts';
+import { pushMissionBranch, servedProject } from '../dispatch/fixtures.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { queryRows } from '../helpers/sql.ts';
 
@@ -64,11 +64,7 @@ t.test('a connection whose address became internal is refused when used: the PR 
   const client = await p.connect();
   t.teardown(() => client.close());
   const m = await p.mission({ prMode: 'enabled' });
-  const assign = await client.waitFor((f: any) => f.type === 'mission.assign' && f.payload.mission.id === m.id);
-  const f = attemptFrames(assign);
-  client.send(f.accepted());
-  client.send(f.finished('succeeded', { branch: assign.payload.mission.branch, headCommit: 'c'.repeat(40) }));
-  await client.waitFor((x: any) => x.type === 'event.ack' && x.payload.acks.some((a: any) => a.seq === 1));
+  await pushMissionBranch(client, m.id, 'c'.repeat(40));
   await app.app.pullRequests.worker.kick();
 
   const events = (await api.get(`/api/v1/missions/${m.id}/events?limit=500`)).body.items as { kind: string; data: any }[];

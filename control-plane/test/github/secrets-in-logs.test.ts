@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { redact } from '../../src/logger.ts';
-import { attemptFrames, servedProject } from '../dispatch/fixtures.ts';
+import { pushMissionBranch, servedProject } from '../dispatch/fixtures.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { deliverWebhook, startFakeGitHub } from '../helpers/fake-github.ts';
 
@@ -22,11 +22,7 @@ t.test('connecting, a failing GitHub call and webhook deliveries log neither the
   const client = await p.connect();
   t.teardown(() => client.close());
   const m = await p.mission({ prMode: 'enabled' });
-  const assign = await client.waitFor((f: any) => f.type === 'mission.assign' && f.payload.mission.id === m.id);
-  const f = attemptFrames(assign);
-  client.send(f.accepted());
-  client.send(f.finished('succeeded', { branch: assign.payload.mission.branch }));
-  await client.waitFor((x: any) => x.type === 'event.ack');
+  await pushMissionBranch(client, m.id);
   await app.app.pullRequests.worker.kick();
   t.equal(gh.calls.at(-1)?.status, 401, 'GitHub was called with the token (and refused it)');
   await deliverWebhook(`${app.baseUrl}/api/v1/github/webhook`, 'ping', { repository: { name: 'logs', owner: { login: 'acme' } } }, { secret });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ADMIN_KEY, createAttempt, createMission, createOrg, createProject, startTestApp, storedSeqs } from '../helpers/control-plane.ts';
+import { ADMIN_KEY, createAttempt, createMission, createOrg, createProject, registerWorkstation, startTestApp, storedSeqs } from '../helpers/control-plane.ts';
 import { openOutbox } from '../../src/session/outbox.ts';
 import { isMsg, runCli, startDaemon, startEmitter, tempDir } from '../helpers/processes.ts';
 
@@ -10,11 +10,8 @@ const org = await createOrg(app.admin);
 const project = await createProject(app.admin, org.id);
 
 async function register(name: string) {
-  const home = tempDir('su-home-');
-  const res = await runCli(['workstation', 'register', '--url', app.baseUrl, '--api-key', ADMIN_KEY, '--organization', org.id, '--name', name, '--json'], { SU_HOME: home });
-  if (res.code !== 0) throw new Error(`register failed: ${res.stderr}`);
-  const config = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
-  return { home, id: config.workstationId as string, token: config.token as string };
+  const { home, workstationId: id, token } = await registerWorkstation(app.baseUrl, org.id, name);
+  return { home, id, token };
 }
 const online = async (id: string) => (await app.admin.get(`/api/v1/workstations/${id}`)).body.online as boolean;
 

@@ -3,9 +3,9 @@
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
-import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
+import { isMsg, repoRoot, startDaemon, tempDir } from '../helpers/processes.ts';
 
 t.test('a committed link to config.json at a mission doc path is never uploaded; the timeline says it was skipped', async (t) => {
   const app = await startTestApp(t);
@@ -16,12 +16,7 @@ t.test('a committed link to config.json at a mission doc path is never uploaded;
   const P = `/api/v1/projects/${project.id}`;
   const repo = (await api.post(`${P}/repositories`, { url: `file://${remote}` })).body;
 
-  const home = tempDir('su-home-');
-  const reg = await runCli(['workstation', 'register', '--url', app.baseUrl, '--api-key', ADMIN_KEY, '--organization', org.id, '--name', 'victim', '--json'], { SU_HOME: home });
-  t.equal(reg.code, 0, reg.stderr);
-  const config = join(home, 'config.json');
-  const { workstationId, token } = JSON.parse(readFileSync(config, 'utf8')) as { workstationId: string; token: string };
-  await api.post(`${P}/workstations`, { workstationId });
+  const { home, configPath: config, token } = await registerWorkstation(app.baseUrl, org.id, 'victim', { projectId: project.id });
 
   // The mission exists first (its id names the docs folder); the link lands on main before it is ready.
   const m = (await api.post(`${P}/missions`, { title: 'Innocent task', repositoryId: repo.id, prMode: 'disabled' })).body;

@@ -2,13 +2,13 @@
 // then a daemon restart. The control plane stays up, the mission still finishes, the bad text is
 // kept as U+FFFD, the refused frame is quarantined on the timeline once, and the restarted
 // daemon does not send it again (no crash loop, no resend loop).
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { isStorableText } from '@solo-unicorn/shared';
 import t from 'tap';
-import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
 import { bareRemote, until } from '../helpers/e2e.ts';
-import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
+import { isMsg, repoRoot, startDaemon } from '../helpers/processes.ts';
 import { queryRows } from '../../../control-plane/test/helpers/sql.ts';
 
 const MARKER = 'POISON-MARKER-4b1d';
@@ -37,11 +37,7 @@ const org = await createOrg(api);
 const project = await createProject(api, org.id);
 const P = `/api/v1/projects/${project.id}`;
 const repo = (await api.post(`${P}/repositories`, { url: `file://${remote}` })).body;
-const home = tempDir('su-home-');
-const reg = await runCli(['workstation', 'register', '--url', app.baseUrl, '--api-key', ADMIN_KEY, '--organization', org.id, '--name', 'poison', '--json'], { SU_HOME: home });
-if (reg.code !== 0) throw new Error(`register: ${reg.stderr}`);
-const workstationId = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')).workstationId as string;
-await api.post(`${P}/workstations`, { workstationId });
+const { home } = await registerWorkstation(app.baseUrl, org.id, 'poison', { projectId: project.id });
 const daemonEnv = {
   SU_AGENT_COMMAND: JSON.stringify(['node', join(repoRoot, 'daemon/test/fixtures/fake-agent.mjs'), '{promptFile}']),
   FAKE_AGENT_SCENARIO: 'work',

@@ -2,15 +2,15 @@
 // remote, and the pinned `claude` binary talking to a scripted Anthropic model server on loopback.
 // The daemon's config.json points its `claude-code` agent at node_modules/.bin/claude with the
 // env that keeps it offline and out of the user's home.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { missionDocsDir } from '../../src/agents/prompt.ts';
 import { claudeBin, claudeEnv } from '../helpers/claude.ts';
-import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { resultText, startAnthropicModelServer, text, toolResults, toolUse, type Turn } from '../helpers/model-server/anthropic.ts';
-import { isMsg, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
+import { isMsg, startDaemon } from '../helpers/processes.ts';
 
 const app = await startTestApp(t);
 const api = app.admin;
@@ -26,13 +26,8 @@ const P = `/api/v1/projects/${project.id}`;
 const repo = (await api.post(`${P}/repositories`, { url: `file://${remote}` })).body;
 const flow = async (stages: string[]) => (await api.post(`${P}/flows`, { name: `only ${stages.join(' ')} ${Math.random()}`, stages })).body;
 
-const home = tempDir('su-home-');
-const reg = await runCli(['workstation', 'register', '--url', app.baseUrl, '--api-key', ADMIN_KEY, '--organization', org.id, '--name', 'real-claude', '--json'], { SU_HOME: home });
-if (reg.code !== 0) throw new Error(`register failed: ${reg.stderr}`);
-const configPath = join(home, 'config.json');
-const config = JSON.parse(readFileSync(configPath, 'utf8'));
+const { home, configPath, config } = await registerWorkstation(app.baseUrl, org.id, 'real-claude', { projectId: project.id });
 writeFileSync(configPath, JSON.stringify({ ...config, agents: { 'claude-code': { command: [claudeBin], env: claudeEnv(model.url) } } }), { mode: 0o600 });
-await api.post(`${P}/workstations`, { workstationId: config.workstationId });
 const daemon = startDaemon(t, home, { SU_AGENT_COMMAND: undefined, SU_AGENT_STALL_TIMEOUT_MS: '60000', SU_AGENT_KILL_GRACE_MS: '1000', LOG_LEVEL: 'info' });
 await daemon.waitForLine(isMsg('session open'));
 

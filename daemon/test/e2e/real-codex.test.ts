@@ -2,15 +2,13 @@
 // daemon process, a bare git remote on disk, and a scripted OpenAI Responses server on loopback as
 // the model. The model patches a file and runs a command; the edit lands on the mission branch and
 // is merged into main, and the timeline shows what the agent did.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
-import {
-  addFile, applyPatch, codexApiKeyEnv, message, type RecordedRequest, reply, shell, startOpenAiServer, type Turn, writeCodexHome,
-} from '../helpers/model-server/openai.ts';
-import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
+import { addFile, applyPatch, codexApiKeyEnv, message, type RecordedRequest, reply, shell, startOpenAiServer, type Turn, writeCodexHome } from '../helpers/model-server/openai.ts';
+import { isMsg, repoRoot, startDaemon, tempDir } from '../helpers/processes.ts';
 
 const model = await startOpenAiServer(t, script);
 const codexHome = writeCodexHome(tempDir('su-codex-home-'), model.baseUrl);
@@ -23,15 +21,10 @@ const project = await createProject(api, org.id, { defaultAgent: 'codex' });
 const P = `/api/v1/projects/${project.id}`;
 const repo = (await api.post(`${P}/repositories`, { url: `file://${remote}` })).body;
 
-const home = tempDir('su-home-');
-const reg = await runCli(['workstation', 'register', '--url', app.baseUrl, '--api-key', ADMIN_KEY, '--organization', org.id, '--name', 'codex-box', '--json'], { SU_HOME: home });
-if (reg.code !== 0) throw new Error(`register failed: ${reg.stderr}`);
+const { home, configPath, config } = await registerWorkstation(app.baseUrl, org.id, 'codex-box', { projectId: project.id });
 // The workstation's config names the codex agent: the real binary, its CODEX_HOME and the key.
-const configPath = join(home, 'config.json');
-const config = JSON.parse(readFileSync(configPath, 'utf8'));
 config.agents = { codex: { command: [join(repoRoot, 'node_modules/.bin/codex'), 'exec', '--json'], env: { CODEX_HOME: codexHome, [codexApiKeyEnv]: 'sk-test-dummy' } } };
 writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
-await api.post(`${P}/workstations`, { workstationId: config.workstationId });
 
 const daemon = startDaemon(t, home, { SU_AGENT_COMMAND: undefined, LOG_LEVEL: 'info' });
 await daemon.waitForLine(isMsg('session open'));
