@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { realtimeClient } from '../helpers/ws-client.ts';
+import WebSocket from 'ws';
+import { encodeLoose } from './helpers/encode.ts';
 import { arbitraryOf, hostileString, type JsonSchema } from './helpers/schema-arbitrary.ts';
 
 // Standing gate: the monitoring socket's client frames (subscribe, unsubscribe, ping), generated
@@ -66,4 +68,22 @@ t.test(`fuzzes the monitoring socket's client frames (${CASES} frames, seed ${SE
   t.same(failures.slice(0, 10), [], `${failures.length} failing batches (SU_FUZZ_SEED=${SEED} replays them)`);
   t.same(problems.slice(0, 5), [], 'the server logged no failed query or internal error');
   t.equal((await app.admin.get('/healthz')).status, 200, 'the control plane still serves');
+});
+
+t.test('forged tickets on the socket upgrade are refused with a 4xx, never a 5xx or a socket', async (t) => {
+  const tickets = fc.sample(fc.oneof(hostileString, fc.constantFrom('sut_' + 'A'.repeat(43), 'su_test_admin_key_0123456789abcdefghij')), { numRuns: Math.ceil(CASES / 10), seed: SEED + 7 });
+  const statuses = new Map<string, number>();
+  for (const ticket of tickets) {
+    const ws = new WebSocket(`${app.baseUrl.replace('http', 'ws')}/api/v1/realtime?ticket=${encodeLoose(ticket)}`);
+    const outcome = await new Promise<string>((resolve) => {
+      ws.once('open', () => resolve('open'));
+      ws.once('unexpected-response', (req, res) => { req.destroy(); resolve(String(res.statusCode)); });
+      ws.once('error', (err) => resolve(`error ${err.message}`));
+    });
+    ws.terminate();
+    statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1);
+  }
+  t.comment(`gate fuzz-realtime-tickets: ${tickets.length} cases, outcomes ${JSON.stringify(Object.fromEntries(statuses))}`);
+  t.ok([...statuses.keys()].every((k) => /^4\d\d$/.test(k)), 'every forged ticket answered 4xx');
+  t.same(problems.slice(0, 5), [], 'the server logged no failed query or internal error');
 });

@@ -1,4 +1,7 @@
-import { type AgentAdapter, type AgentEvent, asRecord, isEventKind, outputEvent, parseJsonObject, substitutePromptFile } from './types.ts';
+import { type AgentAdapter, type AgentEvent, asRecord, clipJson, isEventKind, outputEvent, parseJsonObject, substitutePromptFile } from './types.ts';
+
+/** A custom event's data is the tool's own structure; past this many characters it becomes a preview. */
+const maxCustomDataChars = 64 * 1024;
 
 /**
  * Any command from config.json `agents` or SU_AGENT_COMMAND. It gets the prompt through
@@ -14,6 +17,7 @@ export const customAdapter: AgentAdapter = {
     const obj = parseJsonObject(line);
     if (!obj || !isEventKind(obj.kind)) return [outputEvent(line)];
     const { kind, data, ...rest } = obj;
-    return [{ kind, data: asRecord(data) ?? (data === undefined ? rest : { ...rest, data }) }];
+    const record = asRecord(data) ?? (data === undefined ? rest : { ...rest, data });
+    return [{ kind, data: clipJson(record, maxCustomDataChars) as Record<string, unknown> }];
   },
 };
