@@ -33,6 +33,8 @@ export async function buildAssignment(
     actor: ctx.actor ? { id: ctx.actor.id, name: ctx.actor.name, instructions: ctx.actor.instructions } : null,
     // The project's policy and the mission's override land with #13's permission settings; until then, edits.
     permissionPolicy: 'edits',
+    resume: null,
+    resumeNote: null,
     prompt: ctx.memory ?? '',
     docs: (await docs.read(m.id)).map((d) => ({ ...d, contentHash: sha(d.content) })),
   };

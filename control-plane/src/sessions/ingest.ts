@@ -83,7 +83,10 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
           stored.set(attemptId, seq);
           if (frame.type === 'mission.finished') {
             const p = frame.payload;
-            await repo.finishAttempt(attemptId, { status: p.status, reason: p.reason, branch: p.branch, headCommit: p.headCommit, at: now });
+            await repo.finishAttempt(attemptId, {
+              status: p.status, reason: p.reason, branch: p.branch, headCommit: p.headCommit,
+              limitedUntil: p.limitedUntil ? new Date(p.limitedUntil) : undefined, at: now,
+            });
             live.set(attemptId, false);
           }
           // The mission follows its attempt in the same transaction (stage, docs, outcome).

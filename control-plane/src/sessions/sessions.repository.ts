@@ -1,4 +1,4 @@
-import { newId, type AgentInfo, type WorkstationInventoryFrame } from '@solo-unicorn/shared';
+import { newId, type AgentInfo, type AttemptOutcome, type WorkstationInventoryFrame } from '@solo-unicorn/shared';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { codeAgentSessions, workstationRepositories, workstationSessions, workstationWorktrees, workstations } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
@@ -94,10 +94,13 @@ export function createSessionsRepository(db: Executor) {
       }
     },
 
-    async finishAttempt(attemptId: string, values: { status: 'succeeded' | 'failed' | 'cancelled' | 'timed_out'; reason?: string; branch?: string; headCommit?: string; at: Date }) {
+    async finishAttempt(attemptId: string, values: { status: AttemptOutcome; reason?: string; branch?: string; headCommit?: string; limitedUntil?: Date; at: Date }) {
       await db
         .update(codeAgentSessions)
-        .set({ status: values.status, reason: values.reason ?? null, branch: values.branch, headCommit: values.headCommit, finishedAt: values.at, updatedAt: values.at })
+        .set({
+          status: values.status, reason: values.reason ?? null, branch: values.branch, headCommit: values.headCommit,
+          limitedUntil: values.limitedUntil ?? null, finishedAt: values.at, updatedAt: values.at,
+        })
         .where(eq(codeAgentSessions.id, attemptId));
     },
   };

@@ -10,6 +10,12 @@ export const agentInfoSchema = z.object({
   type: z.string().min(1).max(64),
   version: z.string().max(64).nullable(),
   command: z.array(z.string().max(4096)).max(64).optional(),
+  /** `unsupported`: found, but a version the daemon cannot drive (it is not offered work). */
+  status: z.enum(['ok', 'unsupported']).optional(),
+  /** Why the status is not ok, e.g. "version 1.0.3 < 2.0.0". */
+  detail: z.string().max(500).optional(),
+  /** The policy the workstation allows at most (`full` only when opted in). */
+  maxPolicy: z.enum(['edits', 'readonly', 'full']).optional(),
 });
 export type AgentInfo = z.infer<typeof agentInfoSchema>;
 
@@ -88,7 +94,13 @@ export const missionDocsFrame = frameSchema('mission.docs', z.object({
 }));
 export type MissionDocsFrame = z.infer<typeof missionDocsFrame>;
 
-export const attemptOutcomes = ['succeeded', 'failed', 'cancelled', 'timed_out'] as const;
+/**
+ * `limited`: the agent hit its usage limit (429, "usage limit reached … resets at …"). Not a
+ * failure: no attempt is spent, the mission stays ready, and the agent on that workstation waits
+ * until `limitedUntil` (when the agent said; else a default back-off the control plane applies).
+ */
+export const attemptOutcomes = ['succeeded', 'failed', 'cancelled', 'timed_out', 'limited'] as const;
+export type AttemptOutcome = (typeof attemptOutcomes)[number];
 /** The terminal report: persisted in the outbox before it is sent; the last seq of its attempt. */
 export const missionFinishedFrame = frameSchema('mission.finished', z.object({
   missionId: idSchema,
@@ -101,6 +113,8 @@ export const missionFinishedFrame = frameSchema('mission.finished', z.object({
   branch: z.string().max(255).optional(),
   headCommit: z.string().max(64).optional(),
   prNumber: z.number().int().min(1).optional(),
+  /** Status `limited`: when the agent's usage limit resets, if it said. */
+  limitedUntil: at.optional(),
 }));
 export type MissionFinishedFrame = z.infer<typeof missionFinishedFrame>;
 

@@ -48,6 +48,13 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
   actor: z.object({ id: idSchema, name: z.string(), instructions: z.string().nullable() }).nullable(),
   /** What the agent may do (the project's policy, or the mission's override); the daemon caps `full` by its own config. */
   permissionPolicy: agentPermissionPolicySchema.default('edits'),
+  /**
+   * The agent session to continue: an earlier attempt of this mission on this workstation, with the
+   * same agent, recorded its session id (Claude Code `session_id`, Codex `thread_id`). Null: start
+   * fresh from the docs; `resumeNote` says why (first attempt, another workstation, …).
+   */
+  resume: z.object({ agentSessionId: z.string().min(1).max(128), fromAttemptId: idSchema, reason: z.string().max(500) }).nullable().default(null),
+  resumeNote: z.string().max(500).nullable().default(null),
   /** Project memory: notes every agent prompt of the project includes (the daemon builds the prompt). */
   prompt: z.string().max(1024 * 1024),
   docs: z.array(z.object({ path: z.string(), contentHash: z.string(), content: z.string() })),

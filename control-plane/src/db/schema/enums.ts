@@ -11,7 +11,7 @@ export const agentSessionStatus = pgEnum('agent_session_status', ['inactive', 'p
 export const reviewStatus = pgEnum('review_status', ['pending', 'approved', 'rejected']);
 export const eventOrigin = pgEnum('event_origin', ['system', 'user', 'agent', 'fallback']);
 export const attemptStatus = pgEnum('attempt_status', [
-  'assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost',
+  'assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost', 'limited',
 ]);
 export const worktreeStatus = pgEnum('worktree_status', ['free', 'in_use', 'dirty', 'evicting']);
 export const pullRequestState = pgEnum('pull_request_state', ['open', 'closed', 'merged']);

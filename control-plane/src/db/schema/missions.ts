@@ -30,6 +30,8 @@ export const missions = pgTable(
     repositoryId: id('repository_id').references(() => projectRepositories.id, { onDelete: 'set null' }),
     targetBranch: varchar('target_branch', { length: 120 }).notNull().default('main'),
     prMode: prMode('pr_mode').notNull().default('auto'),
+    /** Overrides the project's agent permission policy for this mission; null = the project's. */
+    agentPermissionPolicy: varchar('agent_permission_policy', { length: 16 }),
     prBranchName: varchar('pr_branch_name', { length: 255 }),
     githubPrNumber: integer('github_pr_number'),
     ready: boolean('ready').notNull().default(false),

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, numeric, pgTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns.ts';
 import { accessRequestStatus, projectRole, projectVisibility } from './enums.ts';
 import { organizations, users } from './tenancy.ts';
@@ -15,6 +15,10 @@ export const projects = pgTable(
     /** Code agent the daemon should use for this project's missions (e.g. claude-code). */
     defaultAgent: varchar('default_agent', { length: 64 }),
     maxConcurrentMissions: integer('max_concurrent_missions').notNull().default(3),
+    /** What agents may do on this project's missions: edits (default), readonly or full (see shared agent-policy). */
+    agentPermissionPolicy: varchar('agent_permission_policy', { length: 16 }).notNull().default('edits'),
+    /** Agent spend per calendar month (UTC) after which new dispatches wait; null = no budget. */
+    monthlyBudgetUsd: numeric('monthly_budget_usd', { precision: 12, scale: 2, mode: 'number' }),
     /** Long-lived notes every agent prompt of this project includes. */
     memory: text('memory'),
     settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
