@@ -26,7 +26,8 @@ export interface Invocation {
 }
 
 export interface AgentAdapter {
-  readonly name: 'claude-code' | 'codex' | 'custom';
+  /** The built-in's name (its `agentType`), or `custom` for a plain command. */
+  readonly name: string;
   /** `command` is the configured command (built-in default or config.json / SU_AGENT_COMMAND). */
   invocation(command: readonly string[], mission: MissionInvocationInput): Invocation;
   /** One stdout line → zero or more events. Never throws: what it cannot read is `agent.output`. */
