@@ -26,6 +26,7 @@ import { workstationsRoutes } from './modules/workstations/workstations.routes.t
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { inputTextPlugin } from './plugins/input-text.ts';
+import { emptyBodyPlugin } from './plugins/empty-body.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { webBoardPlugin } from './plugins/web-board.ts';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps) {
   // Cross-cutting plugins first, then routes.
   await app.register(errorHandlerPlugin);
   await app.register(inputTextPlugin);
+  await app.register(emptyBodyPlugin);
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
   // WebSocket upgrades go through the same routing and auth hooks as HTTP (registered before auth so a refused upgrade's socket is still cleaned up). 2 MiB: a mission doc frame.
