@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { clipText, makeFrame, type MissionAssignFrame } from '@solo-unicorn/shared';
-import { detectAgents } from './agents/detect.ts';
+import { agentInfo, detectAgents, type DetectedAgent, runnableAgents } from './agents/detect.ts';
 import { resolveAgent } from './agents/registry.ts';
 import { createAgentLedger } from './missions/agent-ledger.ts';
 import { createMissionRunner } from './missions/runner.ts';
@@ -28,6 +28,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   const releaseLock = acquireLock(config.home);
   const outbox = openOutbox(join(config.home, 'outbox.jsonl'));
   const agents = await detectAgents(config);
+  const runnable = runnableAgents(agents);
   const store = createRepositoryStore({ home: config.home, log: log.child({ component: 'repositories' }) });
   const pool = await createWorktreePool({
     home: config.home, store, maxWorktreesPerRepo: Math.max(config.worktrees.perRepo, config.maxConcurrentMissions),
@@ -43,7 +44,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     log.warn({ attemptId: held.attemptId }, 'attempt interrupted by a daemon restart reported as failed');
   }
   const runner = createMissionRunner({
-    home: config.home, log: log.child({ component: 'missions' }), agents, pool, store, ledger,
+    home: config.home, log: log.child({ component: 'missions' }), agents: runnable, pool, store, ledger,
     allowFullAgentPermissions: config.allowFullAgentPermissions,
     onPoolChange: () => reportInventory(),
     identity: { name: 'Solo Unicorn', email: 'agent@solo-unicorn.invalid' },
@@ -100,7 +101,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
 
   const handlers = createSessionHandlers({
     outbox, log,
-    info: { workstationId: config.workstationId, daemonVersion: config.version, agents: agents.map(({ type, version }) => ({ type, version })), maxConcurrentMissions: config.maxConcurrentMissions },
+    info: { workstationId: config.workstationId, daemonVersion: config.version, agents: agents.map(agentInfo), maxConcurrentMissions: config.maxConcurrentMissions },
     isDraining: () => draining,
     onWelcome(w) {
       connection.markHealthy(w.heartbeatIntervalMs);
@@ -117,10 +118,12 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
       const { attemptId, leaseVersion, agentType } = frame.payload;
       if (runner.has(attemptId)) return; // a resent assignment of what already runs here
       const merge = frame.payload.purpose === 'merge'; // git only: no agent needed
-      const agent = merge ? undefined : resolveAgent(agents, agentType);
-      const reason = draining ? 'draining' : !merge && !agent ? 'agent_not_installed' : runner.count >= config.maxConcurrentMissions ? 'no_capacity' : undefined;
+      const unsupported = merge ? undefined : unsupportedFor(agents, agentType);
+      const agent = merge || unsupported ? undefined : resolveAgent(runnable, agentType);
+      const reason = draining ? 'draining' : unsupported ? 'unsupported' : !merge && !agent ? 'agent_not_installed' : runner.count >= config.maxConcurrentMissions ? 'no_capacity' : undefined;
       if (reason) {
-        reply(JSON.stringify(makeFrame('mission.declined', { attemptId, leaseVersion, reason })));
+        const message = reason === 'unsupported' ? `${unsupported!.type} ${unsupported!.detail ?? 'is an unsupported version'}` : undefined;
+        reply(JSON.stringify(makeFrame('mission.declined', { attemptId, leaseVersion, reason, ...(message ? { message } : {}) })));
         return;
       }
       const agentName = merge ? 'git' : agent!.agent.name;
@@ -182,6 +185,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
       saveState(true);
       connection.start();
       log.info({ workstationId: config.workstationId, serverUrl: config.serverUrl, agents: agents.map((a) => a.type), outboxDepth: outbox.depth }, 'daemon started');
+      for (const a of agents.filter((x) => x.status === 'unsupported')) log.warn({ agent: a.type, version: a.version, detail: a.detail }, 'agent version unsupported: it will run no missions');
     },
 
     /** Records an agent event durably; it is sent as soon as it is on disk and a session is open. */
@@ -229,3 +233,15 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   }
 }
 export type Daemon = Awaited<ReturnType<typeof createDaemon>>;
+
+/**
+ * The unsupported agent an assignment would run: the one it names, or, when it names none and no
+ * runnable agent is left, the first found. Declined as `unsupported` rather than run or swapped
+ * for another agent, so the control plane learns why.
+ */
+function unsupportedFor(agents: readonly DetectedAgent[], agentType: string | null): DetectedAgent | undefined {
+  const named = agentType ? agents.find((a) => a.type === agentType) : undefined;
+  if (named) return named.status === 'unsupported' ? named : undefined;
+  if (runnableAgents(agents).length > 0) return undefined;
+  return agents.find((a) => a.status === 'unsupported');
+}
