@@ -1,4 +1,11 @@
 /** Small helpers shared by the benchmark scripts. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -15,4 +22,66 @@ export const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const tmpDirs: string[] = [];
+/** A fresh temporary directory, removed by `removeTmpDirs`. */
+export function tmp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tmpDirs.push(dir);
+  return dir;
+}
+export function removeTmpDirs() {
+  for (const dir of tmpDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A real control plane in this process with a bootstrap admin key: PGlite in memory, or, when
+ * DATABASE_URL is set, a fresh database `name` on that PostgreSQL server (dropped and recreated).
+ * `registerWorkstation` registers one as a person does (`solo-unicorn workstation register`) in
+ * `home` and allows it to serve a project.
+ */
+export async function startBenchControlPlane(name: string) {
+  const { buildApp } = await import('../control-plane/src/app.ts');
+  const { openDatabase } = await import('../control-plane/src/db/client.ts');
+  const { bootstrapAdmin } = await import('../control-plane/src/modules/users/bootstrap.ts');
+  const key = 'su_bench_admin_key_0123456789abcdef';
+  let databaseUrl: string | undefined;
+  if (process.env.DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+  }
+  const database = await openDatabase({ databaseUrl, pgliteDir: 'memory://', poolSize: 10 });
+  const app = await buildApp({ database, docsDir: tmp('su-bench-docs-'), dispatch: { offlineGraceMs: 600_000, tickMs: 5_000, maxAttempts: 1 } });
+  await bootstrapAdmin(database.db, { bootstrapKey: key, dataDir: tmp('su-bench-data-') });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = (await res.json()) as any;
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    call,
+    engine: databaseUrl ? 'PostgreSQL' : 'PGlite',
+    async registerWorkstation(home: string, projectId: string): Promise<string> {
+      const cli = new URL('../daemon/bin/solo-unicorn.mjs', import.meta.url).pathname;
+      // Async: this process serves the API the CLI calls.
+      await promisify(execFile)(process.execPath, [cli, 'workstation', 'register', '--url', base, '--api-key', key, '--name', 'bench', '--organization', (await call('GET', `/projects/${projectId}`)).organizationId], { env: { ...process.env, SU_HOME: home } });
+      const workstationId = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')).workstationId as string;
+      await call('POST', `/projects/${projectId}/workstations`, { workstationId });
+      return workstationId;
+    },
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
 }

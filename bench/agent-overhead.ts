@@ -1,0 +1,183 @@
+// Orchestration overhead with the real Claude Code CLI (#13): a real control plane (in process), a
+// real daemon process, a bare git remote, and the pinned `claude` binary pointed at an instant
+// scripted Anthropic model server. Per round, interleaved so machine noise hits both arms alike:
+// - ours: a review-required mission is marked ready and measured until it is in Review;
+// - bare: the same CLI invocation (the argv, prompt and env the daemon builds) run directly with
+//   execa in an equivalent worktree, timed from spawn to exit.
+// Goal: (ours ready → Review − bare) / bare ≤ 25 % at p50.
+// Usage: npx tsx bench/agent-overhead.ts [--missions 50] [--script write|text]
+//        (PGlite by default; DATABASE_URL=postgres://…/postgres runs on a fresh PostgreSQL database)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import { claudeCodeAdapter } from '../daemon/src/agents/adapters/claude-code.ts';
+import { buildPrompt } from '../daemon/src/agents/prompt.ts';
+import { claudeBin, claudeEnv } from '../daemon/test/helpers/claude.ts';
+import { startAnthropicModelServer, text, toolUse, type Turn } from '../daemon/test/helpers/model-server/anthropic.ts';
+import { arg, fmt, removeTmpDirs, startBenchControlPlane, summarize, tmp } from './lib.ts';
+
+const count = Number(arg('missions', '50'));
+const scriptName = arg('script', 'write');
+const root = new URL('..', import.meta.url).pathname;
+const NOTE = 'bench-note.md';
+
+// The same script for both arms: one Write in the working directory (or one text answer), then end_turn.
+const turns: Turn[] = scriptName === 'text'
+  ? [{ blocks: [text('Nothing to change.')] }]
+  : [{ blocks: ({ cwd }) => [toolUse('Write', { file_path: join(cwd!, NOTE), content: '# Note\n\nWritten by the bench.\n' })] }, { blocks: [text('Done.')] }];
+const model = await startAnthropicModelServer({ turns });
+const agentEnv = claudeEnv(model.url);
+const version = execFileSync(claudeBin, ['--version'], { encoding: 'utf8', env: { ...process.env, ...agentEnv } }).trim();
+
+const cp = await startBenchControlPlane('su_bench_agent_overhead');
+const { call } = cp;
+
+// A small repository on a bare remote.
+const remote = join(tmp('su-bench-remote-'), 'app.git');
+execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+const seed = tmp('su-bench-seed-');
+execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: seed });
+for (let i = 0; i < 50; i++) writeFileSync(join(seed, `file-${i}.txt`), `line ${i}\n`.repeat(20));
+execFileSync('git', ['add', '.'], { cwd: seed });
+execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-q', '-m', 'seed'], { cwd: seed });
+execFileSync('git', ['push', '-q', remote, 'main'], { cwd: seed });
+
+const org = await call('POST', '/organizations', { name: 'bench' });
+const project = await call('POST', '/projects', { organizationId: org.id, name: 'bench', maxConcurrentMissions: 1, defaultAgent: 'claude-code' });
+const flow = await call('POST', `/projects/${project.id}/flows`, { name: 'reviewed', stages: [{ name: 'execute', requiresReview: true }] });
+const repo = await call('POST', `/projects/${project.id}/repositories`, { url: `file://${remote}` });
+
+// The daemon runs the pinned CLI with the env that keeps it offline, as the real-agent tests do.
+const home = tmp('su-bench-home-');
+const daemonEnv: NodeJS.ProcessEnv = { ...process.env, SU_HOME: home, LOG_LEVEL: 'warn', SU_AGENT_STALL_TIMEOUT_MS: '60000', SU_AGENT_KILL_GRACE_MS: '1000' };
+delete daemonEnv.SU_AGENT_COMMAND;
+const workstationId = await cp.registerWorkstation(home, project.id);
+const configPath = join(home, 'config.json');
+const config = JSON.parse(readFileSync(configPath, 'utf8'));
+writeFileSync(configPath, JSON.stringify({ ...config, agents: { 'claude-code': { command: [claudeBin], env: agentEnv } } }), { mode: 0o600 });
+const daemon = execa(process.execPath, [join(root, 'daemon/bin/solo-unicorn.mjs'), 'daemon', '--foreground'], { env: daemonEnv, extendEnv: false, stdio: 'ignore', reject: false });
+while (!(await call('GET', `/workstations/${workstationId}`)).online) await sleep(50);
+
+// The bare arm's worktree: a git worktree of a clone, as the daemon's pool has, reset between runs.
+const clone = tmp('su-bench-clone-');
+execFileSync('git', ['clone', '-q', remote, clone]);
+const bareTree = join(tmp('su-bench-bare-'), 'wt');
+execFileSync('git', ['worktree', 'add', '-q', '-b', 'su/bare', bareTree, 'origin/main'], { cwd: clone });
+const promptDir = tmp('su-bench-prompts-');
+
+/** Resolves with the time the model server receives its next request (any kind). */
+function nextModelRequest(): Promise<number> {
+  const from = model.requests.length;
+  return model.waitFor((r) => model.requests.indexOf(r) >= from).then(() => Date.now());
+}
+
+type Mission = { id: string; title: string; description: string };
+
+async function runOurs(i: number) {
+  const m: Mission = await call('POST', `/projects/${project.id}/missions`, { title: `Write the bench note ${i}`, description: `Write ${NOTE} at the root.`, repositoryId: repo.id, flowId: flow.id, prMode: 'disabled', ready: false });
+  const firstRequest = nextModelRequest();
+  const ready = Date.now();
+  await call('PATCH', `/missions/${m.id}`, { ready: true });
+  for (;;) {
+    const now = await call('GET', `/missions/${m.id}`);
+    if (now.list === 'review') break;
+    if (now.list === 'done' || (now.list === 'todo' && !now.ready)) throw new Error(`mission ${m.id} ended in ${now.list}: ${JSON.stringify(await events(m.id)).slice(-2000)}`);
+    await sleep(25);
+  }
+  const timeline = await events(m.id);
+  const data = (kind: string) => timeline.find((e) => e.kind === kind);
+  const at = (kind: string) => new Date(data(kind)!.data.at).getTime();
+  const stored = (kind: string) => new Date(data(kind)!.createdAt).getTime();
+  if (scriptName === 'write' && !data('git.commit')) throw new Error(`mission ${m.id}: the agent's note was not committed`);
+  return {
+    mission: m,
+    stamps: {
+      ready, assigned: stored('mission.assigned'), accepted: stored('attempt.started'), worktree: at('worktree.acquired'),
+      spawned: at('agent.started'), firstRequest: await firstRequest, result: at('agent.result'),
+      // Nothing to commit under the text script: the commit step then reads as zero.
+      commit: data('git.commit') ? at('git.commit') : at('git.pushing'), pushing: at('git.pushing'), pushed: at('git.pushed'), finished: at('attempt.finished'), review: stored('attempt.finished'),
+    },
+  };
+}
+
+async function events(id: string) {
+  return (await call('GET', `/missions/${id}/events?limit=500`)).items as { kind: string; createdAt: string; data: any }[];
+}
+
+/** The daemon's invocation for `m`, run directly in the bare worktree: spawn → exit. */
+async function runBare(m: Mission) {
+  execFileSync('git', ['reset', '-q', '--hard', 'origin/main'], { cwd: bareTree });
+  execFileSync('git', ['clean', '-q', '-ffdx'], { cwd: bareTree });
+  const promptFile = join(promptDir, `${m.id}-execute.md`);
+  const prompt = buildPrompt({ mission: { id: m.id, title: m.title, description: m.description }, stage: 'execute', stages: [{ name: 'execute' }], docs: [] });
+  mkdirSync(promptDir, { recursive: true });
+  writeFileSync(promptFile, prompt, { mode: 0o600 });
+  const { argv, input } = claudeCodeAdapter.invocation([claudeBin], { missionId: m.id, prompt, promptFile, policy: 'edits' });
+  const env: NodeJS.ProcessEnv = { ...daemonEnv, ...agentEnv, SU_MISSION_ID: m.id, SU_MISSION_PROMPT_FILE: promptFile };
+  const firstRequest = nextModelRequest();
+  const spawned = Date.now();
+  const child = execa(argv[0]!, argv.slice(1), { cwd: bareTree, env, extendEnv: false, detached: true, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+  // When the CLI printed its result, as the daemon's agent.result is stamped: the rest is its own exit.
+  let result = Number.NaN;
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    if (l.includes('"type":"result"') && JSON.parse(l).type === 'result') result = Date.now();
+  });
+  const r = await child;
+  const exited = Date.now();
+  if (r.exitCode !== 0) throw new Error(`bare claude exited ${r.exitCode}: ${String(r.stderr).slice(-1000)}`);
+  if (scriptName === 'write' && !existsSync(join(bareTree, NOTE))) throw new Error('bare claude did not write the note');
+  return { spawned, firstRequest: await firstRequest, result, exited };
+}
+
+// Warm-up: clones the repository into the daemon's pool, and the CLI's first run in each place.
+await runBare((await runOurs(-1)).mission);
+
+const ours: Awaited<ReturnType<typeof runOurs>>['stamps'][] = [];
+const bare: Awaited<ReturnType<typeof runBare>>[] = [];
+for (let i = 0; i < count; i++) {
+  const o = await runOurs(i);
+  ours.push(o.stamps);
+  bare.push(await runBare(o.mission));
+}
+
+const line = (label: string, samples: number[]) => {
+  const s = summarize(samples);
+  console.log(`  ${label.padEnd(50)} p50 ${fmt(s.p50).padStart(8)}  p99 ${fmt(s.p99).padStart(8)}  max ${fmt(s.max).padStart(8)}`);
+  return s;
+};
+const span = (from: keyof (typeof ours)[number], to: keyof (typeof ours)[number]) => ours.map((o) => o[to] - o[from]);
+console.log(`agent overhead, real Claude Code ${version}, script "${scriptName}", ${count} missions, interleaved with the bare CLI, ${cp.engine}:`);
+line('ours: ready → first model request', span('ready', 'firstRequest'));
+line('ours: agent.result → Review', span('result', 'review'));
+const total = line('ours: ready → Review (total)', span('ready', 'review'));
+const bareWall = line('bare: claude spawn → exit (wall)', bare.map((b) => b.exited - b.spawned));
+console.log('breakdown, ours:');
+line('ready → mission.assigned (stored)', span('ready', 'assigned'));
+line('assigned → attempt.started (accept stored)', span('assigned', 'accepted'));
+line('accepted → worktree.acquired', span('accepted', 'worktree'));
+line('worktree.acquired → agent.started (spawn)', span('worktree', 'spawned'));
+line('agent.started → first model request', span('spawned', 'firstRequest'));
+line('first model request → agent.result', span('firstRequest', 'result'));
+line('agent.result → git.commit (exit, docs, commit)', span('result', 'commit'));
+line('git.commit → git.pushing', span('commit', 'pushing'));
+line('git.pushing → git.pushed', span('pushing', 'pushed'));
+line('git.pushed → mission.finished (daemon)', span('pushed', 'finished'));
+line('mission.finished → stored, in Review', span('finished', 'review'));
+console.log('breakdown, bare:');
+line('spawn → first model request', bare.map((b) => b.firstRequest - b.spawned));
+line('first model request → result printed', bare.map((b) => b.result - b.firstRequest));
+line('result printed → exit', bare.map((b) => b.exited - b.result));
+const overhead = (total.p50 - bareWall.p50) / bareWall.p50;
+console.log(`overhead at p50: (${fmt(total.p50)} − ${fmt(bareWall.p50)}) / ${fmt(bareWall.p50)} = ${(overhead * 100).toFixed(1)} %   goal ≤ 25 % → ${overhead <= 0.25 ? 'met' : 'NOT met'}`);
+
+daemon.kill('SIGTERM');
+await daemon;
+await model.close();
+await cp.close();
+removeTmpDirs();
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
