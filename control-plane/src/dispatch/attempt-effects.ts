@@ -8,6 +8,9 @@ import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
 import type { AttemptRow } from '../sessions/sessions.repository.ts';
 import { createPrJobsRepository } from '../github/pr-jobs.repository.ts';
+import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
+import { accountAgentEvent, permissionDenialsOf } from './attempt-accounting.ts';
+import { recordUsageLimit } from './usage-limits.ts';
 
 export interface AttemptEffectsDeps {
   clock: Clock;
@@ -47,6 +50,8 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
           await tx.update(missions).set({ stage: clipText(data.stage, 64, '') }).where(eq(missions.id, attempt.missionId));
         } else if (kind === 'git.pushing') {
           await tx.update(missions).set({ agentSessionStatus: 'pushing' }).where(eq(missions.id, attempt.missionId));
+        } else {
+          await accountAgentEvent(tx, attempt.id, kind, data);
         }
         return;
       }
@@ -73,11 +78,24 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
       }
       return;
     }
+    // The agent waits for its quota on that workstation whatever became of the mission meanwhile.
+    const until = p.status === 'limited' ? await recordUsageLimit(tx, attempt, p, deps.clock.now()) : undefined;
     if (mission.list !== 'doing') {
       // Moved away by a person while the agent ran (that is also how a cancel starts).
       await repo.update(mission.id, { agentSessionStatus: 'inactive', prBranchName: branch });
       return;
     }
+    if (until) {
+      // Not a failure: the mission stays ready for another agent or workstation, or this one after the reset.
+      await changeList(
+        tx, deps.clock, mission, { list: 'todo', extra: { agentSessionStatus: 'inactive', ready: true, prBranchName: branch } },
+        event('mission.waiting_for_quota', { agentType: attempt.agentType, workstationId: attempt.workstationId, until: until.toISOString() }),
+      );
+      return;
+    }
+    // Refused tool calls on a success: the work may be incomplete, so a person looks before Done.
+    const denials = p.status === 'succeeded' ? await permissionDenialsOf(tx, attempt.id) : 0;
+    const suggestReview = () => createMissionEventsRepository(tx).append({ missionId: mission.id, ...event('mission.review_suggested', { permissionDenials: denials }) }, deps.clock.now());
     if (p.status === 'succeeded' && attempt.prMode === 'enabled') {
       // A pull request is a review: the mission waits in Review while the PR worker opens (or
       // updates) it, outside this transaction; the PR's merge, or an approval, makes it Done.
@@ -87,16 +105,18 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
         event('mission.moved', { reason: 'attempt succeeded; the pull request is being opened or updated', headCommit: p.headCommit ?? null }),
       );
       await createPrJobsRepository(tx).enqueue({ missionId: mission.id, attemptId: attempt.id, headCommit: p.headCommit ?? null }, deps.clock.now());
+      if (denials > 0) await suggestReview();
       return;
     }
     if (p.status === 'succeeded') {
       const stage = (await stagesOf(tx, mission.flowId)).find((s) => s.name === mission.stage);
-      const review = mission.requiresReview || Boolean(stage?.requiresReview);
+      const review = mission.requiresReview || Boolean(stage?.requiresReview) || denials > 0;
       await changeList(
         tx, deps.clock, mission,
         { list: review ? 'review' : 'done', extra: { agentSessionStatus: 'inactive', prBranchName: branch, reviewStatus: review ? 'pending' : mission.reviewStatus } },
         event('mission.moved', { reason: review ? 'attempt succeeded; waiting for review' : 'attempt succeeded', headCommit: p.headCommit ?? null }),
       );
+      if (denials > 0) await suggestReview();
       return;
     }
     if (p.status === 'cancelled') {
