@@ -1,4 +1,4 @@
-import { makeFrame, type MissionAcceptedFrame, type MissionDeclinedFrame } from '@solo-unicorn/shared';
+import { makeFrame, type AgentInfo, type MissionAcceptedFrame, type MissionDeclinedFrame } from '@solo-unicorn/shared';
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
@@ -11,6 +11,8 @@ import { buildAssignment } from './assignment.ts';
 import { missionBranchName } from './branch-name.ts';
 import { createDispatchRepository } from './dispatch.repository.ts';
 import { effectivePrMode } from '../github/pr-mode.ts';
+import { createAgentLimitsRepository } from './agent-limits.repository.ts';
+import { budgetHoldsBack } from './budget-gate.ts';
 
 export interface DispatcherDeps {
   database: Database;
@@ -40,6 +42,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   const again = new Set<string>();
   const backoff = new Map<string, number>(); // `${missionId}:${workstationId}` → until (ms)
   let timer: NodeJS.Timeout | undefined;
+  const quotaWakes = new Map<string, { at: number; timer: NodeJS.Timeout }>(); // workstationId → wake at a usage limit's reset
   let unlisten: (() => Promise<void>) | undefined;
 
   async function assignTo(workstationId: string): Promise<void> {
@@ -49,32 +52,40 @@ export function createDispatcher(deps: DispatcherDeps) {
     const ws = await repo.workstation(workstationId);
     if (!ws || ws.revokedAt) return;
     const capacity = ws.maxConcurrentMissions - (await repo.liveOn(workstationId));
-    const agents = ((ws.agents as { type: string }[]) ?? []).map((a) => a.type);
-    if (capacity <= 0 || agents.length === 0) return;
     const now = deps.clock.now();
+    const agents = await usableAgents(workstationId, ws.agents as AgentInfo[] | null, now);
+    if (capacity <= 0 || agents.length === 0) return;
     const assigned = await db.transaction(async (tx) => {
       const txRepo = createDispatchRepository(tx);
+      const limits = createAgentLimitsRepository(tx);
       const out: Parameters<typeof buildAssignment>[2][] = [];
       // Merges of approved branches first: short, and they finish missions people already approved.
       for (const { mission: m } of await txRepo.claimMerges(workstationId, capacity)) {
         const attempt = await txRepo.insertAttempt({
           missionId: m.id, projectId: m.projectId, workstationId, agentType: 'git', stage: 'merge', status: 'assigned',
-          leaseVersion: 1, leaseExpiresAt: new Date(now.getTime() + deps.offlineGraceMs), attemptNumber: (await txRepo.attemptCount(m.id)) + 1,
+          leaseVersion: 1, leaseExpiresAt: new Date(now.getTime() + deps.offlineGraceMs), attemptNumber: (await limits.spentAttempts(m.id)) + 1,
           branch: m.prBranchName, prMode: 'disabled', createdAt: now, updatedAt: now,
         });
         await createMissionsRepository(tx).update(m.id, { agentSessionStatus: 'pushing', updatedAt: now });
         await createMissionEventsRepository(tx).append({ missionId: m.id, origin: 'system', kind: 'mission.merge_assigned', data: { attemptId: attempt.id, workstationId, into: m.targetBranch } }, now);
         out.push({ attemptId: attempt.id, missionId: m.id, agentType: 'git', leaseVersion: 1, leaseExpiresAt: attempt.leaseExpiresAt, purpose: 'merge', prMode: 'disabled' });
       }
+      const overBudget = new Set<string>();
       // Lock only a little more than can be taken: rows locked here are skipped by other dispatchers.
       for (const c of await txRepo.claimCandidates(workstationId, capacity + 4)) {
         if (out.length >= capacity) break;
         const m = c.mission;
         if ((backoff.get(`${m.id}:${workstationId}`) ?? 0) > now.getTime()) continue;
+        // The project's agent, else any this workstation can run now (not unsupported, not waiting for quota).
         const agentType = c.defaultAgent ?? agents[0]!;
-        if (!agents.includes(agentType)) continue;
+        if (!agents.includes(agentType) || overBudget.has(m.projectId)) continue;
         if ((await txRepo.lockedProjectLoad(m.projectId)) >= c.maxConcurrent) continue;
-        const attemptNumber = (await txRepo.attemptCount(m.id)) + 1;
+        if (await budgetHoldsBack(tx, m.projectId, m.id, now)) {
+          overBudget.add(m.projectId);
+          continue;
+        }
+        // A usage limit spends no attempt: maxAttempts counts the others only.
+        const attemptNumber = (await limits.spentAttempts(m.id)) + 1;
         const branch = m.prBranchName ?? missionBranchName(m.id, m.title);
         const leaseExpiresAt = new Date(now.getTime() + deps.offlineGraceMs);
         const pr = await effectivePrMode(tx, m);
@@ -103,6 +114,32 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       deps.log.info({ missionId: a.missionId, attemptId: a.attemptId, workstationId }, 'mission assigned');
     }
+  }
+
+  /**
+   * The agent types a workstation can be given work for now: those its hello did not report
+   * unsupported, minus those waiting for their usage quota there. The workstation is woken again
+   * when the soonest of those limits resets.
+   */
+  async function usableAgents(workstationId: string, reported: AgentInfo[] | null, now: Date): Promise<string[]> {
+    const supported = (reported ?? []).filter((a) => a.status !== 'unsupported').map((a) => a.type);
+    const limited = (await createAgentLimitsRepository(db).activeOn(workstationId, now)).filter((l) => supported.includes(l.agentType));
+    if (limited[0]) wakeAt(workstationId, limited[0].limitedUntil.getTime() - now.getTime());
+    return supported.filter((type) => !limited.some((l) => l.agentType === type));
+  }
+
+  function wakeAt(workstationId: string, inMs: number) {
+    const at = Date.now() + inMs;
+    const pending = quotaWakes.get(workstationId);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    // setTimeout holds at most ~24.8 days; limits are bounded to 7.
+    const wake = setTimeout(() => {
+      quotaWakes.delete(workstationId);
+      void dispatchFor(workstationId);
+    }, Math.min(Math.max(inMs, 0) + 50, 2_147_483_647));
+    wake.unref();
+    quotaWakes.set(workstationId, { at, timer: wake });
   }
 
   /** Runs assignment for one workstation at a time; a request while running runs once more after. */
@@ -219,6 +256,8 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     async stop() {
       clearInterval(timer);
+      for (const wake of quotaWakes.values()) clearTimeout(wake.timer);
+      quotaWakes.clear();
       await unlisten?.();
       await Promise.allSettled([...running.values()]);
     },

@@ -16,7 +16,8 @@ export const workstationSchema = z.object({
   tokenPrefix: z.string(),
   maxConcurrentMissions: z.number().int(),
   daemonVersion: z.string().nullable(),
-  agents: z.array(agentInfoSchema),
+  /** What the daemon reported, plus `limitedUntil`: the agent waits for its usage quota here until then (null: it does not). */
+  agents: z.array(agentInfoSchema.extend({ limitedUntil: z.string().nullable() })),
   online: z.boolean(),
   lastSeenAt: z.string().nullable(),
   revokedAt: z.string().nullable(),

@@ -1,6 +1,8 @@
 import { newId } from '@solo-unicorn/shared';
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import { codeAgentSessions, organizationMemberships, projectWorkstations, workstationRepositories, workstationWorktrees, workstations } from '../../db/schema/index.ts';
+import {
+  codeAgentSessions, organizationMemberships, projectWorkstations, workstationAgentLimits, workstationRepositories, workstationWorktrees, workstations,
+} from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
 export type WorkstationRow = typeof workstations.$inferSelect;
@@ -80,6 +82,15 @@ export function createWorkstationsRepository(db: Executor) {
         .from(codeAgentSessions)
         .where(and(inArray(codeAgentSessions.workstationId, workstationIds), inArray(codeAgentSessions.status, [...liveAttemptStatuses])))
         .orderBy(asc(codeAgentSessions.createdAt));
+    },
+
+    /** Usage limits of these workstations' agents that have not reset by `now`. */
+    async activeLimits(workstationIds: string[], now: Date) {
+      if (workstationIds.length === 0) return [];
+      return db
+        .select({ workstationId: workstationAgentLimits.workstationId, agentType: workstationAgentLimits.agentType, limitedUntil: workstationAgentLimits.limitedUntil })
+        .from(workstationAgentLimits)
+        .where(and(inArray(workstationAgentLimits.workstationId, workstationIds), gt(workstationAgentLimits.limitedUntil, now)));
     },
 
     /** Idempotent: mapping twice keeps the first row. */

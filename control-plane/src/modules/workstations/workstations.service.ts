@@ -18,7 +18,8 @@ export interface Presence {
 
 type CurrentMission = Workstation['currentMissions'][number];
 
-export function toWorkstation(row: WorkstationRow, online: boolean, currentMissions: CurrentMission[]): Workstation {
+/** `limits`: agent type → when its usage limit on this workstation resets (only limits still running). */
+export function toWorkstation(row: WorkstationRow, online: boolean, currentMissions: CurrentMission[], limits = new Map<string, Date>()): Workstation {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -26,7 +27,7 @@ export function toWorkstation(row: WorkstationRow, online: boolean, currentMissi
     tokenPrefix: row.tokenPrefix,
     maxConcurrentMissions: row.maxConcurrentMissions,
     daemonVersion: row.daemonVersion,
-    agents: (row.agents as AgentInfo[]) ?? [],
+    agents: ((row.agents as AgentInfo[]) ?? []).map((a) => ({ ...a, limitedUntil: isoOrNull(limits.get(a.type)) })),
     online: online && !row.revokedAt,
     lastSeenAt: isoOrNull(row.lastSeenAt),
     revokedAt: isoOrNull(row.revokedAt),
@@ -39,12 +40,14 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
   const repo = createWorkstationsRepository(db);
 
   async function withPresence(rows: WorkstationRow[]) {
-    const attempts = await repo.currentAttempts(rows.map((r) => r.id));
+    const ids = rows.map((r) => r.id);
+    const [attempts, limits] = await Promise.all([repo.currentAttempts(ids), repo.activeLimits(ids, clock.now())]);
     return rows.map((row) =>
       toWorkstation(
         row,
         presence.isOnline(row.id),
         attempts.filter((a) => a.workstationId === row.id).map((a) => ({ missionId: a.missionId, attemptId: a.attemptId, status: a.status })),
+        new Map(limits.filter((l) => l.workstationId === row.id).map((l) => [l.agentType, l.limitedUntil])),
       ),
     );
   }
