@@ -1,4 +1,4 @@
-// Orchestration overhead with the real Claude Code CLI (#13): a real control plane (in process), a
+// Orchestration overhead with the real Claude Code CLI (#13): a real control plane (its own process), a
 // real daemon process, a bare git remote, and the pinned `claude` binary pointed at an instant
 // scripted Anthropic model server. Per round, interleaved so machine noise hits both arms alike:
 // - ours: a review-required mission is marked ready and measured until it is in Review;
@@ -84,7 +84,7 @@ async function runOurs(i: number) {
     const now = await call('GET', `/missions/${m.id}`);
     if (now.list === 'review') break;
     if (now.list === 'done' || (now.list === 'todo' && !now.ready)) throw new Error(`mission ${m.id} ended in ${now.list}: ${JSON.stringify(await events(m.id)).slice(-2000)}`);
-    await sleep(25);
+    await sleep(100); // the times come from the stamps, not from this poll: keep its load low
   }
   const timeline = await events(m.id);
   const data = (kind: string) => timeline.find((e) => e.kind === kind);

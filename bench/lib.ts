@@ -1,8 +1,9 @@
 /** Small helpers shared by the benchmark scripts. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
@@ -36,17 +37,16 @@ export function removeTmpDirs() {
 }
 
 /**
- * A real control plane in this process with a bootstrap admin key: PGlite in memory, or, when
- * DATABASE_URL is set, a fresh database `name` on that PostgreSQL server (dropped and recreated).
+ * A real control plane in its own process (`control-plane/bin/start.mjs`, as `npm start` runs it)
+ * with a bootstrap admin key: PGlite in a temporary data dir, or, when DATABASE_URL is set, a fresh
+ * database `name` on that PostgreSQL server (dropped and recreated). Its own process, so its work
+ * (PGlite runs on its main thread) never delays what the bench itself serves or times.
  * `registerWorkstation` registers one as a person does (`solo-unicorn workstation register`) in
  * `home` and allows it to serve a project.
  */
 export async function startBenchControlPlane(name: string) {
-  const { buildApp } = await import('../control-plane/src/app.ts');
-  const { openDatabase } = await import('../control-plane/src/db/client.ts');
-  const { bootstrapAdmin } = await import('../control-plane/src/modules/users/bootstrap.ts');
   const key = 'su_bench_admin_key_0123456789abcdef';
-  let databaseUrl: string | undefined;
+  let databaseUrl = '';
   if (process.env.DATABASE_URL) {
     const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
@@ -57,11 +57,25 @@ export async function startBenchControlPlane(name: string) {
     u.pathname = `/${name}`;
     databaseUrl = u.toString();
   }
-  const database = await openDatabase({ databaseUrl, pgliteDir: 'memory://', poolSize: 10 });
-  const app = await buildApp({ database, docsDir: tmp('su-bench-docs-'), dispatch: { offlineGraceMs: 600_000, tickMs: 5_000, maxAttempts: 1 } });
-  await bootstrapAdmin(database.db, { bootstrapKey: key, dataDir: tmp('su-bench-data-') });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../control-plane/bin/start.mjs', import.meta.url))], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: tmp('su-bench-cp-'), DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: key, SU_FALLBACK_ENABLED: 'false' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Whatever happens here (an error, Ctrl-C), the control plane does not outlive the bench.
+  process.on('exit', () => child.kill('SIGKILL'));
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const read = (d: Buffer) => {
+      out += d;
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!m) return;
+      child.stdout.off('data', read);
+      resolve(m[1]!);
+    };
+    child.stdout.on('data', read);
+    child.once('exit', (code) => reject(new Error(`control plane exited (${code})`)));
+  });
+  child.stdout.resume(); // its log is read and dropped, so it never blocks on a full pipe
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}/api/v1${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = (await res.json()) as any;
@@ -72,16 +86,16 @@ export async function startBenchControlPlane(name: string) {
     call,
     engine: databaseUrl ? 'PostgreSQL' : 'PGlite',
     async registerWorkstation(home: string, projectId: string): Promise<string> {
-      const cli = new URL('../daemon/bin/solo-unicorn.mjs', import.meta.url).pathname;
-      // Async: this process serves the API the CLI calls.
-      await promisify(execFile)(process.execPath, [cli, 'workstation', 'register', '--url', base, '--api-key', key, '--name', 'bench', '--organization', (await call('GET', `/projects/${projectId}`)).organizationId], { env: { ...process.env, SU_HOME: home } });
+      const cli = fileURLToPath(new URL('../daemon/bin/solo-unicorn.mjs', import.meta.url));
+      const organizationId = (await call('GET', `/projects/${projectId}`)).organizationId;
+      await promisify(execFile)(process.execPath, [cli, 'workstation', 'register', '--url', base, '--api-key', key, '--name', 'bench', '--organization', organizationId], { env: { ...process.env, SU_HOME: home } });
       const workstationId = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')).workstationId as string;
       await call('POST', `/projects/${projectId}/workstations`, { workstationId });
       return workstationId;
     },
     async close() {
-      await app.close();
-      await database.close();
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     },
   };
 }
