@@ -149,6 +149,15 @@ export function loadDaemonConfig(env: Env): DaemonConfig {
   };
 }
 
+/** What agent detection needs (`agent list|check`): no server or token required, env overriding the file. */
+export function loadAgentConfig(env: Env) {
+  const file = readConfigFile(env.configPath);
+  return {
+    path: env.path, agents: file.agents, agentCommand: env.agentCommand,
+    allowFullAgentPermissions: env.allowFullAgentPermissions ?? file.allowFullAgentPermissions,
+  };
+}
+
 export function daemonVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;

@@ -1,6 +1,7 @@
 // The CLI shell: parse the environment once, route to a command, turn failures into one line.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, daemonVersion, type Env, loadEnv } from './config.ts';
+import { agentCommand } from './cli/agent.ts';
 import { daemonCommand } from './cli/daemon.ts';
 import { fallbackCommand } from './cli/fallback.ts';
 import { githubCommand } from './cli/github.ts';
@@ -17,7 +18,17 @@ const program = new Command('solo-unicorn')
   .description('Solo Unicorn workstation daemon and CLI')
   .version(daemonVersion())
   .showSuggestionAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, action) => {
+    // `solo-unicorn mission show … | head`: the reader has gone, nothing left to say. Not for the
+    // daemon, whose exit code tells a supervisor to restart it.
+    if (action.name() !== 'daemon') {
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        process.exit(0);
+      });
+    }
+  });
 loginCommand(program, getEnv);
 workstationCommand(program, getEnv);
 daemonCommand(program, getEnv);
@@ -25,6 +36,7 @@ statusCommand(program, getEnv);
 missionCommand(program, getEnv);
 fallbackCommand(program, getEnv);
 githubCommand(program, getEnv);
+agentCommand(program, getEnv);
 
 try {
   await program.parseAsync(process.argv);

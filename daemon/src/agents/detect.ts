@@ -46,7 +46,8 @@ export interface DetectedAgent extends AgentInfo {
   versionError?: string;
 }
 
-const builtIns = [
+/** The CLIs the daemon has adapters for, and the command it runs when config.json names none. */
+export const builtIns = [
   { type: 'claude-code', binary: 'claude', command: ['claude', '-p', '--output-format', 'stream-json', '--verbose'] },
   { type: 'codex', binary: 'codex', command: ['codex', 'exec', '--json'] },
 ] as const;

@@ -1,14 +1,21 @@
 import { CliError } from './output.ts';
 
+/** The control plane answered with an error status (kept so a caller can treat a 404 as "not there"). */
+export class ApiError extends CliError {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 /** Calls the control plane's REST API with an API key; errors become one readable line. */
-export async function callApi<T>(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function callApi<T>(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
       method,
       headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new CliError(`cannot reach ${baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}; check --url and that the control plane runs`);
@@ -22,8 +29,8 @@ export async function callApi<T>(baseUrl: string, apiKey: string, method: string
   }
   if (!res.ok) {
     const message = json?.error?.message ?? `HTTP ${res.status}`;
-    if (res.status === 401) throw new CliError(`the API key was refused (${message}); check --api-key`);
-    throw new CliError(`${method} ${path} failed: ${message}`);
+    if (res.status === 401) throw new ApiError(`the API key was refused (${message}); check --api-key`, 401);
+    throw new ApiError(`${method} ${path} failed: ${message}`, res.status);
   }
   return json as T;
 }
