@@ -44,6 +44,9 @@ import { createSecretBox } from './lib/secret-box.ts';
 import { githubRoutes } from './modules/github/github.routes.ts';
 import { createPullRequestsService } from './modules/github/pull-requests.service.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
+import { usageRoutes } from './modules/usage/usage.routes.ts';
+import { createUsageService } from './modules/usage/usage.service.ts';
+import { agentMetricsPlugin } from './plugins/agent-metrics.ts';
 
 export interface AppDeps {
   database: Database;
@@ -116,6 +119,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(emptyBodyPlugin);
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
+  await app.register(agentMetricsPlugin, { db: deps.database.db, clock });
   // WebSocket upgrades go through the same routing and auth hooks as HTTP (registered before auth so a refused upgrade's socket is still cleaned up). 2 MiB: a mission doc frame.
   await app.register(websocket, { options: { maxPayload: 2 * 1024 * 1024 } });
   await app.register(authPlugin, { db: deps.database.db, clock });
@@ -141,6 +145,7 @@ export async function buildApp(deps: AppDeps) {
       }));
       await api.register(githubRoutes(services.githubIntegrations, pullRequests, createWebhookHandler({ db: deps.database.db, integrations: services.githubIntegrations, feedback: prFeedback })));
       await api.register(notificationsRoutes(deps.database.db, clock));
+      await api.register(usageRoutes(createUsageService(deps.database.db, services.access, clock)));
     },
     { prefix: '/api/v1' },
   );
