@@ -5,7 +5,7 @@ import { LISTS, LIST_NAMES, orderBetween } from './store.js';
  * The four columns. Every card can be moved three ways that end in the same call: drag and drop,
  * its arrow buttons, and Alt+Arrow keys while a card's control has focus.
  */
-export function createBoard({ store, api, onOpen }) {
+export function createBoard({ store, api, usage, onOpen }) {
   const root = $('#board');
   let dragId;
 
@@ -53,6 +53,7 @@ export function createBoard({ store, api, onOpen }) {
       m.origin === 'fallback' ? h('span', { className: 'badge fallback' }, 'fallback') : null,
       m.agentSessionStatus && m.agentSessionStatus !== 'inactive' ? h('span', { className: 'badge agent' }, `agent ${m.agentSessionStatus}`) : null,
       m.reviewStatus ? h('span', { className: `badge review-${m.reviewStatus}` }, `review ${m.reviewStatus}`) : null,
+      ...usage.badges(m),
     ];
     const btn = (action, text, label, disabled) =>
       h('button', { type: 'button', className: 'move', dataset: { action, id: m.id }, 'aria-label': label, title: label, disabled }, text);
@@ -85,6 +86,7 @@ export function createBoard({ store, api, onOpen }) {
       $(`ol.cards[data-list="${list}"]`, root).replaceChildren(...col.map((m, i) => card(m, i, col.length)));
       $(`[data-count="${list}"]`, root).textContent = `(${col.length})`;
     }
+    usage.want(store.missions.keys());
     if (keep) {
       const again = $(`[data-id="${keep.id}"][data-action="${keep.action}"]`, root);
       if (again && !again.disabled) again.focus();

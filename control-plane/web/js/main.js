@@ -1,9 +1,12 @@
 import { createApi } from './api.js';
 import { createBoard } from './board.js';
+import { createCardUsage } from './card-usage.js';
 import { $, notify } from './dom.js';
 import { createFallbackArea } from './fallback.js';
 import { createPanel } from './panel.js';
+import { POLICY_CHOICES } from './policy.js';
 import { createRealtime } from './realtime.js';
+import { createSettings } from './settings.js';
 import { LISTS, createStore, fromSummary } from './store.js';
 import { createWorkstations } from './workstations.js';
 
@@ -20,11 +23,20 @@ const realtime = {
 };
 const store = createStore();
 const panel = createPanel({ api, realtime, store });
-createBoard({ store, api, onOpen: (id) => panel.open(id) });
+const usage = createCardUsage({ api, onChange: () => board.render() });
+const board = createBoard({ store, api, usage, onOpen: (id) => panel.open(id) });
 const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
 let projects = [];
 let project;
+const settings = createSettings({
+  api,
+  project: () => project,
+  onSaved(saved) {
+    projects = projects.map((p) => (p.id === saved.id ? saved : p));
+    if (project?.id === saved.id) project = saved;
+  },
+});
 
 function showSignedIn(signedIn) {
   $('#sign-in').hidden = signedIn;
@@ -45,6 +57,8 @@ function signOut(message) {
   for (const key of Object.keys(api)) delete api[key];
   localStorage.removeItem(KEY_STORAGE);
   panel.close();
+  settings.close();
+  usage.reset();
   store.replaceAll([]);
   showSignedIn(false);
   const error = $('#sign-in-error');
@@ -82,6 +96,7 @@ async function showProject(projectId) {
   if (project) for (const c of channelsOf(project)) realtime.unsubscribe(c);
   const shown = projects.find((p) => p.id === projectId);
   project = shown;
+  usage.reset();
   store.replaceAll([]);
   localStorage.setItem(PROJECT_STORAGE, projectId);
   const [missionsChannel, fallbackChannel, workstationsChannel] = channelsOf(shown);
@@ -92,6 +107,7 @@ async function showProject(projectId) {
     onSubscribed: () => confirmed(),
     onMessage(frame) {
       store.upsert(fromSummary(frame.data));
+      usage.invalidate(frame.data.missionId);
       panel.changed(frame.data.missionId);
       clearTimeout(reloadWorkstations);
       reloadWorkstations = setTimeout(() => workstations.reload(), 300);
@@ -123,6 +139,7 @@ function setUpCreateDialog() {
   const dialog = $('#create-dialog');
   const form = $('#create-form');
   const error = $('.error', form);
+  $('#create-policy').replaceChildren(...POLICY_CHOICES.map(([value, label]) => new Option(label, value)));
   $('#new-mission').addEventListener('click', () => {
     form.reset();
     error.hidden = true;
@@ -139,6 +156,8 @@ function setUpCreateDialog() {
       ready: data.get('ready') === 'on',
       requiresReview: data.get('requiresReview') === 'on',
     };
+    // Unset means the project's policy: the API stores null.
+    if (data.get('agentPermissionPolicy')) body.agentPermissionPolicy = data.get('agentPermissionPolicy');
     const description = String(data.get('description') ?? '');
     if (description.trim()) body.description = description;
     const submit = e.submitter;

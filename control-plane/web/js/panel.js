@@ -1,17 +1,22 @@
+import { agentSection } from './attempts.js';
 import { $, h, notify, timeEl } from './dom.js';
 import { httpHref } from './links.js';
+import { POLICY_CHOICES } from './policy.js';
 import { LIST_NAMES } from './store.js';
 import { eventItem } from './timeline.js';
 
 /**
  * The mission panel (a modal <dialog>): details, edit form, review gate, docs, and the live
- * timeline from `mission:{id}:events`, replayed from cursor 0 and resumed after reconnects.
+ * timeline from `mission:{id}:events`, replayed from cursor 0 and resumed after reconnects; the
+ * agent's attempts (tokens, cost, denials) reload as the mission's events arrive.
  */
 export function createPanel({ api, realtime, store }) {
   const dialog = $('#mission-panel');
-  let current; // { id, mission, docs: Map<path, content>, pulls: [], parts }
+  let current; // { id, mission, docs: Map<path, content>, pulls: [], attempts, denials: [], parts }
+  let attemptsTimer;
 
   dialog.addEventListener('close', () => {
+    clearTimeout(attemptsTimer);
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
     const id = current?.id;
     current = undefined;
@@ -30,6 +35,29 @@ export function createPanel({ api, realtime, store }) {
     } catch (error) {
       notify(`Could not load the mission: ${error.message}`);
     }
+  }
+
+  /** The attempts; null when the control plane cannot say (the panel shows that instead). */
+  async function loadAttempts(id) {
+    let result = null;
+    try {
+      result = await api.attempts(id);
+    } catch (error) {
+      if (error.status !== 404) notify(`Could not load the attempts: ${error.message}`);
+    }
+    if (current?.id !== id) return;
+    current.attempts = result;
+    renderAgent();
+  }
+
+  /** Events arrive in bursts (a replay, a busy agent): one reload after the burst. */
+  function attemptsChanged(id) {
+    clearTimeout(attemptsTimer);
+    attemptsTimer = setTimeout(() => loadAttempts(id), 250);
+  }
+
+  function renderAgent() {
+    current.parts.agent.replaceWith((current.parts.agent = agentSection(current.attempts, current.denials)));
   }
 
   /** Stored docs (GET /missions/:id/docs); `docs.changed` events keep them current while open. */
@@ -67,6 +95,7 @@ export function createPanel({ api, realtime, store }) {
     return h('dl', { className: 'meta' },
       row('Column', LIST_NAMES[m.list]), row('Priority', String(m.priority)), row('Stage', m.stage),
       row('Ready', m.ready ? 'yes' : 'no'), row('Agent session', m.agentSessionStatus),
+      row('Agent permissions', m.agentPermissionPolicy ?? 'project default'),
       row('Review', m.requiresReview ? (m.reviewStatus ?? 'required') : (m.reviewStatus ?? 'not required')),
       m.reviewFeedback ? row('Review feedback', m.reviewFeedback) : [],
       row('Blocked by', m.dependencyCount ? `${m.dependencyCount} unfinished` : 'nothing'),
@@ -111,19 +140,21 @@ export function createPanel({ api, realtime, store }) {
     const priority = h('select', { id: 'edit-priority', name: 'priority' }, [1, 2, 3, 4, 5].map((p) => h('option', { value: String(p), selected: p === m.priority }, String(p))));
     const ready = h('input', { type: 'checkbox', id: 'edit-ready', checked: m.ready });
     const requiresReview = h('input', { type: 'checkbox', id: 'edit-requires-review', checked: m.requiresReview });
+    const policy = h('select', { id: 'edit-policy', name: 'agentPermissionPolicy' },
+      POLICY_CHOICES.map(([value, label]) => h('option', { value, selected: value === (m.agentPermissionPolicy ?? '') }, label)));
     return h('form', {
       className: 'edit', 'aria-labelledby': 'edit-title-h',
       onsubmit: (e) => {
         e.preventDefault();
         const was = current.mission;
-        const next = { title: title.value.trim(), description: description.value || null, priority: Number(priority.value), ready: ready.checked, requiresReview: requiresReview.checked };
+        const next = { title: title.value.trim(), description: description.value || null, priority: Number(priority.value), ready: ready.checked, requiresReview: requiresReview.checked, agentPermissionPolicy: policy.value || null };
         const patch = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== (was[k] ?? null)));
         if (Object.keys(patch).length === 0) return notify('Nothing changed', 'info');
         act(e.submitter, () => api.updateMission(m.id, patch));
       },
     },
     h('h3', { id: 'edit-title-h' }, 'Edit'),
-    field('Title', title), field('Description', description), field('Priority', priority),
+    field('Title', title), field('Description', description), field('Priority', priority), field('Agent permissions', policy),
     h('label', { className: 'check' }, ready, ' Ready for an agent'),
     h('label', { className: 'check' }, requiresReview, ' Requires review'),
     h('div', { className: 'actions' }, h('button', { type: 'submit', className: 'primary' }, 'Save')));
@@ -159,17 +190,18 @@ export function createPanel({ api, realtime, store }) {
     const cached = store.get(id);
     const parts = {
       title: h('h2', { id: 'panel-title' }, cached?.title ?? 'Mission'),
-      meta: h('dl'), review: h('div'), edit: h('form'), docs: h('section'),
+      meta: h('dl'), agent: agentSection(undefined), review: h('div'), edit: h('form'), docs: h('section'),
       timeline: h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } }),
     };
-    current = { id, mission: cached, docs: new Map(), pulls: [], parts };
+    current = { id, mission: cached, docs: new Map(), pulls: [], attempts: undefined, denials: [], parts };
     dialog.replaceChildren(
       h('header', { className: 'panel-head' }, parts.title, h('button', { type: 'button', className: 'close', 'aria-label': 'Close the mission panel', onclick: () => dialog.close() }, '✕')),
       h('div', { className: 'panel-body' },
+        parts.agent,
         h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
         h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)));
     if (!dialog.open) dialog.showModal();
-    await Promise.all([refresh(), loadDocs(id)]);
+    await Promise.all([refresh(), loadDocs(id), loadAttempts(id)]);
     const channel = `mission:${id}:events`;
     realtime.subscribe(channel, {
       onMessage(frame) {
@@ -178,6 +210,8 @@ export function createPanel({ api, realtime, store }) {
         const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 24;
         list.append(eventItem(frame));
         if (atBottom) list.scrollTop = list.scrollHeight;
+        if (frame.kind === 'agent.permission_denied') current.denials.push({ at: frame.at, attemptId: frame.data?.attemptId, data: frame.data?.data ?? {} });
+        if (frame.kind.startsWith('agent.') || frame.kind.startsWith('attempt.') || frame.kind.startsWith('mission.')) attemptsChanged(id);
         if (frame.kind === 'docs.changed' && frame.data?.data?.path) {
           current.docs.set(frame.data.data.path, frame.data.data.content ?? '');
           current.parts.docs.replaceWith((current.parts.docs = docsSection()));
@@ -194,7 +228,9 @@ export function createPanel({ api, realtime, store }) {
     },
     /** The board heard that a mission changed: if it is the open one, reload its details. */
     changed(id) {
-      if (current?.id === id) refresh();
+      if (current?.id !== id) return;
+      refresh();
+      attemptsChanged(id);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { h, timeEl } from './dom.js';
+import { formatCost, formatCount, untilText } from './format.js';
 
 /** One line of text that says what an event means; the raw data stays one click away. */
 export function summarize(kind, data = {}) {
@@ -25,6 +26,18 @@ export function summarize(kind, data = {}) {
     case 'pr.feedback_cap_reached': return `PR feedback limit reached (${d.max} rounds): waiting for a person`;
     case 'pr.mode_fallback': return `no pull request: ${d.reason}`;
     case 'pr.failed': return `pull request not opened: ${d.reason}`;
+    case 'agent.session': return `${d.agent ?? 'agent'} session ${d.agentSessionId}`;
+    case 'agent.session_resumed': return `resumed the agent session of the earlier attempt (${d.reason})`;
+    case 'agent.session_fresh': return `started a fresh agent session (${d.reason})`;
+    case 'agent.usage':
+      return `+${formatCount(d.inputTokens)} in / +${formatCount(d.outputTokens)} out tokens${d.costUsd !== undefined ? `, ${formatCost(d.costUsd)}` : ''}`;
+    case 'agent.permission_denied':
+      return `refused: ${d.tool ?? 'a tool call'}${d.path || d.command ? ` ${d.path ?? d.command}` : ''}${d.reason ? ` — ${d.reason}` : ''}`;
+    case 'agent.retrying': return `retrying (${d.reason}), try ${d.retry} in ${Math.round((d.delayMs ?? 0) / 1000)} s`;
+    case 'agent.limited': return `usage limit reached${d.until ? `, resets at ${untilText(d.until)}` : ''}${d.message ? ` — ${short(d.message, 200)}` : ''}`;
+    case 'mission.waiting_for_quota': return `waiting for quota${d.until ? ` until ${untilText(d.until)}` : ''} (${d.agentType}); the attempt does not count`;
+    case 'mission.budget_reached': return `monthly budget reached: ${formatCost(d.spentUsd)} of ${formatCost(d.budgetUsd)} in ${d.month}; new dispatches wait`;
+    case 'mission.review_suggested': return `sent to review: the agent was refused ${d.permissionDenials} tool call${d.permissionDenials === 1 ? '' : 's'}`;
   }
   const text = d.text ?? d.message ?? d.content ?? d.reason;
   if (typeof text === 'string') return text;

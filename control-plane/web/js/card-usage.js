@@ -1,0 +1,81 @@
+import { knownCost } from './attempts.js';
+import { h } from './dom.js';
+import { formatCost, untilText } from './format.js';
+
+/**
+ * What the cards say about the agent: each mission's attempts (GET /missions/:id/attempts),
+ * fetched a few at a time and again whenever the board hears the mission changed (an attempt
+ * ending moves it or changes its agent status). `onChange` re-renders the board.
+ */
+const IN_FLIGHT = 3;
+
+export function createCardUsage({ api, onChange }) {
+  const known = new Map(); // missionId → { latest, cost } (latest: the newest attempt or null)
+  const queue = new Set();
+  const loading = new Set();
+  let running = 0;
+  let generation = 0;
+
+  function pump() {
+    if (!api.attempts) return queue.clear(); // signed out
+    while (running < IN_FLIGHT && queue.size) {
+      const [id] = queue;
+      queue.delete(id);
+      loading.add(id);
+      running++;
+      const gen = generation;
+      api.attempts(id)
+        .then(({ items }) => {
+          if (gen === generation) known.set(id, { latest: items[0] ?? null, cost: knownCost(items) });
+        })
+        // The card just says nothing about the agent; the panel reports errors when opened.
+        .catch(() => { if (gen === generation) known.set(id, { latest: null, cost: null }); })
+        .finally(() => {
+          running--;
+          loading.delete(id);
+          if (gen === generation) onChange();
+          pump();
+        });
+    }
+  }
+
+  return {
+    of: (id) => known.get(id),
+    badges: (m) => usageBadges(m, known.get(m.id)),
+    /** Asks for the missions not known yet (the board calls it on every render). */
+    want(ids) {
+      for (const id of ids) if (!known.has(id) && !loading.has(id)) queue.add(id);
+      pump();
+    },
+    /** Fetched again; the card keeps what it shows until the answer is in. */
+    invalidate(id) {
+      queue.add(id);
+      pump();
+    },
+    /** Another project: forget everything, ignore answers still on their way. */
+    reset() {
+      generation++;
+      known.clear();
+      queue.clear();
+      loading.clear();
+    },
+  };
+}
+
+/**
+ * A Todo card whose agent hit its usage limit says until when; denials on the latest attempt
+ * and the cost so far (when the agent reported one) show as small badges.
+ */
+function usageBadges(m, usage, now = Date.now()) {
+  if (!usage) return [];
+  const { latest, cost } = usage;
+  const until = latest?.limitedUntil && Date.parse(latest.limitedUntil) > now ? latest.limitedUntil : null;
+  const waiting = m.list === 'todo' && latest?.status === 'limited' && (until || !latest.limitedUntil);
+  return [
+    waiting ? h('span', { className: 'badge quota', dataset: { testid: 'quota-wait' } }, until ? `waiting for quota until ${untilText(until)}` : 'waiting for quota') : null,
+    latest?.permissionDenials > 0
+      ? h('span', { className: 'badge denied', title: 'tool calls the agent was refused on its latest attempt', dataset: { testid: 'denied' } }, `${latest.permissionDenials} denied`)
+      : null,
+    cost !== null ? h('span', { className: 'badge cost', title: 'what the agent reported this mission cost', dataset: { testid: 'cost' } }, formatCost(cost)) : null,
+  ];
+}

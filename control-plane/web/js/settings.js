@@ -1,0 +1,86 @@
+import { $, h, notify } from './dom.js';
+import { formatCost } from './format.js';
+import { POLICIES } from './policy.js';
+
+/**
+ * Project settings (a dialog from the header): the agents' permission policy and the monthly
+ * budget in USD. Saved with PATCH /projects/:id; only project admins may, the API says so otherwise.
+ */
+export function createSettings({ api, project, onSaved }) {
+  const dialog = $('#settings-dialog');
+  const opener = $('#settings-open');
+
+  opener.addEventListener('click', () => open());
+  dialog.addEventListener('close', () => opener.focus());
+
+  function open() {
+    const p = project();
+    if (!p) return;
+    dialog.replaceChildren(form(p));
+    dialog.showModal();
+    $('input[name="policy"]:checked', dialog)?.focus();
+    showSpend(p.id);
+  }
+
+  function form(p) {
+    const current = p.agentPermissionPolicy ?? 'edits';
+    const budget = h('input', {
+      id: 'settings-budget', name: 'monthlyBudgetUsd', type: 'number', min: '0', step: '0.01', inputmode: 'decimal',
+      placeholder: 'no budget', 'aria-describedby': 'settings-budget-hint settings-spent',
+      value: p.monthlyBudgetUsd === null || p.monthlyBudgetUsd === undefined ? '' : String(p.monthlyBudgetUsd),
+    });
+    const error = h('p', { className: 'error', role: 'alert', hidden: true });
+    return h('form', {
+      className: 'settings',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const body = {
+          agentPermissionPolicy: new FormData(e.currentTarget).get('policy'),
+          monthlyBudgetUsd: budget.value === '' ? null : Number(budget.value),
+        };
+        const submit = e.submitter;
+        submit.disabled = true;
+        try {
+          onSaved(await api.updateProject(p.id, body));
+          dialog.close();
+          notify('Project settings saved', 'info');
+        } catch (err) {
+          error.textContent = err.message;
+          error.hidden = false;
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+    h('h2', { id: 'settings-title' }, `Settings — ${p.name}`),
+    h('fieldset', { className: 'policies' },
+      h('legend', {}, 'Agent permission policy'),
+      POLICIES.map(([value, label, explanation]) => h('div', { className: 'policy' },
+        h('input', { type: 'radio', name: 'policy', id: `policy-${value}`, value, checked: value === current, 'aria-describedby': `policy-${value}-hint` }),
+        h('label', { for: `policy-${value}` }, label),
+        h('p', { id: `policy-${value}-hint`, className: 'hint' }, explanation))),
+      h('p', { className: 'hint' }, 'A mission may choose its own in its form.')),
+    h('label', { for: 'settings-budget' }, 'Monthly budget (USD)'),
+    budget,
+    h('p', { id: 'settings-budget-hint', className: 'hint' }, 'Empty means no budget. Once the agents’ reported cost this month reaches it, new missions wait for next month.'),
+    h('p', { id: 'settings-spent', className: 'hint', dataset: { testid: 'spent' } }),
+    error,
+    h('div', { className: 'actions' },
+      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
+      h('button', { type: 'submit', className: 'primary' }, 'Save')));
+  }
+
+  /** This month's spend next to the budget; left out when the control plane cannot say. */
+  async function showSpend(projectId) {
+    try {
+      const { month } = await api.usage(projectId);
+      const el = $('#settings-spent', dialog);
+      if (!el) return;
+      el.textContent = `Spent in ${month.month}: ${formatCost(month.spentUsd)}${month.budgetReached ? ' — budget reached, dispatch is paused' : ''}`;
+    } catch {
+      // No usage figures: the form works without them.
+    }
+  }
+
+  return { close: () => dialog.open && dialog.close() };
+}
