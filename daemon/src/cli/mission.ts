@@ -2,6 +2,7 @@ import { clipText, createMissionBody, missionListSchema, moveMissionBody, review
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.ts';
+import { fetchAttempts, usageLines } from './mission-usage.ts';
 import { CliError, printJson } from './output.ts';
 
 type Opts = Record<string, string | boolean | undefined> & { json?: boolean; url?: string; apiKey?: string };
@@ -45,13 +46,14 @@ export function missionCommand(program: Command, env: () => Env) {
       else process.stdout.write(page.items.length ? `${page.items.map(line).join('\n')}\n` : 'no missions\n');
     });
 
-  commonApiOptions(mission.command('show <missionId>').description('a mission and its latest events'))
+  commonApiOptions(mission.command('show <missionId>').description('a mission, its attempts\' usage and its latest events'))
     .action(async (id: string, o: Opts) => {
       const api = apiContext(env(), o);
       const m = await api<any>('GET', `/api/v1/missions/${id}`);
-      const events = await api<any>('GET', `/api/v1/missions/${id}/events?limit=500`);
-      if (o.json) return printJson({ ...m, events: events.items });
-      process.stdout.write(`${line(m)}\nstage ${m.stage}, agent ${m.agentSessionStatus}${m.prBranchName ? `, branch ${m.prBranchName}` : ''}\n`);
+      const [events, attempts] = await Promise.all([api<any>('GET', `/api/v1/missions/${id}/events?limit=500`), fetchAttempts(api, id)]);
+      if (o.json) return printJson({ ...m, events: events.items, ...(attempts ? { attempts } : {}) });
+      const usage = attempts ? usageLines(attempts).map((l) => `${l}\n`).join('') : '';
+      process.stdout.write(`${line(m)}\nstage ${m.stage}, agent ${m.agentSessionStatus}${m.prBranchName ? `, branch ${m.prBranchName}` : ''}\n${usage}`);
       for (const e of events.items.slice(-15)) process.stdout.write(`  #${e.seq} ${e.createdAt} ${e.origin} ${e.kind}\n`);
     });
 

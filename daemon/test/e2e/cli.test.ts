@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { newId } from '@solo-unicorn/shared';
 import t from 'tap';
 import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
-import { runCli, tempDir } from '../helpers/processes.ts';
+import { cliPath, runCli, tempDir } from '../helpers/processes.ts';
 
 const app = await startTestApp(t);
 const api = app.admin;
@@ -95,4 +98,60 @@ t.test('github connect reads the token from the environment, never prints it; mi
   const rejected = await json('mission', 'review', m.id, '--reject', '--feedback', 'Add tests');
   t.match(rejected, { list: 'todo', reviewStatus: 'rejected', reviewFeedback: 'Add tests' });
   t.match((await cli('mission', 'prs', m.id)).stdout, /^no pull requests/);
+});
+
+t.test('mission show into a reader that has gone (`| head`) exits 0 without a stack trace', async (t) => {
+  const m = await json('mission', 'create', '--project', project.id, '--title', 'Piped');
+  const child = spawn(process.execPath, [cliPath, 'mission', 'show', m.id], { env: { ...process.env, SU_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reader is gone before the first write
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  t.equal(code, 0);
+  t.equal(stderr, '', 'nothing on stderr');
+});
+
+t.test("mission show adds the attempts' usage from GET /missions/:id/attempts; a 404 there adds nothing", async (t) => {
+  // The contract's attempts endpoint over real HTTP, beside the mission and its events.
+  const [withUsage, without, first, second] = [newId(), newId(), newId(), newId()];
+  const mission = (id: string) => ({ id, list: 'review', ready: false, priority: 3, title: 'Usage', stage: 'execute', agentSessionStatus: 'inactive' });
+  const attempts = {
+    items: [
+      { id: second, attemptNumber: 2, status: 'succeeded', agentType: 'claude-code', stage: 'execute', resumedFromAttemptId: first, limitedUntil: null, costUsd: 0.03 },
+      { id: first, attemptNumber: 1, status: 'limited', agentType: 'claude-code', stage: 'execute', resumedFromAttemptId: null, limitedUntil: '2026-12-05T18:00:00.000Z', costUsd: 0.0123 },
+    ],
+    totals: { attempts: 2, inputTokens: 12345, outputTokens: 678, cacheReadTokens: 9000, cacheWriteTokens: 1200, costUsd: 0.0423, numTurns: 7, wallMs: 65_000, permissionDenials: 1 },
+  };
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    const id = url.split('/')[4]!;
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.includes('/events')) return send(200, { items: [{ seq: 1, createdAt: '2026-12-05T12:00:00.000Z', origin: 'system', kind: 'mission.created' }] });
+    if (url.endsWith('/attempts')) return id === withUsage ? send(200, attempts) : send(404, { error: { code: 'SU_ERR_NOT_FOUND', message: 'Route not found' } });
+    return send(200, mission(id));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  const shown = await cli('mission', 'show', withUsage, '--url', url);
+  t.equal(shown.code, 0, shown.stderr);
+  t.equal(shown.stdout, [
+    `${withUsage}  [review]  p3  Usage`,
+    'stage execute, agent inactive',
+    'usage: 2 attempts, tokens in 12,345 / out 678 / cache read 9,000 / cache write 1,200, cost $0.0423, 7 turns, wall 1m 05s, 1 permission denial',
+    '  attempt 2: succeeded  claude-code  resumed from attempt 1  (execute)',
+    '  attempt 1: limited  claude-code  fresh  (execute)  limited until 2026-12-05T18:00:00.000Z',
+    '  #1 2026-12-05T12:00:00.000Z system mission.created',
+    '',
+  ].join('\n'));
+  t.match(await json('mission', 'show', withUsage, '--url', url), { id: withUsage, attempts: { totals: { attempts: 2, costUsd: 0.0423 } } });
+
+  const plain = await cli('mission', 'show', without, '--url', url);
+  t.equal(plain.code, 0, plain.stderr);
+  t.notMatch(plain.stdout, /usage|attempt/, 'nothing extra');
+  t.notOk('attempts' in (await json('mission', 'show', without, '--url', url)));
 });
