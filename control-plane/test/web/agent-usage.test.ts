@@ -164,6 +164,14 @@ async function agentUsageTests() {
     const hhmm = until.toISOString().slice(11, 16);
     t.match(await badge.textContent(), new RegExp(`^waiting for quota until (\\d+ \\w+ )?${hhmm}$`));
     await shot('agent-cards-desktop.png');
+
+    // A limit that resets in a few seconds: the card stops saying it waits once the time has come.
+    const soon = await createMission(api, projectId, { title: 'Quota back soon', ready: true });
+    await attempt({ missionId: soon.id, attemptNumber: 1, status: 'limited', limitedUntil: new Date(Date.now() + 4000), startedAt: minutesAgo(1), finishedAt: new Date(), createdAt: minutesAgo(1) });
+    t.equal((await api.patch(`/api/v1/missions/${soon.id}`, { priority: 1 })).status, 200);
+    await card(soon.id).getByTestId('quota-wait').waitFor();
+    await card(soon.id).getByTestId('quota-wait').waitFor({ state: 'detached' });
+    t.pass('the wait ends on the card when the limit resets');
     const panel = await openPanel(page, waiting.id, 'Wait for the quota');
     await panel.locator('[data-kind="mission.waiting_for_quota"]').getByText(`waiting for quota until`).waitFor();
     t.match(await panel.getByTestId('attempt').first().locator('[data-field="status"]').textContent(), new RegExp(`limited until .*${hhmm}`));

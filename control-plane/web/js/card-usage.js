@@ -15,6 +15,15 @@ export function createCardUsage({ api, onChange }) {
   const loading = new Set();
   let running = 0;
   let generation = 0;
+  let expiry; // { at, timer }: the next "waiting for quota" that runs out, to drop it on time
+
+  /** Re-renders when the earliest shown usage limit resets, so the card stops saying it waits. */
+  function expireAt(until) {
+    const at = Date.parse(until);
+    if (expiry && expiry.at <= at) return;
+    clearTimeout(expiry?.timer);
+    expiry = { at, timer: setTimeout(() => { expiry = undefined; onChange(); }, Math.min(at - Date.now() + 1000, 2 ** 31 - 1)) };
+  }
 
   function pump() {
     if (!api.attempts) return queue.clear(); // signed out
@@ -40,8 +49,11 @@ export function createCardUsage({ api, onChange }) {
   }
 
   return {
-    of: (id) => known.get(id),
-    badges: (m) => usageBadges(m, known.get(m.id)),
+    badges(m) {
+      const { badges, waitingUntil } = usageBadges(m, known.get(m.id));
+      if (waitingUntil) expireAt(waitingUntil);
+      return badges;
+    },
     /** Asks for the missions not known yet (the board calls it on every render). */
     want(ids) {
       for (const id of ids) if (!known.has(id) && !loading.has(id)) queue.add(id);
@@ -55,6 +67,8 @@ export function createCardUsage({ api, onChange }) {
     /** Another project: forget everything, ignore answers still on their way. */
     reset() {
       generation++;
+      clearTimeout(expiry?.timer);
+      expiry = undefined;
       known.clear();
       queue.clear();
       loading.clear();
@@ -67,15 +81,16 @@ export function createCardUsage({ api, onChange }) {
  * and the cost so far (when the agent reported one) show as small badges.
  */
 function usageBadges(m, usage, now = Date.now()) {
-  if (!usage) return [];
+  if (!usage) return { badges: [], waitingUntil: null };
   const { latest, cost } = usage;
   const until = latest?.limitedUntil && Date.parse(latest.limitedUntil) > now ? latest.limitedUntil : null;
   const waiting = m.list === 'todo' && latest?.status === 'limited' && (until || !latest.limitedUntil);
-  return [
+  const badges = [
     waiting ? h('span', { className: 'badge quota', dataset: { testid: 'quota-wait' } }, until ? `waiting for quota until ${untilText(until)}` : 'waiting for quota') : null,
     latest?.permissionDenials > 0
       ? h('span', { className: 'badge denied', title: 'tool calls the agent was refused on its latest attempt', dataset: { testid: 'denied' } }, `${latest.permissionDenials} denied`)
       : null,
     cost !== null ? h('span', { className: 'badge cost', title: 'what the agent reported this mission cost', dataset: { testid: 'cost' } }, formatCost(cost)) : null,
   ];
+  return { badges, waitingUntil: waiting ? until : null };
 }
