@@ -16,7 +16,7 @@ export function createPanel({ api, realtime, store }) {
   let attemptsTimer;
 
   dialog.addEventListener('close', () => {
-    clearTimeout(attemptsTimer);
+    stopAttemptsReload();
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
     const id = current?.id;
     current = undefined;
@@ -50,10 +50,21 @@ export function createPanel({ api, realtime, store }) {
     renderAgent();
   }
 
-  /** Events arrive in bursts (a replay, a busy agent): one reload after the burst. */
+  /**
+   * Events arrive in bursts (a replay, a busy agent): at most one reload per 400 ms, so the figures
+   * keep moving while an agent streams, without a request per event.
+   */
   function attemptsChanged(id) {
+    if (attemptsTimer) return;
+    attemptsTimer = setTimeout(() => {
+      attemptsTimer = undefined;
+      loadAttempts(id);
+    }, 400);
+  }
+
+  function stopAttemptsReload() {
     clearTimeout(attemptsTimer);
-    attemptsTimer = setTimeout(() => loadAttempts(id), 250);
+    attemptsTimer = undefined;
   }
 
   function renderAgent() {
@@ -187,6 +198,7 @@ export function createPanel({ api, realtime, store }) {
   async function open(id) {
     // Switching missions in an open panel: drop the old timeline, keep the dialog.
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    stopAttemptsReload();
     const cached = store.get(id);
     const parts = {
       title: h('h2', { id: 'panel-title' }, cached?.title ?? 'Mission'),
