@@ -1,6 +1,7 @@
 import { claudeCodeAdapter } from './adapters/claude-code.ts';
 import { codexAdapter } from './adapters/codex.ts';
 import { customAdapter } from './adapters/custom.ts';
+import { geminiAdapter } from './adapters/gemini.ts';
 import type { AgentAdapter } from './adapters/types.ts';
 import type { DetectedAgent } from './detect.ts';
 
@@ -12,10 +13,11 @@ export interface ResolvedAgent {
   unavailableDefault?: string;
 }
 
-/** `claude-code` and `codex` speak their CLIs' JSON streams; any other name is a plain command. */
+/** `claude-code`, `codex` and `gemini` speak their CLIs' JSON streams; any other name is a plain command. */
 export function adapterFor(name: string): AgentAdapter {
   if (name === 'claude-code') return claudeCodeAdapter;
   if (name === 'codex') return codexAdapter;
+  if (name === 'gemini') return geminiAdapter;
   return customAdapter;
 }
 
