@@ -73,19 +73,30 @@ function nextModelRequest(): Promise<number> {
   return model.waitFor((r) => model.requests.indexOf(r) >= from).then(() => Date.now());
 }
 
+/** Resolves once the next run's last scripted turn has been asked for: the agent is about to end. */
+function lastTurn(): Promise<unknown> {
+  const from = model.requests.length;
+  return model.waitFor((r) => model.requests.indexOf(r) >= from && r.served === 'turn' && r.turn === turns.length - 1);
+}
+
 type Mission = { id: string; title: string; description: string };
 
 async function runOurs(i: number) {
   const m: Mission = await call('POST', `/projects/${project.id}/missions`, { title: `Write the bench note ${i}`, description: `Write ${NOTE} at the root.`, repositoryId: repo.id, flowId: flow.id, prMode: 'disabled', ready: false });
   const firstRequest = nextModelRequest();
+  const ending = lastTurn();
+  const cpuBefore = { daemon: cpuMs(daemon.pid!), controlPlane: cpuMs(cp.pid) };
   const ready = Date.now();
   await call('PATCH', `/missions/${m.id}`, { ready: true });
+  // Polled only once the agent is ending, so the polls never compete with the agent for the CPU.
+  await ending;
   for (;;) {
     const now = await call('GET', `/missions/${m.id}`);
     if (now.list === 'review') break;
     if (now.list === 'done' || (now.list === 'todo' && !now.ready)) throw new Error(`mission ${m.id} ended in ${now.list}: ${JSON.stringify(await events(m.id)).slice(-2000)}`);
-    await sleep(100); // the times come from the stamps, not from this poll: keep its load low
+    await sleep(50); // the times come from the stamps, not from this poll
   }
+  const cpu = { daemon: cpuMs(daemon.pid!) - cpuBefore.daemon, controlPlane: cpuMs(cp.pid) - cpuBefore.controlPlane };
   const timeline = await events(m.id);
   const data = (kind: string) => timeline.find((e) => e.kind === kind);
   const at = (kind: string) => new Date(data(kind)!.data.at).getTime();
@@ -93,6 +104,7 @@ async function runOurs(i: number) {
   if (scriptName === 'write' && !data('git.commit')) throw new Error(`mission ${m.id}: the agent's note was not committed`);
   return {
     mission: m,
+    cpu,
     stamps: {
       ready, assigned: stored('mission.assigned'), accepted: stored('attempt.started'), worktree: at('worktree.acquired'),
       spawned: at('agent.started'), firstRequest: await firstRequest, result: at('agent.result'),
@@ -132,13 +144,25 @@ async function runBare(m: Mission) {
 }
 
 // Warm-up: clones the repository into the daemon's pool, and the CLI's first run in each place.
-await runBare((await runOurs(-1)).mission);
+const warm = (await runOurs(-1)).mission;
+await runBare(warm);
+
+// What the two processes burn with nothing to do, to tell a mission's own cost from background work.
+const idleBefore = { daemon: cpuMs(daemon.pid!), controlPlane: cpuMs(cp.pid) };
+await sleep(3000);
+const idle = { daemon: (cpuMs(daemon.pid!) - idleBefore.daemon) / 3, controlPlane: (cpuMs(cp.pid) - idleBefore.controlPlane) / 3 };
+// And what one of the bench's own polls costs the control plane (a few per mission, charged to ours).
+const pollBefore = cpuMs(cp.pid);
+for (let i = 0; i < 50; i++) await call('GET', `/missions/${warm.id}`);
+const perPoll = (cpuMs(cp.pid) - pollBefore) / 50;
 
 const ours: Awaited<ReturnType<typeof runOurs>>['stamps'][] = [];
+const cpu: Awaited<ReturnType<typeof runOurs>>['cpu'][] = [];
 const bare: Awaited<ReturnType<typeof runBare>>[] = [];
 for (let i = 0; i < count; i++) {
   const o = await runOurs(i);
   ours.push(o.stamps);
+  cpu.push(o.cpu);
   bare.push(await runBare(o.mission));
 }
 
@@ -165,6 +189,9 @@ line('git.commit → git.pushing', span('commit', 'pushing'));
 line('git.pushing → git.pushed', span('pushing', 'pushed'));
 line('git.pushed → mission.finished (daemon)', span('pushed', 'finished'));
 line('mission.finished → stored, in Review', span('finished', 'review'));
+console.log(`CPU per mission, on the same cores as the agent (idle: daemon ${idle.daemon.toFixed(0)} ms/s, control plane ${idle.controlPlane.toFixed(0)} ms/s; the bench's poll ${perPoll.toFixed(1)} ms each):`);
+line('daemon process', cpu.map((c) => c.daemon));
+line(`control plane process${cp.engine === 'PostgreSQL' ? ' (PostgreSQL server not counted)' : ''}`, cpu.map((c) => c.controlPlane));
 console.log('breakdown, bare:');
 line('spawn → first model request', bare.map((b) => b.firstRequest - b.spawned));
 line('first model request → result printed', bare.map((b) => b.result - b.firstRequest));
@@ -177,6 +204,16 @@ await daemon;
 await model.close();
 await cp.close();
 removeTmpDirs();
+
+/** User + system CPU time of one process so far (Linux /proc; 10 ms ticks), NaN elsewhere. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -84,6 +84,7 @@ export async function startBenchControlPlane(name: string) {
   };
   return {
     call,
+    pid: child.pid!,
     engine: databaseUrl ? 'PostgreSQL' : 'PGlite',
     async registerWorkstation(home: string, projectId: string): Promise<string> {
       const cli = fileURLToPath(new URL('../daemon/bin/solo-unicorn.mjs', import.meta.url));
