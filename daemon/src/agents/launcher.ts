@@ -1,11 +1,12 @@
 import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type AgentPermissionPolicy, clipTextStart, sanitizeDeep, sanitizeText } from '@solo-unicorn/shared';
 import { execa } from 'execa';
 import { type AgentAdapter, clip } from './adapters/types.ts';
+import { onBoundedLines } from './bounded-lines.ts';
 import { isGroupAlive, signalGroup } from './process-group.ts';
+import { type RunTrouble, watchRunTrouble } from './run-trouble.ts';
 
 export type AgentOutcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
 
@@ -14,6 +15,10 @@ export interface AgentRunResult {
   exitCode: number | null;
   signal: string | null;
   reason?: string;
+  /** The agent's own session id, when it said (Claude Code `session_id`, Codex `thread_id`). */
+  sessionId?: string;
+  /** A usage limit, refused credentials, an unknown session to resume, an outage the CLI gave up on. */
+  trouble?: RunTrouble;
 }
 
 export interface AgentRun {
@@ -34,6 +39,8 @@ export interface LaunchAgentOptions {
   prompt: string;
   /** What the agent may do; the adapter turns it into the CLI's flags (its default: `edits`). */
   policy?: AgentPermissionPolicy;
+  /** The agent session to continue (the adapter turns it into `--resume` / `exec resume`). */
+  resumeSessionId?: string;
   /** Where the prompt is written (mode 0600) for `{promptFile}` and SU_MISSION_PROMPT_FILE. */
   promptFile: string;
   /** Raw stdout and stderr are appended here (`logs/{sessionId}.log`); the folder is created. */
@@ -63,7 +70,9 @@ const streamDrainCapMs = 1000;
 /** Starts a code agent in its own process group in `cwd`; never throws. */
 export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   const { adapter, agent, missionId, promptFile } = opts;
+  const watch = watchRunTrouble();
   const emit = (kind: string, raw: Record<string, unknown>) => {
+    watch.onEvent(kind, raw);
     try {
       const r = opts.onEvent(kind, storableData(raw));
       if (r && typeof r.catch === 'function') r.catch(() => {});
@@ -87,7 +96,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     return failed(`cannot start agent "${agent.name}": ${(error as Error).message}`);
   }
 
-  const { argv, input } = adapter.invocation(agent.command, { missionId, prompt: opts.prompt, promptFile, policy: opts.policy });
+  const { argv, input } = adapter.invocation(agent.command, { missionId, prompt: opts.prompt, promptFile, policy: opts.policy, resumeSessionId: opts.resumeSessionId });
   const env: NodeJS.ProcessEnv = { ...(opts.baseEnv ?? process.env), ...agent.env, SU_MISSION_ID: missionId, SU_MISSION_PROMPT_FILE: promptFile };
   for (const key of privateEnv) delete env[key];
 
@@ -109,7 +118,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   const lastStderr: string[] = [];
   const lastStdout: string[] = [];
   const remember = (lines: string[], line: string) => {
-    lines.push(line);
+    lines.push(line.length > maxReasonChars ? line.slice(0, maxReasonChars) : line);
     if (lines.length > tailLines) lines.shift();
   };
   let ending: { outcome: AgentOutcome; reason: string } | undefined;
@@ -142,18 +151,20 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   const streams = [child.stdout, child.stderr] as Readable[];
   child.stdout.on('data', onOutput);
   child.stderr.on('data', onOutput);
-  createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+  const parseState = {};
+  onBoundedLines(child.stdout, (line) => {
     remember(lastStdout, line);
     let events;
     try {
-      events = adapter.parseLine(line);
+      events = adapter.parseLine(line, parseState);
     } catch {
       events = [{ kind: 'agent.output', data: { text: clip(line) } }];
     }
     for (const e of events) emit(e.kind, e.data);
   });
-  createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
+  onBoundedLines(child.stderr, (line) => {
     remember(lastStderr, line);
+    watch.onStderr(line);
     emit('agent.stderr', { text: clip(line) });
   });
   const drained = Promise.all(streams.map((s) => new Promise<void>((resolve) => {
@@ -182,10 +193,11 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     for (const s of streams) s.destroy();
     await new Promise<void>((resolve) => log.end(resolve));
     const tail = (lastStderr.length ? lastStderr : lastStdout).join('\n');
-    if (ending) return { outcome: ending.outcome, exitCode: code, signal, reason: ending.reason };
-    if (code === 0) return { outcome: 'succeeded', exitCode: 0, signal: null };
+    const told = compactResult({ sessionId: watch.sessionId, trouble: watch.trouble });
+    if (ending) return { outcome: ending.outcome, exitCode: code, signal, reason: ending.reason, ...told };
+    if (code === 0) return { outcome: 'succeeded', exitCode: 0, signal: null, ...told };
     const how = signal ? `agent was killed by ${signal}` : `agent exited with code ${code}`;
-    return { outcome: 'failed', exitCode: code, signal, reason: clipReason(tail ? `${how}: ${tail}` : how) };
+    return { outcome: 'failed', exitCode: code, signal, reason: clipReason(tail ? `${how}: ${tail}` : how), ...told };
   })();
 
   return {
@@ -198,6 +210,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   };
 }
 
+const compactResult = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The end of the output says most about a failure; agent text, so made storable too. */
 const clipReason = (s: string) => clipTextStart(sanitizeText(s), maxReasonChars);

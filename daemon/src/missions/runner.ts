@@ -11,10 +11,12 @@ import { watchMissionDocs } from '../docs/watcher.ts';
 import type { Logger } from '../logger.ts';
 import type { AttemptRef } from '../session/outbox.ts';
 import type { AgentLedger } from './agent-ledger.ts';
+import { type RetryPolicy, retryPolicyFromEnv, runStage, type StageEnd } from './stage-run.ts';
 import { git, type Identity, mergeAndPush, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
 
 type Assignment = MissionAssignFrame['payload'];
-type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'limited';
+type Ending = { status: Outcome; reason?: string; branch?: string; headCommit?: string; limitedUntil?: string };
 
 export interface RunnerDeps {
   home: string;
@@ -29,16 +31,20 @@ export interface RunnerDeps {
   /** The worktree pool changed (taken or returned): the daemon reports its inventory. */
   onPoolChange?: () => void;
   timeouts: { stallMs: number; wallMs: number; killGraceMs: number; docsDebounceMs: number };
+  /** Relaunches after an overloaded model API (default: SU_AGENT_RETRIES / SU_AGENT_RETRY_BASE_MS, else 3 from 5 s). */
+  retry?: RetryPolicy;
   /** Durable reporting (the outbox): every call resolves once the frame is on disk. */
   emit(ref: AttemptRef, kind: string, data: Record<string, unknown>): Promise<unknown>;
   doc(ref: AttemptRef, doc: HashedMissionDoc): Promise<unknown>;
-  finish(ref: AttemptRef, status: Outcome, extra: { reason?: string; branch?: string; headCommit?: string }): Promise<unknown>;
+  finish(ref: AttemptRef, status: Outcome, extra: { reason?: string; branch?: string; headCommit?: string; limitedUntil?: string }): Promise<unknown>;
 }
 
 interface Running {
   ref: AttemptRef;
   agent?: AgentRun;
   cancelled?: string;
+  /** Ends a pause between relaunches early (cancel). */
+  wake?: () => void;
   done: Promise<void>;
 }
 
@@ -51,7 +57,10 @@ interface Running {
 export function createMissionRunner(deps: RunnerDeps) {
   const running = new Map<string, Running>();
 
-  async function run(a: Assignment, r: Running): Promise<{ status: Outcome; reason?: string; branch?: string; headCommit?: string }> {
+  const retry = deps.retry ?? retryPolicyFromEnv();
+
+  async function run(a: Assignment, r: Running): Promise<Ending> {
+    const startedAt = Date.now();
     const { ref } = r;
     const m = a.mission;
     if (a.purpose === 'merge') return merge(a, ref);
@@ -86,35 +95,55 @@ export function createMissionRunner(deps: RunnerDeps) {
       watching.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
       const stages = ((a.flow?.stages as { name: string; requiresReview?: boolean }[] | undefined) ?? defaultFlowStages);
       const from = Math.max(0, stages.findIndex((s) => s.name === m.stage));
-      let outcome: { status: Outcome; reason?: string } = { status: 'succeeded' };
+      let outcome: StageEnd = { status: 'succeeded' };
+      // The session the next stage continues: the earlier attempt's (when the control plane offers
+      // one), then each stage's own, so a later stage keeps what the earlier one learnt.
+      let session = a.resume ? { id: a.resume.agentSessionId, fromAttemptId: a.resume.fromAttemptId, reason: a.resume.reason } : undefined;
       try {
         for (const stage of stages.slice(from)) {
           if (r.cancelled) break;
           note('stage.changed', { stage: stage.name });
           const { policy, downgraded } = effectivePolicy(a.permissionPolicy ?? 'edits', stage.name, deps.allowFullAgentPermissions);
           if (downgraded) note('agent.policy_downgraded', { stage: stage.name, requested: downgraded.requested, applied: policy, reason: downgraded.reason });
+          if (session) note('agent.session_resumed', { agentSessionId: session.id, fromAttemptId: session.fromAttemptId, reason: session.reason, stage: stage.name });
+          else note('agent.session_fresh', { reason: a.resumeNote ?? 'no earlier agent session to continue', stage: stage.name });
           const logDir = join(deps.home, 'logs');
           mkdirSync(logDir, { recursive: true, mode: 0o700 });
-          r.agent = launchAgent({
-            adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id, policy,
-            prompt: buildPrompt({
-              mission: { id: m.id, title: m.title, description: m.description ?? '', clarification: m.clarification },
-              stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
-              projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs,
-            }),
-            promptFile: join(deps.home, 'prompts', `${ref.attemptId}-${stage.name}.md`),
-            logFile: join(logDir, `${ref.attemptId}.log`),
-            stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: deps.timeouts.wallMs, killGraceMs: deps.timeouts.killGraceMs,
-            onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
+          const prompt = buildPrompt({
+            mission: { id: m.id, title: m.title, description: m.description ?? '', clarification: m.clarification },
+            stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
+            projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs,
           });
-          note('agent.started', { agent: resolved.agent.name, pid: r.agent.pid, stage: stage.name, policy });
-          if (r.agent.pid) deps.ledger.add(ref.attemptId, r.agent.pid);
-          const result = await r.agent.done;
+          outcome = await runStage({
+            resumeSessionId: session?.id, retry, deadline: startedAt + deps.timeouts.wallMs,
+            note: (kind, data) => note(kind, { ...data, stage: stage.name }),
+            cancelled: () => r.cancelled !== undefined,
+            pause: (ms) => new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, ms);
+              r.wake = () => { clearTimeout(timer); resolve(); };
+            }),
+            launch: (resumeSessionId) => {
+              r.agent = launchAgent({
+                adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id, policy, resumeSessionId, prompt,
+                promptFile: join(deps.home, 'prompts', `${ref.attemptId}-${stage.name}.md`),
+                logFile: join(logDir, `${ref.attemptId}.log`),
+                stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: Math.max(1000, startedAt + deps.timeouts.wallMs - Date.now()), killGraceMs: deps.timeouts.killGraceMs,
+                onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
+              });
+              const run = r.agent;
+              if (run.pid === null) {
+                // Never started (the CLI left PATH since detection, a broken install): said once, clearly.
+                void run.done.then((end) => note('agent.launch_failed', { agent: resolved.agent.name, reason: end.reason ?? 'the agent could not be started' }));
+                return run;
+              }
+              note('agent.started', { agent: resolved.agent.name, pid: run.pid, stage: stage.name, policy, ...(resumeSessionId ? { resume: resumeSessionId } : {}) });
+              deps.ledger.add(ref.attemptId, run.pid);
+              return run;
+            },
+          });
+          if (outcome.sessionId) session = { id: outcome.sessionId, fromAttemptId: ref.attemptId, reason: `continues the ${stage.name} stage of this attempt` };
           if (r.cancelled) break;
-          if (result.outcome !== 'succeeded') {
-            outcome = { status: result.outcome, reason: result.reason ?? `agent ${result.outcome}` };
-            break;
-          }
+          if (outcome.status !== 'succeeded') break;
           if (stage.requiresReview) break; // a person looks before the next stage
         }
       } finally {
@@ -123,7 +152,10 @@ export function createMissionRunner(deps: RunnerDeps) {
         await watcher.close();
       }
       if (r.cancelled) return { status: 'cancelled', reason: r.cancelled, branch };
-      if (outcome.status !== 'succeeded') return { ...outcome, branch };
+      if (outcome.status !== 'succeeded') {
+        const { sessionId: _session, ...end } = outcome;
+        return { ...end, branch };
+      }
 
       const sha = await git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity);
       if (sha) await deps.emit(ref, 'git.commit', { sha, branch });
@@ -188,6 +220,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       const r = running.get(attemptId);
       if (!r) return false;
       r.cancelled = reason;
+      r.wake?.();
       await r.agent?.cancel(reason);
       return true;
     },

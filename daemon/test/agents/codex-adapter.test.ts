@@ -61,7 +61,9 @@ t.test('the JSONL thread events of codex 0.171 become structured events: session
     { type: 'item.completed', item: { id: 'item_4', type: 'agent_message', text: 'All done.' } },
     { type: 'turn.completed', usage: { input_tokens: 300, cached_input_tokens: 120, cache_write_input_tokens: 0, output_tokens: 60, reasoning_output_tokens: 7 } },
   ];
-  t.same(lines.flatMap((l) => codexAdapter.parseLine(j(l))), [
+  const run = {};
+  t.same(lines.flatMap((l) => codexAdapter.parseLine(j(l), run)), [
+    { kind: 'agent.session', data: { agentSessionId: '01a24575-1da6-7642-8962-91cf954b4df3', agent: 'codex' } },
     { kind: 'agent.system', data: { subtype: 'thread.started', sessionId: '01a24575-1da6-7642-8962-91cf954b4df3' } },
     { kind: 'agent.warning', data: { message: 'Model metadata for `test-model` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.' } },
     { kind: 'agent.thinking', data: { text: 'thinking' } },
@@ -74,16 +76,48 @@ t.test('the JSONL thread events of codex 0.171 become structured events: session
       tokens: { input: 180, output: 60, cacheRead: 120, cacheWrite: 0, reasoning: 7 },
       usage: { input_tokens: 300, cached_input_tokens: 120, cache_write_input_tokens: 0, output_tokens: 60, reasoning_output_tokens: 7 },
     } },
+    { kind: 'agent.usage', data: { inputTokens: 180, outputTokens: 60, cacheReadTokens: 120, cacheWriteTokens: 0 } },
   ]);
+});
+
+t.test('a resumed thread reports running totals; agent.usage carries only what this run added', async (t) => {
+  const thread = '01a24646-c5cc-7441-be5d-4670c90a8774';
+  const usage = (input: number, cached: number, output: number) => j({ type: 'turn.completed', usage: { input_tokens: input, cached_input_tokens: cached, output_tokens: output } });
+  const first = {};
+  codexAdapter.parseLine(j({ type: 'thread.started', thread_id: thread }), first);
+  t.same(codexAdapter.parseLine(usage(100, 0, 20), first).find((e) => e.kind === 'agent.usage')!.data,
+    { inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0 });
+  // `codex exec resume` of the same thread: 0.171 printed 200/40 after one more 100/20 request.
+  const resumed = {};
+  codexAdapter.parseLine(j({ type: 'thread.started', thread_id: thread }), resumed);
+  t.same(codexAdapter.parseLine(usage(200, 60, 40), resumed).find((e) => e.kind === 'agent.usage')!.data,
+    { inputTokens: 40, outputTokens: 20, cacheReadTokens: 60, cacheWriteTokens: 0 });
+});
+
+t.test('exec resume: the thread id goes before the prompt, after the flags', async (t) => {
+  const { argv } = codexAdapter.invocation(['codex', 'exec', '--json'], { missionId: 'M', prompt: 'go on', promptFile: '/p', policy: 'edits', resumeSessionId: 'T-1' });
+  t.same(argv, ['codex', 'exec', 'resume', '--json', '-c', 'sandbox_mode="workspace-write"', '-c', 'approval_policy="never"', '--skip-git-repo-check', 'T-1', 'go on']);
 });
 
 t.test('model-request failures: retries are api_retry events, a usage limit is marked, the final failure is an error', async (t) => {
   t.same(codexAdapter.parseLine(j({ type: 'error', message: 'Reconnecting... 1/5 (unexpected status 503 Service Unavailable: overloaded)' })),
     [{ kind: 'agent.api_retry', data: { message: 'Reconnecting... 1/5 (unexpected status 503 Service Unavailable: overloaded)', attempt: 1, maxAttempts: 5 } }]);
-  t.same(codexAdapter.parseLine(j({ type: 'turn.failed', error: { message: 'You’ve hit your usage limit. Try again at 10:08 AM.' } })),
-    [{ kind: 'agent.error', data: { message: 'You’ve hit your usage limit. Try again at 10:08 AM.', reason: 'usage_limit' } }]);
+  const run = {};
+  const limited = [j({ type: 'error', message: 'You’ve hit your usage limit. Try again at 10:08 AM.' }), j({ type: 'turn.failed', error: { message: 'You’ve hit your usage limit. Try again at 10:08 AM.' } })]
+    .flatMap((l) => codexAdapter.parseLine(l, run));
+  t.match(limited, [
+    { kind: 'agent.error', data: { message: 'You’ve hit your usage limit. Try again at 10:08 AM.', reason: 'usage_limit' } },
+    { kind: 'agent.limited', data: { message: /usage limit/, until: String } },
+    { kind: 'agent.error', data: { reason: 'usage_limit' } },
+  ], 'agent.limited once per run, with the reset time');
+  t.equal(limited.length, 3);
+  const until = new Date(limited[1]!.data.until as string);
+  t.same([until.getHours(), until.getMinutes()], [10, 8], 'the next 10:08 AM on the workstation’s clock');
+  t.ok(until.getTime() > Date.now() && until.getTime() <= Date.now() + 86_400_000);
   t.same(codexAdapter.parseLine(j({ type: 'error', message: 'unexpected status 401 Unauthorized: bad key' })),
-    [{ kind: 'agent.error', data: { message: 'unexpected status 401 Unauthorized: bad key' } }]);
+    [{ kind: 'agent.error', data: { message: 'unexpected status 401 Unauthorized: bad key', reason: 'auth' } }]);
+  t.same(codexAdapter.parseLine(j({ type: 'turn.failed', error: { message: 'unexpected status 503 Service Unavailable: overloaded' } })),
+    [{ kind: 'agent.error', data: { message: 'unexpected status 503 Service Unavailable: overloaded', reason: 'overloaded' } }]);
   t.same(codexAdapter.parseLine(j({ id: '0', msg: { type: 'agent_message', message: 'legacy hello' } })), [{ kind: 'agent.message', data: { text: 'legacy hello' } }]);
   t.same(codexAdapter.parseLine('Reading prompt from stdin...'), [{ kind: 'agent.output', data: { text: 'Reading prompt from stdin...' } }]);
 });

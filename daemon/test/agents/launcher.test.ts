@@ -125,9 +125,10 @@ t.test('Claude-style stream-json output becomes structured events', async (t) =>
   t.equal((await run.done).outcome, 'succeeded');
   t.same(readRecord(record).argv, ['-p', '--output-format', 'stream-json', '--verbose', ...permissionFlags('edits', missionId), 'PROMPT TEXT'], 'the default policy, edits');
   t.same(log.events.map((e) => e.kind), [
-    'agent.system', 'agent.message', 'agent.tool_call', 'agent.tool_result', 'agent.output', 'agent.message', 'agent.result',
+    'agent.session', 'agent.system', 'agent.message', 'agent.tool_call', 'agent.tool_result', 'agent.output', 'agent.message', 'agent.result', 'agent.usage',
   ]);
-  const byKind = (k: string) => log.events.find((e) => e.kind === k)!.data;
+  t.same(byKindOf(log.events, 'agent.session'), { agentSessionId: 'fake-session-1', agent: 'claude-code' }, 'the CLI’s session id, as soon as it is known');
+  const byKind = (k: string) => byKindOf(log.events, k);
   t.match(byKind('agent.system'), { subtype: 'init', sessionId: 'fake-session-1', model: 'fake-model', tools: 3 });
   t.same(byKind('agent.tool_call'), { id: 'toolu_1', name: 'Bash', input: { command: 'ls' } });
   t.same(byKind('agent.tool_result'), { toolUseId: 'toolu_1', isError: false, content: 'README.md\nsrc' });
@@ -161,3 +162,7 @@ t.test('an onEvent that throws does not end the run', async (t) => {
   t.equal((await run.done).outcome, 'succeeded');
   t.ok(calls >= 3);
 });
+
+function byKindOf(events: { kind: string; data: Record<string, any> }[], kind: string) {
+  return events.find((e) => e.kind === kind)!.data;
+}

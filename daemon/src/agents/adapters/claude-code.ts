@@ -1,7 +1,8 @@
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
 import { missionDocsDir } from '../prompt.ts';
+import { parseResetTime } from '../reset-time.ts';
 import {
-  type AgentAdapter, type AgentEvent, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
+  type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
   promptFitsArgv, substitutePromptFile,
 } from './types.ts';
 
@@ -51,8 +52,11 @@ const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) =
  */
 export const claudeCodeAdapter: AgentAdapter = {
   name: 'claude-code',
-  invocation(command, { prompt, promptFile, missionId, policy = 'edits' }) {
+  invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
+    // Claude Code finds the session's transcript by id in any project folder (checked with 2.1.332),
+    // so a new worktree path needs no copy of it.
+    if (resumeSessionId && !hasFlag(argv, '--resume', '-r')) argv.push(`--resume=${resumeSessionId}`);
     if (!argv.includes('-p') && !argv.includes('--print')) argv.push('-p');
     if (!hasFlag(argv, '--output-format')) argv.push('--output-format', 'stream-json');
     if (!argv.includes('--verbose')) argv.push('--verbose'); // stream-json in print mode requires it
@@ -77,12 +81,16 @@ export const claudeCodeAdapter: AgentAdapter = {
     const msg = parseJsonObject(line);
     if (!msg) return line.trim() ? [outputEvent(line)] : [];
     switch (msg.type) {
-      case 'system':
+      case 'system': {
         if (msg.subtype === 'permission_denied') return [permissionDenied(msg)];
-        return [{ kind: 'agent.system', data: compact({
+        const sessionId = asString(msg.session_id);
+        const session: AgentEvent[] = msg.subtype === 'init' && sessionId ? [{ kind: 'agent.session', data: { agentSessionId: sessionId, agent: 'claude-code' } }] : [];
+        return [...session, { kind: 'agent.system', data: compact({
           subtype: asString(msg.subtype), sessionId: asString(msg.session_id), model: asString(msg.model),
           cwd: asString(msg.cwd), tools: Array.isArray(msg.tools) ? msg.tools.length : undefined,
+          ...(msg.subtype === 'api_retry' ? { attempt: asNumber(msg.attempt), maxRetries: asNumber(msg.max_retries), status: asNumber(msg.error_status), error: asString(msg.error) } : {}),
         }) }];
+      }
       case 'assistant':
         return contentBlocks(msg).flatMap(assistantBlock);
       case 'user':
@@ -92,13 +100,52 @@ export const claudeCodeAdapter: AgentAdapter = {
           subtype: asString(msg.subtype), isError: typeof msg.is_error === 'boolean' ? msg.is_error : undefined,
           result: clip(msg.result), costUsd: asNumber(msg.total_cost_usd ?? msg.cost_usd), durationMs: asNumber(msg.duration_ms),
           durationApiMs: asNumber(msg.duration_api_ms), numTurns: asNumber(msg.num_turns), sessionId: asString(msg.session_id),
-          usage: clipJson(msg.usage, 2000),
-        }) }];
+          apiErrorStatus: asNumber(msg.api_error_status), usage: clipJson(msg.usage, 2000),
+        }) }, usageDelta(msg), ...resultTrouble(msg)];
       default:
         return [outputEvent(line)];
     }
   },
 };
+
+/**
+ * `agent.usage` from the `result` line. Its `usage` covers this run only, but `total_cost_usd` is
+ * the session's running total (a resumed session reports the earlier runs' cost too), so the cost
+ * is a delta against the last total this daemon saw for the session.
+ */
+function usageDelta(msg: Record<string, unknown>): AgentEvent {
+  const u = asRecord(msg.usage) ?? {};
+  const sessionId = asString(msg.session_id);
+  const total = asNumber(msg.total_cost_usd ?? msg.cost_usd);
+  const before = (sessionId && costSeen.get(sessionId)) || 0;
+  if (sessionId && total !== undefined) remember(costSeen, sessionId, total);
+  return { kind: 'agent.usage', data: compact({
+    inputTokens: count(u.input_tokens), outputTokens: count(u.output_tokens),
+    cacheReadTokens: count(u.cache_read_input_tokens), cacheWriteTokens: count(u.cache_creation_input_tokens),
+    costUsd: total === undefined ? undefined : Math.max(0, total - before),
+    numTurns: asNumber(msg.num_turns), apiMs: asNumber(msg.duration_api_ms),
+  }) };
+}
+const count = (v: unknown) => Math.max(0, asNumber(v) ?? 0);
+/** Each session's last reported total cost, so a resumed session's cost is not counted twice. */
+const costSeen = new Map<string, number>();
+
+/**
+ * A failed model request the CLI gave up on, as the `result` line says (2.1.332 sets
+ * `api_error_status`): 429 is the usage limit (the API's "usage limit reached|<epoch>" carries the
+ * reset), 401/403 refused credentials, 5xx/529 and a lost connection an outage worth a relaunch.
+ */
+function resultTrouble(msg: Record<string, unknown>): AgentEvent[] {
+  if (msg.is_error !== true) return [];
+  const message = clip(msg.result, 2000) ?? 'the agent reported an error';
+  const status = asNumber(msg.api_error_status);
+  if (status === 429 || /usage limit reached/i.test(message)) {
+    const until = parseResetTime(message);
+    return [{ kind: 'agent.limited', data: compact({ until: until?.toISOString(), message }) }];
+  }
+  const reason = apiTrouble(status, message);
+  return reason ? [{ kind: 'agent.error', data: { message, reason, ...(status ? { status } : {}) } }] : [];
+}
 
 function contentBlocks(msg: Record<string, unknown>): Record<string, unknown>[] {
   const content = asRecord(msg.message)?.content;
@@ -113,7 +160,7 @@ function assistantBlock(block: Record<string, unknown>): AgentEvent[] {
     case 'thinking':
       return [{ kind: 'agent.thinking', data: { text: clip(block.thinking) ?? '' } }];
     case 'tool_use':
-      remember(block);
+      rememberToolUse(block);
       return [{ kind: 'agent.tool_call', data: compact({ id: asString(block.id), name: asString(block.name), input: clipJson(block.input) }) }];
     default:
       return [];
@@ -143,11 +190,14 @@ function userBlock(block: Record<string, unknown>): AgentEvent[] {
  */
 const toolUses = new Map<string, { name?: string; input?: Record<string, unknown>; denied?: boolean }>();
 const maxRemembered = 500;
-function remember(block: Record<string, unknown>) {
+function rememberToolUse(block: Record<string, unknown>) {
   const id = asString(block.id);
-  if (!id) return;
-  toolUses.set(id, { name: asString(block.name), input: asRecord(block.input) });
-  if (toolUses.size > maxRemembered) toolUses.delete(toolUses.keys().next().value!);
+  if (id) remember(toolUses, id, { name: asString(block.name), input: asRecord(block.input) });
+}
+function remember<V>(map: Map<string, V>, key: string, value: V) {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > maxRemembered) map.delete(map.keys().next().value!);
 }
 
 /** What Claude Code says when a tool was not allowed (print mode cannot ask). */

@@ -1,7 +1,8 @@
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
+import { parseResetTime } from '../reset-time.ts';
 import {
-  type AgentAdapter, type AgentEvent, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
-  promptFitsArgv, substitutePromptFile,
+  type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
+  promptFitsArgv, type RunState, substitutePromptFile,
 } from './types.ts';
 
 /**
@@ -18,22 +19,30 @@ import {
  * the workstation owner wrote it. `exec resume` has no `--sandbox` flag, so there the sandbox is
  * set with `-c sandbox_mode=…`. `--skip-git-repo-check`: the daemon chooses the directory, and
  * Codex's trust check must not refuse a worktree it does not recognise.
+ *
+ * A session to continue runs as `codex exec resume … <thread_id> <prompt>` (Codex finds the thread
+ * by id whatever the working directory; an unknown id exits 1 with "no rollout found").
  */
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
-  invocation(command, { prompt, promptFile, policy = 'edits' }) {
+  invocation(command, { prompt, promptFile, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
     if (argv.length === 1) argv.push('exec'); // a bare binary path from config
+    const fromFile = command.some((a) => a.includes('{promptFile}'));
+    // A {promptFile} command places the prompt itself, so the thread id has no place to go.
+    const resume = resumeSessionId && !fromFile && !argv.includes('resume') ? resumeSessionId : undefined;
+    if (resume) argv.splice(argv.indexOf('exec') + 1, 0, 'resume');
     if (!argv.includes('--json')) argv.push('--json');
     argv.push(...policyFlags(argv, policy));
     if (!argv.includes('--skip-git-repo-check')) argv.push('--skip-git-repo-check');
-    if (command.some((a) => a.includes('{promptFile}'))) return { argv };
+    if (fromFile) return { argv };
+    if (resume) argv.push(resume);
     return promptFitsArgv(prompt) ? { argv: [...argv, prompt] } : { argv: [...argv, '-'], input: prompt };
   },
-  parseLine(line) {
+  parseLine(line, run = {}) {
     const ev = parseJsonObject(line);
     if (!ev) return line.trim() ? [outputEvent(line)] : [];
-    if (typeof ev.type === 'string') return threadEvent(ev, line);
+    if (typeof ev.type === 'string') return threadEvent(ev, line, run);
     const legacy = asRecord(ev.msg);
     if (legacy && typeof legacy.type === 'string') return legacyEvent(legacy, line);
     return [outputEvent(line)];
@@ -70,19 +79,26 @@ function policyFlags(argv: readonly string[], policy: AgentPermissionPolicy): st
   return flags;
 }
 
-function threadEvent(ev: Record<string, unknown>, line: string): AgentEvent[] {
+function threadEvent(ev: Record<string, unknown>, line: string, run: RunState): AgentEvent[] {
   switch (ev.type) {
-    case 'thread.started':
-      return [{ kind: 'agent.system', data: compact({ subtype: 'thread.started', sessionId: asString(ev.thread_id) }) }];
+    case 'thread.started': {
+      const threadId = asString(ev.thread_id);
+      run.threadId = threadId;
+      const session: AgentEvent[] = threadId ? [{ kind: 'agent.session', data: { agentSessionId: threadId, agent: 'codex' } }] : [];
+      return [...session, { kind: 'agent.system', data: compact({ subtype: 'thread.started', sessionId: threadId }) }];
+    }
     case 'turn.started':
     case 'item.updated':
       return [];
     case 'turn.completed':
-      return [{ kind: 'agent.result', data: compact({ isError: false, tokens: tokensOf(ev.usage), usage: clipJson(ev.usage, 2000) }) }];
+      return [
+        { kind: 'agent.result', data: compact({ isError: false, tokens: tokensOf(ev.usage), usage: clipJson(ev.usage, 2000) }) },
+        usageDelta(ev.usage, asString(run.threadId)),
+      ];
     case 'turn.failed':
-      return [errorEvent(asRecord(ev.error)?.message ?? ev.error, 'turn failed')];
+      return limitedOnce(errorEvent(asRecord(ev.error)?.message ?? ev.error, 'turn failed'), run);
     case 'error':
-      return [errorEvent(ev.message, 'error')];
+      return limitedOnce(errorEvent(ev.message, 'error'), run);
     case 'item.started':
     case 'item.completed': {
       const item = asRecord(ev.item);
@@ -136,6 +152,30 @@ function tokensOf(usage: unknown): Record<string, unknown> | undefined {
   });
 }
 
+/**
+ * `agent.usage` from `turn.completed`. Codex 0.171 reports the thread's running totals (a resumed
+ * thread's first turn includes every earlier run), so the delta is against the last totals this
+ * daemon saw for the thread. Its input counts the cached input in; we report them apart.
+ */
+function usageDelta(usage: unknown, threadId: string | undefined): AgentEvent {
+  const u = asRecord(usage) ?? {};
+  const now = {
+    input: asNumber(u.input_tokens) ?? 0, cached: asNumber(u.cached_input_tokens) ?? 0,
+    output: asNumber(u.output_tokens) ?? 0, cacheWrite: asNumber(u.cache_write_input_tokens) ?? 0,
+  };
+  const before = (threadId && threadTotals.get(threadId)) || { input: 0, cached: 0, output: 0, cacheWrite: 0 };
+  if (threadId) {
+    threadTotals.delete(threadId);
+    threadTotals.set(threadId, now);
+    if (threadTotals.size > 500) threadTotals.delete(threadTotals.keys().next().value!);
+  }
+  const d = (k: keyof typeof now) => Math.max(0, now[k] - before[k]);
+  return { kind: 'agent.usage', data: {
+    inputTokens: Math.max(0, d('input') - d('cached')), outputTokens: d('output'), cacheReadTokens: d('cached'), cacheWriteTokens: d('cacheWrite'),
+  } };
+}
+const threadTotals = new Map<string, { input: number; cached: number; output: number; cacheWrite: number }>();
+
 const reconnecting = /^Reconnecting\.\.\.\s*(\d+)\/(\d+)/;
 const usageLimit = /usage limit|rate limit|quota/i;
 
@@ -148,7 +188,20 @@ function errorEvent(raw: unknown, fallback: string): AgentEvent {
   const message = clip(raw) ?? fallback;
   const retry = reconnecting.exec(message);
   if (retry) return { kind: 'agent.api_retry', data: { message, attempt: Number(retry[1]), maxAttempts: Number(retry[2]) } };
-  return { kind: 'agent.error', data: compact({ message, reason: usageLimit.test(message) ? 'usage_limit' : undefined }) };
+  return { kind: 'agent.error', data: compact({ message, reason: usageLimit.test(message) ? 'usage_limit' : apiTrouble(undefined, message) }) };
+}
+
+/**
+ * Codex prints a usage limit twice (`error`, then `turn.failed`); the first becomes `agent.limited`
+ * with the reset time it names ("Try again at 1:56 PM."), once per run.
+ */
+function limitedOnce(event: AgentEvent, run: RunState): AgentEvent[] {
+  if (event.data.reason !== 'usage_limit') return [event];
+  if (run.limited) return [event];
+  run.limited = true;
+  const message = String(event.data.message);
+  const until = parseResetTime(message);
+  return [event, { kind: 'agent.limited', data: compact({ until: until?.toISOString(), message }) }];
 }
 
 function legacyEvent(msg: Record<string, unknown>, line: string): AgentEvent[] {

@@ -16,6 +16,8 @@ export interface MissionInvocationInput {
   promptFile: string;
   /** What the agent may do; built-in adapters turn it into the CLI's own flags (default `edits`). */
   policy?: AgentPermissionPolicy;
+  /** The agent's own session to continue (Claude Code `session_id`, Codex `thread_id`); absent: a fresh session. */
+  resumeSessionId?: string;
 }
 
 export interface Invocation {
@@ -30,9 +32,16 @@ export interface AgentAdapter {
   readonly name: string;
   /** `command` is the configured command (built-in default or config.json / SU_AGENT_COMMAND). */
   invocation(command: readonly string[], mission: MissionInvocationInput): Invocation;
-  /** One stdout line → zero or more events. Never throws: what it cannot read is `agent.output`. */
-  parseLine(line: string): AgentEvent[];
+  /**
+   * One stdout line → zero or more events. Never throws: what it cannot read is `agent.output`.
+   * `run` is one object per agent run, for what a line means only in context (the session a usage
+   * total belongs to); omitted, each line is read alone.
+   */
+  parseLine(line: string, run?: RunState): AgentEvent[];
 }
+
+/** Per-run parser state; each adapter keeps its own keys in it. */
+export type RunState = Record<string, unknown>;
 
 /** Mission event kinds, as the protocol's `mission.event` accepts them. */
 export const eventKindPattern = /^[a-z][a-z0-9_.-]*$/;
@@ -86,3 +95,14 @@ export const asRecord = (v: unknown): Record<string, unknown> | undefined =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 export const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 export const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Why a model request failed for good, from its HTTP status or the CLI's words: `auth` (the
+ * credentials were refused: a relaunch cannot help), `overloaded` (5xx, 529, a lost connection:
+ * worth a relaunch after a pause). Usage limits are told apart before this.
+ */
+export function apiTrouble(status: number | undefined, message: string): 'auth' | 'overloaded' | undefined {
+  if (status === 401 || status === 403 || /\b401\b|unauthorized|invalid (?:x-)?api[ -]key|authentication/i.test(message)) return 'auth';
+  if ((status !== undefined && (status >= 500 || status === 408)) || /\b5\d\d\b|overloaded|service unavailable|connection (?:to the api )?was lost|ECONNRESET|stream disconnected/i.test(message)) return 'overloaded';
+  return undefined;
+}
