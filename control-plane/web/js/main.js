@@ -85,6 +85,7 @@ async function signIn(key) {
   select.replaceChildren(...projects.map((p) => new Option(p.name, p.id)));
   $('#empty-projects').hidden = projects.length > 0;
   $('#board').hidden = projects.length === 0;
+  $('#settings-open').hidden = projects.length === 0;
   if (!projects.length) return;
   const remembered = localStorage.getItem(PROJECT_STORAGE);
   select.value = projects.some((p) => p.id === remembered) ? remembered : projects[0].id;
