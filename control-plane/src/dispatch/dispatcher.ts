@@ -53,8 +53,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (!ws || ws.revokedAt) return;
     const capacity = ws.maxConcurrentMissions - (await repo.liveOn(workstationId));
     const now = deps.clock.now();
-    const agents = await usableAgents(workstationId, ws.agents as AgentInfo[] | null, now);
-    if (capacity <= 0 || agents.length === 0) return;
+    const reported = (ws.agents as AgentInfo[] | null) ?? [];
+    if (capacity <= 0 || reported.length === 0) return;
+    // Merges are git's work: they go on while every agent here waits for its quota.
+    const agents = await usableAgents(workstationId, reported, now);
     const assigned = await db.transaction(async (tx) => {
       const txRepo = createDispatchRepository(tx);
       const limits = createAgentLimitsRepository(tx);
@@ -72,7 +74,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       const overBudget = new Set<string>();
       // Lock only a little more than can be taken: rows locked here are skipped by other dispatchers.
-      for (const c of await txRepo.claimCandidates(workstationId, capacity + 4)) {
+      for (const c of agents.length > 0 ? await txRepo.claimCandidates(workstationId, capacity + 4) : []) {
         if (out.length >= capacity) break;
         const m = c.mission;
         if ((backoff.get(`${m.id}:${workstationId}`) ?? 0) > now.getTime()) continue;
@@ -121,8 +123,8 @@ export function createDispatcher(deps: DispatcherDeps) {
    * unsupported, minus those waiting for their usage quota there. The workstation is woken again
    * when the soonest of those limits resets.
    */
-  async function usableAgents(workstationId: string, reported: AgentInfo[] | null, now: Date): Promise<string[]> {
-    const supported = (reported ?? []).filter((a) => a.status !== 'unsupported').map((a) => a.type);
+  async function usableAgents(workstationId: string, reported: AgentInfo[], now: Date): Promise<string[]> {
+    const supported = reported.filter((a) => a.status !== 'unsupported').map((a) => a.type);
     const limited = (await createAgentLimitsRepository(db).activeOn(workstationId, now)).filter((l) => supported.includes(l.agentType));
     if (limited[0]) wakeAt(workstationId, limited[0].limitedUntil.getTime() - now.getTime());
     return supported.filter((type) => !limited.some((l) => l.agentType === type));

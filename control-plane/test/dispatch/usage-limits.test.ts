@@ -145,6 +145,26 @@ t.test('a limited agent leaves the others on its workstation free to work', asyn
   await client.close();
 });
 
+t.test('the merge of an approved branch still runs while every agent of the workstation waits for its quota', async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const reviewed = await p.mission({ requiresReview: true });
+  const run = await nextAssign(client, reviewed.id, 0);
+  const f = attemptFrames(run);
+  client.send(f.accepted());
+  client.send(f.finished('succeeded', { branch: run.payload.mission.branch }));
+  await ackOf(client, run.payload.attemptId, 1);
+  const m = await p.mission();
+  await endLimited(client, await nextAssign(client, m.id, 0), new Date(clock.now().getTime() + HOUR).toISOString());
+
+  t.equal((await api.post(`/api/v1/missions/${reviewed.id}/review`, { decision: 'approve' })).status, 200);
+  const merge = await nextAssign(client, reviewed.id, 1);
+  t.match(merge.payload, { purpose: 'merge', agentType: 'git' });
+  t.match(await mission(m.id), { list: 'todo', ready: true }, 'the limited agent still gets no run');
+  clock.advance(HOUR + 1000);
+  await client.close();
+});
+
 t.test('an agent the workstation reports unsupported is never given work', async (t) => {
   const p = await servedProject(app);
   const client = await connectWith(p.token, p.workstationId, [{ type: 'custom', version: '0.1.0', status: 'unsupported', detail: 'version 0.1.0 < 2.0.0' }]);
