@@ -114,3 +114,18 @@ t.test('a failed attempt with denials is retried as before (no review suggestion
   t.notOk((await events(m.id)).some((e) => e.kind === 'mission.review_suggested'));
   await client.close();
 });
+
+t.test('in pull-request mode (Review already) a success with refused tool calls adds mission.review_suggested', async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const m = await p.mission({ prMode: 'enabled' });
+  const assign = await assignOf(client, m.id);
+  const f = attemptFrames(assign);
+  client.send(f.accepted());
+  client.send(f.event('agent.permission_denied', { tool: 'WebFetch' }));
+  client.send(f.finished('succeeded', { branch: assign.payload.mission.branch, headCommit: 'b'.repeat(40) }));
+  await ackOf(client, assign.payload.attemptId, 2);
+  t.match(await mission(m.id), { list: 'review', reviewStatus: 'pending' });
+  t.match((await events(m.id)).find((e) => e.kind === 'mission.review_suggested'), { data: { attemptId: assign.payload.attemptId, permissionDenials: 1 } });
+  await client.close();
+});
