@@ -118,12 +118,17 @@ async function events(id: string) {
   return (await call('GET', `/missions/${id}/events?limit=500`)).items as { kind: string; createdAt: string; data: any }[];
 }
 
+/** The prompt the daemon builds for the first (execute) stage of `m`. */
+function promptOf(m: Mission) {
+  return buildPrompt({ mission: { id: m.id, title: m.title, description: m.description }, stage: 'execute', stages: [{ name: 'execute' }], docs: [] });
+}
+
 /** The daemon's invocation for `m`, run directly in the bare worktree: spawn → exit. */
 async function runBare(m: Mission) {
   execFileSync('git', ['reset', '-q', '--hard', 'origin/main'], { cwd: bareTree });
   execFileSync('git', ['clean', '-q', '-ffdx'], { cwd: bareTree });
   const promptFile = join(promptDir, `${m.id}-execute.md`);
-  const prompt = buildPrompt({ mission: { id: m.id, title: m.title, description: m.description }, stage: 'execute', stages: [{ name: 'execute' }], docs: [] });
+  const prompt = promptOf(m);
   mkdirSync(promptDir, { recursive: true });
   writeFileSync(promptFile, prompt, { mode: 0o600 });
   const { argv, input } = claudeCodeAdapter.invocation([claudeBin], { missionId: m.id, prompt, promptFile, policy: 'edits' });
@@ -146,6 +151,10 @@ async function runBare(m: Mission) {
 // Warm-up: clones the repository into the daemon's pool, and the CLI's first run in each place.
 const warm = (await runOurs(-1)).mission;
 await runBare(warm);
+// Both arms must have handed the model the same prompt, or the comparison says nothing.
+const asked = model.requests.filter((r) => r.served === 'turn' && r.turn === 0).map((r) => JSON.stringify(r.body.messages));
+const prompt = JSON.stringify(promptOf(warm)).slice(1, -1);
+if (asked.length !== 2 || !asked.every((m) => m.includes(prompt))) throw new Error('the daemon and the bare run did not send the model the same prompt');
 
 // What the two processes burn with nothing to do, to tell a mission's own cost from background work.
 const idleBefore = { daemon: cpuMs(daemon.pid!), controlPlane: cpuMs(cp.pid) };
