@@ -75,7 +75,8 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  // 'close', not 'exit': the process can exit before its pipes are drained (seen under load).
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   return { code, stdout, stderr };
 }
 
