@@ -114,7 +114,7 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
       await changeList(
         tx, deps.clock, mission,
         { list: review ? 'review' : 'done', extra: { agentSessionStatus: 'inactive', prBranchName: branch, reviewStatus: review ? 'pending' : mission.reviewStatus } },
-        event('mission.moved', { reason: review ? 'attempt succeeded; waiting for review' : 'attempt succeeded', headCommit: p.headCommit ?? null }),
+        event('mission.moved', { reason: !review ? 'attempt succeeded' : denials > 0 ? `attempt succeeded, but ${denials} tool call(s) were refused; waiting for review` : 'attempt succeeded; waiting for review', headCommit: p.headCommit ?? null }),
       );
       if (denials > 0) await suggestReview();
       return;
