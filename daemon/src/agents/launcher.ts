@@ -197,7 +197,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     if (ending) return { outcome: ending.outcome, exitCode: code, signal, reason: ending.reason, ...told };
     if (code === 0) return { outcome: 'succeeded', exitCode: 0, signal: null, ...told };
     const how = signal ? `agent was killed by ${signal}` : `agent exited with code ${code}`;
-    return { outcome: 'failed', exitCode: code, signal, reason: clipReason(tail ? `${how}: ${tail}` : how), ...told };
+    return { outcome: 'failed', exitCode: code, signal, reason: tail ? `${how}: ${clipReason(tail, how.length + 2)}` : how, ...told };
   })();
 
   return {
@@ -212,8 +212,8 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
 
 const compactResult = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The end of the output says most about a failure; agent text, so made storable too. */
-const clipReason = (s: string) => clipTextStart(sanitizeText(s), maxReasonChars);
+/** The end of the output says most about a failure (after `reserved` units of our own); agent text, so made storable too. */
+const clipReason = (s: string, reserved: number) => clipTextStart(sanitizeText(s), maxReasonChars - reserved);
 
 /**
  * Agent output as the control plane can store it: each NUL and lone surrogate (a binary tool
