@@ -1,8 +1,9 @@
-import type { MissionAssignFrame } from '@solo-unicorn/shared';
+import type { AgentPermissionPolicy, MissionAssignFrame } from '@solo-unicorn/shared';
 import type { Db } from '../db/types.ts';
 import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createHash } from 'node:crypto';
 import { createDispatchRepository } from './dispatch.repository.ts';
+import { chooseResume, comebackReason, type ResumeChoice } from './resume-selection.ts';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 
@@ -12,9 +13,11 @@ export async function buildAssignment(
   docs: MissionDocs,
   a: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge'; prMode: 'enabled' | 'disabled' },
 ): Promise<MissionAssignFrame['payload'] | undefined> {
-  const ctx = await createDispatchRepository(db).assignmentContext(a.missionId);
+  const repo = createDispatchRepository(db);
+  const ctx = await repo.assignmentContext(a.missionId);
   if (!ctx?.repository) return undefined;
   const m = ctx.mission;
+  const { resume, resumeNote } = a.purpose === 'merge' ? { resume: null, resumeNote: null } : await resumeFor(db, a.attemptId, a.agentType, m);
   return {
     attemptId: a.attemptId,
     purpose: a.purpose,
@@ -31,11 +34,28 @@ export async function buildAssignment(
     repository: { id: ctx.repository.id, url: ctx.repository.url, defaultBranch: ctx.repository.defaultBranch },
     flow: ctx.flow ? { id: ctx.flow.id, name: ctx.flow.name, stages: ctx.flow.stages } : null,
     actor: ctx.actor ? { id: ctx.actor.id, name: ctx.actor.name, instructions: ctx.actor.instructions } : null,
-    // The project's policy and the mission's override land with #13's permission settings; until then, edits.
-    permissionPolicy: 'edits',
-    resume: null,
-    resumeNote: null,
+    // The mission's override, else the project's. The daemon still caps `full` by the
+    // workstation's own opt-in and runs clarify/plan stages readonly.
+    permissionPolicy: (m.agentPermissionPolicy ?? ctx.projectPolicy) as AgentPermissionPolicy,
+    resume,
+    resumeNote,
     prompt: ctx.memory ?? '',
     docs: (await docs.read(m.id)).map((d) => ({ ...d, contentHash: sha(d.content) })),
   };
+}
+
+/**
+ * The earlier agent session this attempt continues, if any (see chooseResume), recorded on the
+ * attempt as `resumed_from_attempt_id` so its row says what the agent was handed.
+ */
+async function resumeFor(db: Db, attemptId: string, agentType: string, m: { id: string; stage: string; reviewStatus: string | null }): Promise<ResumeChoice> {
+  const repo = createDispatchRepository(db);
+  const attempt = await repo.attempt(attemptId);
+  if (!attempt) return { resume: null, resumeNote: null };
+  const earlier = await repo.earlierAgentAttempts(attempt);
+  const sentBackBy = m.reviewStatus === 'rejected' ? await repo.lastSentBackBy(m.id) : undefined;
+  const cameBack = earlier[0] ? comebackReason(earlier[0], m, sentBackBy) : '';
+  const choice = chooseResume({ workstationId: attempt.workstationId, agentType }, earlier, cameBack);
+  if (choice.resume) await repo.updateAttempt(attemptId, { resumedFromAttemptId: choice.resume.fromAttemptId });
+  return choice;
 }

@@ -1,7 +1,7 @@
 import { newId } from '@solo-unicorn/shared';
-import { and, asc, count, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import {
-  actors, codeAgentSessions, flows, missions, projectRepositories, projectWorkstations, projects, workstationSessions, workstations,
+  actors, codeAgentSessions, flows, missionEvents, missions, projectRepositories, projectWorkstations, projects, workstationSessions, workstations,
 } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 
@@ -91,7 +91,9 @@ export function createDispatchRepository(db: Executor) {
     /** What the daemon needs to run the mission. */
     async assignmentContext(missionId: string) {
       const [row] = await db
-        .select({ mission: missions, repository: projectRepositories, flow: flows, actor: actors, memory: projects.memory })
+        .select({
+          mission: missions, repository: projectRepositories, flow: flows, actor: actors, memory: projects.memory, projectPolicy: projects.agentPermissionPolicy,
+        })
         .from(missions)
         .innerJoin(projects, eq(projects.id, missions.projectId))
         .leftJoin(projectRepositories, eq(projectRepositories.id, missions.repositoryId))
@@ -99,6 +101,40 @@ export function createDispatchRepository(db: Executor) {
         .leftJoin(actors, eq(actors.id, missions.actorId))
         .where(eq(missions.id, missionId));
       return row;
+    },
+
+    async attempt(id: string) {
+      const [row] = await db.select().from(codeAgentSessions).where(eq(codeAgentSessions.id, id)).limit(1);
+      return row;
+    },
+
+    /**
+     * The mission's agent attempts before `attempt`, newest first (merges run no agent: left out).
+     * Bounded: the newest ones decide whether a session can be resumed.
+     */
+    async earlierAgentAttempts(attempt: { id: string; missionId: string; createdAt: Date }, limit = 100) {
+      const a = codeAgentSessions;
+      return db
+        .select({ id: a.id, workstationId: a.workstationId, agentType: a.agentType, agentSessionId: a.agentSessionId, status: a.status, stage: a.stage })
+        .from(a)
+        .where(and(
+          eq(a.missionId, attempt.missionId),
+          or(lt(a.createdAt, attempt.createdAt), and(eq(a.createdAt, attempt.createdAt), lt(a.id, attempt.id))),
+          sql`NOT (coalesce(${a.agentType}, '') = 'git' AND coalesce(${a.stage}, '') = 'merge')`,
+        ))
+        .orderBy(desc(a.createdAt), desc(a.id))
+        .limit(limit);
+    },
+
+    /** Which sent the mission back last: a person's rejection or a pull request's change request. */
+    async lastSentBackBy(missionId: string) {
+      const [row] = await db
+        .select({ kind: missionEvents.kind })
+        .from(missionEvents)
+        .where(and(eq(missionEvents.missionId, missionId), inArray(missionEvents.kind, ['mission.reviewed', 'mission.changes_requested'])))
+        .orderBy(desc(missionEvents.seq))
+        .limit(1);
+      return row?.kind;
     },
 
     async liveAttemptOfMission(missionId: string) {

@@ -139,6 +139,7 @@ export const rows: Row[] = [
   row(api('POST /missions/:missionId/review'), project('write'), { params: async (w) => ({ missionId: await w.fresh.missionInReview() }), body: { decision: 'approve' } }),
   row(api('GET /missions/:missionId/docs'), project('read')),
   row(api('GET /missions/:missionId/events'), project('read')),
+  row(api('GET /missions/:missionId/attempts'), project('read')),
   row(api('GET /missions/:missionId/pull-requests'), project('read')),
   // The mission has no pushed branch: the 400 naming it comes after the write check.
   row(api('POST /missions/:missionId/pull-request'), project('write'), {

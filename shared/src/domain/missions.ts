@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { branchNameSchema } from './git-refs.ts';
 import { idSchema } from '../ids.ts';
+import { agentPermissionPolicySchema } from './agent-policy.ts';
 
 /** The board's four lists. There is no loop list: recurring work comes from Mission Fallback. */
 export const missionLists = ['todo', 'doing', 'review', 'done'] as const;
@@ -34,6 +35,8 @@ export const createMissionBody = z.strictObject({
   targetBranch: branch.default('main'),
   dependsOn: z.array(idSchema).max(100).default([]),
   listOrder: listOrderSchema.optional(),
+  /** null or absent: the project's policy. */
+  agentPermissionPolicy: agentPermissionPolicySchema.nullable().optional(),
 });
 export type CreateMissionInput = z.infer<typeof createMissionBody>;
 
@@ -52,6 +55,7 @@ export const updateMissionBody = z
     prMode: prModeSchema,
     targetBranch: branch,
     dependsOn: z.array(idSchema).max(100),
+    agentPermissionPolicy: agentPermissionPolicySchema.nullable(),
   })
   .partial();
 export type UpdateMissionInput = z.infer<typeof updateMissionBody>;
@@ -101,6 +105,7 @@ export const missionSchema = z.object({
   reviewFeedback: z.string().nullable(),
   dependencyCount: z.number().int().describe('dependencies not yet Done'),
   dependsOn: z.array(idSchema),
+  agentPermissionPolicy: agentPermissionPolicySchema.nullable().describe("this mission's override; null = the project's policy"),
   lastEventAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -108,3 +113,48 @@ export const missionSchema = z.object({
 export type Mission = z.infer<typeof missionSchema>;
 
 export const backlogSchema = z.object({ count: z.number().int(), threshold: z.number().int() });
+
+export const attemptStatusSchema = z.enum(['assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost', 'limited']);
+
+/** One attempt: a mission handed to a workstation, with what its agent used. */
+export const missionAttemptSchema = z.object({
+  id: idSchema,
+  attemptNumber: z.number().int(),
+  status: attemptStatusSchema,
+  agentType: z.string().nullable(),
+  workstationId: z.string().nullable(),
+  stage: z.string().nullable(),
+  reason: z.string().nullable(),
+  permissionDenials: z.number().int().describe('tool calls the permission policy refused'),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  costUsd: z.number().nullable().describe('as the agent reported it; null = unknown'),
+  numTurns: z.number().int().nullable(),
+  apiMs: z.number().int().nullable(),
+  wallMs: z.number().int().nullable().describe('finishedAt − startedAt; null while running'),
+  agentSessionId: z.string().nullable(),
+  resumedFromAttemptId: z.string().nullable(),
+  limitedUntil: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type MissionAttempt = z.infer<typeof missionAttemptSchema>;
+
+export const missionAttemptsSchema = z.object({
+  items: z.array(missionAttemptSchema).describe('newest first, at most 200'),
+  totals: z.object({
+    attempts: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    cacheReadTokens: z.number().int(),
+    cacheWriteTokens: z.number().int(),
+    costUsd: z.number().nullable().describe('sum of the reported costs; null when no attempt reported one'),
+    numTurns: z.number().int(),
+    wallMs: z.number().int(),
+    permissionDenials: z.number().int(),
+  }).describe("over all the mission's attempts (merges included), not only the 200 listed"),
+});
+export type MissionAttempts = z.infer<typeof missionAttemptsSchema>;

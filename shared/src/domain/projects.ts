@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.ts';
+import { agentPermissionPolicySchema } from './agent-policy.ts';
 
 export const projectVisibilitySchema = z.enum(['private', 'public']);
 export const projectRoles = ['admin', 'member', 'viewer'] as const;
@@ -7,6 +8,8 @@ export const projectRoleSchema = z.enum(projectRoles);
 export type ProjectRole = z.infer<typeof projectRoleSchema>;
 
 const agentName = z.string().trim().min(1).max(64).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _');
+/** US dollars per calendar month (UTC); bounded by what numeric(12,2) stores, in cents. */
+const monthlyBudgetUsd = z.number().finite().min(0).max(9_999_999_999).multipleOf(0.01, 'at most two decimals (cents)');
 
 export const createProjectBody = z.strictObject({
   organizationId: idSchema,
@@ -15,6 +18,8 @@ export const createProjectBody = z.strictObject({
   visibility: projectVisibilitySchema.default('private'),
   defaultAgent: agentName.optional(),
   maxConcurrentMissions: z.number().int().min(1).max(1000).optional(),
+  agentPermissionPolicy: agentPermissionPolicySchema.optional(),
+  monthlyBudgetUsd: monthlyBudgetUsd.nullable().optional(),
 });
 
 export const updateProjectBody = z
@@ -25,6 +30,8 @@ export const updateProjectBody = z
     defaultAgent: agentName.nullable(),
     maxConcurrentMissions: z.number().int().min(1).max(1000),
     memory: z.string().max(100_000).nullable(),
+    agentPermissionPolicy: agentPermissionPolicySchema,
+    monthlyBudgetUsd: monthlyBudgetUsd.nullable(),
   })
   .partial();
 
@@ -37,6 +44,8 @@ export const projectSchema = z.object({
   defaultAgent: z.string().nullable(),
   maxConcurrentMissions: z.number().int(),
   memory: z.string().nullable(),
+  agentPermissionPolicy: agentPermissionPolicySchema.describe("what agents may do in this project's missions (a mission may override it)"),
+  monthlyBudgetUsd: z.number().nullable().describe('new dispatches park once the month\'s reported agent cost reaches it; null = no budget'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,5 +1,5 @@
 import {
-  backlogSchema, createMissionBody, idSchema, listEventsQuery, listMissionsQuery, missionEventSchema, missionSchema,
+  backlogSchema, createMissionBody, idSchema, listEventsQuery, listMissionsQuery, missionAttemptsSchema, missionEventSchema, missionSchema,
   moveMissionBody, pageSchema, reviewMissionBody, updateMissionBody,
 } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -48,6 +48,13 @@ export function missionsRoutes(missions: MissionsService, board: MissionBoardSer
         response: { 200: z.object({ items: z.array(z.object({ path: z.string(), content: z.string() })) }) },
       },
     }, async (req) => ({ items: await missions.docs(userOf(req), req.params.missionId) }));
+
+    app.get('/missions/:missionId/attempts', {
+      schema: {
+        tags, summary: "Attempts, newest first (at most 200), with each agent's usage, and totals", params: missionParams,
+        response: { 200: missionAttemptsSchema },
+      },
+    }, async (req) => missions.attempts(userOf(req), req.params.missionId));
 
     app.get('/missions/:missionId/events', {
       schema: { tags, summary: 'Timeline, ascending by seq', params: missionParams, querystring: listEventsQuery, response: { 200: pageSchema(missionEventSchema) } },

@@ -1,4 +1,4 @@
-import type { Mission, MissionEvent } from '@solo-unicorn/shared';
+import type { AgentPermissionPolicy, Mission, MissionEvent } from '@solo-unicorn/shared';
 import { iso, isoOrNull } from '../../lib/time.ts';
 import type { MissionEventRow } from './mission-events.repository.ts';
 import type { MissionRow } from './missions.repository.ts';
@@ -31,6 +31,8 @@ export const toMission = (m: MissionRow, dependsOn: string[]): Mission => ({
   reviewFeedback: m.reviewFeedback,
   dependencyCount: m.dependencyCount,
   dependsOn,
+  // The column's CHECK holds it to the policy names.
+  agentPermissionPolicy: m.agentPermissionPolicy as AgentPermissionPolicy | null,
   lastEventAt: isoOrNull(m.lastEventAt),
   createdAt: iso(m.createdAt),
   updatedAt: iso(m.updatedAt),

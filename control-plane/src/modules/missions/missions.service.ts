@@ -8,6 +8,7 @@ import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createBacklogRepository } from './backlog.repository.ts';
+import { missionAttempts } from './mission-attempts.ts';
 import type { MissionDocs } from './mission-docs.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { checkDependencies, checkReferences } from './mission-references.ts';
@@ -50,6 +51,7 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
           prMode: input.prMode,
           targetBranch: input.targetBranch,
           listOrder: input.listOrder ?? (await repo.endOfList(projectId, 'todo')),
+          agentPermissionPolicy: input.agentPermissionPolicy ?? null,
           dependencyCount: deps.unfinished,
           createdBy: caller.userId,
           createdAt: now,
@@ -136,6 +138,12 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
     async docs(caller: UserPrincipal, missionId: string) {
       await access.requireMission(caller, missionId, 'read');
       return docs.read(missionId);
+    },
+
+    /** The mission's attempts, newest first, with what their agents used. */
+    async attempts(caller: UserPrincipal, missionId: string) {
+      await access.requireMission(caller, missionId, 'read');
+      return missionAttempts(db, missionId);
     },
 
     /** Hot path (the fallback trigger, polled by boards and scripts): access and count in one query. */

@@ -1,4 +1,4 @@
-import type { Project, ProjectRole } from '@solo-unicorn/shared';
+import type { AgentPermissionPolicy, Project, ProjectRole } from '@solo-unicorn/shared';
 import { createProjectBody, updateProjectBody } from '@solo-unicorn/shared';
 import type { z } from 'zod';
 import type { Db } from '../../db/types.ts';
@@ -22,6 +22,9 @@ export const toProject = (p: ProjectRow): Project => ({
   defaultAgent: p.defaultAgent,
   maxConcurrentMissions: p.maxConcurrentMissions,
   memory: p.memory,
+  // The column's CHECK holds it to the policy names.
+  agentPermissionPolicy: p.agentPermissionPolicy as AgentPermissionPolicy,
+  monthlyBudgetUsd: p.monthlyBudgetUsd,
   createdAt: iso(p.createdAt),
   updatedAt: iso(p.updatedAt),
 });
