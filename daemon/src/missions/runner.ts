@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DetectedAgent } from '../agents/detect.ts';
 import { type AgentRun, launchAgent } from '../agents/launcher.ts';
 import { effectivePolicy } from '../agents/policy.ts';
-import { buildPrompt } from '../agents/prompt.ts';
+import { buildPrompt, missionDocsDir } from '../agents/prompt.ts';
 import { resolveAgent } from '../agents/registry.ts';
 import { type HashedMissionDoc, hashContent, restoreMissionDocs } from '../docs/mission-docs.ts';
 import { watchMissionDocs } from '../docs/watcher.ts';
@@ -83,6 +83,8 @@ export function createMissionRunner(deps: RunnerDeps) {
         note('docs.symlink_skipped', { path });
       };
       await restoreMissionDocs(lease.path, m.id, a.docs, linkSkipped);
+      // A sandbox that may write only the docs folder binds it, so it must exist (Codex readonly).
+      mkdirSync(join(lease.path, missionDocsDir(m.id)), { recursive: true });
       // Not awaited before the launch: seeded with the restored docs, the watcher misses nothing the
       // agent writes early (and flush() rescans at the end), so the agent need not wait for it.
       const watching = watchMissionDocs({

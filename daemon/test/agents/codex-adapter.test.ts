@@ -17,9 +17,14 @@ t.test('edits (and no policy) run in the workspace-write sandbox and never ask f
   t.same(codexAdapter.invocation(['/opt/codex'], mission).argv, ['/opt/codex', 'exec', '--json', ...edits.slice(3)], 'a bare binary gets exec');
 });
 
-t.test('readonly runs in the read-only sandbox; full bypasses sandbox and approvals', async (t) => {
-  t.same(codexAdapter.invocation(base, { ...mission, policy: 'readonly' }).argv,
-    [...base, '--sandbox', 'read-only', ...never, '--skip-git-repo-check', 'do it']);
+t.test('readonly runs under a permission profile that writes only the mission docs; full bypasses sandbox and approvals', async (t) => {
+  t.same(codexAdapter.invocation(base, { ...mission, policy: 'readonly' }).argv, [
+    ...base, '-c', 'default_permissions="solo_unicorn_readonly"',
+    '-c', `permissions.solo_unicorn_readonly.filesystem={":root"="read", ":project_roots"={"."="read", "solo-unicorn-docs/missions/${mission.missionId}"="write"}}`,
+    ...never, '--skip-git-repo-check', 'do it',
+  ]);
+  t.same(codexAdapter.invocation([...base, '-c', 'default_permissions="mine"'], { ...mission, policy: 'readonly' }).argv,
+    [...base, '-c', 'default_permissions="mine"', ...never, '--skip-git-repo-check', 'do it'], 'a workstation’s own permission profile wins');
   t.same(codexAdapter.invocation(base, { ...mission, policy: 'full' }).argv,
     [...base, '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', 'do it']);
 });

@@ -2,7 +2,8 @@
 // the scripted model server: each permission policy is enforced by Codex's own sandbox (Landlock and
 // seccomp on Linux), and what the stream says about it becomes the events the timeline shows.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
@@ -71,15 +72,25 @@ t.test('edits: Codex writes the worktree and runs commands there, but cannot wri
   t.match(run.of('agent.result'), [{ data: { isError: false, tokens: { input: 300, output: 60, cacheRead: 0 } } }]);
 });
 
-t.test('readonly: the same edit is refused by the read-only sandbox and the model is told', async (t) => {
+t.test('readonly: the code edit is refused and the model is told, while the mission docs can be written', async (t) => {
   const ws = workspace();
-  server.setScript(conversation(reply(shell("printf 'no\\n' > hello.txt")), reply(message('Could not write.'))));
+  const docs = 'solo-unicorn-docs/missions/M1';
+  mkdirSync(join(ws, docs), { recursive: true }); // the runner creates it before every launch
+  const tmpFile = join(tmpdir(), `su-readonly-${process.pid}.txt`);
+  server.setScript(conversation(
+    reply(shell(`printf 'no\\n' > hello.txt; printf 'tmp\\n' > ${tmpFile}; printf '# Plan\\n' > ${docs}/solution.md && echo wrote the plan`)),
+    reply(message('Could not write the code; the plan is written.')),
+  ));
   const before = server.requests.length;
   const run = await runCodex('readonly', ws);
   t.equal(run.code, 0, 'codex exits 0', { stderr: run.stderr });
-  t.notOk(existsSync(join(ws, 'hello.txt')), 'nothing was written');
-  t.match(run.of('agent.tool_result'), [{ data: { isError: true, content: /Read-only file system/ } }]);
-  t.match(server.requests.at(-1)!.toolOutputs, [{ output: /Read-only file system/ }], 'the refusal went back to the model');
+  t.notOk(existsSync(join(ws, 'hello.txt')), 'no code was written');
+  t.notOk(existsSync(tmpFile), 'nor anything in /tmp');
+  t.equal(readFileSync(join(ws, docs, 'solution.md'), 'utf8'), '# Plan\n', 'the plan doc was written');
+  t.same(readdirSync(join(ws, docs)), ['solution.md'], 'the sandbox left nothing of its own in the docs folder');
+  const told = server.requests.at(-1)!.toolOutputs.map((o) => o.output).join('\n');
+  t.match(told, /hello\.txt: Read-only file system/, 'the refusal went back to the model');
+  t.match(told, /wrote the plan/, 'and so did the docs write');
   t.equal(server.requests.length - before, 2);
 });
 

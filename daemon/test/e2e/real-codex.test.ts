@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
-import { addFile, applyPatch, codexApiKeyEnv, message, type RecordedRequest, reply, shell, startOpenAiServer, type Turn, writeCodexHome } from '../helpers/model-server/openai.ts';
+import { addFile, applyPatch, codexApiKeyEnv, latestRun, message, type RecordedRequest, reply, shell, startOpenAiServer, type Turn, writeCodexHome } from '../helpers/model-server/openai.ts';
 import { isMsg, repoRoot, startDaemon, tempDir } from '../helpers/processes.ts';
 
 const model = await startOpenAiServer(t, script);
@@ -30,11 +30,12 @@ const daemon = startDaemon(t, home, { SU_AGENT_COMMAND: undefined, LOG_LEVEL: 'i
 await daemon.waitForLine(isMsg('session open'));
 
 /**
- * Each Codex run is one conversation; the stage is in the prompt. Every stage keeps the docs; the
- * execute stage also adds CODEX_OUTPUT.md with apply_patch and checks it with a command.
+ * Each stage's run continues the thread (exec resume); the stage is in that run's prompt. Every
+ * stage keeps the docs; the execute stage also adds CODEX_OUTPUT.md with apply_patch and checks it
+ * with a command.
  */
 function script(req: RecordedRequest): Turn {
-  const prompt = req.userTexts.find((u) => u.includes('# Mission:')) ?? '';
+  const { prompt, toolOutputs } = latestRun(req, '# Mission:');
   const missionId = /Mission id: (\S+)/.exec(prompt)?.[1] ?? 'unknown';
   const stage = /## Current stage: (\S+)/.exec(prompt)?.[1] ?? 'unknown';
   const docs = `solo-unicorn-docs/missions/${missionId}`;
@@ -47,7 +48,7 @@ function script(req: RecordedRequest): Turn {
         reply(message('The output file is in place and checked.')),
       ]
     : [reply(writeDocs), reply(message(`The ${stage} stage is written down.`))];
-  return turns[req.toolOutputs.length] ?? reply(message('(script finished)'));
+  return turns[toolOutputs] ?? reply(message('(script finished)'));
 }
 
 const mission = (id: string) => api.get(`/api/v1/missions/${id}`).then((r) => r.body);
@@ -77,6 +78,14 @@ t.test('direct mode: Codex patches a file and runs a command; the edit is pushed
   t.same(started.map((e) => [e.data.stage, e.data.policy]), [['clarify', 'readonly'], ['plan', 'readonly'], ['execute', 'edits']]);
   const sessions = timeline.filter((e) => e.kind === 'agent.system' && e.data.subtype === 'thread.started').map((e) => e.data.sessionId);
   t.ok(sessions.length >= 1, 'each Codex run reports its thread id');
+  t.same(timeline.filter((e) => e.kind === 'agent.session').map((e) => [e.data.stage, e.data.agentSessionId]), started.map((s) => [s.data.stage, sessions[0]]),
+    'agent.session per stage: plan and execute continued the clarify stage’s thread');
+  t.same(timeline.filter((e) => e.kind === 'agent.session_resumed').map((e) => e.data.stage), ['plan', 'execute']);
+  t.ok(timeline.filter((e) => e.kind === 'agent.usage').every((e) => e.data.inputTokens > 0 && e.data.outputTokens > 0), 'agent.usage per stage');
+  for (const stage of ['clarify', 'plan']) {
+    t.ok(timeline.some((e) => e.kind === 'agent.tool_result' && e.data.stage === stage && e.data.exitCode === 0),
+      `the ${stage} stage, read-only for the code, wrote the mission docs`);
+  }
   t.ok(timeline.some((e) => e.kind === 'agent.result' && e.data.tokens?.output > 0), 'with its token usage');
 
   const mine = model.requests.filter((r) => r.userTexts.some((u) => u.includes(`Mission id: ${m.id}`)));

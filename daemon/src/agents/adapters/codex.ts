@@ -1,4 +1,5 @@
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
+import { missionDocsDir } from '../prompt.ts';
 import { parseResetTime } from '../reset-time.ts';
 import {
   type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
@@ -12,7 +13,11 @@ import {
  * The permission policy becomes Codex's own sandbox (checked against codex-cli 0.171):
  * - `edits`    → `--sandbox workspace-write` and `-c approval_policy="never"`: writes inside the
  *                worktree (and temp dirs), commands run there, no network, never a prompt;
- * - `readonly` → `--sandbox read-only` and `-c approval_policy="never"`;
+ * - `readonly` → a permission profile (Codex ≥ 0.133; selected with `default_permissions`) that
+ *                reads everywhere and writes only the mission's docs folder, so a clarify or plan
+ *                stage can still write solution.md and tasks; `-c approval_policy="never"`. The
+ *                folder must exist before the launch (bubblewrap binds it; the runner creates it).
+ *                The legacy `--sandbox read-only` cannot do this: it has no writable roots.
  * - `full`     → `--dangerously-bypass-approvals-and-sandbox` (the daemon passes it only when
  *                the workstation opted in).
  * A configured command that already picks a sandbox or an approval policy keeps its own choice:
@@ -25,7 +30,7 @@ import {
  */
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
-  invocation(command, { prompt, promptFile, policy = 'edits', resumeSessionId }) {
+  invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
     if (argv.length === 1) argv.push('exec'); // a bare binary path from config
     const fromFile = command.some((a) => a.includes('{promptFile}'));
@@ -33,7 +38,7 @@ export const codexAdapter: AgentAdapter = {
     const resume = resumeSessionId && !fromFile && !argv.includes('resume') ? resumeSessionId : undefined;
     if (resume) argv.splice(argv.indexOf('exec') + 1, 0, 'resume');
     if (!argv.includes('--json')) argv.push('--json');
-    argv.push(...policyFlags(argv, policy));
+    argv.push(...policyFlags(argv, policy, missionId));
     if (!argv.includes('--skip-git-repo-check')) argv.push('--skip-git-repo-check');
     if (fromFile) return { argv };
     if (resume) argv.push(resume);
@@ -62,7 +67,14 @@ function configKeys(argv: readonly string[]): Set<string> {
   return keys;
 }
 
-function policyFlags(argv: readonly string[], policy: AgentPermissionPolicy): string[] {
+/** The profile a `readonly` stage runs under: read anything, write the mission docs folder only. */
+export const readonlyProfile = 'solo_unicorn_readonly';
+const readonlyProfileFlags = (missionId: string) => [
+  '-c', `default_permissions="${readonlyProfile}"`,
+  '-c', `permissions.${readonlyProfile}.filesystem={":root"="read", ":project_roots"={"."="read", "${missionDocsDir(missionId)}"="write"}}`,
+];
+
+function policyFlags(argv: readonly string[], policy: AgentPermissionPolicy, missionId: string): string[] {
   const keys = configKeys(argv);
   const bypass = argv.includes('--dangerously-bypass-approvals-and-sandbox') || argv.includes('--yolo');
   const hasSandbox = bypass || keys.has('sandbox_mode') || argv.includes('--full-auto')
@@ -71,7 +83,10 @@ function policyFlags(argv: readonly string[], policy: AgentPermissionPolicy): st
     || argv.some((a) => a === '-a' || a === '--ask-for-approval' || a.startsWith('--ask-for-approval='));
   if (policy === 'full') return hasSandbox || hasApproval ? [] : ['--dangerously-bypass-approvals-and-sandbox'];
   const flags: string[] = [];
-  if (!hasSandbox) {
+  const ownProfile = keys.has('default_permissions');
+  if (policy === 'readonly' && !hasSandbox && !ownProfile) {
+    flags.push(...readonlyProfileFlags(missionId));
+  } else if (!hasSandbox && !ownProfile) {
     const mode = sandboxByPolicy[policy];
     flags.push(...(argv.includes('resume') ? ['-c', `sandbox_mode="${mode}"`] : ['--sandbox', mode]));
   }

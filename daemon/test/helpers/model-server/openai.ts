@@ -197,6 +197,22 @@ function wireItem(item: OutputItem, reqIndex: number, i: number): Record<string,
   };
 }
 
+/**
+ * The latest run of a resumed thread: its prompt (the last user message containing `marker`) and
+ * the tool outputs after it. A resumed thread's request carries every earlier run's items too, so
+ * a script that picks its turn by `toolOutputs.length` would count theirs.
+ */
+export function latestRun(req: RecordedRequest, marker: string): { prompt: string; toolOutputs: number } {
+  const input: any[] = Array.isArray(req.body?.input) ? req.body.input : [];
+  const text = (i: any) => (Array.isArray(i?.content) ? i.content.map((c: any) => c?.text ?? '').join('') : String(i?.content ?? ''));
+  let at = -1;
+  input.forEach((i, n) => {
+    if (i?.type === 'message' && i.role === 'user' && text(i).includes(marker)) at = n;
+  });
+  const after = input.slice(at + 1).filter((i) => i?.type === 'function_call_output' || i?.type === 'custom_tool_call_output').length;
+  return { prompt: at >= 0 ? text(input[at]) : '', toolOutputs: after };
+}
+
 /** The env var holding the (dummy) API key of the scripted provider. */
 export const codexApiKeyEnv = 'SU_TEST_MODEL_API_KEY';
 
