@@ -13,7 +13,7 @@ export function parseResetTime(text: string, now = new Date()): Date | undefined
   if (iso) return validDate(new Date(iso[1]!));
   const relative = /(?:try again|resets?|retry) in (\d+)\s*(second|minute|hour)s?/i.exec(text);
   if (relative) return new Date(now.getTime() + Number(relative[1]) * unitMs[relative[2]!.toLowerCase() as keyof typeof unitMs]);
-  const clock = /(?:try again|resets?) at (?:([A-Z][a-z]{2})[a-z]* (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}),? )?(\d{1,2})(?::(\d{2}))? ?([AP]M)?/i.exec(text);
+  const clock = /(?:try again|resets?)(?: at)? (?:([A-Z][a-z]{2})[a-z]* (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}),? )?(\d{1,2})(?::(\d{2}))? ?([AP]M)?/i.exec(text);
   if (clock) return clockTime(clock, now);
   return undefined;
 }

@@ -29,6 +29,34 @@ t.test('Claude Code lines: a tool_result with block content, a result with is_er
   t.ok((big[0]!.data.text as string).length < 10_000, 'huge text is clipped');
 });
 
+t.test('Claude Code continues a session with --resume; a command that already resumes keeps its own', async (t) => {
+  const edits = permissionFlags('edits', 'M1');
+  t.same(claudeCodeAdapter.invocation(['claude'], { ...mission, resumeSessionId: 'sess-1' }).argv,
+    ['claude', '--resume=sess-1', '-p', '--output-format', 'stream-json', '--verbose', ...edits, 'do it']);
+  t.same(claudeCodeAdapter.invocation(['claude', '-r', 'mine'], { ...mission, resumeSessionId: 'sess-1' }).argv,
+    ['claude', '-r', 'mine', '-p', '--output-format', 'stream-json', '--verbose', ...edits, 'do it']);
+});
+
+t.test('Claude Code result lines become agent.usage deltas, agent.limited with the reset, or an error the runner can act on', async (t) => {
+  // The `result` line of 2.1.332: usage covers this run, total_cost_usd the whole (resumed) session.
+  const result = (extra: Record<string, unknown>) => j({ type: 'result', subtype: 'success', session_id: 'usage-s1', num_turns: 2, duration_api_ms: 640,
+    usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 3, cache_creation_input_tokens: 2 }, ...extra });
+  const first = claudeCodeAdapter.parseLine(result({ total_cost_usd: 0.5 }));
+  t.same(first.find((e) => e.kind === 'agent.usage')!.data, { inputTokens: 10, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2, costUsd: 0.5, numTurns: 2, apiMs: 640 });
+  const resumed = claudeCodeAdapter.parseLine(result({ total_cost_usd: 0.75 }));
+  t.equal(resumed.find((e) => e.kind === 'agent.usage')!.data.costUsd, 0.25, 'the resumed run is charged its own cost only');
+
+  const limited = claudeCodeAdapter.parseLine(j({ type: 'result', subtype: 'success', is_error: true, api_error_status: 429, session_id: 'l1',
+    result: 'API Error: Request rejected (429) · Claude AI usage limit reached|1796478717' }));
+  t.match(limited.find((e) => e.kind === 'agent.limited'), { data: { until: new Date(1796478717000).toISOString(), message: /usage limit reached/ } });
+  t.match(claudeCodeAdapter.parseLine(j({ type: 'result', is_error: true, api_error_status: 529, result: 'API Error: 529 Overloaded' })),
+    [{ kind: 'agent.result', data: { apiErrorStatus: 529 } }, { kind: 'agent.usage' }, { kind: 'agent.error', data: { reason: 'overloaded', status: 529 } }]);
+  t.match(claudeCodeAdapter.parseLine(j({ type: 'result', is_error: true, api_error_status: 401, result: 'Invalid API key · Fix external API key' })).at(-1),
+    { kind: 'agent.error', data: { reason: 'auth', status: 401 } });
+  t.same(claudeCodeAdapter.parseLine(j({ type: 'result', is_error: true, subtype: 'error_max_turns' })).map((e) => e.kind), ['agent.result', 'agent.usage'],
+    'an agent error that is no API failure is left to the exit code');
+});
+
 // Codex: codex-adapter.test.ts.
 
 t.test('custom commands: {promptFile} everywhere, lines are output unless they carry a valid kind', async (t) => {
