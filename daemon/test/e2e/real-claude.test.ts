@@ -54,6 +54,10 @@ t.test('the real CLI writes a file and runs git status; the change lands on the 
   t.match(timeline.find((e) => e.kind === 'agent.started'), { data: { agent: 'claude-code', policy: 'edits', stage: 'execute' } });
   t.same(timeline.filter((e) => e.kind === 'agent.permission_denied'), []);
   t.match(timeline.find((e) => e.kind === 'agent.result'), { data: { subtype: 'success', numTurns: Number } });
+  const session = timeline.find((e) => e.kind === 'agent.session');
+  t.match(session, { data: { agent: 'claude-code', agentSessionId: /^[0-9a-f-]{36}$/, stage: 'execute' } }, 'the CLI’s session id is on the timeline');
+  t.match(timeline.find((e) => e.kind === 'agent.usage'), { data: { inputTokens: 30, outputTokens: 15, numTurns: 3, costUsd: Number } }, 'and what the run used: three turns of 10 in, 5 out');
+  t.ok(timeline.some((e) => e.kind === 'agent.session_fresh' || e.kind === 'agent.session_resumed'), 'the timeline says whether the session was continued');
 
   const turns = model.conversation().filter((r) => r.served === 'turn');
   const worktree = timeline.find((e) => e.kind === 'worktree.acquired')!.data.path as string;
