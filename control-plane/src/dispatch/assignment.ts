@@ -7,7 +7,10 @@ import { chooseResume, comebackReason, type ResumeChoice } from './resume-select
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 
-/** The `mission.assign` payload: the mission, its repository, flow stage, actor and stored docs. */
+/**
+ * The `mission.assign` payload: the mission, its repository, flow stage, actor, stored docs, the
+ * permission policy to run the agent with and the earlier agent session to resume, if any.
+ */
 export async function buildAssignment(
   db: Db,
   docs: MissionDocs,
