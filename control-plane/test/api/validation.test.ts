@@ -101,9 +101,11 @@ t.test('answers malformed JSON with 400 SU_ERR_MALFORMED_JSON', async (t) => {
     t.equal(res.body.error.code, 'SU_ERR_MALFORMED_JSON', raw);
     t.match(res.body.error.message, /^body: /);
   }
+  // An empty JSON body is no body (actions take none); a route that needs fields says which is missing.
   const empty = await api.request('POST', `${P}/missions`, '', { 'content-type': 'application/json' });
   t.equal(empty.status, 400);
-  t.equal(empty.body.error.code, 'SU_ERR_MALFORMED_JSON', 'an empty JSON body is malformed');
+  t.equal(empty.body.error.code, 'SU_ERR_VALIDATION', 'an empty JSON body where fields are required is a validation error');
+  t.match(empty.body.error.message, /^body/);
 });
 
 t.test('refuses a body over the limit with 413 and an unsupported media type with 415', async (t) => {
