@@ -20,8 +20,8 @@ const geminiBin = join(repoRoot, 'node_modules/.bin/gemini');
 const server = await startGeminiServer(t);
 const env = geminiEnv(server.url);
 
-async function runGemini(policy: AgentPermissionPolicy, cwd: string, prompt = 'Do the mission.') {
-  const { argv, input } = geminiAdapter.invocation([geminiBin], { missionId: 'M1', prompt, promptFile: '/nonexistent', policy });
+async function runGemini(policy: AgentPermissionPolicy, cwd: string, prompt = 'Do the mission.', resumeSessionId?: string) {
+  const { argv, input } = geminiAdapter.invocation([geminiBin], { missionId: 'M1', prompt, promptFile: '/nonexistent', policy, resumeSessionId });
   const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   if (input) child.stdin!.end(input);
   const events: AgentEvent[] = [];
@@ -54,6 +54,8 @@ t.test('invocation: stream-json, trust for the daemon’s worktree, the policy�
   t.same(inv('edits', ['gemini', '-o', 'json', '--yolo', '--allowed-tools=run_shell_command']).argv,
     ['gemini', '-o', 'json', '--yolo', '--allowed-tools=run_shell_command', '--skip-trust', '-p', 'Go.'], 'the configured command’s own choices win');
   t.same(inv('edits', ['gemini', '-p', '{promptFile}']).argv.slice(0, 3), ['gemini', '-p', '/p.md'], 'a {promptFile} command takes the prompt from there');
+  t.same(geminiAdapter.invocation(['gemini'], { missionId: 'M1', prompt: 'Go on.', promptFile: '/p.md', policy: 'readonly', resumeSessionId: 'abc' }).argv,
+    ['gemini', '--resume', 'abc', '--output-format', 'stream-json', '--skip-trust', '--approval-mode', 'default', '-p', 'Go on.'], 'a session to continue');
   const long = 'x'.repeat(maxPromptArgBytes + 1);
   const viaStdin = geminiAdapter.invocation(['gemini'], { missionId: 'M1', prompt: long, promptFile: '/p.md', policy: 'edits' });
   t.equal(viaStdin.input, long, 'a prompt too long for argv goes to stdin');
@@ -126,6 +128,33 @@ t.test('a quota answer ends the run as a usage limit with the wait the API named
   const until = Date.parse(String(run.of('agent.limited')[0]?.data.until));
   t.ok(Math.abs(until - (Date.now() + 3600_000)) < 120_000, 'agent.limited says when: in the hour the API named');
   t.match(run.of('agent.result'), [{ data: { isError: true, subtype: 'error' } }]);
+});
+
+t.test('refused credentials end the run as an auth error', async (t) => {
+  server.setScript(() => ({ kind: 'fail', status: 401, message: 'API key not valid. Please pass a valid API key.' }));
+  const run = await runGemini('edits', workspace());
+  t.not(run.code, 0, 'gemini exits non-zero');
+  t.match(run.of('agent.error'), [{ data: { reason: 'auth', message: /API key not valid/ } }]);
+  t.same(run.of('agent.limited'), [], 'not a usage limit');
+});
+
+t.test('resume: a second run in the same worktree continues the session, and the model sees the earlier conversation', async (t) => {
+  const ws = workspace();
+  server.setScript(conversation(reply(text('First answer.'))));
+  const first = await runGemini('edits', ws, 'The first prompt, ALPHA.');
+  const sessionId = String(first.of('agent.session')[0]?.data.agentSessionId);
+  t.equal(first.code, 0, { stderr: first.stderr });
+  const before = server.requests.length;
+  const second = await runGemini('edits', ws, 'The follow-up, BETA.', sessionId);
+  t.equal(second.code, 0, { stderr: second.stderr });
+  t.equal(second.of('agent.session')[0]?.data.agentSessionId, sessionId, 'the same session');
+  const texts = server.requests.slice(before).flatMap((r) => r.userTexts).join('\n');
+  t.match(texts, /ALPHA/, 'the earlier prompt was sent again as history');
+  t.match(texts, /BETA/, 'with the new one');
+  t.same(second.of('agent.usage').map((e) => e.data), [{ inputTokens: 100, outputTokens: 20, cacheReadTokens: 0 }], 'usage counts this run’s one request, not the session’s history');
+  const elsewhere = await runGemini('edits', workspace(), 'From another worktree.', sessionId);
+  t.not(elsewhere.code, 0, 'another worktree does not find the session');
+  t.match(elsewhere.stderr, /Error resuming session/, 'and says so on stderr');
 });
 
 t.test('stream lines the CLI prints in other situations', async (t) => {

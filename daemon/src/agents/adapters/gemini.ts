@@ -1,8 +1,8 @@
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
 import { editsAllowedPrograms } from './claude-code.ts';
 import {
-  type AgentAdapter, type AgentEvent, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
-  promptFitsArgv, substitutePromptFile,
+  type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent,
+  parseJsonObject, promptFitsArgv, substitutePromptFile,
 } from './types.ts';
 
 /**
@@ -33,13 +33,16 @@ const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) =
  * Missing flags are added to the configured command; an approval choice the command already makes
  * (`--approval-mode`, `--yolo`, `--allowed-tools`) is the workstation owner's and wins. `--skip-trust`:
  * the daemon chooses the worktree, and an untrusted folder would silently drop the approval mode to
- * `default`. A prompt too long for argv goes to stdin; `-p ' '` still marks the run headless (the
- * CLI appends `-p`'s text to what stdin holds).
+ * `default`. A session to continue is `--resume <session id>`; the CLI keeps sessions per working
+ * directory, so only a run in the same worktree finds it ("Error resuming session: …" otherwise).
+ * A prompt too long for argv goes to stdin; `-p ' '` still marks the run headless (the CLI appends
+ * `-p`'s text to what stdin holds).
  */
 export const geminiAdapter: AgentAdapter = {
   name: 'gemini',
-  invocation(command, { prompt, promptFile, policy = 'edits' }) {
+  invocation(command, { prompt, promptFile, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
+    if (resumeSessionId && !hasFlag(argv, '--resume', '-r')) argv.push('--resume', resumeSessionId);
     if (!hasFlag(argv, '--output-format', '-o')) argv.push('--output-format', 'stream-json');
     if (!argv.includes('--skip-trust')) argv.push('--skip-trust');
     const [modeFlag, mode, tools] = approvalFlags(policy);
@@ -139,13 +142,13 @@ const usageLimit = /quota|rate limit|RESOURCE_EXHAUSTED|\b429\b/i;
 const retryAfter = /retry (?:in|after) (\d+(?:\.\d+)?)s/i;
 
 /**
- * A fatal error. A quota answer ("You exceeded your current quota. Please retry in 3600s.") is
+ * A fatal error: refused credentials or an overloaded API are marked as such (`reason`). A quota answer ("You exceeded your current quota. Please retry in 3600s.") is
  * marked `reason: 'usage_limit'` and followed by `agent.limited`, with the reset time the wait it
  * names gives (none named: no `until`, and the control plane applies its default back-off).
  */
 function errorEvents(raw: unknown): AgentEvent[] {
   const message = clip(raw) ?? 'error';
-  if (!usageLimit.test(message)) return [{ kind: 'agent.error', data: { message } }];
+  if (!usageLimit.test(message)) return [{ kind: 'agent.error', data: compact({ message, reason: apiTrouble(undefined, message) }) }];
   const seconds = retryAfter.exec(message)?.[1];
   const until = seconds === undefined ? undefined : new Date(Date.now() + Number(seconds) * 1000).toISOString();
   return [
