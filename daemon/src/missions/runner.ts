@@ -60,7 +60,6 @@ export function createMissionRunner(deps: RunnerDeps) {
   const retry = deps.retry ?? retryPolicyFromEnv();
 
   async function run(a: Assignment, r: Running): Promise<Ending> {
-    const startedAt = Date.now();
     const { ref } = r;
     const m = a.mission;
     if (a.purpose === 'merge') return merge(a, ref);
@@ -116,8 +115,10 @@ export function createMissionRunner(deps: RunnerDeps) {
             stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
             projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs,
           });
+          // The wall-time cap holds for the stage: a relaunch after an outage gets what is left of it.
+          const deadline = Date.now() + deps.timeouts.wallMs;
           outcome = await runStage({
-            resumeSessionId: session?.id, retry, deadline: startedAt + deps.timeouts.wallMs,
+            resumeSessionId: session?.id, retry, deadline,
             note: (kind, data) => note(kind, { ...data, stage: stage.name }),
             cancelled: () => r.cancelled !== undefined,
             pause: (ms) => new Promise<void>((resolve) => {
@@ -129,7 +130,7 @@ export function createMissionRunner(deps: RunnerDeps) {
                 adapter: resolved.adapter, agent: resolved.agent, cwd: lease.path, missionId: m.id, policy, resumeSessionId, prompt,
                 promptFile: join(deps.home, 'prompts', `${ref.attemptId}-${stage.name}.md`),
                 logFile: join(logDir, `${ref.attemptId}.log`),
-                stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: Math.max(1000, startedAt + deps.timeouts.wallMs - Date.now()), killGraceMs: deps.timeouts.killGraceMs,
+                stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: Math.max(1000, deadline - Date.now()), killGraceMs: deps.timeouts.killGraceMs,
                 onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
               });
               const run = r.agent;

@@ -4,7 +4,7 @@ import type { AgentRun, AgentRunResult } from '../agents/launcher.ts';
  * One stage of an attempt, as the runner sees the agent: launched, and launched again when that
  * helps — fresh when the CLI does not know the session it was asked to continue, and after a
  * growing pause when the model API was overloaded (5xx, 529, a lost connection) and the CLI gave
- * up — bounded in tries and by the attempt's wall time. A usage limit and refused credentials end
+ * up — bounded in tries and by the stage's wall time. A usage limit and refused credentials end
  * the stage at once: retrying cannot help.
  */
 
@@ -32,7 +32,7 @@ export interface StageRunOptions {
   launch(resumeSessionId: string | undefined): AgentRun;
   note(kind: string, data: Record<string, unknown>): void;
   retry: RetryPolicy;
-  /** When the attempt's wall time runs out (ms since the epoch): no pause may end past it. */
+  /** When the stage's wall time runs out (ms since the epoch): no pause may end past it. */
   deadline: number;
   cancelled(): boolean;
   /** Resolves after `ms`, or earlier once the attempt is cancelled. */
