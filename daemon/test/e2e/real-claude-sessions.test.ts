@@ -4,10 +4,17 @@
 // session started fresh, and the failures of the model API as the CLI reports them: a usage limit
 // ends the attempt `limited` with the reset time, overload and a cut stream are relaunched, refused
 // credentials fail with a clear reason.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { claudeCodeAdapter } from '../../src/agents/adapters/claude-code.ts';
+import { launchAgent } from '../../src/agents/launcher.ts';
 import { claudeBin, claudeEnv } from '../helpers/claude.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
 import { type Failure, startAnthropicModelServer, text, type Turn } from '../helpers/model-server/anthropic.ts';
+import { tempDir } from '../helpers/processes.ts';
+import { eventLog } from '../agents/helpers.ts';
 import { dataOf, startRunner } from '../agents/runner-harness.ts';
 
 runOnceAcrossEngines(t, 'the real Claude Code CLI against a scripted model');
@@ -94,4 +101,31 @@ t.test('overload and a cut stream are relaunched with backoff; refused credentia
   t.equal(refused.finished.status, 'failed');
   t.match(refused.finished.reason, /^the agent's credentials were refused by the model API/);
   t.same(dataOf(refused.events, 'agent.retrying'), [], 'refused credentials are not retried');
+});
+
+t.test('a session started in one worktree is resumed from another: the CLI finds it by id, no transcript copy needed', async (t) => {
+  const model = await startAnthropicModelServer({ turns: [{ blocks: [text('FIRST-TREE answer')] }, { blocks: [text('SECOND-TREE answer')] }] });
+  t.teardown(() => model.close());
+  const env = claudeEnv(model.url);
+  const run = async (resumeSessionId?: string) => {
+    const cwd = realpathSync(tempDir('su-claude-tree-'));
+    execFileSync('git', ['init', '-q', '-b', 'main'], { cwd });
+    const log = eventLog();
+    const result = await launchAgent({
+      adapter: claudeCodeAdapter, agent: { name: 'claude-code', command: [claudeBin], env }, cwd, missionId: 'M', prompt: 'Carry on.', resumeSessionId,
+      promptFile: join(cwd, '.prompt.md'), logFile: join(tempDir('su-claude-log-'), 'a.log'), stallTimeoutMs: 60_000, wallTimeoutMs: 120_000, killGraceMs: 500, onEvent: log.onEvent,
+    }).done;
+    return { cwd, result, log };
+  };
+  const first = await run();
+  t.equal(first.result.outcome, 'succeeded', first.result.reason ?? '');
+  const projects = readdirSync(join(env.CLAUDE_CONFIG_DIR!, 'projects'));
+  t.same(projects, [first.cwd.replaceAll('/', '-')], 'the transcript is kept under the first worktree’s folder');
+  const second = await run(first.result.sessionId);
+  t.equal(second.result.outcome, 'succeeded', second.result.reason ?? '');
+  t.equal(second.result.sessionId, first.result.sessionId, 'the same session, in a new worktree');
+  const resumedTurn = model.conversation().find((r) => r.turn === 1);
+  t.match(messagesOf(resumedTurn?.body), /FIRST-TREE answer/, 'the model received the conversation held in the other worktree');
+  const history = messagesOf(resumedTurn?.body);
+  t.ok(history.lastIndexOf(second.cwd) > history.indexOf(first.cwd), 'and was told of the new worktree after the earlier one');
 });
