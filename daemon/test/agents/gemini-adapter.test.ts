@@ -173,3 +173,13 @@ t.test('stream lines the CLI prints in other situations', async (t) => {
   t.same(geminiAdapter.parseLine('{not json'), [{ kind: 'agent.output', data: { text: '{not json' } }]);
   t.same(geminiAdapter.parseLine('   '), []);
 });
+
+t.test('two runs whose CLIs reuse a tool id each name their own command in a denial', async (t) => {
+  const [a, b] = [{}, {}];
+  const use = (command: string) => JSON.stringify({ type: 'tool_use', tool_name: 'run_shell_command', tool_id: 'run_shell_command_1_0', parameters: { command } });
+  const refused = JSON.stringify({ type: 'tool_result', tool_id: 'run_shell_command_1_0', status: 'error', error: { type: 'policy_violation', message: 'Tool execution denied by policy.' } });
+  geminiAdapter.parseLine(use('curl a'), a);
+  geminiAdapter.parseLine(use('curl b'), b);
+  t.match(geminiAdapter.parseLine(refused, a), [{ kind: 'agent.tool_result' }, { kind: 'agent.permission_denied', data: { command: 'curl a' } }]);
+  t.match(geminiAdapter.parseLine(refused, b), [{ kind: 'agent.tool_result' }, { kind: 'agent.permission_denied', data: { command: 'curl b' } }]);
+});

@@ -1,7 +1,7 @@
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
 import { editsAllowedPrograms } from './claude-code.ts';
 import {
-  type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent,
+  type AgentAdapter, type AgentEvent, type RunState, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent,
   parseJsonObject, promptFitsArgv, substitutePromptFile,
 } from './types.ts';
 
@@ -51,7 +51,7 @@ export const geminiAdapter: AgentAdapter = {
     if (command.some((a) => a.includes('{promptFile}'))) return { argv };
     return promptFitsArgv(prompt) ? { argv: [...argv, '-p', prompt] } : { argv: [...argv, '-p', ' '], input: prompt };
   },
-  parseLine(line) {
+  parseLine(line, run) {
     const ev = parseJsonObject(line);
     if (!ev) return line.trim() ? [outputEvent(line)] : [];
     switch (ev.type) {
@@ -65,10 +65,10 @@ export const geminiAdapter: AgentAdapter = {
       case 'message': // the user's own prompt comes back first; assistant text streams in chunks
         return ev.role === 'assistant' ? [{ kind: 'agent.message', data: compact({ text: clip(ev.content) ?? '', delta: ev.delta === true ? true : undefined }) }] : [];
       case 'tool_use':
-        remember(ev);
+        remember(toolUsesOf(run), ev);
         return [{ kind: 'agent.tool_call', data: compact({ id: asString(ev.tool_id), name: asString(ev.tool_name), input: clipJson(ev.parameters) }) }];
       case 'tool_result':
-        return toolResult(ev);
+        return toolResult(toolUsesOf(run), ev);
       case 'error':
         return ev.severity === 'warning' ? [{ kind: 'agent.warning', data: { message: clip(ev.message) ?? 'warning' } }] : errorEvents(ev.message);
       case 'result':
@@ -79,14 +79,21 @@ export const geminiAdapter: AgentAdapter = {
   },
 };
 
-/** Tool calls seen lately, by id, so a refusal can name the command or path it was for. */
-const toolUses = new Map<string, { name?: string; input?: Record<string, unknown> }>();
+type ToolUses = Map<string, { name?: string; input?: Record<string, unknown> }>;
+
+/**
+ * Tool calls seen lately, by id, so a refusal can name the command or path it was for: per run
+ * (the CLI's ids are a tool name and a millisecond clock, so two runs could share one), or one
+ * bounded map when lines are read alone.
+ */
+const sharedToolUses: ToolUses = new Map();
+const toolUsesOf = (run: RunState | undefined): ToolUses => (run ? ((run.geminiToolUses ??= new Map()) as ToolUses) : sharedToolUses);
 const maxRemembered = 500;
-function remember(ev: Record<string, unknown>) {
+function remember(uses: ToolUses, ev: Record<string, unknown>) {
   const id = asString(ev.tool_id);
   if (!id) return;
-  toolUses.set(id, { name: asString(ev.tool_name), input: asRecord(ev.parameters) });
-  if (toolUses.size > maxRemembered) toolUses.delete(toolUses.keys().next().value!);
+  uses.set(id, { name: asString(ev.tool_name), input: asRecord(ev.parameters) });
+  if (uses.size > maxRemembered) uses.delete(uses.keys().next().value!);
 }
 
 /**
@@ -95,10 +102,10 @@ function remember(ev: Record<string, unknown>) {
  */
 const policyWithheldTools = new Set(['write_file', 'replace', 'run_shell_command']);
 
-function toolResult(ev: Record<string, unknown>): AgentEvent[] {
+function toolResult(uses: ToolUses, ev: Record<string, unknown>): AgentEvent[] {
   const toolUseId = asString(ev.tool_id);
   const error = asRecord(ev.error);
-  const seen = toolUseId ? toolUses.get(toolUseId) : undefined;
+  const seen = toolUseId ? uses.get(toolUseId) : undefined;
   const events: AgentEvent[] = [{ kind: 'agent.tool_result', data: compact({
     toolUseId, name: seen?.name, isError: ev.status === 'error', content: clip(ev.output ?? error?.message),
   }) }];
