@@ -18,6 +18,7 @@ import { claudeBin, claudeEnv } from '../daemon/test/helpers/claude.ts';
 import { startAnthropicModelServer, text, toolUse, type Turn } from '../daemon/test/helpers/model-server/anthropic.ts';
 import { arg, fmt, removeTmpDirs, startBenchControlPlane, summarize, tmp } from './lib.ts';
 
+process.on('exit', removeTmpDirs); // after a failure too
 const count = Number(arg('missions', '50'));
 const scriptName = arg('script', 'write');
 const root = new URL('..', import.meta.url).pathname;
@@ -215,7 +216,6 @@ daemon.kill('SIGTERM');
 await daemon;
 await model.close();
 await cp.close();
-removeTmpDirs();
 
 /** User + system CPU time of one process so far (Linux /proc; 10 ms ticks), NaN elsewhere. */
 function cpuMs(pid: number): number {
