@@ -51,7 +51,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     timeouts: { ...config.agentTimeouts, docsDebounceMs: 200 },
     emit: (ref, kind, data) => outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } }),
     doc: (ref, doc) => outbox.append(ref, { type: 'mission.docs', payload: { at: new Date().toISOString(), path: doc.path, content: doc.content, contentHash: doc.contentHash } }),
-    finish: (ref, status, extra) => outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status, reason: extra.reason === undefined ? undefined : clipText(extra.reason, 4000), branch: extra.branch, headCommit: extra.headCommit } }),
+    finish: (ref, status, extra) => outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status, reason: extra.reason === undefined ? undefined : clipText(extra.reason, 4000), branch: extra.branch, headCommit: extra.headCommit, limitedUntil: extra.limitedUntil } }),
   });
   const startedAt = new Date().toISOString();
   let draining = false;

@@ -12,10 +12,11 @@ import type { DaemonConfig } from '../config.ts';
  * checked against the pinned CLIs' --help (claude 2.1.332, codex 0.171.0), which the test lane runs.
  * Older lines are refused rather than guessed at: `codex exec --json` printed `{id, msg}` events
  * without a `thread.started` id to resume until late in the 0.4x line (openai/codex#4525), and no
- * Claude Code 1.x was ever run against the adapter. Versions between a minimum and the pinned one
+ * Claude Code 1.x was ever run against the adapter. Codex's thinking stages need permission profiles
+ * (`default_permissions`, Codex 0.133). Gemini CLI: only 0.61.0 was checked. Versions between a minimum and the pinned one
  * are accepted but not run in CI.
  */
-export const minimumVersions: Readonly<Record<string, string>> = { 'claude-code': '2.0.0', codex: '0.50.0' };
+export const minimumVersions: Readonly<Record<string, string>> = { 'claude-code': '2.0.0', codex: '0.133.0', gemini: '0.61.0' };
 
 /** Compares dotted versions numerically (`0.171.0` > `0.50.0`); a pre-release tail is ignored. */
 export function compareVersions(a: string, b: string): number {
@@ -50,6 +51,7 @@ export interface DetectedAgent extends AgentInfo {
 export const builtIns = [
   { type: 'claude-code', binary: 'claude', command: ['claude', '-p', '--output-format', 'stream-json', '--verbose'] },
   { type: 'codex', binary: 'codex', command: ['codex', 'exec', '--json'] },
+  { type: 'gemini', binary: 'gemini', command: ['gemini', '--output-format', 'stream-json'] },
 ] as const;
 const isBuiltIn = (type: string) => builtIns.some((b) => b.type === type);
 

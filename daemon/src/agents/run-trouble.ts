@@ -14,7 +14,7 @@ export type RunTrouble =
 const rank: Record<RunTrouble['kind'], number> = { limited: 0, auth: 1, resume_refused: 2, overloaded: 3 };
 
 /** What the CLIs print when a session id is unknown (Claude Code 2.1, Codex 0.171). */
-const unknownSession = /No conversation found with session ID|no rollout found for thread id|thread\/resume failed/i;
+const unknownSession = /No conversation found with session ID|no rollout found for thread id|thread\/resume failed|Error resuming session|Invalid session identifier/i;
 
 export function watchRunTrouble() {
   let trouble: RunTrouble | undefined;

@@ -17,25 +17,26 @@ function fakeBin(name: string, body: string) {
   return bin;
 }
 
-t.test('the pinned Claude Code and Codex CLIs on PATH are found with their versions, supported, at most edits', async (t) => {
+t.test('the pinned Claude Code, Codex and Gemini CLIs on PATH are found with their versions, supported, at most edits', async (t) => {
   const agents = await detectAgents({ path: `${pinnedBin}:${nodeDir}`, agents: {} });
   t.match(agents, [
     { type: 'claude-code', version: '2.1.332', status: 'ok', maxPolicy: 'edits', executable: join(pinnedBin, 'claude') },
     { type: 'codex', version: '0.171.0', status: 'ok', maxPolicy: 'edits', executable: join(pinnedBin, 'codex') },
+    { type: 'gemini', version: '0.61.0', status: 'ok', maxPolicy: 'edits', executable: join(pinnedBin, 'gemini') },
   ]);
   t.notOk(agents.some((a) => a.detail), 'a supported version carries no detail');
 });
 
 t.test('the workstation opt-in raises the most an agent may do to full', async (t) => {
   const agents = await detectAgents({ path: `${pinnedBin}:${nodeDir}`, agents: {}, allowFullAgentPermissions: true });
-  t.same(agents.map((a) => a.maxPolicy), ['full', 'full']);
+  t.same(agents.map((a) => a.maxPolicy), ['full', 'full', 'full']);
 });
 
 t.test('a Claude Code older than 2.0.0 is unsupported and never runnable, with version and minimum named', async (t) => {
   const agents = await detectAgents({ path: `${fakeBin('claude', 'echo "1.0.0 (Claude Code)"')}:${pinnedBin}:${nodeDir}`, agents: {} });
   const claude = agents.find((a) => a.type === 'claude-code')!;
   t.match(claude, { version: '1.0.0', status: 'unsupported', detail: /1\.0\.0 < 2\.0\.0/ });
-  t.same(runnableAgents(agents).map((a) => a.type), ['codex'], 'codex still runs');
+  t.same(runnableAgents(agents).map((a) => a.type), ['codex', 'gemini'], 'codex and gemini still run');
 });
 
 t.test('a version that cannot be read is given the benefit of the doubt: ok, "version unknown"', async (t) => {
@@ -53,7 +54,7 @@ t.test('a built-in configured in config.json has its own command probed, with it
   });
   t.match(agents, [
     { type: 'custom', version: null, status: 'ok', executable: process.execPath },
-    { type: 'codex', version: '0.49.9', status: 'unsupported', detail: /0\.49\.9 < 0\.50\.0/, executable: old },
+    { type: 'codex', version: '0.49.9', status: 'unsupported', detail: /0\.49\.9 < 0\.133\.0/, executable: old },
     { type: 'claude-code', version: null, status: 'ok', detail: 'version unknown', executable: null, versionError: '/nowhere/claude not found' },
   ]);
   t.equal(agents[0]!.detail, undefined);
@@ -65,6 +66,7 @@ t.test('versions compare as numbers, part by part', async (t) => {
   t.equal(compareVersions('2.0', '2.0.0'), 0);
   t.equal(compareVersions('2.0.0-beta.1', '2.0.0'), 0, 'a pre-release of the minimum counts as it');
   t.equal(compareVersions('1.99.0', '2.0.0'), -1);
-  t.same(supportOf('codex', '0.50.0'), { status: 'ok' }, 'the minimum itself is supported');
+  t.same(supportOf('codex', '0.133.0'), { status: 'ok' }, 'the minimum itself is supported');
+  t.equal(supportOf('codex', '0.132.9').status, 'unsupported', 'just below it is not');
   t.same(supportOf('aider', '0.0.1'), { status: 'ok' }, 'no minimum for an agent we do not adapt');
 });

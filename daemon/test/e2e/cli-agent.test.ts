@@ -38,11 +38,13 @@ t.test('agent list shows the pinned CLIs with version, status, command and polic
   const words = await agentCli(['list'], { PATH: realPath });
   t.equal(words.code, 0, words.stderr);
   t.match(words.stdout, /^claude-code {2}2\.1\.332 {2}ok {2}max policy edits {2}limit state unknown \(not connected\)\n {2}command: claude -p --output-format stream-json --verbose\n/);
-  t.match(words.stdout, /\ncodex {2}0\.171\.0 {2}ok {2}max policy edits {2}limit state unknown \(not connected\)\n {2}command: codex exec --json\n$/);
+  t.match(words.stdout, /\ncodex {2}0\.171\.0 {2}ok {2}max policy edits {2}limit state unknown \(not connected\)\n {2}command: codex exec --json\n/);
+  t.match(words.stdout, /\ngemini {2}0\.61\.0 {2}ok {2}max policy edits {2}limit state unknown \(not connected\)\n {2}command: gemini --output-format stream-json\n$/);
   const json = JSON.parse((await agentCli(['list', '--json'], { PATH: realPath, SU_AGENT_ALLOW_FULL: '1' })).stdout);
   t.match(json.agents, [
     { name: 'claude-code', version: '2.1.332', status: 'ok', detail: null, maxPolicy: 'full', command: ['claude', '-p', '--output-format', 'stream-json', '--verbose'], limit: 'limit state unknown (not connected)' },
     { name: 'codex', version: '0.171.0', status: 'ok', maxPolicy: 'full', command: ['codex', 'exec', '--json'] },
+    { name: 'gemini', version: '0.61.0', status: 'ok', maxPolicy: 'full', command: ['gemini', '--output-format', 'stream-json'] },
   ]);
   t.notOk('limitedUntil' in json.agents[0], 'no limitedUntil when it is not known');
   const none = await agentCli(['list'], { PATH: nodeDir });
@@ -74,9 +76,9 @@ t.test('an old claude is listed unsupported and fails its check (exit 1); a miss
   const missing = await agentCli(['check', 'codex'], { PATH: `${oldClaudeBin()}:/usr/bin:/bin` });
   t.equal(missing.code, 1);
   t.match(missing.stdout, 'FAIL on PATH and executable: codex is not on PATH and config.json has no "codex" agent');
-  const unknown = await agentCli(['check', 'gemini'], { PATH: realPath });
+  const unknown = await agentCli(['check', 'aider'], { PATH: realPath });
   t.equal(unknown.code, 1);
-  t.equal(unknown.stderr, 'solo-unicorn: no agent named "gemini" on this workstation; detected: claude-code, codex\n');
+  t.equal(unknown.stderr, 'solo-unicorn: no agent named "aider" on this workstation; detected: claude-code, codex, gemini\n');
 });
 
 t.test('agent list shows the limit state the control plane reports for this workstation', async (t) => {
