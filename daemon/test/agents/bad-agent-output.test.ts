@@ -12,6 +12,9 @@ import { launchAgent } from '../../src/agents/launcher.ts';
 import { tempDir } from '../helpers/processes.ts';
 import { eventLog } from './helpers.ts';
 import { dataOf, startRunner } from './runner-harness.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 /** A node script as the agent's executable (argv after it is the adapter's flags, ignored). */
 function agentScript(source: string): string[] {

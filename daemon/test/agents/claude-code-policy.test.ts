@@ -13,6 +13,9 @@ import { claudeBin, claudeEnv } from '../helpers/claude.ts';
 import { startAnthropicModelServer, text, toolUse, type Turn } from '../helpers/model-server/anthropic.ts';
 import { tempDir } from '../helpers/processes.ts';
 import { eventLog } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const missionId = '01JPOLICYTESTMISSION000000';
 const mission = { missionId, prompt: 'do it', promptFile: '/tmp/p.md' };

@@ -2,6 +2,9 @@
 // what it records, and the failures it plays.
 import t from 'tap';
 import { conversation, message, reply, shell, startOpenAiServer } from '../helpers/model-server/openai.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const post = (url: string, body: unknown) =>
   fetch(`${url}/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: JSON.stringify(body) });

@@ -15,6 +15,9 @@ import {
   addFile, applyPatch, codexApiKeyEnv, conversation, message, reply, shell, startOpenAiServer, type Turn, writeCodexHome,
 } from '../helpers/model-server/openai.ts';
 import { repoRoot, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const codexBin = join(repoRoot, 'node_modules/.bin/codex');
 const server = await startOpenAiServer(t);

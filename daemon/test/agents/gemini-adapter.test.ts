@@ -15,6 +15,9 @@ import { adapterFor } from '../../src/agents/registry.ts';
 import { gitIn } from '../helpers/e2e.ts';
 import { conversation, geminiEnv, reply, shell, startGeminiServer, text, type Turn, writeFile } from '../helpers/model-server/gemini.ts';
 import { repoRoot, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const geminiBin = join(repoRoot, 'node_modules/.bin/gemini');
 const server = await startGeminiServer(t);

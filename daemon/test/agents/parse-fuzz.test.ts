@@ -6,6 +6,9 @@ import { codexAdapter } from '../../src/agents/adapters/codex.ts';
 import { customAdapter } from '../../src/agents/adapters/custom.ts';
 import { isEventKind } from '../../src/agents/adapters/types.ts';
 import { storableData } from '../../src/agents/launcher.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 // Standing gate: what an agent CLI prints is input. Every adapter's parser gets lines shaped like
 // the CLIs' stream events (Claude Code stream-json, Codex JSONL, custom `{kind,data}`) with hostile

@@ -11,6 +11,9 @@ import { createOrg, createProject, registerWorkstation, startTestApp } from '../
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { resultText, startAnthropicModelServer, text, toolResults, toolUse, type Turn } from '../helpers/model-server/anthropic.ts';
 import { isMsg, startDaemon } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const app = await startTestApp(t);
 const api = app.admin;

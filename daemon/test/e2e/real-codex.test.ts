@@ -9,6 +9,9 @@ import { createOrg, createProject, registerWorkstation, startTestApp } from '../
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { addFile, applyPatch, codexApiKeyEnv, latestRun, message, type RecordedRequest, reply, shell, startOpenAiServer, type Turn, writeCodexHome } from '../helpers/model-server/openai.ts';
 import { isMsg, repoRoot, startDaemon, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const model = await startOpenAiServer(t, script);
 const codexHome = writeCodexHome(tempDir('su-codex-home-'), model.baseUrl);

@@ -11,6 +11,9 @@ import { createOrg, createProject, registerWorkstation, startTestApp } from '../
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { conversation, geminiEnv, reply, shell, startGeminiServer, text, writeFile } from '../helpers/model-server/gemini.ts';
 import { isMsg, repoRoot, startDaemon } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 const model = await startGeminiServer(t);
 
