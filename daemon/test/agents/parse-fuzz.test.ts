@@ -4,6 +4,7 @@ import t from 'tap';
 import { claudeCodeAdapter } from '../../src/agents/adapters/claude-code.ts';
 import { codexAdapter } from '../../src/agents/adapters/codex.ts';
 import { customAdapter } from '../../src/agents/adapters/custom.ts';
+import { geminiAdapter } from '../../src/agents/adapters/gemini.ts';
 import { isEventKind } from '../../src/agents/adapters/types.ts';
 import { storableData } from '../../src/agents/launcher.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
@@ -11,7 +12,7 @@ import { runOnceAcrossEngines } from '../helpers/lanes.ts';
 runOnceAcrossEngines(t, 'the real agent CLIs and their parsers');
 
 // Standing gate: what an agent CLI prints is input. Every adapter's parser gets lines shaped like
-// the CLIs' stream events (Claude Code stream-json, Codex JSONL, custom `{kind,data}`) with hostile
+// the CLIs' stream events (Claude Code stream-json, Codex JSONL, Gemini stream-json, custom `{kind,data}`) with hostile
 // leaves, plus garbage. Asserted per line: no throw, every event has a protocol-valid kind, and
 // its data, once made storable as the launcher does, is bounded, storable text.
 const CASES = Number(process.env.SU_FUZZ_AGENT_CASES ?? 3000);
@@ -28,6 +29,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 const typeName = fc.constantFrom(
   'system', 'assistant', 'user', 'result', 'stream_event', 'thread.started', 'turn.started', 'turn.completed', 'turn.failed',
   'item.started', 'item.updated', 'item.completed', 'error', 'agent.message', 'Bad Kind!',
+  'init', 'message', 'tool_use', 'tool_result',
 );
 const blockType = fc.constantFrom('text', 'thinking', 'tool_use', 'tool_result', 'agent_message', 'reasoning', 'command_execution', 'file_change', 'mcp_tool_call');
 const block = fc.record({ type: blockType, text: value, thinking: value, id: value, name: value, input: value, content: value, tool_use_id: value, is_error: value, command: value, aggregated_output: value, exit_code: value, status: value, changes: value }, { requiredKeys: ['type'] });
@@ -37,6 +39,7 @@ const shaped = fc.record({
   subtype: fc.oneof(fc.constantFrom('init', 'permission_denied', 'success', 'error_max_turns'), hostileString),
   session_id: value, thread_id: value, tool_name: value, tool_input: value, message: fc.oneof(value, fc.record({ content: fc.oneof(value, fc.array(block, { maxLength: 3 })) })),
   item: fc.oneof(value, block), usage: value, error: value, data: value, result: value, msg: value,
+  role: value, content: value, delta: value, tool_id: value, parameters: value, output: value, stats: value, status: value,
 }, { requiredKeys: ['type'] });
 const line = fc.oneof(
   { weight: 6, arbitrary: shaped.map((o) => JSON.stringify(o)) },
@@ -44,12 +47,12 @@ const line = fc.oneof(
   { weight: 1, arbitrary: hostileString },
 );
 
-t.test(`agent parsers turn any line into valid, storable events (${CASES} lines × 3 adapters, seed ${SEED})`, async (t) => {
+t.test(`agent parsers turn any line into valid, storable events (${CASES} lines × 4 adapters, seed ${SEED})`, async (t) => {
   const failures: string[] = [];
   let cases = 0;
   let events = 0;
   for (const text of fc.sample(line, { numRuns: CASES, seed: SEED })) {
-    for (const adapter of [claudeCodeAdapter, codexAdapter, customAdapter]) {
+    for (const adapter of [claudeCodeAdapter, codexAdapter, geminiAdapter, customAdapter]) {
       cases++;
       try {
         for (const e of adapter.parseLine(text)) {
