@@ -99,7 +99,11 @@ export function createMissionRunner(deps: RunnerDeps) {
       let outcome: StageEnd = { status: 'succeeded' };
       // The session the next stage continues: the earlier attempt's (when the control plane offers
       // one), then each stage's own, so a later stage keeps what the earlier one learnt.
-      let session = a.resume ? { id: a.resume.agentSessionId, fromAttemptId: a.resume.fromAttemptId, reason: a.resume.reason } : undefined;
+      const resumable = resolved.adapter.canResume(resolved.agent.command);
+      let session = a.resume && resumable ? { id: a.resume.agentSessionId, fromAttemptId: a.resume.fromAttemptId, reason: a.resume.reason } : undefined;
+      const freshReason = a.resume && !resumable
+        ? `the configured ${resolved.agent.name} command cannot continue a session (a plain command, or one that takes {promptFile})`
+        : (a.resumeNote ?? 'no earlier agent session to continue');
       try {
         for (const stage of stages.slice(from)) {
           if (r.cancelled) break;
@@ -107,7 +111,7 @@ export function createMissionRunner(deps: RunnerDeps) {
           const { policy, downgraded } = effectivePolicy(a.permissionPolicy ?? 'edits', stage.name, deps.allowFullAgentPermissions);
           if (downgraded) note('agent.policy_downgraded', { stage: stage.name, requested: downgraded.requested, applied: policy, reason: downgraded.reason });
           if (session) note('agent.session_resumed', { agentSessionId: session.id, fromAttemptId: session.fromAttemptId, reason: session.reason, stage: stage.name });
-          else note('agent.session_fresh', { reason: a.resumeNote ?? 'no earlier agent session to continue', stage: stage.name });
+          else note('agent.session_fresh', { reason: freshReason, stage: stage.name });
           const logDir = join(deps.home, 'logs');
           mkdirSync(logDir, { recursive: true, mode: 0o700 });
           const prompt = buildPrompt({
@@ -144,7 +148,7 @@ export function createMissionRunner(deps: RunnerDeps) {
               return run;
             },
           });
-          if (outcome.sessionId) session = { id: outcome.sessionId, fromAttemptId: ref.attemptId, reason: `continues the ${stage.name} stage of this attempt` };
+          if (outcome.sessionId && resumable) session = { id: outcome.sessionId, fromAttemptId: ref.attemptId, reason: `continues the ${stage.name} stage of this attempt` };
           if (r.cancelled) break;
           if (outcome.status !== 'succeeded') break;
           if (stage.requiresReview) break; // a person looks before the next stage

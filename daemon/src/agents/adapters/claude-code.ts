@@ -52,6 +52,7 @@ const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) =
  */
 export const claudeCodeAdapter: AgentAdapter = {
   name: 'claude-code',
+  canResume: () => true,
   invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
     // Claude Code finds the session's transcript by id in any project folder (checked with 2.1.332),

@@ -30,6 +30,8 @@ import {
  */
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
+  // A {promptFile} command places the prompt itself, so the thread id has no place to go.
+  canResume: (command) => !command.some((a) => a.includes('{promptFile}')),
   invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
     if (argv.length === 1) argv.push('exec'); // a bare binary path from config

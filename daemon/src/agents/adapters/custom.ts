@@ -10,6 +10,7 @@ const maxCustomDataChars = 64 * 1024;
  */
 export const customAdapter: AgentAdapter = {
   name: 'custom',
+  canResume: () => false, // a plain command has no session flag to give it
   invocation(command, { promptFile }) {
     return { argv: substitutePromptFile(command, promptFile) };
   },

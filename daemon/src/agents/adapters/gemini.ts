@@ -40,6 +40,7 @@ const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) =
  */
 export const geminiAdapter: AgentAdapter = {
   name: 'gemini',
+  canResume: () => true,
   invocation(command, { prompt, promptFile, policy = 'edits', resumeSessionId }) {
     const argv = substitutePromptFile(command, promptFile);
     if (resumeSessionId && !hasFlag(argv, '--resume', '-r')) argv.push('--resume', resumeSessionId);

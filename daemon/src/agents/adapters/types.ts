@@ -32,6 +32,8 @@ export interface AgentAdapter {
   readonly name: string;
   /** `command` is the configured command (built-in default or config.json / SU_AGENT_COMMAND). */
   invocation(command: readonly string[], mission: MissionInvocationInput): Invocation;
+  /** Whether `invocation` continues `resumeSessionId` with this configured command (else it runs fresh). */
+  canResume(command: readonly string[]): boolean;
   /**
    * One stdout line → zero or more events. Never throws: what it cannot read is `agent.output`.
    * `run` is one object per agent run, for what a line means only in context (the session a usage
