@@ -45,6 +45,8 @@ interface Running {
   cancelled?: string;
   /** Ends a pause between relaunches early (cancel). */
   wake?: () => void;
+  /** Returns the attempt's worktree to the pool: run after its end is reported (see `start`). */
+  releaseWorktree?: () => Promise<void>;
   done: Promise<void>;
 }
 
@@ -56,6 +58,8 @@ interface Running {
  */
 export function createMissionRunner(deps: RunnerDeps) {
   const running = new Map<string, Running>();
+  /** Worktrees being returned after their attempt ended; `idle` waits for them too. */
+  const releasing = new Set<Promise<void>>();
 
   const retry = deps.retry ?? retryPolicyFromEnv();
 
@@ -165,9 +169,11 @@ export function createMissionRunner(deps: RunnerDeps) {
       }
 
       const sha = await git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity);
-      if (sha) await deps.emit(ref, 'git.commit', { sha, branch });
-      const headCommit = await git.revParse(lease.path, 'HEAD');
-      await deps.emit(ref, 'git.pushing', { branch });
+      // Not awaited: the outbox keeps their order, and `git.pushed` after them is awaited.
+      if (sha) note('git.commit', { sha, branch });
+      // The agent may have committed itself; with nothing left for us to commit HEAD says where it is.
+      const headCommit = sha ?? await git.revParse(lease.path, 'HEAD');
+      note('git.pushing', { branch });
       await git.push(lease.path, branch, { setUpstream: true });
       pushed = true;
       await deps.emit(ref, 'git.pushed', { branch, headCommit });
@@ -181,8 +187,9 @@ export function createMissionRunner(deps: RunnerDeps) {
       }
       return { status: 'succeeded', branch, headCommit };
     } finally {
-      await deps.pool.release(lease, { keepBranch: !pushed }).catch((err) => deps.log.warn({ err }, 'worktree release failed'));
-      deps.onPoolChange?.();
+      r.releaseWorktree = () => deps.pool.release(lease, { keepBranch: !pushed, justPushed: pushed })
+        .then(() => undefined, (err) => deps.log.warn({ err }, 'worktree release failed'))
+        .finally(() => deps.onPoolChange?.());
     }
   }
 
@@ -211,6 +218,9 @@ export function createMissionRunner(deps: RunnerDeps) {
       const r: Running = { ref, done: Promise.resolve() };
       running.set(ref.attemptId, r);
       deps.ledger.add(ref.attemptId, 0);
+      // The end is reported first and the worktree returned after: detaching it is the daemon's
+      // housekeeping, not the mission's time. The slot frees with the report, so the next
+      // assignment is accepted at once; the pool makes its acquire wait for the release if needed.
       r.done = run(a, r)
         .catch((err: Error) => ({ status: 'failed' as const, reason: `daemon error: ${err.message}` }))
         .then((end) => deps.finish(ref, end.status, end))
@@ -218,6 +228,11 @@ export function createMissionRunner(deps: RunnerDeps) {
         .finally(() => {
           running.delete(ref.attemptId);
           deps.ledger.remove(ref.attemptId);
+          const release = r.releaseWorktree?.();
+          if (release) {
+            releasing.add(release);
+            void release.finally(() => releasing.delete(release));
+          }
         })
         .then(() => undefined);
     },
@@ -236,7 +251,10 @@ export function createMissionRunner(deps: RunnerDeps) {
       await Promise.all([...running.keys()].map((id) => this.cancel(id, reason)));
     },
 
-    idle: () => Promise.all([...running.values()].map((r) => r.done)).then(() => undefined),
+    idle: async () => {
+      await Promise.all([...running.values()].map((r) => r.done));
+      await Promise.all([...releasing]);
+    },
   };
 }
 export type MissionRunner = ReturnType<typeof createMissionRunner>;

@@ -199,9 +199,14 @@ export async function resolveRefs(path: string, refs: string[]): Promise<Map<str
  */
 export async function commitAll(path: string, message: string, author: Identity): Promise<string | null> {
   await git(path, ['add', '--all']);
-  const { exitCode } = await git(path, ['diff', '--cached', '--quiet'], { okCodes: [1] });
-  if (exitCode === 0) return null;
-  await git(path, ['commit', '--quiet', '--no-verify', '-m', message], { env: identityEnv(author) });
+  // `git commit` says "nothing to commit" itself (exit 1); only then is the index asked, so an
+  // ordinary commit costs no extra process. The slow path keeps other failures loud.
+  const committed = await git(path, ['commit', '--quiet', '--no-verify', '-m', message], { env: identityEnv(author), okCodes: [1] });
+  if (committed.exitCode === 1) {
+    const { exitCode } = await git(path, ['diff', '--cached', '--quiet'], { okCodes: [1] });
+    if (exitCode === 0) return null;
+    throw new GitError('git commit', path, 1, committed.stdout || 'commit failed');
+  }
   return (await revParse(path, 'HEAD'))!;
 }
 

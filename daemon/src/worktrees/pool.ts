@@ -95,9 +95,13 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
         if (existsSync(repo)) await git.worktreePrune(repo);
       });
     },
-    /** After a lease ends: kept when the branch has unpushed commits, else detached and free. */
-    async settle(r: WorktreeRecord, keepBranch: boolean): Promise<ReleaseResult> {
-      const unpushed = r.branch ? await git.unpushedCommitCount(r.path, r.branch) : 0;
+    /**
+     * After a lease ends: kept when the branch has unpushed commits, else detached and free.
+     * `justPushed`: the holder pushed the branch a moment ago, so nothing on it can be unpushed
+     * and the count (two git processes) is skipped.
+     */
+    async settle(r: WorktreeRecord, keepBranch: boolean, justPushed = false): Promise<ReleaseResult> {
+      const unpushed = r.branch && !justPushed ? await git.unpushedCommitCount(r.path, r.branch) : 0;
       if (unpushed > 0) {
         if (r.state !== 'kept') log.warn({ worktree: r.path, branch: r.branch, unpushedCommits: unpushed }, 'worktree kept: its branch has unpushed commits');
         Object.assign(r, { state: 'kept', unpushedCommits: unpushed });
@@ -111,6 +115,24 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
     },
   };
   const janitor = createJanitor(ctx);
+  // Leases being released: the runner reports an attempt's end before it returns the worktree,
+  // so the next assignment can arrive while that worktree is still being detached.
+  const settling = new Map<string, { repositoryId: string; branch: string | null; done: Promise<unknown> }>();
+
+  /**
+   * Waits for releases in flight when they matter to `req`: one holds its branch (git checks a
+   * branch out in one worktree only), or no free worktree is left and one is about to be (else
+   * the pool would grow a cold worktree, or refuse at its cap, for a few milliseconds' wait).
+   */
+  async function awaitSettling(req: AcquireRequest) {
+    for (;;) {
+      const pending = [...settling.values()].filter((s) => s.repositoryId === req.repository.id);
+      if (pending.length === 0) return;
+      const anyFree = ofRepo(req.repository.id).some((r) => r.state === 'free');
+      if (anyFree && !pending.some((s) => s.branch === req.branch)) return;
+      await Promise.race(pending.map((s) => s.done));
+    }
+  }
 
   /** Picks a worktree synchronously (no await between choosing and marking it leased). */
   function pick(req: AcquireRequest): { record: WorktreeRecord; fresh: boolean } {
@@ -169,6 +191,7 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
     assertSafeId(req.repository.id);
     for (const b of [req.branch, req.baseBranch]) assertBranchName(b);
     const repoPath = await store.ensureClone(req.repository);
+    await awaitSettling(req);
     const { record, fresh } = pick(req);
     const previous = fresh ? undefined : { state: record.state, branch: record.branch };
     touch(record);
@@ -241,17 +264,25 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
   return {
     acquire,
 
-    /** Ends a lease: the worktree becomes free, or kept (and reported) when it holds unpushed commits. */
-    async release(lease: Lease, { keepBranch = false }: { keepBranch?: boolean } = {}): Promise<ReleaseResult> {
+    /**
+     * Ends a lease: the worktree becomes free, or kept (and reported) when it holds unpushed commits.
+     * `justPushed`: the branch was pushed by the holder right before, so it cannot hold unpushed work.
+     */
+    async release(lease: Lease, { keepBranch = false, justPushed = false }: { keepBranch?: boolean; justPushed?: boolean } = {}): Promise<ReleaseResult> {
       const r = records.get(lease.id);
-      if (!r || r.state !== 'leased' || r.attemptId !== lease.attemptId) {
+      if (!r || r.state !== 'leased' || r.attemptId !== lease.attemptId || settling.has(r.id)) {
         throw new WorktreePoolError('SU_ERR_WORKTREE_LEASE_UNKNOWN', `no lease on ${lease.path} for attempt ${lease.attemptId}`);
       }
-      const result = await locks.run(`wt:${r.path}`, () => ctx.settle(r, keepBranch));
-      touch(r);
-      save();
-      janitor.schedule(); // the disk cap, off the caller's path
-      return result;
+      const done = locks.run(`wt:${r.path}`, () => ctx.settle(r, keepBranch, justPushed));
+      settling.set(r.id, { repositoryId: r.repositoryId, branch: r.branch, done: done.catch(() => undefined) });
+      try {
+        return await done;
+      } finally {
+        settling.delete(r.id);
+        touch(r);
+        save();
+        janitor.schedule(); // the disk cap, off the caller's path
+      }
     },
 
     /** Drops a free or kept worktree and its branch, unpushed commits included: the explicit discard. */

@@ -159,3 +159,50 @@ t.test('a kept worktree is freed by gc once pushed, and discard drops one with i
   t.equal(await revParse(a!.path, 'refs/heads/su/b'), undefined, 'its branch is gone too');
   t.same(pool.list().map((r) => r.path), [a!.path]);
 });
+
+// The runner reports an attempt's end before it returns the worktree, so the next assignment can
+// ask for a worktree while the last one is still being detached.
+t.test('an acquire during a release waits for it: same worktree, no cold one, no refusal at the cap', async (t) => {
+  const { url } = await makeRemote(t);
+  const { pool } = await makePool(t, tempDir(t), { maxWorktreesPerRepo: 1 });
+  const repository = { id: 'R1', url, defaultBranch: 'main' };
+  const first = await pool.acquire(request(repository, 'su/back-to-back'));
+  writeFiles(first.path, { 'work.txt': 'done\n' });
+  await commitAll(first.path, 'work', author);
+  await push(first.path, 'su/back-to-back', { setUpstream: true });
+
+  const releasing = pool.release(first, { justPushed: true });
+  const next = await pool.acquire(request(repository, 'su/next')); // started before the release ended
+  t.same(await releasing, { state: 'free', unpushedCommits: 0 });
+  t.equal(next.path, first.path, 'the settled worktree was handed on, not a new one (the cap is 1)');
+  t.equal(pool.list().length, 1);
+  t.equal((await git(next.path, ['symbolic-ref', '--short', 'HEAD'])).stdout, 'su/next');
+});
+
+t.test('the same branch acquired again while its release runs waits for it (git checks a branch out once)', async (t) => {
+  const { url } = await makeRemote(t);
+  const { pool } = await makePool(t, tempDir(t), { maxWorktreesPerRepo: 3 });
+  const repository = { id: 'R1', url, defaultBranch: 'main' };
+  t.equal(await pool.warm(repository, 2), 2);
+  const first = await pool.acquire(request(repository, 'su/stage'));
+  writeFiles(first.path, { 'plan.md': 'plan\n' });
+  const sha = await commitAll(first.path, 'plan', author);
+  await push(first.path, 'su/stage', { setUpstream: true });
+  const releasing = pool.release(first, { justPushed: true });
+  const again = await pool.acquire(request(repository, 'su/stage'));
+  await releasing;
+  t.equal(await revParse(again.path, 'HEAD'), sha, 'the next stage starts from the pushed work');
+  t.equal(again.resumed, true);
+});
+
+t.test('commitAll: nothing to commit is null, a refused commit is an error (not "nothing")', async (t) => {
+  const { url } = await makeRemote(t);
+  const { pool } = await makePool(t, tempDir(t));
+  const lease = await pool.acquire(request({ id: 'R1', url, defaultBranch: 'main' }, 'su/commit'));
+  t.equal(await commitAll(lease.path, 'empty', author), null);
+  writeFiles(lease.path, { 'a.txt': 'a\n' });
+  // A commit git refuses with exit 1 although something is staged: an empty message.
+  await t.rejects(commitAll(lease.path, '', author), /git commit/);
+  const sha = await commitAll(lease.path, 'a', author);
+  t.equal(sha, await revParse(lease.path, 'HEAD'));
+});
