@@ -98,6 +98,13 @@ export function createMissionRunner(deps: RunnerDeps) {
         onSymlink: linkSkipped,
       });
       watching.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+      // The last docs are sent while git commits (they touch nothing of each other); both end
+      // before the push, so the finish is reported after every doc.
+      let closing: Promise<void> | undefined;
+      const closeWatcher = () => (closing ??= watching.then(async (watcher) => {
+        await watcher.flush();
+        await watcher.close();
+      }));
       const stages = ((a.flow?.stages as { name: string; requiresReview?: boolean }[] | undefined) ?? defaultFlowStages);
       const from = Math.max(0, stages.findIndex((s) => s.name === m.stage));
       let outcome: StageEnd = { status: 'succeeded' };
@@ -157,18 +164,21 @@ export function createMissionRunner(deps: RunnerDeps) {
           if (outcome.status !== 'succeeded') break;
           if (stage.requiresReview) break; // a person looks before the next stage
         }
-      } finally {
-        const watcher = await watching;
-        await watcher.flush();
-        await watcher.close();
+      } catch (error) {
+        await closeWatcher().catch(() => {});
+        throw error;
       }
-      if (r.cancelled) return { status: 'cancelled', reason: r.cancelled, branch };
-      if (outcome.status !== 'succeeded') {
+      if (r.cancelled || outcome.status !== 'succeeded') {
+        await closeWatcher();
+        if (r.cancelled) return { status: 'cancelled', reason: r.cancelled, branch };
         const { sessionId: _session, ...end } = outcome;
         return { ...end, branch };
       }
 
-      const sha = await git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity);
+      const [sha] = await Promise.all([
+        git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity),
+        closeWatcher(),
+      ]);
       // Not awaited: the outbox keeps their order, and `git.pushed` after them is awaited.
       if (sha) note('git.commit', { sha, branch });
       // The agent may have committed itself; with nothing left for us to commit HEAD says where it is.
