@@ -20,3 +20,5 @@ export * from './domain/github.ts';
 export * from './text.ts';
 export * from './domain/git-refs.ts';
 export * from './domain/agent-policy.ts';
+export * from './protocol/mcp-frames.ts';
+export * from './mcp-tools.ts';

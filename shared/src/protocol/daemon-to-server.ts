@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.ts';
 import { frameSchema } from './envelope.ts';
+import { toolRequestFrame } from './mcp-frames.ts';
 
 const seq = z.number().int().min(1).max(2_147_483_647);
 const at = z.iso.datetime({ offset: true });
@@ -143,6 +144,6 @@ export type SequencedFrame = z.infer<typeof sequencedFrame>;
 
 export const daemonToServerFrame = z.discriminatedUnion('type', [
   sessionHelloFrame, sessionHeartbeatFrame, missionAcceptedFrame, missionDeclinedFrame, missionEventFrame, missionDocsFrame, missionFinishedFrame,
-  workstationInventoryFrame,
+  workstationInventoryFrame, toolRequestFrame,
 ]);
 export type DaemonToServerFrame = z.infer<typeof daemonToServerFrame>;

@@ -3,6 +3,7 @@ import { agentPermissionPolicySchema } from '../domain/agent-policy.ts';
 import { idSchema } from '../ids.ts';
 import { frameSchema } from './envelope.ts';
 import { errorFrame } from './errors.ts';
+import { toolResponseFrame } from './mcp-frames.ts';
 
 export const sessionWelcomeFrame = frameSchema('session.welcome', z.object({
   sessionId: idSchema,
@@ -74,6 +75,6 @@ export const eventAckFrame = frameSchema('event.ack', z.object({
 export type EventAckFrame = z.infer<typeof eventAckFrame>;
 
 export const serverToDaemonFrame = z.discriminatedUnion('type', [
-  sessionWelcomeFrame, missionAssignFrame, missionCancelFrame, eventAckFrame, errorFrame,
+  sessionWelcomeFrame, missionAssignFrame, missionCancelFrame, eventAckFrame, errorFrame, toolResponseFrame,
 ]);
 export type ServerToDaemonFrame = z.infer<typeof serverToDaemonFrame>;
