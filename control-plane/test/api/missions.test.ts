@@ -24,15 +24,15 @@ t.test('lists a board column in listOrder and pages through it with a cursor', a
   const p = await createProject(api, org.id);
   const ids = [];
   for (const order of [3000, 1000, 2000]) ids.push((await createMission(api, p.id, { title: `at ${order}`, listOrder: order })).id);
-  await createMission(api, p.id, { title: 'moved away' }).then((m) => api.post(`/api/v1/missions/${m.id}/move`, { list: 'doing' }));
+  await createMission(api, p.id, { title: 'moved away' }).then((m) => api.post(`/api/v1/missions/${m.id}/move`, { list: 'review' }));
   const first = await api.get(`/api/v1/projects/${p.id}/missions?list=todo&limit=2`);
   t.same(first.body.items.map((m: any) => m.title), ['at 1000', 'at 2000']);
   t.type(first.body.nextCursor, 'string');
   const second = await api.get(`/api/v1/projects/${p.id}/missions?list=todo&limit=2&cursor=${first.body.nextCursor}`);
   t.same(second.body.items.map((m: any) => m.title), ['at 3000']);
   t.equal(second.body.nextCursor, null);
-  const doing = await api.get(`/api/v1/projects/${p.id}/missions?list=doing`);
-  t.same(doing.body.items.map((m: any) => m.title), ['moved away']);
+  const review = await api.get(`/api/v1/projects/${p.id}/missions?list=review`);
+  t.same(review.body.items.map((m: any) => m.title), ['moved away']);
   const bad = await api.get(`/api/v1/projects/${p.id}/missions?cursor=garbage`);
   t.equal(bad.status, 400);
   t.equal(bad.body.error.code, 'SU_ERR_CURSOR_INVALID');
@@ -44,7 +44,7 @@ t.test('filters a column by ready and reports the backlog', async (t) => {
   await createMission(api, p.id, { ready: true });
   await createMission(api, p.id, { ready: false });
   const doing = await createMission(api, p.id, { ready: true });
-  await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'doing' });
+  await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'review' });
   const ready = await api.get(`/api/v1/projects/${p.id}/missions?list=todo&ready=true`);
   t.equal(ready.body.items.length, 2);
   const backlog = await api.get(`/api/v1/projects/${p.id}/backlog`);
@@ -100,10 +100,10 @@ t.test('maintains dependencyCount as blockers finish and reopen', async (t) => {
   t.equal(d.dependencyCount, 1, 'a new mission counts only unfinished blockers');
 });
 
-t.test('refuses a blocked mission into Doing and refuses dependency cycles', async (t) => {
+t.test('refuses a blocked mission into Review and refuses dependency cycles', async (t) => {
   const a = await createMission(api, project.id);
   const b = await createMission(api, project.id, { dependsOn: [a.id] });
-  const move = await api.post(`/api/v1/missions/${b.id}/move`, { list: 'doing' });
+  const move = await api.post(`/api/v1/missions/${b.id}/move`, { list: 'review' });
   t.equal(move.status, 409);
   t.equal(move.body.error.code, 'SU_ERR_MISSION_ILLEGAL_MOVE');
   const cycle = await api.patch(`/api/v1/missions/${a.id}`, { dependsOn: [b.id] });
@@ -128,7 +128,7 @@ t.test('moves between the four lists, reorders within one, and puts a moved miss
   t.equal(reorder.body.listOrder, 1500);
   const todo = await api.get(`/api/v1/projects/${p.id}/missions?list=todo`);
   t.same(todo.body.items.map((m: any) => m.title), ['a', 'c', 'b']);
-  for (const list of ['doing', 'review', 'done', 'todo']) {
+  for (const list of ['review', 'todo', 'done', 'todo']) {
     const res = await api.post(`/api/v1/missions/${a.id}/move`, { list });
     t.equal(res.body.list, list);
   }

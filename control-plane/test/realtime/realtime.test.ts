@@ -54,11 +54,11 @@ t.test('without a cursor a subscription starts at the head; live changes arrive 
   const sub = await client.subscribe(channel);
   t.equal(sub.type, 'subscribed');
   const created = await createMission(api, project.id, { title: 'watch me' });
-  await api.post(`/api/v1/missions/${created.id}/move`, { list: 'doing' });
+  await api.post(`/api/v1/missions/${created.id}/move`, { list: 'review' });
   await client.until(channel, 2);
   const [a, b] = client.messages(channel);
   t.match(a, { kind: 'mission.created', data: { missionId: created.id, title: 'watch me', list: 'todo' } });
-  t.match(b, { kind: 'mission.changed', data: { missionId: created.id, list: 'doing' } });
+  t.match(b, { kind: 'mission.changed', data: { missionId: created.id, list: 'review' } });
   t.equal(Number(b.cursor), Number(a.cursor) + 1);
   t.equal(Number(a.cursor), Number(sub.cursor) + 1, 'nothing before the subscription was replayed');
   client.close();

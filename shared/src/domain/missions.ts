@@ -77,6 +77,24 @@ export const listMissionsQuery = z.strictObject({
   cursor: z.string().max(512).optional(),
 });
 
+/** Why a mission is (not) running: computed by the control plane from the board, workstations and limits. */
+export const dispatchStates = ['not_ready', 'blocked', 'queued', 'running', 'in_review', 'done'] as const;
+export const dispatchReasonCodes = [
+  'no_repository', 'not_ready', 'no_workstation_mapped', 'no_workstation_online', 'no_free_slot',
+  'blocked_by_dependencies', 'agent_limited', 'budget_reached', 'waiting_for_review', 'question_open',
+] as const;
+export const dispatchReasonSchema = z.object({
+  code: z.enum(dispatchReasonCodes),
+  message: z.string().describe('one sentence a human reads'),
+  fix: z.string().describe('what to do, one sentence'),
+});
+export type DispatchReason = z.infer<typeof dispatchReasonSchema>;
+export const missionDispatchSchema = z.object({
+  state: z.enum(dispatchStates),
+  reasons: z.array(dispatchReasonSchema).describe('empty when nothing holds the mission back'),
+});
+export type MissionDispatch = z.infer<typeof missionDispatchSchema>;
+
 export const missionSchema = z.object({
   id: idSchema,
   projectId: idSchema,
@@ -109,6 +127,7 @@ export const missionSchema = z.object({
   lastEventAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  dispatch: missionDispatchSchema.describe("why the mission is or is not running, and what to do about it"),
 });
 export type Mission = z.infer<typeof missionSchema>;
 

@@ -6,7 +6,7 @@ import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { createMissionsRepository, type MissionRow, type NewMission } from './missions.repository.ts';
-import { toMission } from './missions.serializers.ts';
+import { presentMissions } from './mission-presenter.ts';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { codeAgentSessions } from '../../db/schema/index.ts';
 import { createPullRequestsRepository } from '../../github/pull-requests.repository.ts';
@@ -65,6 +65,31 @@ export async function changeList(
   return after;
 }
 
+/**
+ * Board moves obey the same rules as the rest of the API. Doing means "an agent works on it": only
+ * the dispatcher puts a mission there, with an attempt, so a person's move would park it with no
+ * agent. Review → Done would skip the approval and the merge: POST /review approves (and merges).
+ */
+function refuseSkippingMoves(before: MissionRow, to: MissionList) {
+  if (to === before.list) return;
+  if (to === 'doing') {
+    throw conflict(
+      'SU_ERR_MISSION_MOVE_NEEDS_AGENT',
+      'list: only an agent moves a mission to Doing, when the dispatcher hands it over; mark the mission ready (PATCH ready: true) and it is dispatched (its dispatch field says what else holds it back)',
+      { list: to },
+    );
+  }
+  if (to === 'done' && before.list === 'review') {
+    throw conflict(
+      'SU_ERR_MISSION_REVIEW_REQUIRED',
+      before.reviewStatus === 'approved'
+        ? 'list: the mission is approved and its merge is pending; it moves to Done by itself once the branch is merged'
+        : 'list: moving a mission in Review to Done would skip the approval and the merge; approve it with POST /api/v1/missions/:missionId/review {"decision":"approve"}',
+      { list: to, reviewStatus: before.reviewStatus },
+    );
+  }
+}
+
 export function createMissionBoardService(db: Db, access: AccessService, clock: Clock) {
   async function lockedMission(tx: Tx, missionId: string) {
     const row = await createMissionsRepository(tx).findForUpdate(missionId);
@@ -72,8 +97,7 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
     return row;
   }
   async function present(tx: Tx, row: MissionRow) {
-    const deps = await createMissionsRepository(tx).dependencyIds([row.id]);
-    return toMission(row, deps.get(row.id) ?? []);
+    return (await presentMissions(tx, [row], clock.now()))[0]!;
   }
 
   return {
@@ -81,6 +105,7 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
       await access.requireMission(caller, missionId, 'write');
       return db.transaction(async (tx) => {
         const before = await lockedMission(tx, missionId);
+        refuseSkippingMoves(before, input.list);
         if (input.list !== before.list && needsUnblocked.includes(input.list) && before.dependencyCount > 0) {
           throw conflict(
             'SU_ERR_MISSION_ILLEGAL_MOVE',

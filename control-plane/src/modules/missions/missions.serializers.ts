@@ -1,9 +1,9 @@
-import type { AgentPermissionPolicy, Mission, MissionEvent } from '@solo-unicorn/shared';
+import type { AgentPermissionPolicy, Mission, MissionDispatch, MissionEvent } from '@solo-unicorn/shared';
 import { iso, isoOrNull } from '../../lib/time.ts';
 import type { MissionEventRow } from './mission-events.repository.ts';
 import type { MissionRow } from './missions.repository.ts';
 
-export const toMission = (m: MissionRow, dependsOn: string[]): Mission => ({
+export const toMission = (m: MissionRow, dependsOn: string[], dispatch: MissionDispatch): Mission => ({
   id: m.id,
   projectId: m.projectId,
   title: m.title,
@@ -36,6 +36,7 @@ export const toMission = (m: MissionRow, dependsOn: string[]): Mission => ({
   lastEventAt: isoOrNull(m.lastEventAt),
   createdAt: iso(m.createdAt),
   updatedAt: iso(m.updatedAt),
+  dispatch,
 });
 
 export const toMissionEvent = (e: MissionEventRow): MissionEvent => ({

@@ -13,7 +13,8 @@ import type { MissionDocs } from './mission-docs.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { checkDependencies, checkReferences } from './mission-references.ts';
 import { createMissionsRepository, type MissionRow } from './missions.repository.ts';
-import { toMission, toMissionEvent } from './missions.serializers.ts';
+import { toMissionEvent } from './missions.serializers.ts';
+import { presentMissions } from './mission-presenter.ts';
 
 // Bounded like the columns they are compared with: list_order is numeric(20,10), seq an int4.
 const columnCursor = z.object({ l: missionListSchema, o: z.number().gt(-1e10).lt(1e10), i: idSchema });
@@ -23,10 +24,7 @@ const eventCursor = z.object({ s: z.number().int().min(0).max(2_147_483_647) });
 
 /** Creating, reading, editing and listing missions; moves and reviews live in mission-board.service. */
 export function createMissionsService(db: Db, access: AccessService, clock: Clock, docs: MissionDocs) {
-  async function withDeps(tx: Db | Tx, rows: MissionRow[]) {
-    const deps = await createMissionsRepository(tx).dependencyIds(rows.map((r) => r.id));
-    return rows.map((r) => toMission(r, deps.get(r.id) ?? []));
-  }
+  const withDeps = (tx: Db | Tx, rows: MissionRow[]) => presentMissions(tx, rows, clock.now());
 
   return {
     async create(caller: UserPrincipal, projectId: string, input: CreateMissionInput) {

@@ -1,0 +1,23 @@
+import type { Mission } from '@solo-unicorn/shared';
+import type { Executor } from '../../db/types.ts';
+import { dispatchState } from '../../dispatch/dispatch-state.ts';
+import { loadDispatchContexts } from '../../dispatch/dispatch-state.repository.ts';
+import { createMissionsRepository, type MissionRow } from './missions.repository.ts';
+import { toMission } from './missions.serializers.ts';
+
+/**
+ * Missions as the API shows them: with their dependencies and their dispatch state. Two queries
+ * for any number of rows (dependencies, then the dispatch contexts), never one per mission.
+ */
+export async function presentMissions(db: Executor, rows: MissionRow[], now: Date): Promise<Mission[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  // Sequential on purpose: inside a transaction both run on the same connection.
+  const deps = await createMissionsRepository(db).dependencyIds(ids);
+  const contexts = await loadDispatchContexts(db, ids, now);
+  return rows.map((r) => {
+    const ctx = contexts.get(r.id)!;
+    const dispatch = dispatchState({ ...r, liveAttempt: ctx.liveAttempt }, ctx.project);
+    return toMission(r, deps.get(r.id) ?? [], dispatch);
+  });
+}
