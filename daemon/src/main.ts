@@ -21,8 +21,8 @@ const program = new Command('solo-unicorn')
   .exitOverride()
   .hook('preAction', (_program, action) => {
     // `solo-unicorn mission show … | head`: the reader has gone, nothing left to say. Not for the
-    // daemon, whose exit code tells a supervisor to restart it.
-    if (action.name() !== 'daemon') {
+    // foreground daemon, whose exit code tells a supervisor to restart it.
+    if (!action.opts().foreground) {
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EPIPE') throw error;
         process.exit(0);
