@@ -3,6 +3,7 @@ import type { Db } from '../db/types.ts';
 import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createHash } from 'node:crypto';
 import { createDispatchRepository } from './dispatch.repository.ts';
+import { conflictToResolve } from './merge-conflicts.ts';
 import { chooseResume, comebackReason, type ResumeChoice } from './resume-selection.ts';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
@@ -42,6 +43,7 @@ export async function buildAssignment(
     permissionPolicy: (m.agentPermissionPolicy ?? ctx.projectPolicy) as AgentPermissionPolicy,
     resume,
     resumeNote,
+    resolveConflict: a.purpose === 'merge' ? null : await resolveConflictFor(db, a.attemptId),
     prompt: ctx.memory ?? '',
     docs: (await docs.read(m.id)).map((d) => ({ ...d, contentHash: sha(d.content) })),
   };
@@ -61,4 +63,9 @@ async function resumeFor(db: Db, attemptId: string, agentType: string, m: { id: 
   const choice = chooseResume({ workstationId: attempt.workstationId, agentType }, earlier, cameBack);
   if (choice.resume) await repo.updateAttempt(attemptId, { resumedFromAttemptId: choice.resume.fromAttemptId });
   return choice;
+}
+
+async function resolveConflictFor(db: Db, attemptId: string) {
+  const attempt = await createDispatchRepository(db).attempt(attemptId);
+  return attempt ? conflictToResolve(db, attempt) : null;
 }

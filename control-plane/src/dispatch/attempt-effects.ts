@@ -10,7 +10,9 @@ import type { AttemptRow } from '../sessions/sessions.repository.ts';
 import { createPrJobsRepository } from '../github/pr-jobs.repository.ts';
 import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
 import { accountAgentEvent, permissionDenialsOf } from './attempt-accounting.ts';
+import { conflictRounds, isMergeConflict, MAX_CONFLICT_ROUNDS } from './merge-conflicts.ts';
 import { recordUsageLimit } from './usage-limits.ts';
+import { endAsTheAgentAsked } from '../modules/mission-tools/tool-endings.ts';
 
 export interface AttemptEffectsDeps {
   clock: Clock;
@@ -70,6 +72,8 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
       if (mission.list !== 'review') return;
       if (p.status === 'succeeded') {
         await changeList(tx, deps.clock, mission, { list: 'done', extra: { agentSessionStatus: 'inactive' } }, event('mission.merged', { into: mission.targetBranch, headCommit: p.headCommit ?? null }));
+      } else if (p.status === 'failed' && isMergeConflict(p.reason)) {
+        await backForConflict(tx, deps.clock, mission, p.reason!, event);
       } else {
         await changeList(
           tx, deps.clock, mission, { list: 'todo', extra: { agentSessionStatus: 'inactive', ready: false, reviewStatus: null } },
@@ -93,6 +97,8 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
       );
       return;
     }
+    // The agent asked a question or for review (MCP tools): the mission waits in Review for a person.
+    if (p.status === 'succeeded' && await endAsTheAgentAsked(tx, deps.clock, mission, attempt, p)) return;
     // Refused tool calls on a success: the work may be incomplete, so a person looks before Done.
     const denials = p.status === 'succeeded' ? await permissionDenialsOf(tx, attempt.id) : 0;
     const suggestReview = () => createMissionEventsRepository(tx).append({ missionId: mission.id, ...event('mission.review_suggested', { permissionDenials: denials }) }, deps.clock.now());
@@ -124,6 +130,10 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
       return;
     }
     const reason = p.reason ?? p.status;
+    if (p.status === 'failed' && reason.startsWith('merge conflict in ')) {
+      await backForConflict(tx, deps.clock, mission, reason, event); // a direct-mode merge right after the agent
+      return;
+    }
     const retry = !permanent.test(reason) && attempt.attemptNumber < deps.maxAttempts;
     await changeList(
       tx, deps.clock, mission,
@@ -135,3 +145,23 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
   }
 }
 export type AttemptEffects = ReturnType<typeof createAttemptEffects>;
+
+type Event = (kind: string, data: Record<string, unknown>) => { origin: 'system'; kind: string; data: Record<string, unknown> };
+
+/**
+ * A merge that conflicted: back to Todo, ready, for an attempt that merges the target into the
+ * mission branch and has the agent resolve the conflict (see merge-conflicts.ts); after a few
+ * rounds a person decides.
+ */
+async function backForConflict(tx: Tx, clock: Clock, mission: Parameters<typeof changeList>[2], reason: string, event: Event) {
+  const round = await conflictRounds(tx, mission.id);
+  const again = round < MAX_CONFLICT_ROUNDS;
+  await changeList(
+    tx, clock, mission,
+    { list: 'todo', extra: { agentSessionStatus: 'inactive', ready: again, reviewStatus: null } },
+    again
+      ? event('mission.merge_conflict', { reason, round, maxRounds: MAX_CONFLICT_ROUNDS, next: 'an agent merges the target into the mission branch and resolves the conflict; the result comes back for review' })
+      : event('mission.failed', { reason, rounds: round, hint: `${round} rounds of conflict resolution did not merge: resolve the conflict on the mission branch by hand (or reject with guidance), then mark the mission ready again` }),
+  );
+}
+

@@ -12,7 +12,8 @@ import type { Logger } from '../logger.ts';
 import type { AttemptRef } from '../session/outbox.ts';
 import type { AgentLedger } from './agent-ledger.ts';
 import { type RetryPolicy, retryPolicyFromEnv, runStage, type StageEnd } from './stage-run.ts';
-import { git, type Identity, mergeAndPush, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
+import { abortMerge, filesWithMarkers, git, type Identity, mergeAndPush, mergeTargetInto, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
+import { conflictSection } from '../agents/conflict-prompt.ts';
 
 type Assignment = MissionAssignFrame['payload'];
 type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'limited';
@@ -80,6 +81,8 @@ export function createMissionRunner(deps: RunnerDeps) {
       const note = (kind: string, data: Record<string, unknown>) =>
         void deps.emit(ref, kind, data).catch((err) => deps.log.error({ err, attemptId: ref.attemptId }, 'outbox write failed'));
       note('worktree.acquired', { path: lease.path, branch, resumed: lease.resumed, base: lease.headBefore });
+      // Before the docs are restored: the merge wants a clean tree.
+      const conflict = a.resolveConflict ? await updateFromTarget(lease.path, m.targetBranch, note) : undefined;
       // A link in the repository where a doc belongs is never followed; the timeline says so.
       const linkSkipped = (path: string) => {
         deps.log.warn({ missionId: m.id, path }, 'symbolic link at a mission doc path not followed');
@@ -116,7 +119,8 @@ export function createMissionRunner(deps: RunnerDeps) {
         ? `the configured ${resolved.agent.name} command cannot continue a session (a plain command, or one that takes {promptFile})`
         : (a.resumeNote ?? 'no earlier agent session to continue');
       try {
-        for (const stage of stages.slice(from)) {
+        // A clean update from the target needs no agent: the merge commit is pushed below.
+        for (const stage of conflict?.clean ? [] : stages.slice(from)) {
           if (r.cancelled) break;
           note('stage.changed', { stage: stage.name });
           const { policy, downgraded } = effectivePolicy(a.permissionPolicy ?? 'edits', stage.name, deps.allowFullAgentPermissions);
@@ -129,7 +133,7 @@ export function createMissionRunner(deps: RunnerDeps) {
             mission: { id: m.id, title: m.title, description: m.description ?? '', clarification: m.clarification },
             stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
             projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs,
-          });
+          }) + (conflict && !conflict.clean && stage.name === stages[from]?.name ? conflictSection({ targetBranch: m.targetBranch, ...conflict }) : '');
           // The wall-time cap holds for the stage: a relaunch after an outage gets what is left of it.
           const deadline = Date.now() + deps.timeouts.wallMs;
           outcome = await runStage({
@@ -166,9 +170,14 @@ export function createMissionRunner(deps: RunnerDeps) {
         }
       } catch (error) {
         await closeWatcher().catch(() => {});
+        if (conflict && !conflict.clean) await abortMerge(lease.path);
         throw error;
       }
+      // The agent's resolution: every marker gone, or the merge is undone and the attempt fails.
+      const unresolved = conflict && !conflict.clean && outcome.status === 'succeeded' && !r.cancelled ? await filesWithMarkers(lease.path, conflict.files) : [];
+      if (unresolved.length > 0) outcome = { status: 'failed', reason: `merge conflict not resolved: conflict markers left in ${unresolved.join(', ')}` };
       if (r.cancelled || outcome.status !== 'succeeded') {
+        if (conflict && !conflict.clean) await abortMerge(lease.path);
         await closeWatcher();
         if (r.cancelled) return { status: 'cancelled', reason: r.cancelled, branch };
         const { sessionId: _session, ...end } = outcome;
@@ -201,6 +210,20 @@ export function createMissionRunner(deps: RunnerDeps) {
         .then(() => undefined, (err) => deps.log.warn({ err }, 'worktree release failed'))
         .finally(() => deps.onPoolChange?.());
     }
+  }
+
+  /**
+   * A conflict-resolution attempt's first step: the target merged into the mission branch. Clean:
+   * committed, nothing for the agent. Conflicting: left in progress for the agent, files named.
+   */
+  async function updateFromTarget(path: string, targetBranch: string, note: (kind: string, data: Record<string, unknown>) => void) {
+    const update = await mergeTargetInto(path, targetBranch, deps.identity);
+    if (update.clean) {
+      note('git.target_merged', { target: targetBranch, targetCommit: update.targetCommit, sha: update.sha, conflicts: [] });
+      return { clean: true as const, targetCommit: update.targetCommit, files: [] };
+    }
+    note('git.conflict', { target: targetBranch, targetCommit: update.targetCommit, files: update.files });
+    return { clean: false as const, targetCommit: update.targetCommit, files: update.files };
   }
 
   /** An approved direct-mode mission: merge its pushed branch into the target and push. */

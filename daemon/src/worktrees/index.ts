@@ -1,6 +1,6 @@
 export * as git from './git.ts';
 export { GitError, type Identity } from './git.ts';
-export { mergeAndPush, type MergeOptions, type MergeResult } from './merge.ts';
+export { abortMerge, filesWithMarkers, mergeAndPush, mergeTargetInto, type MergeOptions, type MergeResult, type UpdateResult } from './merge.ts';
 export { createRepositoryStore, type RepositoryRef, type RepositoryStore } from './repositories.ts';
 export {
   type AcquireRequest, createWorktreePool, type Lease, type ReleaseResult, type WorktreePool, WorktreePoolError, type WorktreePoolOptions,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAEMON_IDENTITY, fetch, git, GitError, type Identity, resolveRefs, revParse, worktreeAdd, worktreePrune, worktreeRemove } from './git.ts';
@@ -52,4 +52,49 @@ export async function mergeAndPush(repoPath: string, sourceBranch: string, targe
     await rm(dir, { recursive: true, force: true });
     await worktreePrune(repoPath).catch(() => undefined);
   }
+}
+
+export type UpdateResult =
+  | { clean: true; targetCommit: string; sha: string | null }
+  | { clean: false; targetCommit: string; files: string[] };
+
+/**
+ * Brings a mission worktree's branch up to date with `origin/<targetBranch>` (already fetched by
+ * the pool's acquire). A clean merge is committed at once (`sha`; null when the branch already had
+ * the target). A conflicting one is left in progress, conflict markers in `files`, for an agent to
+ * resolve: the commit after it concludes the merge. `abortMerge` undoes a merge left in progress.
+ */
+export async function mergeTargetInto(path: string, targetBranch: string, author: Identity = DAEMON_IDENTITY): Promise<UpdateResult> {
+  const targetCommit = await revParse(path, `refs/remotes/origin/${targetBranch}`);
+  if (!targetCommit) throw new Error(`mergeTargetInto: no branch ${targetBranch} on origin`);
+  const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
+  const before = await revParse(path, 'HEAD');
+  const merge = await git(path, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${targetBranch} (${targetCommit.slice(0, 12)}) into the mission branch`, targetCommit], { okCodes: [1], env });
+  if (merge.exitCode === 0) {
+    const after = await revParse(path, 'HEAD');
+    return { clean: true, targetCommit, sha: after === before ? null : after! };
+  }
+  const files = (await git(path, ['diff', '--name-only', '--diff-filter=U', '-z'])).stdout.split('\0').filter(Boolean);
+  if (files.length === 0) {
+    await abortMerge(path);
+    throw new GitError(`git merge ${targetCommit}`, path, merge.exitCode, 'merge failed without conflicting paths');
+  }
+  return { clean: false, targetCommit, files };
+}
+
+export async function abortMerge(path: string): Promise<void> {
+  await git(path, ['merge', '--abort']).catch(() => undefined);
+}
+
+/** Conflict markers git writes (`<<<<<<< `, `=======`, `>>>>>>> `), at the start of a line. */
+const MARKER = /^(<{7} |={7}$|>{7} )/m;
+
+/** The files of `files` that still hold conflict markers (missing files count as resolved: deleted). */
+export async function filesWithMarkers(path: string, files: readonly string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const file of files) {
+    const text = await readFile(join(path, file), 'utf8').catch(() => '');
+    if (MARKER.test(text)) left.push(file);
+  }
+  return left;
 }

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { commitAll, git, push, revParse, status, worktreeList } from '../../src/worktrees/git.ts';
-import { mergeAndPush } from '../../src/worktrees/index.ts';
+import { abortMerge, filesWithMarkers, mergeAndPush, mergeTargetInto } from '../../src/worktrees/index.ts';
 import { author, commitAndPush, makePool, makeRemote, remoteSha, request, tempDir, writeFiles } from './helpers.ts';
 
 async function missionWithPushedWork(t: Test, files: Record<string, string>) {
@@ -47,4 +47,26 @@ t.test('a conflict is reported with its files, nothing is pushed and no merge is
   t.same(again, { ok: false, conflict: true, files: ['README.md', 'src/app.ts'] }, 'the same answer again: no state left behind');
 
   await t.rejects(mergeAndPush(repoPath, 'su/nope', 'main', { tmpDir }), /no branch su\/nope/);
+});
+
+t.test('mergeTargetInto: a clean update is committed at once; a conflicting one is left for the agent, files named', async (t) => {
+  const { seed, lease, sha } = await missionWithPushedWork(t, { 'README.md': 'the mission’s readme\n' });
+  writeFiles(seed, { 'other.txt': 'meanwhile on main\n' });
+  const other = await commitAndPush(seed, 'other file on main', 'main');
+  await git(lease.path, ['fetch', '--quiet', 'origin']);
+  const update = await mergeTargetInto(lease.path, 'main', author);
+  t.match(update, { clean: true, targetCommit: other });
+  t.equal((await git(lease.path, ['rev-list', '--parents', '-n', '1', 'HEAD'])).stdout.split(' ').length, 3, 'a merge commit');
+  t.equal(await revParse(lease.path, 'HEAD^1'), sha);
+
+  writeFiles(seed, { 'README.md': 'main’s readme\n' });
+  const conflicting = await commitAndPush(seed, 'same lines on main', 'main');
+  await git(lease.path, ['fetch', '--quiet', 'origin']);
+  const head = await revParse(lease.path, 'HEAD');
+  const left = await mergeTargetInto(lease.path, 'main', author);
+  t.same(left, { clean: false, targetCommit: conflicting, files: ['README.md'] });
+  t.same(await filesWithMarkers(lease.path, ['README.md', 'gone.txt']), ['README.md'], 'markers found; a missing file counts as resolved');
+  await abortMerge(lease.path);
+  t.equal(await revParse(lease.path, 'HEAD'), head, 'abort leaves the branch as it was');
+  t.same(await status(lease.path), []);
 });

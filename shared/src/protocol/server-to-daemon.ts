@@ -56,6 +56,12 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
    */
   resume: z.object({ agentSessionId: z.string().min(1).max(128), fromAttemptId: idSchema, reason: z.string().max(500) }).nullable().default(null),
   resumeNote: z.string().max(500).nullable().default(null),
+  /**
+   * The last merge of the mission branch into its target conflicted: this attempt first merges the
+   * target into the mission branch (committed at once when clean) and the agent resolves what
+   * conflicts; `reason` is that merge's failure as reported.
+   */
+  resolveConflict: z.object({ reason: z.string().max(4000) }).nullable().default(null),
   /** Project memory: notes every agent prompt of the project includes (the daemon builds the prompt). */
   prompt: z.string().max(1024 * 1024),
   docs: z.array(z.object({ path: z.string(), contentHash: z.string(), content: z.string() })),
