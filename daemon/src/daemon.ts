@@ -5,6 +5,7 @@ import { agentInfo, detectAgents, type DetectedAgent, runnableAgents } from './a
 import { resolveAgent } from './agents/registry.ts';
 import { createAgentLedger } from './missions/agent-ledger.ts';
 import { createMissionRunner } from './missions/runner.ts';
+import { createAgentTools } from './mcp/index.ts';
 import { createRepositoryStore, createWorktreePool } from './worktrees/index.ts';
 import type { DaemonConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -43,7 +44,15 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     await outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status: 'failed', reason: 'the daemon restarted while the attempt ran; its agent was stopped' } });
     log.warn({ attemptId: held.attemptId }, 'attempt interrupted by a daemon restart reported as failed');
   }
+  // The agent tools' loopback endpoint (MCP); calls needing the control plane go over the session.
+  const tools = await createAgentTools({
+    version: config.version, log: log.child({ component: 'mcp' }),
+    emit: (ref, kind, data) => outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } }),
+    send: (frame) => handlers.send(frame),
+    connected: () => handlers.welcomed,
+  });
   const runner = createMissionRunner({
+    tools,
     home: config.home, log: log.child({ component: 'missions' }), agents: runnable, pool, store, ledger,
     allowFullAgentPermissions: config.allowFullAgentPermissions,
     onPoolChange: () => reportInventory(),
@@ -139,6 +148,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     },
     onFatal: (message) => fail(message),
     onResync: (reason) => connection.cut(reason),
+    tools,
   });
 
   const connection = new Connection({
@@ -166,6 +176,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     clearTimeout(inventoryTimer);
     await connection.stop();
     await pool.close().catch(() => {});
+    await tools.close().catch(() => {});
     Object.assign(state, { connected: false, since: new Date().toISOString(), sessionId: null });
     saveState(true);
     await outbox.close();

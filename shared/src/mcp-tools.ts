@@ -93,3 +93,12 @@ export const missionToolEventKinds = {
   reviewRequested: 'agent.review_requested',
   question: 'agent.question',
 } as const;
+
+/** Starts the feedback an answered question leaves for the next attempt (the prompt shows it as an answer, not a rejection). */
+export const questionAnswerPrefix = 'The human answered the question you asked with mission_ask.';
+
+/** `POST /missions/{id}/answer`. */
+export const answerQuestionBody = z.strictObject({ text: z.string().trim().min(1).max(8000) });
+
+export const missionQuestionSchema = z.object({ id: z.string(), text: z.string(), askedAt: z.string() });
+export type MissionQuestion = z.infer<typeof missionQuestionSchema>;

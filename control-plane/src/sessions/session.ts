@@ -13,6 +13,7 @@ import type { EventIngest } from './ingest.ts';
 import { isDefinitiveStoreError } from './store-errors.ts';
 import { safeError } from '../lib/safe-error.ts';
 import { createSessionsRepository, isLiveAttempt } from './sessions.repository.ts';
+import { respondToToolRequest } from '../modules/mission-tools/tool-requests.ts';
 
 export interface SessionSettings {
   heartbeatIntervalMs: number;
@@ -171,6 +172,8 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
         log.info({ type: frame.type, attemptId: frame.payload.attemptId }, 'assignment reply received');
         await deps.onReply?.(workstationId, frame);
         return;
+      case 'tool.request':
+        return respondToToolRequest({ db, clock, log }, workstationId, frame, (p) => send('tool.response', p));
       default:
         queue.push(frame);
         flushing ??= flush()

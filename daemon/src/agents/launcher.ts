@@ -55,6 +55,11 @@ export interface LaunchAgentOptions {
   onEvent(kind: string, data: Record<string, unknown>): void | Promise<void>;
   /** The agent's base environment; the daemon's own by default, minus its token. */
   baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * The mission tools for this run (MCP): the URL goes to the CLI's config, the token only into
+   * the env (SU_MCP_TOKEN); it is revoked once the run's process group is gone.
+   */
+  tools?: { url: string; token: string; revoke(): void };
 }
 
 /** Env the daemon holds that no agent needs to see. */
@@ -80,9 +85,10 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
       // a failing consumer must not end the agent
     }
   };
-  const failed = (reason: string): AgentRun => ({
-    pid: null, cancel: async () => {}, done: Promise.resolve({ outcome: 'failed', exitCode: null, signal: null, reason }),
-  });
+  const failed = (reason: string): AgentRun => {
+    opts.tools?.revoke();
+    return { pid: null, cancel: async () => {}, done: Promise.resolve({ outcome: 'failed', exitCode: null, signal: null, reason }) };
+  };
 
   let log;
   try {
@@ -96,8 +102,14 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     return failed(`cannot start agent "${agent.name}": ${(error as Error).message}`);
   }
 
-  const { argv, input } = adapter.invocation(agent.command, { missionId, prompt: opts.prompt, promptFile, policy: opts.policy, resumeSessionId: opts.resumeSessionId });
-  const env: NodeJS.ProcessEnv = { ...(opts.baseEnv ?? process.env), ...agent.env, SU_MISSION_ID: missionId, SU_MISSION_PROMPT_FILE: promptFile };
+  const tools = opts.tools;
+  const { argv, input } = adapter.invocation(agent.command, {
+    missionId, prompt: opts.prompt, promptFile, policy: opts.policy, resumeSessionId: opts.resumeSessionId, ...(tools ? { mcp: { url: tools.url } } : {}),
+  });
+  const env: NodeJS.ProcessEnv = {
+    ...(opts.baseEnv ?? process.env), ...agent.env, SU_MISSION_ID: missionId, SU_MISSION_PROMPT_FILE: promptFile,
+    ...(tools ? { SU_MCP_URL: tools.url, SU_MCP_TOKEN: tools.token } : {}),
+  };
   for (const key of privateEnv) delete env[key];
 
   const child = execa(argv[0]!, argv.slice(1), {
@@ -112,6 +124,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
       const why = code === 'ENOENT' ? `command not found: ${argv[0]}` : (r.originalMessage ?? r.shortMessage);
       return { outcome: 'failed' as const, exitCode: null, signal: null, reason: `cannot start agent "${agent.name}": ${why}` };
     });
+    void done.finally(() => tools?.revoke());
     return { pid: null, cancel: () => done.then(() => {}), done };
   }
 
@@ -192,6 +205,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     await Promise.race([drained, sleep(streamDrainCapMs)]);
     for (const s of streams) s.destroy();
     await new Promise<void>((resolve) => log.end(resolve));
+    tools?.revoke(); // the group is gone: nothing of this run may call the tools any more
     const tail = (lastStderr.length ? lastStderr : lastStdout).join('\n');
     const told = compactResult({ sessionId: watch.sessionId, trouble: watch.trouble });
     if (ending) return { outcome: ending.outcome, exitCode: code, signal, reason: ending.reason, ...told };

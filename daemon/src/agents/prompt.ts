@@ -1,3 +1,5 @@
+import { questionAnswerPrefix } from '@solo-unicorn/shared';
+
 /** The mission prompt: what to do, at which flow stage, as whom, and where to keep the docs. */
 
 export interface PromptMission {
@@ -57,7 +59,10 @@ export function buildPrompt(input: BuildPromptInput): string {
 
   if (actor) parts.push(`## Your role: ${actor.name}\n\n${actor.instructions.trim()}`);
   if (projectMemory?.trim()) parts.push(`## Project memory\n\n${projectMemory.trim()}`);
-  if (reviewFeedback?.trim()) {
+  if (reviewFeedback?.startsWith(questionAnswerPrefix)) {
+    // Not a rejection: a person answered the question the agent asked (mission_ask).
+    parts.push(`## The answer to your question\n\n<answer>\n${reviewFeedback.trim()}\n</answer>\n\nContinue the mission with this answer.`);
+  } else if (reviewFeedback?.trim()) {
     parts.push(
       '## REVIEW FEEDBACK — the previous attempt was rejected\n\n'
       + 'A reviewer rejected the previous attempt at this mission. Address every point below in this attempt:\n\n'

@@ -11,6 +11,7 @@ import { watchMissionDocs } from '../docs/watcher.ts';
 import type { Logger } from '../logger.ts';
 import type { AttemptRef } from '../session/outbox.ts';
 import type { AgentLedger } from './agent-ledger.ts';
+import type { AgentTools } from '../mcp/index.ts';
 import { type RetryPolicy, retryPolicyFromEnv, runStage, type StageEnd } from './stage-run.ts';
 import { abortMerge, filesWithMarkers, git, type Identity, mergeAndPush, mergeTargetInto, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
 import { conflictSection } from '../agents/conflict-prompt.ts';
@@ -37,6 +38,8 @@ export interface RunnerDeps {
   /** Durable reporting (the outbox): every call resolves once the frame is on disk. */
   emit(ref: AttemptRef, kind: string, data: Record<string, unknown>): Promise<unknown>;
   doc(ref: AttemptRef, doc: HashedMissionDoc): Promise<unknown>;
+  /** The agent tools (MCP): a token per launch; an agent that asked for review or a question ends the attempt's stages, unmerged. */
+  tools?: AgentTools;
   finish(ref: AttemptRef, status: Outcome, extra: { reason?: string; branch?: string; headCommit?: string; limitedUntil?: string }): Promise<unknown>;
 }
 
@@ -151,6 +154,7 @@ export function createMissionRunner(deps: RunnerDeps) {
                 logFile: join(logDir, `${ref.attemptId}.log`),
                 stallTimeoutMs: deps.timeouts.stallMs, wallTimeoutMs: Math.max(1000, deadline - Date.now()), killGraceMs: deps.timeouts.killGraceMs,
                 onEvent: (kind, data) => deps.emit(ref, kind, { ...data, stage: stage.name }).then(() => undefined),
+                tools: deps.tools?.open({ ref, stage: stage.name, stages, worktree: lease.path }),
               });
               const run = r.agent;
               if (run.pid === null) {
@@ -166,7 +170,7 @@ export function createMissionRunner(deps: RunnerDeps) {
           if (outcome.sessionId && resumable) session = { id: outcome.sessionId, fromAttemptId: ref.attemptId, reason: `continues the ${stage.name} stage of this attempt` };
           if (r.cancelled) break;
           if (outcome.status !== 'succeeded') break;
-          if (stage.requiresReview) break; // a person looks before the next stage
+          if (stage.requiresReview || deps.tools?.endsRun(ref.attemptId)) break; // a person looks before the next stage
         }
       } catch (error) {
         await closeWatcher().catch(() => {});
@@ -199,7 +203,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       // Direct mode (no pull request): merge now unless a person reviews first; after approval the
       // merge is a follow-up attempt. In PR mode the branch is all: the control plane opens the PR.
       const direct = m.prMode !== 'enabled';
-      if (direct && !m.requiresReview && !stages.some((s) => s.requiresReview)) {
+      if (direct && !m.requiresReview && !stages.some((s) => s.requiresReview) && !deps.tools?.endsRun(ref.attemptId)) {
         const merged = await mergeAndPush(deps.store.pathOf(a.repository.id), branch, m.targetBranch, { author: deps.identity });
         if (!merged.ok) return { status: 'failed', reason: `merge conflict in ${merged.files.join(', ')}: resolve it or reject the mission with guidance`, branch, headCommit };
         await deps.emit(ref, 'git.merged', { into: m.targetBranch, sha: merged.sha });

@@ -1,6 +1,6 @@
 import {
   type AgentInfo, type ErrorPayload, fatalProtocolErrorCodes, makeFrame, type MissionAssignFrame, type MissionCancelFrame, parseFrame,
-  type SequencedFrame, serverToDaemonFrame, type SessionWelcomeFrame,
+  type SequencedFrame, serverToDaemonFrame, type SessionWelcomeFrame, type ToolResponseFrame,
 } from '@solo-unicorn/shared';
 import type { Logger } from '../logger.ts';
 import type { Outbox } from './outbox.ts';
@@ -23,6 +23,12 @@ export interface HandlerDeps {
   onFatal(message: string): void;
   /** The connection must be cut and redialed (resend after a gap). */
   onResync(reason: string): void;
+  /** The agent tools' relay: answers to `tool.request`, refusals of one, and a lost session. */
+  tools?: {
+    answered(p: ToolResponseFrame['payload']): void;
+    refused(refId: string, code: string, message: string): boolean;
+    disconnected(): void;
+  };
 }
 
 const fatalLines: Record<string, string> = {
@@ -93,6 +99,7 @@ export function createSessionHandlers(deps: HandlerDeps) {
     closed() {
       send = undefined;
       welcomed = false;
+      deps.tools?.disconnected();
     },
 
     get welcomed() {
@@ -120,9 +127,13 @@ export function createSessionHandlers(deps: HandlerDeps) {
           return deps.onAssign(frame, (t) => void send?.(t));
         case 'mission.cancel':
           return deps.onCancel(frame);
+        case 'tool.response':
+          return deps.tools?.answered(frame.payload);
         case 'error': {
           const e = frame.payload;
           if (fatalProtocolErrorCodes.has(e.code)) return deps.onFatal(fatalLines[e.code] ?? e.message);
+          // A tool.request the server would not handle (rate limit, bad frame): its tool call fails, nothing else.
+          if (e.refId && deps.tools?.refused(e.refId, e.code, e.message)) return;
           if (!e.retryable && e.refId && refused(e.refId, e)) return;
           if (e.code === 'SU_ERR_FRAME_QUARANTINED' || (e.code === 'SU_ERR_PROTOCOL_FRAME' && !e.retryable)) {
             // Nothing pending to replace: the frame is stored as a quarantine entry, or was not ours.

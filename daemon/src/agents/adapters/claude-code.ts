@@ -1,6 +1,7 @@
-import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
+import { type AgentPermissionPolicy, mcpServerName } from '@solo-unicorn/shared';
 import { missionDocsDir } from '../prompt.ts';
 import { parseResetTime } from '../reset-time.ts';
+import { claudeMcpFlags } from './mcp-flags.ts';
 import {
   type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
   promptFitsArgv, substitutePromptFile,
@@ -53,7 +54,7 @@ const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) =
 export const claudeCodeAdapter: AgentAdapter = {
   name: 'claude-code',
   canResume: () => true,
-  invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId }) {
+  invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId, mcp }) {
     const argv = substitutePromptFile(command, promptFile);
     // Claude Code finds the session's transcript by id in any project folder (checked with 2.1.332),
     // so a new worktree path needs no copy of it.
@@ -75,6 +76,7 @@ export const claudeCodeAdapter: AgentAdapter = {
         argv.push(flag);
       }
     }
+    if (mcp) argv.push(...claudeMcpFlags(argv, mcp.url));
     if (command.some((a) => a.includes('{promptFile}'))) return { argv };
     return promptFitsArgv(prompt) ? { argv: [...argv, prompt] } : { argv, input: prompt };
   },
@@ -86,7 +88,7 @@ export const claudeCodeAdapter: AgentAdapter = {
         if (msg.subtype === 'permission_denied') return [permissionDenied(msg)];
         const sessionId = asString(msg.session_id);
         const session: AgentEvent[] = msg.subtype === 'init' && sessionId ? [{ kind: 'agent.session', data: { agentSessionId: sessionId, agent: 'claude-code' } }] : [];
-        return [...session, { kind: 'agent.system', data: compact({
+        return [...session, ...mcpTrouble(msg), { kind: 'agent.system', data: compact({
           subtype: asString(msg.subtype), sessionId: asString(msg.session_id), model: asString(msg.model),
           cwd: asString(msg.cwd), tools: Array.isArray(msg.tools) ? msg.tools.length : undefined,
           ...(msg.subtype === 'api_retry' ? { attempt: asNumber(msg.attempt), maxRetries: asNumber(msg.max_retries), status: asNumber(msg.error_status), error: asString(msg.error) } : {}),
@@ -217,4 +219,12 @@ function permissionDenied(msg: Record<string, unknown>): AgentEvent {
     tool: asString(msg.tool_name) ?? seen?.name, path, command: clip(input?.command, 2000), toolUseId,
     reason: asString(msg.decision_reason) ?? asString(msg.decision_reason_type), message: clip(message, 2000), source: asString(msg.source),
   }) };
+}
+
+/** A `system/init` whose mission tools server did not connect: the run goes on without them, and says so. */
+function mcpTrouble(msg: Record<string, unknown>): AgentEvent[] {
+  if (msg.subtype !== 'init' || !Array.isArray(msg.mcp_servers)) return [];
+  const ours = msg.mcp_servers.map(asRecord).find((s) => s?.name === mcpServerName);
+  if (!ours || ours.status === 'connected') return [];
+  return [{ kind: 'agent.warning', data: { message: 'mission tools unavailable', status: asString(ours.status) ?? 'unknown' } }];
 }

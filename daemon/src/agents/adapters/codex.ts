@@ -1,6 +1,7 @@
-import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
+import { type AgentPermissionPolicy, mcpServerName } from '@solo-unicorn/shared';
 import { missionDocsDir } from '../prompt.ts';
 import { parseResetTime } from '../reset-time.ts';
+import { codexMcpFlags } from './mcp-flags.ts';
 import {
   type AgentAdapter, type AgentEvent, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent, parseJsonObject,
   promptFitsArgv, type RunState, substitutePromptFile,
@@ -32,7 +33,7 @@ export const codexAdapter: AgentAdapter = {
   name: 'codex',
   // A {promptFile} command places the prompt itself, so the thread id has no place to go.
   canResume: (command) => !command.some((a) => a.includes('{promptFile}')),
-  invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId }) {
+  invocation(command, { prompt, promptFile, missionId, policy = 'edits', resumeSessionId, mcp }) {
     const argv = substitutePromptFile(command, promptFile);
     if (argv.length === 1) argv.push('exec'); // a bare binary path from config
     const fromFile = command.some((a) => a.includes('{promptFile}'));
@@ -41,6 +42,7 @@ export const codexAdapter: AgentAdapter = {
     if (resume) argv.splice(argv.indexOf('exec') + 1, 0, 'resume');
     if (!argv.includes('--json')) argv.push('--json');
     argv.push(...policyFlags(argv, policy, missionId));
+    if (mcp && !configKeys(argv).has(`mcp_servers.${mcpServerName}.url`)) argv.push(...codexMcpFlags(mcp.url));
     if (!argv.includes('--skip-git-repo-check')) argv.push('--skip-git-repo-check');
     if (fromFile) return { argv };
     if (resume) argv.push(resume);

@@ -18,6 +18,11 @@ export interface MissionInvocationInput {
   policy?: AgentPermissionPolicy;
   /** The agent's own session to continue (Claude Code `session_id`, Codex `thread_id`); absent: a fresh session. */
   resumeSessionId?: string;
+  /**
+   * The daemon's agent tools (MCP over loopback HTTP) for this run. The bearer token is in the
+   * agent's env as SU_MCP_TOKEN only: adapters name the variable, never the token.
+   */
+  mcp?: { url: string };
 }
 
 export interface Invocation {

@@ -1,0 +1,34 @@
+import { mcpServerName } from '@solo-unicorn/shared';
+
+/**
+ * The CLI flags that hand the daemon's MCP endpoint to an agent. The token never appears here:
+ * Claude Code expands `${SU_MCP_TOKEN}` in the header from its own env, Codex reads the variable
+ * named by `bearer_token_env_var` (both verified, see solo-unicorn-docs/design/mcp-tools.md).
+ */
+
+/**
+ * Claude Code: `--strict-mcp-config` (a repository's `.mcp.json` is not loaded; kept off when the
+ * owner's command names MCP config itself), our server as one more `--mcp-config=` value, always
+ * loaded (else the tools hide behind tool search), and a rule allowing its tools (rules add up).
+ */
+export function claudeMcpFlags(argv: readonly string[], url: string): string[] {
+  const owned = argv.some((a) => a === '--mcp-config' || a.startsWith('--mcp-config=') || a === '--strict-mcp-config');
+  const config = { mcpServers: { [mcpServerName]: { type: 'http', url, headers: { Authorization: 'Bearer ${SU_MCP_TOKEN}' }, alwaysLoad: true } } };
+  return [...(owned ? [] : ['--strict-mcp-config']), `--mcp-config=${JSON.stringify(config)}`, `--allowedTools=mcp__${mcpServerName}`];
+}
+
+/**
+ * Codex: `-c mcp_servers.solo_unicorn.*` overrides. Calls are approved (under approval "never"
+ * they would all fail), the server is required (a broken endpoint fails the run rather than
+ * running it without tools), and a call times out (an HTTP error would otherwise hang it).
+ */
+export function codexMcpFlags(url: string): string[] {
+  const key = `mcp_servers.${mcpServerName}`;
+  return [
+    '-c', `${key}.url=${JSON.stringify(url)}`,
+    '-c', `${key}.bearer_token_env_var="SU_MCP_TOKEN"`,
+    '-c', `${key}.default_tools_approval_mode="approve"`,
+    '-c', `${key}.required=true`,
+    '-c', `${key}.tool_timeout_sec=30`,
+  ];
+}

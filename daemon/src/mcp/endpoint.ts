@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Logger } from '../logger.ts';
+import { buildToolServer, type ToolDeps } from './tools.ts';
+import type { ToolSessions } from './sessions.ts';
+
+/** An abuse cap only: the tools' own limits (docs ≤ 1 MiB) refuse oversize input as tool errors. */
+const maxBodyBytes = 8 * 1024 * 1024;
+
+/**
+ * The loopback MCP endpoint every agent run of this daemon talks to: `POST /mcp`, stateless
+ * (a fresh McpServer per request), the run chosen by its bearer token. A browser page cannot
+ * reach it (any Origin → 403; Host must be loopback, against DNS rebinding); an unknown token is
+ * 401 at once. Never logs the token.
+ */
+export async function startToolEndpoint(sessions: ToolSessions, deps: ToolDeps): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((err) => {
+      deps.log.warn({ err: (err as Error).message }, 'agent tool request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.end();
+    });
+  });
+  let port = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    if (req.headers.origin !== undefined || !isLoopbackHost(req.headers.host, port)) return void res.writeHead(403).end();
+    if ((req.url ?? '').split('?')[0] !== '/mcp') return void res.writeHead(404).end();
+    const found = sessions.lookup(req.headers.authorization);
+    if (found.kind === 'unknown') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    const mcp = buildToolServer(found.kind === 'live' ? found.session : null, deps);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: maxBodyBytes });
+    res.on('close', () => {
+      void transport.close();
+      void mcp.close();
+    });
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function isLoopbackHost(host: string | undefined, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
