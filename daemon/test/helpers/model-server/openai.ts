@@ -12,7 +12,8 @@ import type { Test } from 'tap';
 /** One output item of a model turn. Codex 0.171 offers `exec_command` (a PTY shell) as its tool. */
 export type OutputItem =
   | { type: 'message'; text: string }
-  | { type: 'function_call'; name: string; arguments: Record<string, unknown> | string; callId?: string };
+  /** `namespace`: a tool of an MCP server (Codex offers `mcp__<server>` as a namespace tool holding its tools). */
+  | { type: 'function_call'; name: string; arguments: Record<string, unknown> | string; callId?: string; namespace?: string };
 
 export type Turn =
   | { kind: 'reply'; items: OutputItem[]; usage?: Partial<Usage> }
@@ -191,7 +192,7 @@ function wireItem(item: OutputItem, reqIndex: number, i: number): Record<string,
     return { id: `msg_${reqIndex}_${i}`, type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: item.text, annotations: [] }] };
   }
   return {
-    id: `fc_${reqIndex}_${i}`, type: 'function_call', status: 'completed', name: item.name,
+    id: `fc_${reqIndex}_${i}`, type: 'function_call', status: 'completed', name: item.name, ...(item.namespace ? { namespace: item.namespace } : {}),
     call_id: item.callId ?? `call_${reqIndex}_${i}`,
     arguments: typeof item.arguments === 'string' ? item.arguments : JSON.stringify(item.arguments),
   };
