@@ -3,6 +3,7 @@ import type { Db } from '../db/types.ts';
 import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createHash } from 'node:crypto';
 import { createDispatchRepository } from './dispatch.repository.ts';
+import { docsInRepository } from '../modules/projects/projects.service.ts';
 import { conflictToResolve } from './merge-conflicts.ts';
 import { chooseResume, comebackReason, type ResumeChoice } from './resume-selection.ts';
 
@@ -44,6 +45,7 @@ export async function buildAssignment(
     resume,
     resumeNote,
     resolveConflict: a.purpose === 'merge' ? null : await resolveConflictFor(db, a.attemptId),
+    docsInRepository: docsInRepository(ctx.projectSettings),
     prompt: ctx.memory ?? '',
     docs: (await docs.read(m.id)).map((d) => ({ ...d, contentHash: sha(d.content) })),
   };

@@ -92,7 +92,7 @@ export function createDispatchRepository(db: Executor) {
     async assignmentContext(missionId: string) {
       const [row] = await db
         .select({
-          mission: missions, repository: projectRepositories, flow: flows, actor: actors, memory: projects.memory, projectPolicy: projects.agentPermissionPolicy,
+          mission: missions, repository: projectRepositories, flow: flows, actor: actors, memory: projects.memory, projectPolicy: projects.agentPermissionPolicy, projectSettings: projects.settings,
         })
         .from(missions)
         .innerJoin(projects, eq(projects.id, missions.projectId))

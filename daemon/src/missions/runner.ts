@@ -189,7 +189,10 @@ export function createMissionRunner(deps: RunnerDeps) {
       }
 
       const [sha] = await Promise.all([
-        git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity),
+        git.commitAll(lease.path, `${m.title}\n\nSolo Unicorn mission ${m.id}, attempt ${ref.attemptId}`, deps.identity, {
+          // The project keeps its mission docs in the control plane only (they were sent as they changed).
+          exclude: a.docsInRepository ? [] : [missionDocsDir(m.id)],
+        }),
         closeWatcher(),
       ]);
       // Not awaited: the outbox keeps their order, and `git.pushed` after them is awaited.

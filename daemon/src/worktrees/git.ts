@@ -194,11 +194,13 @@ export async function resolveRefs(path: string, refs: string[]): Promise<Map<str
 }
 
 /**
- * Stages everything and commits it; null when there is nothing to commit. Hooks are skipped:
+ * Stages everything (but `exclude`) and commits it; null when there is nothing to commit. Hooks are skipped:
  * a daemon commit must not hang on an interactive hook nor fail on a developer's lint step.
  */
-export async function commitAll(path: string, message: string, author: Identity): Promise<string | null> {
-  await git(path, ['add', '--all']);
+export async function commitAll(path: string, message: string, author: Identity, opts: { exclude?: readonly string[] } = {}): Promise<string | null> {
+  // Excluded paths are never staged (what is already tracked there stays as committed).
+  const exclude = opts.exclude?.length ? ['--', '.', ...opts.exclude.map((p) => `:(exclude,top)${p}`)] : [];
+  await git(path, ['add', '--all', ...exclude]);
   // `git commit` says "nothing to commit" itself (exit 1); only then is the index asked, so an
   // ordinary commit costs no extra process. The slow path keeps other failures loud.
   const committed = await git(path, ['commit', '--quiet', '--no-verify', '-m', message], { env: identityEnv(author), okCodes: [1] });

@@ -20,6 +20,7 @@ export const createProjectBody = z.strictObject({
   maxConcurrentMissions: z.number().int().min(1).max(1000).optional(),
   agentPermissionPolicy: agentPermissionPolicySchema.optional(),
   monthlyBudgetUsd: monthlyBudgetUsd.nullable().optional(),
+  docsInRepository: z.boolean().optional(),
 });
 
 export const updateProjectBody = z
@@ -32,6 +33,7 @@ export const updateProjectBody = z
     memory: z.string().max(100_000).nullable(),
     agentPermissionPolicy: agentPermissionPolicySchema,
     monthlyBudgetUsd: monthlyBudgetUsd.nullable(),
+    docsInRepository: z.boolean(),
   })
   .partial();
 
@@ -46,6 +48,7 @@ export const projectSchema = z.object({
   memory: z.string().nullable(),
   agentPermissionPolicy: agentPermissionPolicySchema.describe("what agents may do in this project's missions (a mission may override it)"),
   monthlyBudgetUsd: z.number().nullable().describe('new dispatches park once the month\'s reported agent cost reaches it; null = no budget'),
+  docsInRepository: z.boolean().describe('true (the default): mission docs are committed to the product repository with the work; false: they live in the control plane only'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -62,6 +62,8 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
    * conflicts; `reason` is that merge's failure as reported.
    */
   resolveConflict: z.object({ reason: z.string().max(4000) }).nullable().default(null),
+  /** false: the project keeps mission docs in the control plane only; the daemon leaves them out of its commits. */
+  docsInRepository: z.boolean().default(true),
   /** Project memory: notes every agent prompt of the project includes (the daemon builds the prompt). */
   prompt: z.string().max(1024 * 1024),
   docs: z.array(z.object({ path: z.string(), contentHash: z.string(), content: z.string() })),

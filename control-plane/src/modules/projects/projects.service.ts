@@ -25,9 +25,19 @@ export const toProject = (p: ProjectRow): Project => ({
   // The column's CHECK holds it to the policy names.
   agentPermissionPolicy: p.agentPermissionPolicy as AgentPermissionPolicy,
   monthlyBudgetUsd: p.monthlyBudgetUsd,
+  docsInRepository: docsInRepository(p.settings),
   createdAt: iso(p.createdAt),
   updatedAt: iso(p.updatedAt),
 });
+
+/** Project settings kept in the `settings` jsonb: mission docs in the product repository unless turned off. */
+export const docsInRepository = (settings: unknown) => (settings as { docsInRepository?: unknown } | null)?.docsInRepository !== false;
+
+/** The API's flat fields, with the ones kept in `settings` folded into it (merged with what is there). */
+function toColumns<T extends { docsInRepository?: boolean }>(input: T, settings: unknown) {
+  const { docsInRepository: docs, ...columns } = input;
+  return docs === undefined ? columns : { ...columns, settings: { ...(settings as object | null ?? {}), docsInRepository: docs } };
+}
 
 const nameTaken = (name: string) => conflict('SU_ERR_PROJECT_NAME_TAKEN', `name: this organization already has a project named "${name}"`);
 
@@ -38,7 +48,7 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
     async create(caller: UserPrincipal, input: z.infer<typeof createProjectBody>) {
       await access.requireOrg(caller, input.organizationId, 'write');
       return db.transaction(async (tx) => {
-        const row = await createProjectsRepository(tx).insert(input);
+        const row = await createProjectsRepository(tx).insert(toColumns(input, {}));
         if (!row) throw nameTaken(input.name);
         await recordAudit(tx, { organizationId: row.organizationId, actorType: 'user', actorId: caller.userId, action: 'project.created', targetType: 'project', targetId: row.id });
         return toProject(row);
@@ -59,7 +69,7 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
     async update(caller: UserPrincipal, id: string, input: z.infer<typeof updateProjectBody>) {
       const { project } = await access.requireProject(caller, id, 'admin');
       return db.transaction(async (tx) => {
-        const row = await createProjectsRepository(tx).update(id, { ...input, updatedAt: clock.now() }).catch((error: { cause?: { code?: string }; code?: string }) => {
+        const row = await createProjectsRepository(tx).update(id, { ...toColumns(input, project.settings), updatedAt: clock.now() }).catch((error: { cause?: { code?: string }; code?: string }) => {
           if ((error.cause?.code ?? error.code) === '23505') throw nameTaken(input.name ?? '');
           throw error;
         });

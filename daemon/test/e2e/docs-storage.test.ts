@@ -1,0 +1,61 @@
+// Hybrid storage (#15): mission docs go to the product repository with the work by default; a
+// project can keep them in the control plane only. Real control plane, real daemon, real remote.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
+import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
+import { isMsg, repoRoot, runCli, startDaemon, tempDir } from '../helpers/processes.ts';
+
+const app = await startTestApp(t);
+const api = app.admin;
+const org = await createOrg(api);
+const home = tempDir('su-home-');
+await runCli(['workstation', 'register', '--url', app.baseUrl, '--api-key', ADMIN_KEY, '--organization', org.id, '--name', 'builder', '--json'], { SU_HOME: home });
+const workstationId = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')).workstationId as string;
+const daemon = startDaemon(t, home, {
+  SU_AGENT_COMMAND: JSON.stringify(['node', join(repoRoot, 'daemon/test/fixtures/fake-agent.mjs'), '{promptFile}']),
+  FAKE_AGENT_SCENARIO: 'work', LOG_LEVEL: 'info',
+});
+await daemon.waitForLine(isMsg('session open'));
+
+/** A project on its own remote, served by the workstation; one direct-mode mission run to Done. */
+async function missionDone(docsInRepository?: boolean) {
+  const project = await createProject(api, org.id);
+  if (docsInRepository !== undefined) {
+    const patched = await api.patch(`/api/v1/projects/${project.id}`, { docsInRepository });
+    t.equal(patched.body.docsInRepository, docsInRepository, 'the setting is stored and shown');
+  }
+  const remote = bareRemote('app');
+  const P = `/api/v1/projects/${project.id}`;
+  const repo = (await api.post(`${P}/repositories`, { url: `file://${remote}` })).body;
+  await api.post(`${P}/workstations`, { workstationId });
+  const m = (await api.post(`${P}/missions`, { title: 'Docs somewhere', ready: true, repositoryId: repo.id, prMode: 'disabled' })).body;
+  await until('Done', () => api.get(`/api/v1/missions/${m.id}`).then((r) => r.body), (x) => x.list === 'done');
+  const files = gitIn(remote, 'ls-tree', '-r', '--name-only', 'main').split('\n');
+  const stored = (await api.get(`/api/v1/missions/${m.id}/docs`)).body.items.map((d: { path: string }) => d.path);
+  return { files, stored, missionId: m.id as string };
+}
+
+t.test('by default the docs are committed with the work', async (t) => {
+  const project = await createProject(api, org.id);
+  t.equal((await api.get(`/api/v1/projects/${project.id}`)).body.docsInRepository, true, 'default on');
+  const { files, stored, missionId } = await missionDone();
+  t.ok(files.includes(`solo-unicorn-docs/missions/${missionId}/solution.md`), 'solution.md in the product repository');
+  t.ok(files.includes('FAKE_AGENT_OUTPUT.md'));
+  t.same(stored, ['solution.md', 'tasks/1.md'], 'and in the control plane');
+});
+
+t.test('docsInRepository false: the work is merged, the docs stay in the control plane only', async (t) => {
+  const { files, stored } = await missionDone(false);
+  t.ok(files.includes('FAKE_AGENT_OUTPUT.md'), 'the code change is merged');
+  t.same(files.filter((f) => f.startsWith('solo-unicorn-docs/')), [], 'no mission docs in the product repository');
+  t.same(stored, ['solution.md', 'tasks/1.md'], 'the docs are stored by the control plane');
+});
+
+t.test('the setting is validated', async (t) => {
+  const project = await createProject(api, org.id);
+  const bad = await api.patch(`/api/v1/projects/${project.id}`, { docsInRepository: 'no' });
+  t.equal(bad.status, 400);
+  t.equal(bad.body.error.code, 'SU_ERR_VALIDATION');
+});
