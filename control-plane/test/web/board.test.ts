@@ -141,12 +141,13 @@ async function boardTests() {
     const a = await createMission(api, projectId, { title: 'Keyboard A' });
     const b = await createMission(api, projectId, { title: 'Keyboard B' });
     await card(b.id, 'todo').waitFor(); // arrived live over the realtime socket
-    const toDoing = card(a.id).getByRole('button', { name: 'Move “Keyboard A” to Doing' });
-    await toDoing.focus();
-    const [moved] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/missions/${a.id}/move`)), page.keyboard.press('Enter')]);
-    t.equal(moved.status(), 200);
-    await card(a.id, 'doing').waitFor();
-    t.equal((await api.get(`/api/v1/missions/${a.id}`)).body.list, 'doing', 'the API agrees');
+    const toAgent = card(a.id).getByRole('button', { name: 'Send “Keyboard A” to an agent (mark it ready)' });
+    await toAgent.focus();
+    // "Doing →" on a Todo card asks for an agent: the mission is made ready, never parked in Doing.
+    const [readied] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/missions/${a.id}`) && r.request().method() === 'PATCH'), page.keyboard.press('Enter')]);
+    t.equal(readied.status(), 200);
+    await card(a.id, 'todo').locator('.badge.ready').waitFor();
+    t.match((await api.get(`/api/v1/missions/${a.id}`)).body, { list: 'todo', ready: true }, 'the API agrees');
 
     // Alt+ArrowUp on a focused card moves it up its column.
     await card(b.id).getByRole('button', { name: 'Keyboard B', exact: true }).focus();
@@ -162,12 +163,16 @@ async function boardTests() {
   await step('drags a mission to another column', async (t) => {
     const m = await createMission(api, projectId, { title: 'Drag me' });
     await card(m.id, 'todo').waitFor();
+    // Cards say why they do not run, so Todo outgrows the window: a drag that scrolls the page
+    // mid-way starts on whatever card is then under the pointer. A tall window keeps both in view.
+    await page.setViewportSize({ width: 1440, height: 2400 });
     await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/missions/${m.id}/move`)),
       card(m.id).dragTo(page.locator('ol.cards[data-list="review"]')),
     ]);
     await card(m.id, 'review').waitFor();
     t.equal((await api.get(`/api/v1/missions/${m.id}`)).body.list, 'review');
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   await step('shows an event live in the mission panel when the API adds one', async (t) => {

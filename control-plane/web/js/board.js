@@ -1,3 +1,4 @@
+import { dispatchNote, dispatchSummary } from './dispatch.js';
 import { $, $$, h, notify } from './dom.js';
 import { LISTS, LIST_NAMES, orderBetween } from './store.js';
 
@@ -8,11 +9,19 @@ import { LISTS, LIST_NAMES, orderBetween } from './store.js';
 export function createBoard({ store, api, usage, onOpen }) {
   const root = $('#board');
   let dragId;
+  let renderAfterDrag = false;
 
-  /** Moves a card and reconciles with the server's answer (or rolls back and says why). */
+  /**
+   * Moves a card and reconciles with the server's answer (or rolls back and says why). Two moves
+   * mean something else than a list change, as the API's rules say: into Doing is "let an agent
+   * take it" (only the dispatcher puts a mission in Doing), and Review → Done is an approval (the
+   * merge follows; skipping it would leave the work off the target branch).
+   */
   async function move(id, list, listOrder) {
     const before = store.get(id);
     if (!before) return;
+    if (list !== before.list && list === 'doing') return sendToAgent(before);
+    if (list === 'done' && before.list === 'review') return approve(before);
     store.upsert({ ...before, list, listOrder: listOrder ?? endOf(list, id) });
     try {
       store.upsert(await api.move(id, list, listOrder));
@@ -21,6 +30,31 @@ export function createBoard({ store, api, usage, onOpen }) {
       notify(`Could not move “${before.title}”: ${error.message}`);
     }
   }
+  /** Marks a mission ready (if it is not) and says what the dispatcher will do with it. */
+  async function sendToAgent(m) {
+    if (m.list !== 'todo') return notify(`“${m.title}” goes to Doing when an agent takes it: move it to Todo and mark it ready.`);
+    try {
+      const after = m.ready ? await api.mission(m.id) : await api.updateMission(m.id, { ready: true });
+      store.upsert(after);
+      const d = after.dispatch;
+      if (d?.state === 'running') notify(`“${m.title}” is running.`, 'info');
+      else if (d?.state === 'queued') notify(`“${m.title}” is ready: it moves to Doing when an agent takes it${d.reasons.length ? ` (${dispatchSummary(after)})` : ''}.`, 'info');
+      else notify(`“${m.title}” is ready but cannot run yet — ${dispatchSummary(after)}`);
+    } catch (error) {
+      notify(`Could not make “${m.title}” ready: ${error.message}`);
+    }
+  }
+
+  async function approve(m) {
+    try {
+      const after = await api.review(m.id, 'approve');
+      store.upsert(after);
+      if (after.list === 'review') notify(`Approved “${m.title}”: it moves to Done once its branch is merged${after.dispatch?.reasons.length ? ` (${dispatchSummary(after)})` : ''}.`, 'info');
+    } catch (error) {
+      notify(`Could not approve “${m.title}”: ${error.message}`);
+    }
+  }
+
   const endOf = (list, id) => {
     const others = store.column(list).filter((m) => m.id !== id);
     return others.length ? others[others.length - 1].listOrder + 1 : 0;
@@ -38,14 +72,19 @@ export function createBoard({ store, api, usage, onOpen }) {
 
   function step(id, delta) {
     const m = store.get(id);
-    const to = LISTS[LISTS.indexOf(m.list) + delta];
+    const to = neighbour(m, delta);
     if (to) return move(id, to);
   }
 
+  /** The list a card's ← / → button goes to; Review goes back to Todo (Doing needs an agent). */
+  function neighbour(m, delta) {
+    if (m.list === 'review' && delta < 0) return 'todo';
+    return LISTS[LISTS.indexOf(m.list) + delta];
+  }
+
   function card(m, index, count) {
-    const li = LISTS.indexOf(m.list);
-    const left = LISTS[li - 1];
-    const right = LISTS[li + 1];
+    const left = neighbour(m, -1);
+    const right = neighbour(m, 1);
     const badges = [
       h('span', { className: `badge prio-${m.priority}`, title: 'priority (1 highest)' }, `P${m.priority}`),
       m.ready ? h('span', { className: 'badge ready' }, 'ready') : null,
@@ -65,19 +104,33 @@ export function createBoard({ store, api, usage, onOpen }) {
         e.dataTransfer.effectAllowed = 'move';
         e.currentTarget.classList.add('dragging');
       },
-      ondragend: (e) => e.currentTarget.classList.remove('dragging'),
+      ondragend: (e) => {
+        e.currentTarget.classList.remove('dragging');
+        dragId = undefined;
+        if (renderAfterDrag) render();
+      },
     },
     h('button', { type: 'button', className: 'card-title', dataset: { action: 'open', id: m.id }, 'aria-haspopup': 'dialog' }, m.title),
     h('div', { className: 'badges' }, badges),
+    dispatchNote(m),
     h('div', { className: 'moves', role: 'group', 'aria-label': `Move “${m.title}”` },
       btn('up', '↑', `Move “${m.title}” up`, index === 0),
       btn('down', '↓', `Move “${m.title}” down`, index === count - 1),
       left ? btn('left', `← ${LIST_NAMES[left]}`, `Move “${m.title}” to ${LIST_NAMES[left]}`) : null,
-      right ? btn('right', `${LIST_NAMES[right]} →`, `Move “${m.title}” to ${LIST_NAMES[right]}`) : null,
+      right ? btn('right', `${LIST_NAMES[right]} →`, rightLabel(m, right)) : null,
     ));
   }
 
+  const rightLabel = (m, to) => {
+    if (to === 'doing') return `Send “${m.title}” to an agent (mark it ready)`;
+    if (m.list === 'review') return `Approve “${m.title}” (merge, then Done)`;
+    return `Move “${m.title}” to ${LIST_NAMES[to]}`;
+  };
+
   function render() {
+    // Replacing the card being dragged would cancel the drag: a refresh waits for its end.
+    renderAfterDrag = Boolean(dragId);
+    if (dragId) return;
     // Re-rendering replaces the buttons: keep keyboard focus on the same control of the same card.
     const active = document.activeElement;
     const keep = active?.dataset?.id ? { id: active.dataset.id, action: active.dataset.action } : null;
@@ -89,8 +142,9 @@ export function createBoard({ store, api, usage, onOpen }) {
     usage.want(store.missions.keys());
     if (keep) {
       const again = $(`[data-id="${keep.id}"][data-action="${keep.action}"]`, root);
-      if (again && !again.disabled) again.focus();
-      else $(`[data-id="${keep.id}"][data-action="open"]`, root)?.focus();
+      // A refresh must not scroll the page (the user may be reading or dragging elsewhere).
+      if (again && !again.disabled) again.focus({ preventScroll: true });
+      else $(`[data-id="${keep.id}"][data-action="open"]`, root)?.focus({ preventScroll: true });
     }
   }
 

@@ -1,6 +1,8 @@
 import { createApi } from './api.js';
 import { createBoard } from './board.js';
 import { createCardUsage } from './card-usage.js';
+import { createDispatchRefresher } from './dispatch.js';
+import { loadProjectOptions, missionFields, projectDefaults } from './mission-fields.js';
 import { $, notify } from './dom.js';
 import { createFallbackArea } from './fallback.js';
 import { createPanel } from './panel.js';
@@ -29,6 +31,7 @@ const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
 let projects = [];
 let project;
+const dispatch = createDispatchRefresher({ api, store, projectId: () => project?.id });
 const settings = createSettings({
   api,
   project: () => project,
@@ -110,6 +113,7 @@ async function showProject(projectId) {
       store.upsert(fromSummary(frame.data));
       usage.invalidate(frame.data.missionId);
       panel.changed(frame.data.missionId);
+      dispatch.mission(frame.data.missionId);
       clearTimeout(reloadWorkstations);
       reloadWorkstations = setTimeout(() => workstations.reload(), 300);
     },
@@ -119,7 +123,10 @@ async function showProject(projectId) {
     },
   });
   realtime.subscribe(fallbackChannel, { onMessage: () => fallback.reload() });
-  realtime.subscribe(workstationsChannel, { onMessage: () => workstations.reload() });
+  realtime.subscribe(workstationsChannel, { onMessage: () => {
+    workstations.reload();
+    dispatch.todo(); // a workstation came or went: the Todo cards' reasons change
+  } });
   // Load once the feed is live (or, without a socket, after a moment): nothing falls in between.
   await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 3000))]);
   if (project !== shown) return;
@@ -141,11 +148,26 @@ function setUpCreateDialog() {
   const form = $('#create-form');
   const error = $('.error', form);
   $('#create-policy').replaceChildren(...POLICY_CHOICES.map(([value, label]) => new Option(label, value)));
-  $('#new-mission').addEventListener('click', () => {
+  let fields;
+  $('#new-mission').addEventListener('click', async () => {
     form.reset();
     error.hidden = true;
+    const slot = $('#create-run-fields');
+    slot.replaceChildren();
+    fields = undefined;
     dialog.showModal();
     $('#create-title-input').focus();
+    const forProject = project;
+    try {
+      const options = await loadProjectOptions(api, forProject.id);
+      if (project !== forProject || !dialog.open) return;
+      const candidates = [...store.missions.values()].filter((m) => m.list !== 'done');
+      fields = missionFields('create', options, projectDefaults(options), candidates);
+      slot.replaceChildren(fields.elements);
+    } catch (err) {
+      error.textContent = `Could not load the project's repositories, flows and actors: ${err.message}`;
+      error.hidden = false;
+    }
   });
   $('[data-close]', form).addEventListener('click', () => dialog.close());
   form.addEventListener('submit', async (e) => {
@@ -161,6 +183,8 @@ function setUpCreateDialog() {
     if (data.get('agentPermissionPolicy')) body.agentPermissionPolicy = data.get('agentPermissionPolicy');
     const description = String(data.get('description') ?? '');
     if (description.trim()) body.description = description;
+    // Unset ids stay out of the body: the API's own defaults (none) apply.
+    if (fields) for (const [k, v] of Object.entries(fields.read())) if (v !== null) body[k] = v;
     const submit = e.submitter;
     submit.disabled = true;
     try {

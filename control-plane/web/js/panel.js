@@ -1,5 +1,7 @@
 import { agentSection } from './attempts.js';
+import { dispatchNote } from './dispatch.js';
 import { $, h, notify, timeEl } from './dom.js';
+import { loadProjectOptions, missionFields } from './mission-fields.js';
 import { httpHref } from './links.js';
 import { POLICY_CHOICES } from './policy.js';
 import { LIST_NAMES } from './store.js';
@@ -71,6 +73,19 @@ export function createPanel({ api, realtime, store }) {
     current.parts.agent.replaceWith((current.parts.agent = agentSection(current.attempts, current.denials)));
   }
 
+  /** The project's repositories, flows and actors for the Edit form's choices. */
+  async function loadOptions(id) {
+    const projectId = current?.mission?.projectId ?? (await api.mission(id)).projectId;
+    try {
+      const options = await loadProjectOptions(api, projectId);
+      if (current?.id !== id) return;
+      current.options = options;
+      if (current.mission && !current.parts.edit.contains(document.activeElement)) current.parts.edit.replaceWith((current.parts.edit = editForm(current.mission)));
+    } catch (error) {
+      notify(`Could not load the project's repositories, flows and actors: ${error.message}`);
+    }
+  }
+
   /** Stored docs (GET /missions/:id/docs); `docs.changed` events keep them current while open. */
   async function loadDocs(id) {
     try {
@@ -105,7 +120,7 @@ export function createPanel({ api, realtime, store }) {
     const row = (term, value) => [h('dt', {}, term), h('dd', {}, value ?? '—')];
     return h('dl', { className: 'meta' },
       row('Column', LIST_NAMES[m.list]), row('Priority', String(m.priority)), row('Stage', m.stage),
-      row('Ready', m.ready ? 'yes' : 'no'), row('Agent session', m.agentSessionStatus),
+      row('Ready', m.ready ? 'yes' : 'no'), row('Dispatch', dispatchNote(m, { all: true }) ?? (m.dispatch ? m.dispatch.state.replace('_', ' ') : null)), row('Agent session', m.agentSessionStatus),
       row('Agent permissions', m.agentPermissionPolicy ?? 'project default'),
       row('Review', m.requiresReview ? (m.reviewStatus ?? 'required') : (m.reviewStatus ?? 'not required')),
       m.reviewFeedback ? row('Review feedback', m.reviewFeedback) : [],
@@ -153,13 +168,17 @@ export function createPanel({ api, realtime, store }) {
     const requiresReview = h('input', { type: 'checkbox', id: 'edit-requires-review', checked: m.requiresReview });
     const policy = h('select', { id: 'edit-policy', name: 'agentPermissionPolicy' },
       POLICY_CHOICES.map(([value, label]) => h('option', { value, selected: value === (m.agentPermissionPolicy ?? '') }, label)));
+    // Repository, flow, actor, PR mode, dependencies: once the project's choices are loaded.
+    const candidates = [...store.missions.values()].filter((x) => x.id !== m.id);
+    const run = current.options ? missionFields('edit', current.options, m, candidates) : null;
     return h('form', {
       className: 'edit', 'aria-labelledby': 'edit-title-h',
       onsubmit: (e) => {
         e.preventDefault();
         const was = current.mission;
-        const next = { title: title.value.trim(), description: description.value || null, priority: Number(priority.value), ready: ready.checked, requiresReview: requiresReview.checked, agentPermissionPolicy: policy.value || null };
-        const patch = Object.fromEntries(Object.entries(next).filter(([k, v]) => v !== (was[k] ?? null)));
+        const next = { title: title.value.trim(), description: description.value || null, priority: Number(priority.value), ready: ready.checked, requiresReview: requiresReview.checked, agentPermissionPolicy: policy.value || null, ...run?.read() };
+        const same = (k, v) => (Array.isArray(v) ? v.join() === (was[k] ?? []).join() : v === (was[k] ?? null));
+        const patch = Object.fromEntries(Object.entries(next).filter(([k, v]) => !same(k, v)));
         if (Object.keys(patch).length === 0) return notify('Nothing changed', 'info');
         act(e.submitter, () => api.updateMission(m.id, patch));
       },
@@ -168,6 +187,7 @@ export function createPanel({ api, realtime, store }) {
     field('Title', title), field('Description', description), field('Priority', priority), field('Agent permissions', policy),
     h('label', { className: 'check' }, ready, ' Ready for an agent'),
     h('label', { className: 'check' }, requiresReview, ' Requires review'),
+    run?.elements,
     h('div', { className: 'actions' }, h('button', { type: 'submit', className: 'primary' }, 'Save')));
   }
 
@@ -213,7 +233,7 @@ export function createPanel({ api, realtime, store }) {
         h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
         h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)));
     if (!dialog.open) dialog.showModal();
-    await Promise.all([refresh(), loadDocs(id), loadAttempts(id)]);
+    await Promise.all([refresh(), loadDocs(id), loadAttempts(id), loadOptions(id)]);
     const channel = `mission:${id}:events`;
     realtime.subscribe(channel, {
       onMessage(frame) {
