@@ -17,6 +17,9 @@ export function createMissionQuestions(db: Db, access: AccessService, clock: Clo
   return {
     async question(caller: UserPrincipal, missionId: string) {
       await access.requireMission(caller, missionId, 'read');
+      // Open only while the mission waits in Review: a run that failed after asking leaves none.
+      const mission = await createMissionsRepository(db).find(missionId);
+      if (mission?.list !== 'review') return { question: null };
       const open = await createToolRequestsRepository(db).openQuestions([missionId]);
       return { question: open.get(missionId) ?? null };
     },
