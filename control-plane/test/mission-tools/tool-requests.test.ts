@@ -90,10 +90,11 @@ t.test('answering: 409 without an open question; the question and its answer oth
   ws.client.send(makeFrame('mission.finished', { missionId: m.id, attemptId: a.attemptId, leaseVersion: 1, seq: 2, at, status: 'succeeded' }));
   await ws.client.waitFor((f) => f.type === 'event.ack' && f.payload.acks.some((x: any) => x.attemptId === a.attemptId && x.seq === 2));
   const waiting = (await app.admin.get(`/api/v1/missions/${m.id}`)).body;
-  t.match(waiting, { list: 'review', reviewStatus: 'pending' });
+  t.match(waiting, { list: 'review', reviewStatus: 'pending', question: { text: 'Blue or green?' } }, 'the mission carries its open question');
+  t.match(waiting.dispatch.reasons, [{ code: 'question_open' }], 'and says why it waits');
   t.match((await app.admin.get(`/api/v1/missions/${m.id}/question`)).body.question, { text: 'Blue or green?' });
   const answered = await app.admin.post(`/api/v1/missions/${m.id}/answer`, { text: 'Blue' });
   t.equal(answered.status, 200);
-  t.match((await app.admin.get(`/api/v1/missions/${m.id}`)).body, { list: 'todo', ready: true, reviewFeedback: /Blue or green\?[\s\S]*Blue/ });
+  t.match((await app.admin.get(`/api/v1/missions/${m.id}`)).body, { list: 'todo', ready: true, reviewFeedback: /Blue or green\?[\s\S]*Blue/, question: null });
   t.equal((await app.admin.get(`/api/v1/missions/${m.id}/question`)).body.question, null);
 });

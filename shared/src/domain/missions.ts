@@ -128,6 +128,8 @@ export const missionSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   dispatch: missionDispatchSchema.describe("why the mission is or is not running, and what to do about it"),
+  question: z.object({ id: z.string(), text: z.string(), askedAt: z.string() }).nullable().optional()
+    .describe("the agent's open question (mission_ask) while the mission waits in Review; answer with POST /missions/{id}/answer"),
 });
 export type Mission = z.infer<typeof missionSchema>;
 

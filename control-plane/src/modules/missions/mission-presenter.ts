@@ -4,6 +4,7 @@ import { dispatchState } from '../../dispatch/dispatch-state.ts';
 import { loadDispatchContexts } from '../../dispatch/dispatch-state.repository.ts';
 import { createMissionsRepository, type MissionRow } from './missions.repository.ts';
 import { toMission } from './missions.serializers.ts';
+import { createToolRequestsRepository } from '../mission-tools/tool-requests.repository.ts';
 
 /**
  * Missions as the API shows them: with their dependencies and their dispatch state. Two queries
@@ -15,9 +16,12 @@ export async function presentMissions(db: Executor, rows: MissionRow[], now: Dat
   // Sequential on purpose: inside a transaction both run on the same connection.
   const deps = await createMissionsRepository(db).dependencyIds(ids);
   const contexts = await loadDispatchContexts(db, ids, now);
+  // An agent's question is open only while its mission waits in Review (mission_ask, #14).
+  const questions = await createToolRequestsRepository(db).openQuestions(rows.filter((r) => r.list === 'review').map((r) => r.id));
   return rows.map((r) => {
     const ctx = contexts.get(r.id)!;
-    const dispatch = dispatchState({ ...r, liveAttempt: ctx.liveAttempt }, ctx.project);
-    return toMission(r, deps.get(r.id) ?? [], dispatch);
+    const question = questions.get(r.id) ?? null;
+    const dispatch = dispatchState({ ...r, liveAttempt: ctx.liveAttempt, question }, ctx.project);
+    return { ...toMission(r, deps.get(r.id) ?? [], dispatch), question };
   });
 }
