@@ -63,8 +63,10 @@ async function resumeFor(db: Db, attemptId: string, agentType: string, m: { id: 
   const sentBackBy = m.reviewStatus === 'rejected' ? await repo.lastSentBackBy(m.id) : undefined;
   const cameBack = earlier[0] ? comebackReason(earlier[0], m, sentBackBy) : '';
   const choice = chooseResume({ workstationId: attempt.workstationId, agentType }, earlier, cameBack);
-  if (choice.resume) await repo.updateAttempt(attemptId, { resumedFromAttemptId: choice.resume.fromAttemptId });
-  return choice;
+  if (!choice.resume) return choice;
+  await repo.updateAttempt(attemptId, { resumedFromAttemptId: choice.resume.fromAttemptId });
+  const usageSoFar = await repo.sessionUsage(attempt.workstationId!, choice.resume.agentSessionId);
+  return { ...choice, resume: { ...choice.resume, usageSoFar } };
 }
 
 async function resolveConflictFor(db: Db, attemptId: string) {

@@ -126,6 +126,20 @@ export function createDispatchRepository(db: Executor) {
         .limit(limit);
     },
 
+    /** What the attempts that ran an agent session on a workstation used in it, summed. */
+    async sessionUsage(workstationId: string, agentSessionId: string) {
+      const a = codeAgentSessions;
+      const [row] = await db
+        .select({
+          inputTokens: sql<number>`coalesce(sum(${a.inputTokens}), 0)::float8`, outputTokens: sql<number>`coalesce(sum(${a.outputTokens}), 0)::float8`,
+          cacheReadTokens: sql<number>`coalesce(sum(${a.cacheReadTokens}), 0)::float8`, cacheWriteTokens: sql<number>`coalesce(sum(${a.cacheWriteTokens}), 0)::float8`,
+          costUsd: sql<number | null>`sum(${a.costUsd})::float8`,
+        })
+        .from(a)
+        .where(and(eq(a.workstationId, workstationId), eq(a.agentSessionId, agentSessionId)));
+      return row ?? { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: null };
+    },
+
     /** Which sent the mission back last: a person's rejection or a pull request's change request. */
     async lastSentBackBy(missionId: string) {
       const [row] = await db

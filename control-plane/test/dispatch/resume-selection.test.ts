@@ -17,12 +17,16 @@ const resumedFrom = async (attemptId: string) =>
   (await queryRows<{ r: string | null }>(app.db, `SELECT resumed_from_attempt_id AS r FROM code_agent_sessions WHERE id = '${attemptId}'`))[0]!.r;
 
 /** Runs an assigned attempt the way a daemon does: accepted, its agent's session id, then the finish. */
-async function runAttempt(client: any, assign: any, status: 'succeeded' | 'failed', sessionId?: string) {
+async function runAttempt(client: any, assign: any, status: 'succeeded' | 'failed', sessionId?: string, usage?: Record<string, number>) {
   const f = attemptFrames(assign);
   client.send(f.accepted());
   let seq = 0;
   if (sessionId) {
     client.send(f.event('agent.session', { agentSessionId: sessionId, agent: 'custom' }));
+    seq++;
+  }
+  if (usage) {
+    client.send(f.event('agent.usage', usage));
     seq++;
   }
   client.send(f.finished(status, status === 'succeeded' ? { branch: assign.payload.mission.branch } : { reason: 'tests failed' }));
@@ -52,9 +56,11 @@ t.test('a retry on the same workstation with the same agent resumes the session 
   const client = await p.connect();
   const m = await p.mission();
   const first = await assignOf(client, m.id);
-  await runAttempt(client, first, 'failed', 'sess-retry-1');
+  await runAttempt(client, first, 'failed', 'sess-retry-1', { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 50, cacheWriteTokens: 7, costUsd: 0.25 });
   const second = await assignOf(client, m.id, first.payload.attemptId);
-  t.same(second.payload.resume, { agentSessionId: 'sess-retry-1', fromAttemptId: first.payload.attemptId, reason: 'retry after failed' });
+  // CLIs report a resumed session's running totals: the daemon is told what the session used so far.
+  t.same(second.payload.resume.usageSoFar, { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 50, cacheWriteTokens: 7, costUsd: 0.25 }, 'the session’s usage so far comes with the resume');
+  t.match(second.payload.resume, { agentSessionId: 'sess-retry-1', fromAttemptId: first.payload.attemptId, reason: 'retry after failed' });
   t.equal(second.payload.resumeNote, null);
   t.equal(await resumedFrom(second.payload.attemptId), first.payload.attemptId, 'the new attempt records which attempt it resumed');
   t.equal(await resumedFrom(first.payload.attemptId), null, 'the first one resumed nothing');
@@ -70,7 +76,7 @@ t.test('a rejection in Review sends the mission back into the same session, sayi
   const reviewed = await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'reject', feedback: 'Name the function after what it does.' });
   t.equal(reviewed.status, 200, 'rejected in Review');
   const second = await assignOf(client, m.id, first.payload.attemptId);
-  t.same(second.payload.resume, { agentSessionId: 'sess-review-1', fromAttemptId: first.payload.attemptId, reason: 'review feedback' });
+  t.match(second.payload.resume, { agentSessionId: 'sess-review-1', fromAttemptId: first.payload.attemptId, reason: 'review feedback' });
   t.equal(second.payload.mission.reviewFeedback, 'Name the function after what it does.');
   await client.close();
 });
@@ -134,7 +140,7 @@ t.test('the newest session recorded here by this agent is resumed, past newer on
   await earlierAttempt(p, m.id, { workstationId: p.workstationId, agentSessionId: null, status: 'timed_out', ...at(1 * hour) });
   await api.patch(`/api/v1/missions/${m.id}`, { ready: true });
   const assign = await assignOf(client, m.id);
-  t.same(assign.payload.resume, { agentSessionId: 'sess-wanted', fromAttemptId: wanted.id, reason: 'retry after timed_out' }, 'the reason is why the mission came back last');
+  t.match(assign.payload.resume, { agentSessionId: 'sess-wanted', fromAttemptId: wanted.id, reason: 'retry after timed_out' }, 'the reason is why the mission came back last');
   t.equal(await resumedFrom(assign.payload.attemptId), wanted.id);
   await client.close();
 });
@@ -148,7 +154,7 @@ t.test('the reason names the next stage, or a pull request that asked for change
   const clarify = await earlierAttempt(p, staged.id, { workstationId: p.workstationId, agentSessionId: 'sess-stage', status: 'succeeded', stage: `before-${stage}` });
   await api.patch(`/api/v1/missions/${staged.id}`, { ready: true });
   const next = await assignOf(client, staged.id);
-  t.same(next.payload.resume, { agentSessionId: 'sess-stage', fromAttemptId: clarify.id, reason: `next stage ${stage}` });
+  t.match(next.payload.resume, { agentSessionId: 'sess-stage', fromAttemptId: clarify.id, reason: `next stage ${stage}` });
   await runAttempt(client, next, 'succeeded');
 
   // The PR feedback loop sends a mission back rejected, with a mission.changes_requested event.
@@ -161,6 +167,6 @@ t.test('the reason names the next stage, or a pull request that asked for change
   });
   await api.patch(`/api/v1/missions/${pr.id}`, { ready: true });
   const again = await assignOf(client, pr.id);
-  t.same(again.payload.resume, { agentSessionId: 'sess-pr', fromAttemptId: opened.id, reason: 'pull request changes requested' });
+  t.match(again.payload.resume, { agentSessionId: 'sess-pr', fromAttemptId: opened.id, reason: 'pull request changes requested' });
   await client.close();
 });

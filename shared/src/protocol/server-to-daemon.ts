@@ -54,7 +54,18 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
    * same agent, recorded its session id (Claude Code `session_id`, Codex `thread_id`). Null: start
    * fresh from the docs; `resumeNote` says why (first attempt, another workstation, …).
    */
-  resume: z.object({ agentSessionId: z.string().min(1).max(128), fromAttemptId: idSchema, reason: z.string().max(500) }).nullable().default(null),
+  resume: z.object({
+    agentSessionId: z.string().min(1).max(128), fromAttemptId: idSchema, reason: z.string().max(500),
+    /**
+     * What the session's earlier runs used, as recorded here: the CLIs report running totals for a
+     * resumed session (Claude Code's cost, Codex's tokens), so a daemon that restarted since still
+     * reports only this run's share.
+     */
+    usageSoFar: z.object({
+      inputTokens: z.number().min(0), outputTokens: z.number().min(0), cacheReadTokens: z.number().min(0),
+      cacheWriteTokens: z.number().min(0), costUsd: z.number().min(0).nullable(),
+    }).nullable().optional(),
+  }).nullable().default(null),
   resumeNote: z.string().max(500).nullable().default(null),
   /**
    * The last merge of the mission branch into its target conflicted: this attempt first merges the
