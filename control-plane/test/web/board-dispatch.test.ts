@@ -142,5 +142,12 @@ async function dispatchBoardTests() {
     t.equal(await card(idle.id, 'todo').count(), 1, 'still in Todo');
   });
 
+  await step('Todo cards follow workstations: a daemon going away shows up in their reasons', async (t) => {
+    t.equal(await card(stuck.id, 'todo').locator('.more').count(), 0, 'the laptop is connected: dependencies are the only reason');
+    daemon.close();
+    await card(stuck.id, 'todo').locator('.more[data-codes~="no_workstation_online"]').waitFor();
+    t.match((await api.get(`/api/v1/missions/${stuck.id}`)).body.dispatch.reasons.map((r: any) => r.code), ['blocked_by_dependencies', 'no_workstation_online']);
+  });
+
   await closeBrowser();
 }

@@ -46,6 +46,7 @@ export function createBoard({ store, api, usage, onOpen }) {
   }
 
   async function approve(m) {
+    if (m.reviewStatus === 'approved') return notify(`“${m.title}” is approved already: it moves to Done once its branch is merged. ${dispatchSummary(m)}`, 'info');
     try {
       const after = await api.review(m.id, 'approve');
       store.upsert(after);
