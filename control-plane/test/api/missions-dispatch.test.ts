@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
-import { attemptFrames, servedProject } from '../dispatch/fixtures.ts';
+import { attemptFrames, pushMissionBranch, servedProject } from '../dispatch/fixtures.ts';
 
 // "Why isn't it running?": every mission carries dispatch {state, reasons[]}, computed from the real
 // board, workstations and limits. Each test walks one reason through the HTTP API.
@@ -114,4 +114,30 @@ t.test('Review waits for a person; Done is done', async (t) => {
   t.match(review.body.dispatch, { state: 'in_review', reasons: [{ code: 'waiting_for_review', fix: /Approve it/ }] });
   const approved = await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' });
   t.same(approved.body.dispatch, { state: 'done', reasons: [] });
+});
+
+t.test('a running mission whose workstation dropped says so while the grace period runs', async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const m = await p.mission();
+  await assignOf(client, m.id);
+  await client.close();
+  // The server closes the session when it sees the socket go: poll the API until it has.
+  for (let i = 0; i < 100 && (await dispatchOf(m.id)).reasons.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.match(await dispatchOf(m.id), { state: 'running', reasons: [{ code: 'no_workstation_online', message: /lost its connection/ }] });
+});
+
+t.test('approved in direct mode, the merge waits for a workstation: in_review with the workstation reason', async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const m = await p.mission({ requiresReview: true, prMode: 'disabled' });
+  await pushMissionBranch(client, m.id, 'b'.repeat(40));
+  t.match(await dispatchOf(m.id), { state: 'in_review', reasons: [{ code: 'waiting_for_review' }] });
+  await client.close();
+  const approved = await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' });
+  t.match(approved.body, { list: 'review', reviewStatus: 'approved' });
+  t.match(approved.body.dispatch, { state: 'in_review', reasons: [{ code: 'no_workstation_online' }] });
+  const again = await api.post(`/api/v1/missions/${m.id}/move`, { list: 'done' });
+  t.equal(again.body.error.code, 'SU_ERR_MISSION_REVIEW_REQUIRED');
+  t.match(again.body.error.message, /approved and its merge is pending/);
 });
