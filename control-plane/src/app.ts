@@ -19,6 +19,7 @@ import { flowsRoutes } from './modules/flows/flows.routes.ts';
 import { healthRoutes } from './modules/health.routes.ts';
 import { missionsRoutes } from './modules/missions/missions.routes.ts';
 import { missionToolsRoutes } from './modules/mission-tools/mission-tools.routes.ts';
+import { missionDiffRoutes } from './modules/mission-diff/mission-diff.routes.ts';
 import { organizationsRoutes } from './modules/organizations/organizations.routes.ts';
 import { projectsRoutes } from './modules/projects/projects.routes.ts';
 import { repositoriesRoutes } from './modules/repositories/repositories.routes.ts';
@@ -136,6 +137,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(flowsRoutes(services.flows));
       await api.register(missionsRoutes(services.missions, services.board));
       await api.register(missionToolsRoutes(deps.database.db, services.access, clock));
+      await api.register(missionDiffRoutes(deps.database.db, services.access));
       await api.register(realtimeRoutes({
         hub: realtime, access: services.access, guard: revocation.guard, tickets: createRealtimeTickets(deps.database.db, clock), maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024,
       }));

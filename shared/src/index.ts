@@ -9,6 +9,7 @@ export * from './domain/flows.ts';
 export * from './domain/actors.ts';
 export * from './domain/missions.ts';
 export * from './domain/mission-events.ts';
+export * from './domain/mission-diff.ts';
 export * from './protocol/envelope.ts';
 export * from './protocol/errors.ts';
 export * from './protocol/daemon-to-server.ts';

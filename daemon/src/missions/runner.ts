@@ -15,6 +15,7 @@ import type { AgentTools } from '../mcp/index.ts';
 import { type RetryPolicy, retryPolicyFromEnv, runStage, type StageEnd } from './stage-run.ts';
 import { abortMerge, filesWithMarkers, git, type Identity, mergeAndPush, mergeTargetInto, type RepositoryStore, type WorktreePool } from '../worktrees/index.ts';
 import { conflictSection } from '../agents/conflict-prompt.ts';
+import { diffSummary } from '../worktrees/diff-summary.ts';
 
 type Assignment = MissionAssignFrame['payload'];
 type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'limited';
@@ -200,8 +201,13 @@ export function createMissionRunner(deps: RunnerDeps) {
       // The agent may have committed itself; with nothing left for us to commit HEAD says where it is.
       const headCommit = sha ?? await git.revParse(lease.path, 'HEAD');
       note('git.pushing', { branch });
-      await git.push(lease.path, branch, { setUpstream: true });
+      // What a reviewer reads (the branch against its target), worked out while the push runs.
+      const [diff] = await Promise.all([
+        diffSummary(lease.path, m.targetBranch).catch((err) => void deps.log.warn({ err, missionId: m.id }, 'diff summary failed')),
+        git.push(lease.path, branch, { setUpstream: true }),
+      ]);
       pushed = true;
+      if (diff) note('git.diff', { ...diff });
       await deps.emit(ref, 'git.pushed', { branch, headCommit });
       // Direct mode (no pull request): merge now unless a person reviews first; after approval the
       // merge is a follow-up attempt. In PR mode the branch is all: the control plane opens the PR.

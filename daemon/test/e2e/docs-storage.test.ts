@@ -44,6 +44,22 @@ t.test('by default the docs are committed with the work', async (t) => {
   t.ok(files.includes(`solo-unicorn-docs/missions/${missionId}/solution.md`), 'solution.md in the product repository');
   t.ok(files.includes('FAKE_AGENT_OUTPUT.md'));
   t.same(stored, ['solution.md', 'tasks/1.md'], 'and in the control plane');
+
+  // What a reviewer reads: the branch against its target, from the attempt that pushed it (#16).
+  const diff = await api.get(`/api/v1/missions/${missionId}/diff`);
+  t.equal(diff.status, 200);
+  t.match(diff.body, { targetBranch: 'main', truncated: false, attemptId: /^[0-9A-Z]{26}$/ });
+  const output = diff.body.files.find((f: { path: string }) => f.path === 'FAKE_AGENT_OUTPUT.md');
+  t.match(output, { additions: 3, deletions: 0, binary: false, patch: /\+Written by the fake agent\./ });
+  t.equal(diff.body.totalFiles, diff.body.files.length);
+});
+
+t.test('no diff before any work: a 404 that says so', async (t) => {
+  const project = await createProject(api, org.id);
+  const m = (await api.post(`/api/v1/projects/${project.id}/missions`, { title: 'Not yet' })).body;
+  const none = await api.get(`/api/v1/missions/${m.id}/diff`);
+  t.equal(none.status, 404);
+  t.match(none.body.error, { code: 'SU_ERR_NOT_FOUND', message: /no diff yet/ });
 });
 
 t.test('docsInRepository false: the work is merged, the docs stay in the control plane only', async (t) => {
