@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
@@ -8,6 +10,9 @@ import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
 // Issue #15 on the board, in Debian's Chromium: why a card does not run, forms that make a
 // mission runnable (the project's defaults preselected), and moves that obey the API's rules.
 const CHROMIUM = '/usr/bin/chromium';
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** Like board.test.ts: CI collects `$SU_TEST_ARTIFACTS_DIR`, locally `.ci/artifacts/screenshots`. */
+const screenshots = join(process.env.SU_TEST_ARTIFACTS_DIR || join(repoRoot, '.ci', 'artifacts'), 'screenshots');
 
 if (!existsSync(CHROMIUM)) {
   t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
@@ -16,6 +21,7 @@ if (!existsSync(CHROMIUM)) {
 }
 
 async function dispatchBoardTests() {
+  mkdirSync(screenshots, { recursive: true });
   const app = await startTestApp(t, { dispatch: { offlineGraceMs: 600_000, tickMs: 600_000, maxAttempts: 3 } });
   const api = app.admin;
   const org = await createOrg(api);
@@ -83,6 +89,7 @@ async function dispatchBoardTests() {
     t.equal(await dialog.getByLabel('PR mode').inputValue(), 'auto');
     await dialog.getByLabel('Title', { exact: true }).fill('Runs from the board');
     await dialog.getByLabel('Ready for an agent').check();
+    await page.screenshot({ path: join(screenshots, 'new-mission-dialog.png') });
     const [created] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`${P}/missions`) && r.request().method() === 'POST'),
       dialog.getByRole('button', { name: 'Create' }).click(),
@@ -119,6 +126,7 @@ async function dispatchBoardTests() {
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
     await card(stuck.id, 'todo').locator('li[data-code="blocked_by_dependencies"]').waitFor();
+    await page.screenshot({ path: join(screenshots, 'board-dispatch.png'), fullPage: true });
     t.equal(await card(stuck.id).locator('li[data-code="no_repository"]').count(), 0, 'the card follows');
   });
 
