@@ -6,6 +6,10 @@ import { daemonCommand } from './cli/daemon.ts';
 import { fallbackCommand } from './cli/fallback.ts';
 import { githubCommand } from './cli/github.ts';
 import { missionCommand } from './cli/mission.ts';
+import { orgCommand } from './cli/org.ts';
+import { projectCommand } from './cli/project.ts';
+import { setupCommands } from './cli/setup.ts';
+import { templateCommand } from './cli/template.ts';
 import { loginCommand } from './cli/login.ts';
 import { CliError } from './cli/output.ts';
 import { statusCommand } from './cli/status.ts';
@@ -30,6 +34,10 @@ const program = new Command('solo-unicorn')
     }
   });
 loginCommand(program, getEnv);
+orgCommand(program, getEnv);
+projectCommand(program, getEnv);
+setupCommands(program, getEnv);
+templateCommand(program, getEnv);
 workstationCommand(program, getEnv);
 daemonCommand(program, getEnv);
 statusCommand(program, getEnv);

@@ -2,7 +2,7 @@ import { CliError } from './output.ts';
 
 /** The control plane answered with an error status (kept so a caller can treat a 404 as "not there"). */
 export class ApiError extends CliError {
-  constructor(message: string, readonly status: number) {
+  constructor(message: string, readonly status: number, readonly code?: string) {
     super(message);
   }
 }
@@ -29,8 +29,9 @@ export async function callApi<T>(baseUrl: string, apiKey: string, method: string
   }
   if (!res.ok) {
     const message = json?.error?.message ?? `HTTP ${res.status}`;
-    if (res.status === 401) throw new ApiError(`the API key was refused (${message}); check --api-key`, 401);
-    throw new ApiError(`${method} ${path} failed: ${message}`, res.status);
+    const code = typeof json?.error?.code === 'string' ? (json.error.code as string) : undefined;
+    if (res.status === 401) throw new ApiError(`the API key was refused (${message}); check --api-key`, 401, code);
+    throw new ApiError(`${method} ${path.split('?')[0]} failed: ${message}${code ? ` (${code})` : ''}`, res.status, code);
   }
   return json as T;
 }

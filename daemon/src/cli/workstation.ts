@@ -3,7 +3,12 @@ import { registerWorkstationResponse } from '@solo-unicorn/shared';
 import { type Env, readConfigFile } from '../config.ts';
 import { callApi } from './api-client.ts';
 import { updateConfigFile } from './config-file.ts';
-import { CliError, printJson } from './output.ts';
+import { apiContext, commonApiOptions } from './api-context.ts';
+import { CliError, emit, printJson, printList } from './output.ts';
+import { allPages, projectOf, resolveOrg, resolveWorkstation } from './resolve.ts';
+
+type Opts = Record<string, string | boolean | undefined> & { json?: boolean; url?: string; apiKey?: string };
+const presence = (w: any) => `${w.online ? 'online ' : 'offline'}${w.revokedAt ? ' revoked' : ''}`;
 
 export function workstationCommand(program: Command, env: () => Env) {
   const ws = program.command('workstation').description('manage this machine as a workstation');
@@ -11,7 +16,7 @@ export function workstationCommand(program: Command, env: () => Env) {
     .description('register this machine; writes the server URL, workstation id and token to $SU_HOME/config.json (0600)')
     .option('--url <url>', 'control-plane base URL (default: from `login`)')
     .option('--api-key <key>', 'an API key of an organization admin (default: from `login`)')
-    .requiredOption('--organization <orgId>', 'organization id')
+    .requiredOption('--organization <org>', 'organization (name or id)')
     .requiredOption('--name <name>', 'workstation name')
     .option('--json', 'print JSON')
     .action(async (opts: { url?: string; apiKey?: string; organization: string; name: string; json?: boolean }) => {
@@ -20,7 +25,9 @@ export function workstationCommand(program: Command, env: () => Env) {
       const url = opts.url ?? file.serverUrl;
       const apiKey = opts.apiKey ?? file.apiKey;
       if (!url || !apiKey) throw new CliError('missing --url/--api-key (or run `solo-unicorn login --url URL --api-key KEY` first)', 2);
-      const raw = await callApi<unknown>(url, apiKey, 'POST', '/api/v1/workstations', { organizationId: opts.organization, name: opts.name });
+      const api = <T>(method: string, path: string, body?: unknown) => callApi<T>(url, apiKey, method, path, body);
+      const organizationId = await resolveOrg(api, opts.organization);
+      const raw = await api<unknown>('POST', '/api/v1/workstations', { organizationId, name: opts.name });
       const parsed = registerWorkstationResponse.safeParse(raw);
       if (!parsed.success) throw new CliError('the control plane answered the registration with an unexpected shape; is it the same version?');
       const { workstation, token } = parsed.data;
@@ -29,5 +36,31 @@ export function workstationCommand(program: Command, env: () => Env) {
       });
       if (opts.json) printJson({ workstation, configPath: e.configPath });
       else process.stdout.write(`registered workstation ${workstation.name} (${workstation.id}); start it with \`solo-unicorn daemon\`\n`);
+    });
+
+  commonApiOptions(ws.command('list').description('workstations of your organizations (or those a project may use), online or not'))
+    .option('--org <org>', 'only this organization (name or id)')
+    .option('--project <project>', 'only those mapped to this project (name or id)')
+    .action(async (o: Opts) => {
+      const api = apiContext(env(), o);
+      let items = await allPages<any>(api, `/api/v1/workstations${o.org ? `?organizationId=${await resolveOrg(api, o.org as string)}` : ''}`);
+      if (o.project) {
+        const mapped = await api<{ items: { workstationId: string }[] }>('GET', `/api/v1/projects/${await projectOf(api, o.project as string)}/workstations`);
+        const ids = new Set(mapped.items.map((m) => m.workstationId));
+        items = items.filter((w) => ids.has(w.id));
+      }
+      if (o.json) return printJson({ items });
+      printList(items, (w) => `${w.id}  ${presence(w)}  ${w.currentMissions.length}/${w.maxConcurrentMissions} running  ${w.name}${w.agents.length ? `  agents: ${w.agents.map((a: any) => a.type).join(', ')}` : ''}`, 'no workstations');
+    });
+
+  commonApiOptions(ws.command('map [workstation]').description("let a workstation run a project's missions (name or id; default: this machine's)"))
+    .option('--project <project>', 'project name or id (default: $SU_PROJECT)')
+    .action(async (ref: string | undefined, o: Opts) => {
+      const api = apiContext(env(), o);
+      const own = readConfigFile(env().configPath).workstationId;
+      if (!ref && !own) throw new CliError('<workstation>: required here (this machine is not registered: `solo-unicorn workstation register`)');
+      const workstationId = ref ? await resolveWorkstation(api, ref) : own!;
+      const mapped = await api<any>('POST', `/api/v1/projects/${await projectOf(api, o.project as string)}/workstations`, { workstationId });
+      emit(o, mapped, () => `workstation ${ref ?? workstationId} may now run missions of project ${o.project ?? process.env.SU_PROJECT}`);
     });
 }

@@ -1,0 +1,78 @@
+// A project set up from nothing with the CLI alone, by names, against a real control plane; then
+// the errors a person meets doing it (cli-mission.test.ts: the mission commands).
+import t from 'tap';
+import { ADMIN_KEY, startTestApp } from '../helpers/control-plane.ts';
+import { runCli, tempDir } from '../helpers/processes.ts';
+
+const app = await startTestApp(t);
+const home = tempDir('su-cli-setup-');
+const cli = (...args: string[]) => runCli(args, { SU_HOME: home });
+const ok = async (...args: string[]) => {
+  const res = await cli(...args);
+  if (res.code !== 0) throw new Error(`${args.join(' ')} → ${res.code}: ${res.stderr}`);
+  return res.stdout;
+};
+const json = async (...args: string[]) => JSON.parse(await ok(...args, '--json'));
+
+t.before(async () => {
+  await ok('login', '--url', app.baseUrl, '--api-key', ADMIN_KEY);
+});
+
+t.test('org, project, repo, flow, actor, template and workstation set up by name', async (t) => {
+  t.match(await ok('org', 'create', 'Acme Labs'), /^created organization Acme Labs \([0-9A-Z]{26}\)\n$/);
+  const orgs = await json('org', 'list');
+  t.match(orgs.items, [{ name: 'Acme Labs', role: 'owner' }]);
+
+  const projectId = (await ok('project', 'create', 'demo', '--org', 'Acme Labs', '--default-agent', 'custom', '-q')).trim();
+  t.match(projectId, /^[0-9A-Z]{26}$/, '-q prints only the id');
+  t.match(await ok('project', 'list', '--org', 'Acme Labs'), new RegExp(`^${projectId}  demo  \\(agent custom\\)\\n$`));
+
+  const repo = await json('repo', 'add', 'file:///srv/git/demo.git', '--project', 'demo', '--default-branch', 'trunk');
+  t.match(repo, { url: 'file:///srv/git/demo.git', defaultBranch: 'trunk', projectId });
+  t.match(await ok('repo', 'list', '--project', 'demo'), /demo +trunk +file:\/\/\/srv\/git\/demo\.git/);
+
+  const flow = await json('flow', 'create', 'reviewed', '--stages', 'plan:review,execute', '--project', 'demo');
+  t.same(flow.stages, [{ name: 'plan', requiresReview: true }, { name: 'execute', requiresReview: false }]);
+  t.match(await ok('flow', 'list', '--project', projectId), /reviewed +\[plan \(review\) → execute\]/, 'ids work where names do');
+
+  await ok('actor', 'create', 'dev', '--description', 'writes the code', '--instructions', 'Small commits.', '--project', 'demo');
+  t.match((await json('actor', 'list', '--project', 'demo')).items, [{ name: 'dev', instructions: 'Small commits.' }]);
+
+  const template = await json('template', 'create', 'Lint sweep', '--project', 'demo', '--flow', 'reviewed', '--actor', 'dev', '--repo', 'demo', '--effort', '30', '--tags', 'lint,chore');
+  t.match(template, { name: 'Lint sweep', flowId: flow.id, repositoryId: repo.id, estimatedEffortMinutes: 30, tags: ['lint', 'chore'] });
+  t.match(await ok('template', 'list', '--project', 'demo'), /on +p3 +30 min +Lint sweep/);
+
+  await ok('workstation', 'register', '--organization', orgs.items[0].id, '--name', 'laptop');
+  const mapped = await json('workstation', 'map', 'laptop', '--project', 'demo');
+  t.equal(mapped.projectId, projectId);
+  t.match(await ok('workstation', 'list', '--project', 'demo'), /offline +0\/2 running +laptop/);
+
+  const shown = await ok('project', 'show', 'demo');
+  t.match(shown, /repositories: demo \([0-9A-Z]{26}, trunk\)/);
+  t.match(shown, /flows: reviewed \[plan → execute\]/);
+  t.match(shown, /actors: dev/);
+  t.match(shown, /workstations: laptop \(offline\)/);
+  t.match(await json('project', 'show', 'demo'), { id: projectId, repositories: [{ id: repo.id }], flows: [{ id: flow.id }], workstations: [{ projectId }] });
+});
+
+t.test('names that do not resolve, bad flags and API refusals: one line on stderr, exit 1, nothing on stdout', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['project', 'show', 'nope'], /^solo-unicorn: no project named "nope" \(there are: demo\)$/],
+    [['repo', 'list', '--project', 'nope'], /^solo-unicorn: no project named "nope"/],
+    [['flow', 'create', 'bad', '--stages', 'plan:maybe', '--project', 'demo'], /^solo-unicorn: --stages: "plan:maybe": a stage is name or name:review$/],
+    [['flow', 'create', 'Bad Stage', '--stages', 'Not Valid', '--project', 'demo'], /^solo-unicorn: --stages: /],
+    [['template', 'create', 'x', '--project', 'demo', '--flow', 'nope', '--actor', 'dev', '--repo', 'demo', '--effort', '5'], /^solo-unicorn: no flow named "nope"/],
+    [['mission', 'create', '--project', 'demo', '--title', 'x', '--repo', 'elsewhere'], /^solo-unicorn: no repository named "elsewhere"/],
+    [['mission', 'show', '01ARZ3NDEKTSV4RRFFQ69G5FAV', '--json'], /^solo-unicorn: GET \/api\/v1\/missions\/01ARZ3NDEKTSV4RRFFQ69G5FAV failed: .*\(SU_ERR_NOT_FOUND\)$/],
+    [['repo', 'list'], /^solo-unicorn: --project: required/],
+  ];
+  for (const [args, stderr] of cases) {
+    const res = await runCli(args, { SU_HOME: home, SU_PROJECT: '' });
+    t.equal(res.code, 1, args.join(' '));
+    t.match(res.stderr.trimEnd(), stderr, args.join(' '));
+    t.equal(res.stderr.trimEnd().split('\n').length, 1, 'one line, no stack trace');
+    t.equal(res.stdout, '', 'nothing on stdout');
+  }
+  // $SU_PROJECT stands in for --project.
+  t.match((await runCli(['repo', 'list'], { SU_HOME: home, SU_PROJECT: 'demo' })).stdout, /demo +trunk/);
+});
