@@ -60,7 +60,10 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
     timeouts: { ...config.agentTimeouts, docsDebounceMs: 200 },
     emit: (ref, kind, data) => outbox.append(ref, { type: 'mission.event', payload: { kind, at: new Date().toISOString(), data } }),
     doc: (ref, doc) => outbox.append(ref, { type: 'mission.docs', payload: { at: new Date().toISOString(), path: doc.path, content: doc.content, contentHash: doc.contentHash } }),
-    finish: (ref, status, extra) => outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status, reason: extra.reason === undefined ? undefined : clipText(extra.reason, 4000), branch: extra.branch, headCommit: extra.headCommit, limitedUntil: extra.limitedUntil } }),
+    finish: (ref, status, extra) => {
+      tools.forget(ref.attemptId); // the attempt is over: whether it asked for review no longer matters
+      return outbox.append(ref, { type: 'mission.finished', payload: { at: new Date().toISOString(), status, reason: extra.reason === undefined ? undefined : clipText(extra.reason, 4000), branch: extra.branch, headCommit: extra.headCommit, limitedUntil: extra.limitedUntil } });
+    },
   });
   const startedAt = new Date().toISOString();
   let draining = false;
@@ -152,11 +155,14 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   });
 
   const connection = new Connection({
-    url: `${config.serverUrl.replace(/^http/, 'ws')}/api/v1/workstations/connect`,
+    urls: config.serverUrls.map((u) => `${u.replace(/^http/, 'ws')}/api/v1/workstations/connect`),
     token: config.token,
     log: log.child({ component: 'connection' }),
     backoff: config.reconnect,
-    onOpen: (send) => handlers.opened(send),
+    onOpen: (send, url) => {
+      state.serverUrl = url.replace(/^ws/, 'http').replace(/\/api\/v1\/workstations\/connect$/, ''); // `status` names the instance
+      handlers.opened(send);
+    },
     onMessage: (text) => handlers.message(text),
     onClose() {
       handlers.closed();
