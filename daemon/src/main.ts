@@ -1,26 +1,45 @@
-// The CLI shell: parse the environment once, route to a command, turn failures into one line.
+// The CLI shell: load only the command being run, parse, turn failures into one line.
 import { Command, CommanderError } from 'commander';
-import { ConfigError, daemonVersion, type Env, loadEnv } from './config.ts';
-import { agentCommand } from './cli/agent.ts';
-import { daemonCommand } from './cli/daemon.ts';
-import { fallbackCommand } from './cli/fallback.ts';
-import { githubCommand } from './cli/github.ts';
-import { missionCommand } from './cli/mission.ts';
-import { orgCommand } from './cli/org.ts';
-import { projectCommand } from './cli/project.ts';
-import { setupCommands } from './cli/setup.ts';
-import { templateCommand } from './cli/template.ts';
-import { loginCommand } from './cli/login.ts';
+import { about, type CommandName } from './cli/about.ts';
 import { CliError } from './cli/output.ts';
-import { statusCommand } from './cli/status.ts';
-import { workstationCommand } from './cli/workstation.ts';
+import type { Env } from './config.ts';
+
+type Register = (program: Command, env: () => Env) => void;
+/**
+ * Each top-level command's module, loaded only when that command runs: `--help` lists them from
+ * their descriptions alone, and a command does not pay for the others' schemas (start time).
+ */
+const modules: Record<CommandName, () => Promise<Register>> = {
+  login: async () => (await import('./cli/login.ts')).loginCommand,
+  org: async () => (await import('./cli/org.ts')).orgCommand,
+  project: async () => (await import('./cli/project.ts')).projectCommand,
+  repo: async () => (await import('./cli/setup.ts')).setupCommands,
+  flow: async () => (await import('./cli/setup.ts')).setupCommands,
+  actor: async () => (await import('./cli/setup.ts')).setupCommands,
+  template: async () => (await import('./cli/template.ts')).templateCommand,
+  workstation: async () => (await import('./cli/workstation.ts')).workstationCommand,
+  daemon: async () => (await import('./cli/daemon.ts')).daemonCommand,
+  status: async () => (await import('./cli/status.ts')).statusCommand,
+  mission: async () => (await import('./cli/mission.ts')).missionCommand,
+  fallback: async () => (await import('./cli/fallback.ts')).fallbackCommand,
+  import: async () => (await import('./cli/fallback.ts')).fallbackCommand,
+  github: async () => (await import('./cli/github.ts')).githubCommand,
+  agent: async () => (await import('./cli/agent.ts')).agentCommand,
+};
+const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(modules, name);
+
+const args = process.argv.slice(2);
+// `solo-unicorn help mission` is `solo-unicorn mission --help`.
+const invoked = args[0] === 'help' && isCommand(args[1]) ? args[1] : args[0];
+const wantsVersion = args[0] === '-V' || args[0] === '--version';
+const config = isCommand(invoked) || wantsVersion ? await import('./config.ts') : undefined;
 
 let env: Env | undefined;
-const getEnv = () => (env ??= loadEnv());
+const getEnv = () => (env ??= config!.loadEnv());
 
 const program = new Command('solo-unicorn')
   .description('Solo Unicorn workstation daemon and CLI')
-  .version(daemonVersion())
+  .version(config ? config.daemonVersion() : '')
   .showSuggestionAfterError()
   .exitOverride()
   .hook('preAction', (_program, action) => {
@@ -33,30 +52,23 @@ const program = new Command('solo-unicorn')
       });
     }
   });
-loginCommand(program, getEnv);
-orgCommand(program, getEnv);
-projectCommand(program, getEnv);
-setupCommands(program, getEnv);
-templateCommand(program, getEnv);
-workstationCommand(program, getEnv);
-daemonCommand(program, getEnv);
-statusCommand(program, getEnv);
-missionCommand(program, getEnv);
-fallbackCommand(program, getEnv);
-githubCommand(program, getEnv);
-agentCommand(program, getEnv);
 
 try {
+  if (isCommand(invoked)) (await modules[invoked]())(program, getEnv);
+  // The others are listed by --help (and suggested after a typo) from their descriptions alone.
+  const present = new Set(program.commands.map((c) => c.name()));
+  for (const name of Object.keys(about) as CommandName[]) if (!present.has(name)) program.command(name).description(about[name]);
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     // --help / --version exit 0; usage errors were already printed by commander.
     process.exit(error.exitCode);
   }
-  if (error instanceof CliError || error instanceof ConfigError) {
-    process.stderr.write(`solo-unicorn: ${error.message}\n`);
+  if (error instanceof CliError || (config && error instanceof config.ConfigError)) {
+    process.stderr.write(`solo-unicorn: ${(error as Error).message}\n`);
     process.exit(error instanceof CliError ? error.exitCode : 2);
   }
   process.stderr.write(`solo-unicorn: unexpected error: ${(error as Error).message}\n`);
   process.exit(1);
 }
+

@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import type { Command } from 'commander';
 import { type DetectedAgent, detectAgents } from '../agents/detect.ts';
 import { type Env, loadAgentConfig } from '../config.ts';
@@ -8,7 +9,7 @@ import { CliError, printJson } from './output.ts';
 const noAgents = 'no code agents found: install Claude Code (`claude`) or Codex (`codex`) on PATH, or name one in config.json `agents`';
 
 export function agentCommand(program: Command, env: () => Env) {
-  const agent = program.command('agent').description('the code agents this workstation can run');
+  const agent = program.command('agent').description(about.agent);
 
   agent.command('list')
     .description('detected agents: version, status, command, the most they may do, and their usage-limit state')

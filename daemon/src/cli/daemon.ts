@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { pidAlive, readState } from '../state-file.ts';
@@ -12,7 +13,7 @@ export const NOT_RUNNING = 3;
 export function daemonCommand(program: Command, env: () => Env) {
   const daemon = program
     .command('daemon')
-    .description('the workstation daemon: `daemon` alone starts it in the background, like `daemon start`')
+    .description(about.daemon)
     .option('--foreground', 'stay attached to this terminal (what systemd/launchd run)')
     .option('--json', 'print JSON')
     .action((opts: StartOpts) => start(env(), opts));

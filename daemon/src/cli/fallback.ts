@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import { discardItemBody, importLegacyBody, updateFallbackConfigBody } from '@solo-unicorn/shared';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -15,7 +16,7 @@ const bool = (name: string, v: unknown) => {
 };
 
 export function fallbackCommand(program: Command, env: () => Env) {
-  const fallback = program.command('fallback').description('Mission Fallback: config, templates, runs and proposals');
+  const fallback = program.command('fallback').description(about.fallback);
 
   commonApiOptions(fallback.command('config').description('show the project config, or change it with the options'))
     .option('--project <project>', 'project name or id (default: $SU_PROJECT)')
@@ -80,7 +81,7 @@ export function fallbackCommand(program: Command, env: () => Env) {
       else process.stdout.write(`discarded ${item(res)}\n`);
     });
 
-  commonApiOptions(program.command('import <file>').description('import a legacy JSON export: loop missions become fallback templates'))
+  commonApiOptions(program.command('import <file>').description(about.import))
     .option('--project <project>', 'project name or id (default: $SU_PROJECT)')
     .option('--flow <id>', 'flow for the templates (default: the project’s first)')
     .option('--actor <id>', 'actor for the templates (default: the project’s first)')

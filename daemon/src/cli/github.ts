@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import { putGithubIntegrationBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
@@ -16,7 +17,7 @@ const describe = (g: any) =>
   `GitHub connected (${g.scope}${g.scope === 'organization' ? ' default' : ''}): token ${g.tokenHint}, API ${g.apiBaseUrl}, webhook secret ${g.webhookSecretSet ? 'set' : 'not set'}, at most ${g.maxFeedbackCycles} PR feedback round(s)\n`;
 
 export function githubCommand(program: Command, env: () => Env) {
-  const github = program.command('github').description('connect a project or organization to GitHub for pull requests');
+  const github = program.command('github').description(about.github);
 
   commonApiOptions(github.command('connect').description('store a GitHub token (read from an environment variable, never from the command line)'))
     .option('--project <id>', 'connect this project')

@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { callApi } from './api-client.ts';
@@ -7,7 +8,7 @@ import { printJson } from './output.ts';
 export function loginCommand(program: Command, env: () => Env) {
   program
     .command('login')
-    .description('save the control-plane URL and your API key in $SU_HOME/config.json')
+    .description(about.login)
     .requiredOption('--url <url>', 'control-plane base URL, e.g. http://127.0.0.1:7878')
     .requiredOption('--api-key <key>', 'your API key (su_…)')
     .option('--json', 'print JSON')

@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import { createMissionBody, missionListSchema, moveMissionBody, reviewMissionBody, updateMissionBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
@@ -42,7 +43,7 @@ async function fields(api: Api, projectId: string, o: Opts, clearable: boolean) 
 const defined = (x: Record<string, unknown>) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
 
 export function missionCommand(program: Command, env: () => Env) {
-  const mission = program.command('mission').description('create, change, move, review and follow missions');
+  const mission = program.command('mission').description(about.mission);
   const act: Act = (cmd, fn) =>
     cmd.action(async (id: string, o: Opts) => {
       await fn(apiContext(env(), o), id, o);

@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import { createOrganizationBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
@@ -7,7 +8,7 @@ import { emit, printJson, printList } from './output.ts';
 type Opts = { json?: boolean; quiet?: boolean; url?: string; apiKey?: string };
 
 export function orgCommand(program: Command, env: () => Env) {
-  const org = program.command('org').description('organizations: who owns projects and workstations');
+  const org = program.command('org').description(about.org);
 
   commonApiOptions(org.command('list').description('the organizations you belong to, with your role'))
     .action(async (o: Opts) => {

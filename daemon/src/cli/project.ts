@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import { createProjectBody, updateProjectBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
@@ -23,7 +24,7 @@ const withSettings = (cmd: Command) => cmd
   .option('--budget <usd>', "monthly agent budget in US dollars ('none': no budget)");
 
 export function projectCommand(program: Command, env: () => Env) {
-  const project = program.command('project').description('projects: a board, its repositories, flows, actors and workstations');
+  const project = program.command('project').description(about.project);
 
   commonApiOptions(project.command('list').description('the projects you can see'))
     .option('--org <org>', 'only this organization (name or id)')

@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 // The things a project is set up with: repositories, flows and actors.
 import { readFileSync } from 'node:fs';
 import { createActorBody, createFlowBody, createRepositoryBody } from '@solo-unicorn/shared';
@@ -23,7 +24,7 @@ function textOrFile(o: Opts, name: string, fileKey: string) {
 }
 
 export function setupCommands(program: Command, env: () => Env) {
-  const repo = program.command('repo').description("a project's git repositories (where agents work)");
+  const repo = program.command('repo').description(about.repo);
   commonApiOptions(projectFlag(repo.command('list').description("the project's repositories")))
     .action(async (o: Opts) => {
       const api = apiContext(env(), o);
@@ -47,7 +48,7 @@ export function setupCommands(program: Command, env: () => Env) {
       emit(o, r, () => `added repository ${repoShortName(r.url)} (${r.id}), branch ${r.defaultBranch}`);
     });
 
-  const flow = program.command('flow').description('flows: the stages a mission goes through (without one: clarify → plan → execute)');
+  const flow = program.command('flow').description(about.flow);
   commonApiOptions(projectFlag(flow.command('list').description("the project's flows")))
     .action(async (o: Opts) => {
       const api = apiContext(env(), o);
@@ -69,7 +70,7 @@ export function setupCommands(program: Command, env: () => Env) {
       emit(o, f, () => `created flow ${f.name} (${f.id}): ${f.stages.map((s: any) => s.name).join(' → ')}`);
     });
 
-  const actor = program.command('actor').description('actors: personas an agent plays in a mission (their instructions join its prompt)');
+  const actor = program.command('actor').description(about.actor);
   commonApiOptions(projectFlag(actor.command('list').description("the project's actors")))
     .action(async (o: Opts) => {
       const api = apiContext(env(), o);

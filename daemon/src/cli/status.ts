@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { pidAlive, readState } from '../state-file.ts';
@@ -6,7 +7,7 @@ import { CliError, printJson } from './output.ts';
 export function statusCommand(program: Command, env: () => Env) {
   program
     .command('status')
-    .description("show the running daemon's state: connected?, since when, missions running, outbox depth")
+    .description(about.status)
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
       const e = env();

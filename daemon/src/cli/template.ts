@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 // Mission Fallback templates: the recurring work proposed when the ready backlog runs low.
 import { createFallbackTemplateBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
@@ -10,7 +11,7 @@ type Opts = Record<string, string | boolean | undefined> & { json?: boolean; qui
 const flags: Record<string, string> = { flowId: '--flow', actorId: '--actor', repositoryId: '--repo', estimatedEffortMinutes: '--effort', acceptanceCriteria: '--acceptance' };
 
 export function templateCommand(program: Command, env: () => Env) {
-  const template = program.command('template').description('Mission Fallback templates: recurring work proposed when the ready backlog is low');
+  const template = program.command('template').description(about.template);
 
   commonApiOptions(template.command('list').description("the project's templates"))
     .option('--project <project>', 'project name or id (default: $SU_PROJECT)')

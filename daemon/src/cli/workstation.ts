@@ -1,3 +1,4 @@
+import { about } from './about.ts';
 import type { Command } from 'commander';
 import { registerWorkstationResponse } from '@solo-unicorn/shared';
 import { type Env, readConfigFile } from '../config.ts';
@@ -11,7 +12,7 @@ type Opts = Record<string, string | boolean | undefined> & { json?: boolean; url
 const presence = (w: any) => `${w.online ? 'online ' : 'offline'}${w.revokedAt ? ' revoked' : ''}`;
 
 export function workstationCommand(program: Command, env: () => Env) {
-  const ws = program.command('workstation').description('manage this machine as a workstation');
+  const ws = program.command('workstation').description(about.workstation);
   ws.command('register')
     .description('register this machine; writes the server URL, workstation id and token to $SU_HOME/config.json (0600)')
     .option('--url <url>', 'control-plane base URL (default: from `login`)')

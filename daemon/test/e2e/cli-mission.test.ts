@@ -5,8 +5,12 @@ import { spawn } from 'node:child_process';
 import t from 'tap';
 import { createMissionDocs } from '../../../control-plane/src/modules/missions/mission-docs.ts';
 import { ADMIN_KEY, createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
 import { cliPath, runCli, tempDir } from '../helpers/processes.ts';
 
+// What the CLI does with the API's answers (names, flags, output) does not depend on the engine;
+// the API itself is tested on both (control-plane/test).
+runOnceAcrossEngines(t, 'the CLI');
 const app = await startTestApp(t);
 const home = tempDir('su-cli-mission-');
 const cli = (...args: string[]) => runCli(args, { SU_HOME: home });

@@ -2,8 +2,12 @@
 // the errors a person meets doing it (cli-mission.test.ts: the mission commands).
 import t from 'tap';
 import { ADMIN_KEY, startTestApp } from '../helpers/control-plane.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
 import { runCli, tempDir } from '../helpers/processes.ts';
 
+// What the CLI does with the API's answers (names, flags, output) does not depend on the engine;
+// the API itself is tested on both (control-plane/test).
+runOnceAcrossEngines(t, 'the CLI');
 const app = await startTestApp(t);
 const home = tempDir('su-cli-setup-');
 const cli = (...args: string[]) => runCli(args, { SU_HOME: home });
@@ -75,4 +79,17 @@ t.test('names that do not resolve, bad flags and API refusals: one line on stder
   }
   // $SU_PROJECT stands in for --project.
   t.match((await runCli(['repo', 'list'], { SU_HOME: home, SU_PROJECT: 'demo' })).stdout, /demo +trunk/);
+});
+
+t.test('--help lists every command without loading them; help <command> and a typo', async (t) => {
+  const help = await runCli(['--help'], { SU_HOME: home });
+  t.equal(help.code, 0);
+  for (const name of ['login', 'org', 'project', 'repo', 'flow', 'actor', 'template', 'workstation', 'daemon', 'status', 'mission', 'fallback', 'import', 'github', 'agent']) {
+    t.match(help.stdout, new RegExp(`\\n  ${name} +\\S`), name);
+  }
+  t.match((await runCli(['help', 'mission'], { SU_HOME: home })).stdout, /^Usage: solo-unicorn mission .*\n[\s\S]*\n {2}retry \[options\] <missionId> /);
+  t.match((await runCli(['--version'], { SU_HOME: home })).stdout, /^\d+\.\d+\.\d+\n$/);
+  const typo = await runCli(['misson', 'list'], { SU_HOME: home });
+  t.equal(typo.code, 1);
+  t.match(typo.stderr, /unknown command 'misson'\n\(Did you mean mission\?\)/);
 });
