@@ -60,6 +60,7 @@ export async function buildCli() {
     banner: { js: "import { createRequire as __suCreateRequire } from 'node:module'; const require = __suCreateRequire(import.meta.url);" },
     metafile: true,
     minify: true,
+    keepNames: true, // error and class names stay readable in logs
     plugins: [sourcesOnly],
     logLevel: 'warning',
   });
