@@ -155,14 +155,11 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   });
 
   const connection = new Connection({
-    urls: config.serverUrls.map((u) => `${u.replace(/^http/, 'ws')}/api/v1/workstations/connect`),
+    url: `${config.serverUrl.replace(/^http/, 'ws')}/api/v1/workstations/connect`,
     token: config.token,
     log: log.child({ component: 'connection' }),
     backoff: config.reconnect,
-    onOpen: (send, url) => {
-      state.serverUrl = url.replace(/^ws/, 'http').replace(/\/api\/v1\/workstations\/connect$/, ''); // `status` names the instance
-      handlers.opened(send);
-    },
+    onOpen: (send) => handlers.opened(send),
     onMessage: (text) => handlers.message(text),
     onClose() {
       handlers.closed();

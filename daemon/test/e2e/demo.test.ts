@@ -18,7 +18,7 @@ const port = await new Promise<number>((done) => {
     probe.close(() => done(port));
   });
 });
-const env = { ...process.env, SU_DEMO_DIR: dir, PORT: String(port) };
+const env: NodeJS.ProcessEnv = { ...process.env, SU_DEMO_DIR: dir, PORT: String(port) };
 delete env.TEST_DATABASE_URL;
 delete env.SU_AGENT_COMMAND;
 const alive = (pid: number) => {
