@@ -141,6 +141,11 @@ export const rows: Row[] = [
   row(api('GET /missions/:missionId/events'), project('read')),
   row(api('GET /missions/:missionId/attempts'), project('read')),
   row(api('GET /missions/:missionId/pull-requests'), project('read')),
+  // Nothing pushed yet: the 404 saying so comes after the read check.
+  row(api('GET /missions/:missionId/diff'), project('read'), { passes: (r) => r.status === 404 && /no diff yet/.test(r.body?.error?.message ?? '') }),
+  row(api('GET /missions/:missionId/question'), project('read')),
+  // No open question: the 409 comes after the write check.
+  row(api('POST /missions/:missionId/answer'), project('write'), { body: { text: 'an answer' }, passes: (r) => r.status === 409 }),
   // The mission has no pushed branch: the 400 naming it comes after the write check.
   row(api('POST /missions/:missionId/pull-request'), project('write'), {
     body: {}, passes: (r) => r.status === 400 && /no pushed branch/.test(r.body?.error?.message ?? ''),
