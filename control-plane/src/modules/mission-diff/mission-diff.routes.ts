@@ -1,11 +1,10 @@
 import { idSchema, missionDiffSchema } from '@solo-unicorn/shared';
-import { and, desc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { missionEvents } from '../../db/schema/index.ts';
 import type { Db } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import type { AccessService } from '../access/access.service.ts';
+import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
 import { userOf } from '../../plugins/auth.ts';
 
 /**
@@ -21,12 +20,7 @@ export function missionDiffRoutes(db: Db, access: AccessService): FastifyPluginA
       },
     }, async (req) => {
       await access.requireMission(userOf(req), req.params.missionId, 'read');
-      const [row] = await db
-        .select({ data: missionEvents.data, attemptId: missionEvents.attemptId, createdAt: missionEvents.createdAt })
-        .from(missionEvents)
-        .where(and(eq(missionEvents.missionId, req.params.missionId), eq(missionEvents.kind, 'git.diff')))
-        .orderBy(desc(missionEvents.seq))
-        .limit(1);
+      const row = await createMissionEventsRepository(db).latestOfKind(req.params.missionId, 'git.diff');
       if (!row) throw new AppError(404, 'SU_ERR_NOT_FOUND', 'no diff yet: no attempt of this mission has committed work');
       const parsed = missionDiffSchema.omit({ attemptId: true, at: true }).safeParse(row.data);
       // Written by a daemon: a summary that does not parse is reported as missing, never as a 500.

@@ -1,5 +1,5 @@
 import { type EventOrigin, newId } from '@solo-unicorn/shared';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { missionEvents, missions } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -54,6 +54,14 @@ export function createMissionEventsRepository(db: Executor) {
      * size as well as count, since one event may carry a whole mission doc. A page cut by size
      * keeps one more row than it returns, so the caller's `limit + 1` rule still sees "more".
      */
+    /** The mission's newest event of one kind (e.g. the last `git.diff`). */
+    async latestOfKind(missionId: string, kind: string): Promise<MissionEventRow | undefined> {
+      const [row] = await db.select().from(missionEvents)
+        .where(and(eq(missionEvents.missionId, missionId), eq(missionEvents.kind, kind)))
+        .orderBy(desc(missionEvents.seq)).limit(1);
+      return row;
+    },
+
     async list(missionId: string, afterSeq: number, limit: number, maxBytes = Number.POSITIVE_INFINITY) {
       const after = and(eq(missionEvents.missionId, missionId), gt(missionEvents.seq, afterSeq));
       let take = limit + 1;
