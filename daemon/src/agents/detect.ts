@@ -84,11 +84,19 @@ export interface VersionProbe {
   error?: string;
 }
 
+/**
+ * How long `--version` may take. Gemini CLI relaunches itself before it answers (~3 s on an idle
+ * 2-core machine, 10 s and more under load); a kill makes it exit 0 with nothing printed.
+ */
+const VERSION_TIMEOUT_MS = 30_000;
+
 /** `<executable> --version`: the first dotted number it prints (`2.1.3 (Claude Code)`, `codex-cli 0.171.0`). */
 export function probeVersion(executable: string, env?: Record<string, string>): Promise<VersionProbe> {
   return new Promise((resolve) => {
-    const options = { timeout: 5000, ...(env ? { env: { ...process.env, ...env } } : {}) };
+    const options = { timeout: VERSION_TIMEOUT_MS, ...(env ? { env: { ...process.env, ...env } } : {}) };
+    const started = Date.now();
     execFile(executable, ['--version'], options, (error, stdout) => {
+      if (Date.now() - started >= VERSION_TIMEOUT_MS) return resolve({ version: null, error: `no answer to --version within ${VERSION_TIMEOUT_MS / 1000} s` });
       if (error) return resolve({ version: null, error: clipText(error.message.split('\n')[0] ?? 'failed', 200, '') });
       const text = stdout.trim();
       const version = text.match(/\d+\.\d+[\w.+-]*/)?.[0] ?? null;
