@@ -119,6 +119,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       // one), then each stage's own, so a later stage keeps what the earlier one learnt.
       const resumable = resolved.adapter.canResume(resolved.agent.command);
       let session = a.resume && resumable ? { id: a.resume.agentSessionId, fromAttemptId: a.resume.fromAttemptId, reason: a.resume.reason } : undefined;
+      if (session && a.resume?.usageSoFar) resolved.adapter.seedSessionUsage?.(session.id, a.resume.usageSoFar);
       const freshReason = a.resume && !resumable
         ? `the configured ${resolved.agent.name} command cannot continue a session (a plain command, or one that takes {promptFile})`
         : (a.resumeNote ?? 'no earlier agent session to continue');

@@ -46,6 +46,13 @@ t.test('Claude Code result lines become agent.usage deltas, agent.limited with t
   const resumed = claudeCodeAdapter.parseLine(result({ total_cost_usd: 0.75 }));
   t.equal(resumed.find((e) => e.kind === 'agent.usage')!.data.costUsd, 0.25, 'the resumed run is charged its own cost only');
 
+  // A daemon that restarted since knows the session's earlier cost only from the control plane.
+  claudeCodeAdapter.seedSessionUsage!('usage-s2', { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.4 });
+  const afterRestart = claudeCodeAdapter.parseLine(j({ type: 'result', session_id: 'usage-s2', total_cost_usd: 0.45 })).find((e) => e.kind === 'agent.usage')!.data.costUsd as number;
+  t.ok(Math.abs(afterRestart - 0.05) < 1e-9, 'the seeded earlier cost is subtracted');
+  claudeCodeAdapter.seedSessionUsage!('usage-s1', { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+  t.equal(claudeCodeAdapter.parseLine(result({ total_cost_usd: 1 })).find((e) => e.kind === 'agent.usage')!.data.costUsd, 0.25, 'what this daemon saw wins over a seed');
+
   const limited = claudeCodeAdapter.parseLine(j({ type: 'result', subtype: 'success', is_error: true, api_error_status: 429, session_id: 'l1',
     result: 'API Error: Request rejected (429) · Claude AI usage limit reached|1796478717' }));
   t.match(limited.find((e) => e.kind === 'agent.limited'), { data: { until: new Date(1796478717000).toISOString(), message: /usage limit reached/ } });

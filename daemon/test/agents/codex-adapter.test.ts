@@ -99,6 +99,18 @@ t.test('a resumed thread reports running totals; agent.usage carries only what t
     { inputTokens: 40, outputTokens: 20, cacheReadTokens: 60, cacheWriteTokens: 0 });
 });
 
+t.test('a thread resumed after a daemon restart: the recorded usage so far is subtracted', async (t) => {
+  const thread = 'seeded-thread-after-restart';
+  codexAdapter.seedSessionUsage!(thread, { inputTokens: 70, outputTokens: 20, cacheReadTokens: 30, cacheWriteTokens: 0, costUsd: null });
+  const run = {};
+  codexAdapter.parseLine(j({ type: 'thread.started', thread_id: thread }), run);
+  t.same(codexAdapter.parseLine(j({ type: 'turn.completed', usage: { input_tokens: 200, cached_input_tokens: 60, output_tokens: 40 } }), run).find((e) => e.kind === 'agent.usage')!.data,
+    { inputTokens: 70, outputTokens: 20, cacheReadTokens: 30, cacheWriteTokens: 0 });
+  codexAdapter.seedSessionUsage!(thread, { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: null });
+  t.same(codexAdapter.parseLine(j({ type: 'turn.completed', usage: { input_tokens: 210, cached_input_tokens: 60, output_tokens: 45 } }), run).find((e) => e.kind === 'agent.usage')!.data,
+    { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 }, 'what this daemon saw itself wins over a later seed');
+});
+
 t.test('exec resume: the thread id goes before the prompt, after the flags', async (t) => {
   const { argv } = codexAdapter.invocation(['codex', 'exec', '--json'], { missionId: 'M', prompt: 'go on', promptFile: '/p', policy: 'edits', resumeSessionId: 'T-1' });
   t.same(argv, ['codex', 'exec', 'resume', '--json', '-c', 'sandbox_mode="workspace-write"', '-c', 'approval_policy="never"', '--skip-git-repo-check', 'T-1', 'go on']);

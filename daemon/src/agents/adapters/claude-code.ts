@@ -109,6 +109,9 @@ export const claudeCodeAdapter: AgentAdapter = {
         return [outputEvent(line)];
     }
   },
+  seedSessionUsage(sessionId, usage) {
+    if (usage.costUsd !== null && !costSeen.has(sessionId)) remember(costSeen, sessionId, usage.costUsd);
+  },
 };
 
 /**

@@ -56,6 +56,12 @@ export const codexAdapter: AgentAdapter = {
     if (legacy && typeof legacy.type === 'string') return legacyEvent(legacy, line);
     return [outputEvent(line)];
   },
+  seedSessionUsage(threadId, usage) {
+    // Codex counts cached input inside its input total; the control plane stores them apart.
+    if (!threadTotals.has(threadId)) rememberTotals(threadId, {
+      input: usage.inputTokens + usage.cacheReadTokens, cached: usage.cacheReadTokens, output: usage.outputTokens, cacheWrite: usage.cacheWriteTokens,
+    });
+  },
 };
 
 const sandboxByPolicy = { edits: 'workspace-write', readonly: 'read-only' } as const;
@@ -183,17 +189,19 @@ function usageDelta(usage: unknown, threadId: string | undefined): AgentEvent {
     output: asNumber(u.output_tokens) ?? 0, cacheWrite: asNumber(u.cache_write_input_tokens) ?? 0,
   };
   const before = (threadId && threadTotals.get(threadId)) || { input: 0, cached: 0, output: 0, cacheWrite: 0 };
-  if (threadId) {
-    threadTotals.delete(threadId);
-    threadTotals.set(threadId, now);
-    if (threadTotals.size > 500) threadTotals.delete(threadTotals.keys().next().value!);
-  }
+  if (threadId) rememberTotals(threadId, now);
   const d = (k: keyof typeof now) => Math.max(0, now[k] - before[k]);
   return { kind: 'agent.usage', data: {
     inputTokens: Math.max(0, d('input') - d('cached')), outputTokens: d('output'), cacheReadTokens: d('cached'), cacheWriteTokens: d('cacheWrite'),
   } };
 }
-const threadTotals = new Map<string, { input: number; cached: number; output: number; cacheWrite: number }>();
+type ThreadTotals = { input: number; cached: number; output: number; cacheWrite: number };
+const threadTotals = new Map<string, ThreadTotals>();
+function rememberTotals(threadId: string, totals: ThreadTotals) {
+  threadTotals.delete(threadId);
+  threadTotals.set(threadId, totals);
+  if (threadTotals.size > 500) threadTotals.delete(threadTotals.keys().next().value!);
+}
 
 const reconnecting = /^Reconnecting\.\.\.\s*(\d+)\/(\d+)/;
 const usageLimit = /usage limit|rate limit|quota/i;

@@ -45,6 +45,17 @@ export interface AgentAdapter {
    * total belongs to); omitted, each line is read alone.
    */
   parseLine(line: string, run?: RunState): AgentEvent[];
+  /**
+   * A resumed session's usage before this run, as the control plane recorded it. The CLIs report
+   * running totals for a resumed session; an adapter that subtracts what it saw earlier learns the
+   * earlier share from here when this daemon has not seen the session (it restarted since).
+   */
+  seedSessionUsage?(sessionId: string, usage: SessionUsage): void;
+}
+
+/** Usage totals of an agent session so far (tokens; cost where the agent reports it). */
+export interface SessionUsage {
+  inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number | null;
 }
 
 /** Per-run parser state; each adapter keeps its own keys in it. */
