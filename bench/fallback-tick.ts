@@ -7,7 +7,7 @@ import { and, count, eq } from 'drizzle-orm';
 import {
   missionFallbackBacklogSamples, missionFallbackConfigs, missionFallbackItems, missionFallbackRuns, missions,
 } from '../control-plane/src/db/schema/index.ts';
-import { createFallbackScheduler } from '../control-plane/src/fallback/scheduler.ts';
+import { createFallbackScheduler } from '../control-plane/src/modules/fallback/scheduler.ts';
 import { systemClock } from '../control-plane/src/lib/time.ts';
 import { createServices } from '../control-plane/src/services.ts';
 import { PROJECTS, openBigBoard } from './big-board.ts';

@@ -7,7 +7,7 @@ import { changeList } from '../modules/missions/mission-board.service.ts';
 import type { MissionDocs } from '../modules/missions/mission-docs.ts';
 import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
 import type { AttemptRow } from '../sessions/sessions.repository.ts';
-import { createPrJobsRepository } from '../github/pr-jobs.repository.ts';
+import { createPrJobsRepository } from '../modules/github/pr-jobs.repository.ts';
 import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
 import { accountAgentEvent, permissionDenialsOf } from './attempt-accounting.ts';
 import { conflictRounds, isMergeConflict, MAX_CONFLICT_ROUNDS } from './merge-conflicts.ts';

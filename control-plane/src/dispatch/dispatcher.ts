@@ -10,7 +10,7 @@ import type { SessionHub } from '../sessions/hub.ts';
 import { buildAssignment } from './assignment.ts';
 import { missionBranchName } from './branch-name.ts';
 import { createDispatchRepository } from './dispatch.repository.ts';
-import { effectivePrMode } from '../github/pr-mode.ts';
+import { effectivePrMode } from '../modules/github/pr-mode.ts';
 import { createAgentLimitsRepository } from './agent-limits.repository.ts';
 import { budgetHoldsBack } from './budget-gate.ts';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createSecretBox } from '../../src/lib/secret-box.ts';
 import t from 'tap';
 import { openDatabase } from '../../src/db/client.ts';
-import { createFallbackScheduler } from '../../src/fallback/scheduler.ts';
+import { createFallbackScheduler } from '../../src/modules/fallback/scheduler.ts';
 import { createServices } from '../../src/services.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { manualClock } from '../helpers/clock.ts';

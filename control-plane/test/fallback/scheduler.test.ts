@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { createFallbackScheduler } from '../../src/fallback/scheduler.ts';
+import { createFallbackScheduler } from '../../src/modules/fallback/scheduler.ts';
 import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { manualClock } from '../helpers/clock.ts';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { isoWeekStart, monthStart } from '../../src/fallback/calendar.ts';
-import { type PlanInput, type PlanTemplate, fairOrder, planRun } from '../../src/fallback/planning.ts';
+import { isoWeekStart, monthStart } from '../../src/modules/fallback/calendar.ts';
+import { type PlanInput, type PlanTemplate, fairOrder, planRun } from '../../src/modules/fallback/planning.ts';
 
 const tpl = (id: string, extra: Partial<PlanTemplate> = {}): PlanTemplate => ({
   id, name: id, priority: 3, estimatedEffortMinutes: 60, lastUsedAt: null, hasOpenProposal: false, ...extra,

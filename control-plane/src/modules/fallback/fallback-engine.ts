@@ -1,8 +1,8 @@
 import { newId } from '@solo-unicorn/shared';
 import type { Db, Tx } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
-import { isoWeekStart, monthStart } from '../../fallback/calendar.ts';
-import { planRun } from '../../fallback/planning.ts';
+import { isoWeekStart, monthStart } from './calendar.ts';
+import { planRun } from './planning.ts';
 import type { Clock } from '../../lib/time.ts';
 import { createBacklogRepository } from '../missions/backlog.repository.ts';
 import { recordFallbackActivity } from './fallback-activity.repository.ts';

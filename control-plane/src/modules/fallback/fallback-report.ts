@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Plan } from '../../fallback/planning.ts';
+import type { Plan } from './planning.ts';
 import { toFallbackConfig, toFallbackItem, toFallbackRun } from './fallback.serializers.ts';
 import type { FallbackConfigRow } from './fallback-config.repository.ts';
 import type { FallbackItemRow, FallbackRunRow } from './fallback-runs.repository.ts';

@@ -1,7 +1,7 @@
 import type { GithubIntegration, PutGithubIntegrationBody } from '@solo-unicorn/shared';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/types.ts';
-import { type GitHubClient, createGitHubClient } from '../../github/client.ts';
+import { type GitHubClient, createGitHubClient } from './client.ts';
 import { AppError, forbidden } from '../../errors.ts';
 import { createOutboundFetch } from '../../lib/outbound-fetch.ts';
 import { OutboundUrlRefused, type OutboundPolicy } from '../../lib/outbound-url.ts';

@@ -1,7 +1,7 @@
 import { githubIntegrationSchema, idSchema, pullRequestSchema, putGithubIntegrationBody } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { WebhookHandler } from '../../github/webhook.ts';
+import type { WebhookHandler } from './webhook.ts';
 import { userOf } from '../../plugins/auth.ts';
 import type { GithubIntegrationsService } from './github-integrations.service.ts';
 import type { PullRequestsService } from './pull-requests.service.ts';

@@ -1,8 +1,8 @@
 import type { PullRequest } from '@solo-unicorn/shared';
 import type { Db } from '../../db/types.ts';
 import { invalidField } from '../../errors.ts';
-import { createPrJobsRepository } from '../../github/pr-jobs.repository.ts';
-import { createPullRequestsRepository } from '../../github/pull-requests.repository.ts';
+import { createPrJobsRepository } from './pr-jobs.repository.ts';
+import { createPullRequestsRepository } from './pull-requests.repository.ts';
 import { iso, isoOrNull, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';

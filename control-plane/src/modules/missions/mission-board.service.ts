@@ -9,7 +9,7 @@ import { createMissionsRepository, type MissionRow, type NewMission } from './mi
 import { presentMissions } from './mission-presenter.ts';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { codeAgentSessions } from '../../db/schema/index.ts';
-import { createPullRequestsRepository } from '../../github/pull-requests.repository.ts';
+import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
 
 /** The PR mode the mission's last run attempt worked in (undefined: it never ran). */
 async function lastRunPrMode(tx: Tx, missionId: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { projectRepositories } from '../db/schema/index.ts';
-import type { Executor } from '../db/types.ts';
-import { createGithubIntegrationsRepository } from '../modules/github/github-integrations.repository.ts';
+import { projectRepositories } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+import { createGithubIntegrationsRepository } from './github-integrations.repository.ts';
 
 export type EffectivePrMode = { mode: 'enabled' | 'disabled'; fallbackReason?: string };
 

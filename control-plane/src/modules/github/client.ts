@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import type { z } from 'zod';
-import { OutboundUrlRefused } from '../lib/outbound-url.ts';
+import { OutboundUrlRefused } from '../../lib/outbound-url.ts';
 import { firstIssue, ghIssueComment, ghPull, ghReview, ghReviewComment, type GhPull } from './payloads.ts';
 
 export type { GhIssueComment, GhPull, GhReview, GhReviewComment } from './payloads.ts';

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { projectRepositories } from '../db/schema/index.ts';
-import type { Db } from '../db/types.ts';
-import { AppError, invalidField } from '../errors.ts';
-import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
+import { projectRepositories } from '../../db/schema/index.ts';
+import type { Db } from '../../db/types.ts';
+import { AppError, invalidField } from '../../errors.ts';
+import type { GithubIntegrationsService } from './github-integrations.service.ts';
 import { fromIssueComment, fromReview, fromReviewComment, type PrFeedback } from './pr-feedback.ts';
 import { GitHubError } from './client.ts';
 import { firstIssue, ghIssueComment, ghPullState, ghRepository, ghReview, ghReviewComment, prNumber } from './payloads.ts';

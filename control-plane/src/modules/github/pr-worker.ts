@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { missions, projectRepositories } from '../db/schema/index.ts';
-import type { Db } from '../db/types.ts';
-import type { Clock } from '../lib/time.ts';
-import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
-import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
-import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
-import { notifyProjectAdmins } from '../modules/notifications/notify.ts';
+import { missions, projectRepositories } from '../../db/schema/index.ts';
+import type { Db } from '../../db/types.ts';
+import type { Clock } from '../../lib/time.ts';
+import type { GithubIntegrationsService } from './github-integrations.service.ts';
+import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
+import { createMissionsRepository } from '../missions/missions.repository.ts';
+import { notifyProjectAdmins } from '../notifications/notify.ts';
 import { type GhPull, GitHubError } from './client.ts';
 import { COMMAND, type PrFeedback } from './pr-feedback.ts';
 import { createPrJobsRepository, type PrJobRow } from './pr-jobs.repository.ts';

@@ -1,7 +1,7 @@
 import { newId } from '@solo-unicorn/shared';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { githubPrComments, githubPullRequests, projectRepositories } from '../db/schema/index.ts';
-import type { Executor } from '../db/types.ts';
+import { githubPrComments, githubPullRequests, projectRepositories } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
 
 export type PullRequestRow = typeof githubPullRequests.$inferSelect;
 export type PrCommentRow = typeof githubPrComments.$inferSelect;

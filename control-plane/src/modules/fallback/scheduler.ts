@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/types.ts';
-import type { Clock } from '../lib/time.ts';
-import type { FallbackEngine, RunOutcome } from '../modules/fallback/fallback-engine.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import type { Db } from '../../db/types.ts';
+import type { Clock } from '../../lib/time.ts';
+import type { FallbackEngine, RunOutcome } from './fallback-engine.ts';
+import { rowsOf } from '../missions/missions.repository.ts';
 
 // Held for one tick's claim transaction: whichever control-plane process gets it claims the due
 // projects; the others skip this tick. (Any constant; the same in every process.)

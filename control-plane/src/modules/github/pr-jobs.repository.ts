@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { githubPrJobs } from '../db/schema/index.ts';
-import type { Executor } from '../db/types.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { githubPrJobs } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+import { rowsOf } from '../missions/missions.repository.ts';
 
 export type PrJobRow = typeof githubPrJobs.$inferSelect;
 

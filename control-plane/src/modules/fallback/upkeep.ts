@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/types.ts';
-import type { FallbackReports } from '../modules/fallback/fallback-report.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import type { Db } from '../../db/types.ts';
+import type { FallbackReports } from './fallback-report.ts';
+import { rowsOf } from '../missions/missions.repository.ts';
 
 export const RETENTION_DAYS = 180;
 const DAY_MS = 86_400_000;

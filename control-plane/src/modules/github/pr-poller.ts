@@ -1,6 +1,6 @@
-import type { Db } from '../db/types.ts';
-import type { Clock } from '../lib/time.ts';
-import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
+import type { Db } from '../../db/types.ts';
+import type { Clock } from '../../lib/time.ts';
+import type { GithubIntegrationsService } from './github-integrations.service.ts';
 import { fromIssueComment, fromReview, fromReviewComment, type IncomingComment, type PrFeedback } from './pr-feedback.ts';
 import { createPullRequestsRepository, type TrackedPullRequest } from './pull-requests.repository.ts';
 

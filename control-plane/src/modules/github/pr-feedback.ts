@@ -1,12 +1,12 @@
 import { clipText } from '@solo-unicorn/shared';
-import type { Db, Tx } from '../db/types.ts';
-import type { Clock } from '../lib/time.ts';
-import { changeList } from '../modules/missions/mission-board.service.ts';
-import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
-import { createMissionsRepository } from '../modules/missions/missions.repository.ts';
-import { notifyProjectAdmins } from '../modules/notifications/notify.ts';
-import { createGithubIntegrationsRepository } from '../modules/github/github-integrations.repository.ts';
-import type { GithubIntegrationsService } from '../modules/github/github-integrations.service.ts';
+import type { Db, Tx } from '../../db/types.ts';
+import type { Clock } from '../../lib/time.ts';
+import { changeList } from '../missions/mission-board.service.ts';
+import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
+import { createMissionsRepository } from '../missions/missions.repository.ts';
+import { notifyProjectAdmins } from '../notifications/notify.ts';
+import { createGithubIntegrationsRepository } from './github-integrations.repository.ts';
+import type { GithubIntegrationsService } from './github-integrations.service.ts';
 import type { GhIssueComment, GhPullState, GhReview, GhReviewComment } from './payloads.ts';
 import { createPullRequestsRepository, type PrCommentRow, type TrackedPullRequest } from './pull-requests.repository.ts';
 
