@@ -38,17 +38,21 @@ t.test('lists a board column in listOrder and pages through it with a cursor', a
   t.equal(bad.body.error.code, 'SU_ERR_CURSOR_INVALID');
 });
 
-t.test('filters a column by ready and reports the backlog', async (t) => {
+t.test('filters a column by ready and reports the backlog: ready Todo missions that can run', async (t) => {
   const p = await createProject(api, org.id);
-  await createMission(api, p.id, { ready: true });
-  await createMission(api, p.id, { ready: true });
-  await createMission(api, p.id, { ready: false });
-  const doing = await createMission(api, p.id, { ready: true });
+  const repo = (await api.post(`/api/v1/projects/${p.id}/repositories`, { url: `file:///tmp/backlog-${p.id}` })).body;
+  await createMission(api, p.id, { ready: true, repositoryId: repo.id });
+  await createMission(api, p.id, { ready: true, repositoryId: repo.id });
+  await createMission(api, p.id, { ready: false, repositoryId: repo.id });
+  const noRepo = await createMission(api, p.id, { ready: true });
+  const doing = await createMission(api, p.id, { ready: true, repositoryId: repo.id });
   await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'review' });
   const ready = await api.get(`/api/v1/projects/${p.id}/missions?list=todo&ready=true`);
-  t.equal(ready.body.items.length, 2);
+  t.equal(ready.body.items.length, 3);
   const backlog = await api.get(`/api/v1/projects/${p.id}/backlog`);
-  t.same(backlog.body, { count: 2, threshold: 5 });
+  t.same(backlog.body, { count: 2, threshold: 5 }, 'a ready mission without a repository can never run: no backlog');
+  await api.patch(`/api/v1/missions/${noRepo.id}`, { repositoryId: repo.id });
+  t.same((await api.get(`/api/v1/projects/${p.id}/backlog`)).body, { count: 3, threshold: 5 }, 'with a repository it counts');
 });
 
 t.test('updates fields, writes an event with the changes, and keeps lastEventAt current', async (t) => {

@@ -21,8 +21,13 @@ export async function fallbackProject(api: HttpClient, orgId?: string) {
     if (res.status !== 200) throw new Error(`config: ${JSON.stringify(res.body)}`);
     return res.body;
   }
+  /** Ready missions with the repository: the backlog counts only missions that can run. */
   async function readyMissions(n: number) {
-    for (let i = 0; i < n; i++) await createMission(api, project.id, { title: `ready ${i}`, ready: true });
+    for (let i = 0; i < n; i++) await createMission(api, project.id, { title: `ready ${i}`, ready: true, repositoryId: repo.id });
   }
-  return { orgId: org, project, P, flow, actor, repo, template, config, readyMissions };
+  /** Ready missions without a repository: they can never run, so they are no backlog. */
+  async function readyMissionsWithoutRepository(n: number) {
+    for (let i = 0; i < n; i++) await createMission(api, project.id, { title: `no repo ${i}`, ready: true });
+  }
+  return { orgId: org, project, P, flow, actor, repo, template, config, readyMissions, readyMissionsWithoutRepository };
 }

@@ -43,6 +43,23 @@ t.test('a project below its threshold gets an automatic run; at the threshold it
   t.same(await runsOf(edge.project.id), [], 'backlog = threshold → no run');
 });
 
+t.test('ready missions without a repository are no backlog: they never run, so the scheduler proposes anyway', async (t) => {
+  const f = await fallbackProject(api);
+  await f.config({ backlogThreshold: 2 });
+  await f.readyMissionsWithoutRepository(3);
+  await f.template('a');
+  clock.minutes(1);
+  const result = await scheduler().tick();
+  t.match(result.checked.find((c) => c.projectId === f.project.id), { backlog: 0, threshold: 2 });
+  const runs = await runsOf(f.project.id);
+  t.equal(runs.length, 1, 'a run although three missions are ready');
+  t.match(runs[0], { triggeredBy: 'automatic', backlogCountBefore: 0 });
+  const backlog = (await api.get(`${f.P}/backlog`)).body;
+  t.match(backlog, { count: 0 }, 'the API agrees');
+  await f.readyMissions(2);
+  t.match((await api.get(`${f.P}/backlog`)).body, { count: 2 }, 'with a repository they count');
+});
+
 t.test('deficit sizing: threshold − backlog − open proposals, one item per template', async (t) => {
   const f = await fallbackProject(api);
   await f.config({ backlogThreshold: 5 });

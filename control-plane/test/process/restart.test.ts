@@ -25,7 +25,9 @@ t.test('first start creates the admin key once; a restart keeps data and keys an
   t.match((await api.get('/healthz')).body, { status: 'ok', db: testDb ? 'postgres' : 'pglite' });
   const org = (await api.post('/api/v1/organizations', { name: 'Durable' })).body;
   const project = (await api.post('/api/v1/projects', { organizationId: org.id, name: 'Keeps' })).body;
-  const mission = (await api.post(`/api/v1/projects/${project.id}/missions`, { title: 'Survive a restart', ready: true })).body;
+  const repo = (await api.post(`/api/v1/projects/${project.id}/repositories`, { url: 'file:///tmp/keeps' })).body;
+  // With a repository: only missions that can run count as backlog.
+  const mission = (await api.post(`/api/v1/projects/${project.id}/missions`, { title: 'Survive a restart', ready: true, repositoryId: repo.id })).body;
   const userKey = (await api.post('/api/v1/api-keys', { name: 'second' })).body.key;
   t.equal(await first.stop(), 0, 'a clean shutdown on SIGTERM');
 

@@ -55,8 +55,10 @@ export const missions = pgTable(
   },
   (t) => [
     index('idx_missions_project_list_ready').on(t.projectId, t.list, t.ready),
-    // The backlog check (todo ∧ ready per project) is an index-only count on this partial index.
-    index('idx_missions_backlog').on(t.projectId).where(sql`${t.list} = 'todo' AND ${t.ready}`),
+    // The backlog check (todo ∧ ready ∧ has a repository, per project) is an index-only count on
+    // this partial index. A mission without a repository can never run, so it is no backlog: counting
+    // it would hold Mission Fallback back forever (issue #15).
+    index('idx_missions_backlog').on(t.projectId).where(sql`${t.list} = 'todo' AND ${t.ready} AND ${t.repositoryId} IS NOT NULL`),
     index('idx_missions_board_order').on(t.projectId, t.list, t.listOrder, t.id),
     uniqueIndex('missions_fallback_item_key').on(t.fallbackItemId),
     check('missions_priority_range', sql`${t.priority} BETWEEN 1 AND 5`),

@@ -20,6 +20,9 @@ export const workstations = pgTable(
     agents: jsonb('agents').notNull().default(sql`'[]'::jsonb`),
     lastSeenAt: ts('last_seen_at'),
     revokedAt: ts('revoked_at'),
+    /** Paused by a person: no new missions are dispatched to it (running ones finish). Null = not paused. */
+    pausedAt: ts('paused_at'),
+    pausedReason: text('paused_reason'),
     createdBy: id('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -51,7 +51,7 @@ async function claimDueProjects(db: Db, now: Date): Promise<{ leader: boolean; c
         RETURNING project_id, backlog_threshold
       ), observed AS (
         SELECT cl.project_id, cl.backlog_threshold,
-               (SELECT count(*) FROM missions m WHERE m.project_id = cl.project_id AND m.list = 'todo' AND m.ready)::int AS backlog,
+               (SELECT count(*) FROM missions m WHERE m.project_id = cl.project_id AND m.list = 'todo' AND m.ready AND m.repository_id IS NOT NULL)::int AS backlog,
                (SELECT count(*) FROM mission_fallback_items i WHERE i.project_id = cl.project_id AND i.status = 'proposed')::int AS open,
                EXISTS (SELECT 1 FROM mission_fallback_runs r WHERE r.project_id = cl.project_id AND r.status = 'awaiting_review') AS awaiting,
                EXISTS (SELECT 1 FROM mission_fallback_templates t

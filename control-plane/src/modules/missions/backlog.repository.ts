@@ -1,6 +1,7 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import { missionFallbackConfigs, missions, organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { backlogPredicate } from './missions.repository.ts';
 
 /** The projects' default when no fallback config row exists yet (matches the column default). */
 export const DEFAULT_BACKLOG_THRESHOLD = 5;
@@ -8,7 +9,8 @@ export const DEFAULT_BACKLOG_THRESHOLD = 5;
 const projectId = sql.placeholder('projectId');
 
 /**
- * todo ∧ ready count and the project's threshold in one round trip. The count is an index-only
+ * The ready backlog (todo ∧ ready ∧ with a repository: see backlogPredicate) and the project's
+ * threshold in one round trip. The count is an index-only
  * scan of the partial index idx_missions_backlog. Prepared once per database handle: this runs
  * for every project on every scheduler tick, so skipping parse/plan matters.
  */
@@ -16,7 +18,7 @@ function prepareBacklogCheck(db: Executor) {
   const backlog = db
     .select({ n: count() })
     .from(missions)
-    .where(and(eq(missions.projectId, projectId), eq(missions.list, 'todo'), eq(missions.ready, true)));
+    .where(and(eq(missions.projectId, projectId), ...backlogPredicate));
   const threshold = db
     .select({ t: missionFallbackConfigs.backlogThreshold })
     .from(missionFallbackConfigs)
@@ -44,7 +46,7 @@ function prepareBacklogWithAccess(db: Executor) {
   const projectRole = db.select({ r: projectMembers.role }).from(projectMembers)
     .where(and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)));
   const backlog = db.select({ n: count() }).from(missions)
-    .where(and(eq(missions.projectId, projects.id), eq(missions.list, 'todo'), eq(missions.ready, true)));
+    .where(and(eq(missions.projectId, projects.id), ...backlogPredicate));
   const threshold = db.select({ t: missionFallbackConfigs.backlogThreshold }).from(missionFallbackConfigs)
     .where(eq(missionFallbackConfigs.projectId, projects.id));
   return db

@@ -1,5 +1,5 @@
 import { type MissionList, newId } from '@solo-unicorn/shared';
-import { and, asc, count, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm';
 import { missionDependencies, missions } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -13,6 +13,13 @@ export interface ColumnQuery {
   after?: { list: MissionList; listOrder: number; id: string };
   limit: number;
 }
+
+/**
+ * The ready backlog: missions an agent could pick up — in Todo, ready, and with a repository (one
+ * without can never run, so counting it would hold Mission Fallback back forever). Matches the
+ * predicate of the partial index idx_missions_backlog, so counts stay index-only.
+ */
+export const backlogPredicate = [eq(missions.list, 'todo'), eq(missions.ready, true), isNotNull(missions.repositoryId)] as const;
 
 export function createMissionsRepository(db: Executor) {
   return {
@@ -72,12 +79,12 @@ export function createMissionsRepository(db: Executor) {
         .limit(q.limit + 1);
     },
 
-    /** todo ∧ ready for one project: an index-only count on the partial backlog index. */
+    /** todo ∧ ready ∧ with a repository (missions that can run) for one project: an index-only count on the partial backlog index. */
     async backlogCount(projectId: string): Promise<number> {
       const [row] = await db
         .select({ n: count() })
         .from(missions)
-        .where(and(eq(missions.projectId, projectId), eq(missions.list, 'todo'), eq(missions.ready, true)));
+        .where(and(eq(missions.projectId, projectId), ...backlogPredicate));
       return row?.n ?? 0;
     },
 
