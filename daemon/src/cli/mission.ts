@@ -5,6 +5,7 @@ import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.ts';
 import { eventLine, missionLine as line, missionSummary } from './mission-format.ts';
 import { missionActionCommands } from './mission-actions.ts';
+import { missionDiffCommand } from './mission-diff.ts';
 import { fetchAttempts, usageLines } from './mission-usage.ts';
 import { CliError, emit, printJson } from './output.ts';
 import { type Api, projectOf, resolveActor, resolveFlow, resolveRepo } from './resolve.ts';
@@ -125,4 +126,5 @@ export function missionCommand(program: Command, env: () => Env) {
   });
 
   missionActionCommands(mission, env, act, patch);
+  missionDiffCommand(mission, act);
 }

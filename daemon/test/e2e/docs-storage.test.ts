@@ -52,6 +52,22 @@ t.test('by default the docs are committed with the work', async (t) => {
   const output = diff.body.files.find((f: { path: string }) => f.path === 'FAKE_AGENT_OUTPUT.md');
   t.match(output, { additions: 3, deletions: 0, binary: false, patch: /\+Written by the fake agent\./ });
   t.equal(diff.body.totalFiles, diff.body.files.length);
+
+  // The same from the CLI: counts, then the patch (no colour when not on a terminal).
+  const cli = (...args: string[]) => runCli(['mission', 'diff', missionId, '--url', app.baseUrl, '--api-key', ADMIN_KEY, ...args], { SU_HOME: home });
+  const shown = await cli();
+  t.equal(shown.code, 0);
+  t.match(shown.stdout, new RegExp(`^${diff.body.totalFiles} files changed, \\+${diff.body.additions} −${diff.body.deletions} against main`));
+  t.match(shown.stdout, /^ {2}FAKE_AGENT_OUTPUT\.md {2}\+3 −0$/m);
+  t.match(shown.stdout, /^── FAKE_AGENT_OUTPUT\.md\n[^]*^\+Written by the fake agent\.$/m);
+  t.notMatch(shown.stdout, /\x1b\[/, 'plain text in a pipe');
+  const stat = await cli('--stat', '--path', 'FAKE_AGENT_OUTPUT.md', '--color', 'always');
+  t.notMatch(stat.stdout, /Written by/, '--stat: no patches');
+  t.match(stat.stdout, /\x1b\[32m\+3\x1b\[0m/, '--color always paints the counts');
+  t.same(JSON.parse((await cli('--json', '--path', 'FAKE_AGENT_OUTPUT.md')).stdout).files.map((f: { path: string }) => f.path), ['FAKE_AGENT_OUTPUT.md']);
+  const missing = await cli('--path', 'nope.txt');
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /--path: nope\.txt did not change/);
 });
 
 t.test('no diff before any work: a 404 that says so', async (t) => {
@@ -60,6 +76,9 @@ t.test('no diff before any work: a 404 that says so', async (t) => {
   const none = await api.get(`/api/v1/missions/${m.id}/diff`);
   t.equal(none.status, 404);
   t.match(none.body.error, { code: 'SU_ERR_NOT_FOUND', message: /no diff yet/ });
+  const cli = await runCli(['mission', 'diff', m.id, '--url', app.baseUrl, '--api-key', ADMIN_KEY], { SU_HOME: home });
+  t.equal(cli.code, 1);
+  t.match(cli.stderr, /no diff yet/);
 });
 
 t.test('docsInRepository false: the work is merged, the docs stay in the control plane only', async (t) => {
