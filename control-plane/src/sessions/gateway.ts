@@ -7,7 +7,7 @@ import type { AttemptEffects } from '../dispatch/attempt-effects.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { createEventIngest } from './ingest.ts';
 import { openSession, type SessionSettings } from './session.ts';
-import { createSessionsRepository } from './sessions.repository.ts';
+import { createSessionSweep } from './session-sweep.ts';
 
 /**
  * `GET /api/v1/workstations/connect`: the daemon's WebSocket, authenticated by the workstation
@@ -38,13 +38,16 @@ export function sessionsGateway(deps: {
       : {};
     const log = app.log.child({ component: 'sessions' });
 
+    // Other instances may hold live sessions on the same database: only sessions nobody vouches
+    // for are closed (a crashed predecessor's at the first tick past the stale bound), see session-sweep.ts.
+    const sweep = createSessionSweep({ db: deps.db, clock: deps.clock, hub: deps.hub, heartbeatIntervalMs: deps.settings.heartbeatIntervalMs, log });
     app.addHook('onReady', async () => {
-      // Sessions a crashed predecessor left open are over: their sockets died with it.
-      const closed = await createSessionsRepository(deps.db).closeOrphanSessions('control plane restarted', deps.clock.now());
-      if (closed > 0) log.info({ closed }, 'closed sessions left open by a previous process');
+      await sweep.tick();
+      sweep.start();
       deps.hub.start(deps.settings.heartbeatIntervalMs);
     });
     app.addHook('preClose', async () => {
+      await sweep.stop();
       await deps.hub.stop();
     });
 

@@ -59,6 +59,8 @@ export function createSessionHub() {
 
     isOnline: (workstationId: string) => live.has(workstationId),
     onlineWorkstations: () => [...live.keys()],
+    /** Sessions past hello held by this process (the sweep vouches for them). */
+    liveSessions: () => [...live.values()],
     current: (workstationId: string) => live.get(workstationId),
     get size() {
       return live.size;

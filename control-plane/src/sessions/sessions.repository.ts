@@ -1,5 +1,5 @@
 import { newId, type AgentInfo, type AttemptOutcome, type WorkstationInventoryFrame } from '@solo-unicorn/shared';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { codeAgentSessions, workstationRepositories, workstationSessions, workstationWorktrees, workstations } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 import { rowsOf } from '../modules/missions/missions.repository.ts';
@@ -42,12 +42,33 @@ export function createSessionsRepository(db: Executor) {
       await db.update(workstations).set({ lastSeenAt: at }).where(eq(workstations.id, workstationId));
     },
 
-    /** Sessions a previous control-plane process left open (it died without closing them). */
-    async closeOrphanSessions(reason: string, at: Date) {
+    /**
+     * The sessions this process holds (ws ping/pong proves them alive) are stamped fresh, so a
+     * daemon that is slow to send its own heartbeat is not taken for dead by another instance.
+     * Returns the ids still open: one missing was closed by another instance's sweep.
+     */
+    async vouchForSessions(ids: string[], at: Date) {
+      if (ids.length === 0) return new Set<string>();
+      const rows = await db
+        .update(workstationSessions)
+        .set({ lastHeartbeatAt: at })
+        .where(and(inArray(workstationSessions.id, ids), isNull(workstationSessions.disconnectedAt)))
+        .returning({ id: workstationSessions.id, workstationId: workstationSessions.workstationId });
+      if (rows.length > 0) {
+        await db.update(workstations).set({ lastSeenAt: at }).where(inArray(workstations.id, [...new Set(rows.map((r) => r.workstationId))]));
+      }
+      return new Set(rows.map((r) => r.id));
+    },
+
+    /**
+     * Open sessions nobody has vouched for since `staleBefore`: the process that held them died
+     * (any instance on this database, or this one's predecessor). Safe to run in every instance.
+     */
+    async closeStaleSessions(staleBefore: Date, reason: string, at: Date) {
       const rows = await db
         .update(workstationSessions)
         .set({ disconnectedAt: at, disconnectReason: reason })
-        .where(isNull(workstationSessions.disconnectedAt))
+        .where(and(isNull(workstationSessions.disconnectedAt), lt(sql`coalesce(${workstationSessions.lastHeartbeatAt}, ${workstationSessions.connectedAt})`, staleBefore)))
         .returning({ id: workstationSessions.id });
       return rows.length;
     },

@@ -4,6 +4,12 @@ import type { SessionSettings } from './session.ts';
 /** The default of SU_HEARTBEAT_INTERVAL_MS, for apps built without a parsed config (tests). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 
+/**
+ * An open session nobody has vouched for (heartbeat stamp) for this long is dead: the same
+ * bound the daemon uses to give up on a silent control plane (3 heartbeat intervals).
+ */
+export const sessionStaleAfterMs = (heartbeatIntervalMs: number) => heartbeatIntervalMs * 3;
+
 /** Session timings from the parsed config (ms throughout). */
 export function sessionSettingsFrom(config: Pick<Config, 'heartbeatIntervalMs'>): SessionSettings {
   return {

@@ -1,0 +1,61 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/types.ts';
+import type { Clock } from '../lib/time.ts';
+import type { SessionHub } from './hub.ts';
+import { createSessionsRepository } from './sessions.repository.ts';
+import { sessionStaleAfterMs } from './settings.ts';
+
+/** Close code for a session another instance's sweep already ended: reconnect at once. */
+export const SESSION_CLOSED_ELSEWHERE = 1012;
+
+/**
+ * Session rows with N control planes on one PostgreSQL. Every instance runs this sweep (no
+ * leader: both statements are idempotent UPDATEs, so two sweeps at once close a row once and
+ * vouch for disjoint sets). Each tick, this instance
+ * 1. vouches for the sessions it holds (stamps their heartbeat: ws ping/pong proves them alive);
+ *    a held session whose row another instance already closed is closed here too, so the daemon
+ *    reconnects and gets a row that counts;
+ * 2. closes open sessions nobody vouched for within `sessionStaleAfterMs` — held by an instance
+ *    that crashed (or by this one's predecessor), whose sockets died with it.
+ * Live sessions of other instances are never touched: they are vouched for every interval.
+ */
+export function createSessionSweep(deps: { db: Db; clock: Clock; hub: SessionHub; heartbeatIntervalMs: number; log: FastifyBaseLogger }) {
+  const repo = createSessionsRepository(deps.db);
+  const staleAfterMs = sessionStaleAfterMs(deps.heartbeatIntervalMs);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function tick() {
+    const now = deps.clock.now();
+    const held = deps.hub.liveSessions();
+    const open = await repo.vouchForSessions(held.map((s) => s.id), now);
+    for (const session of held) {
+      if (open.has(session.id) || deps.hub.current(session.workstationId) !== session) continue;
+      deps.log.warn({ sessionId: session.id, workstationId: session.workstationId }, 'session closed by another instance; asking the daemon to reconnect');
+      void session.close({ code: SESSION_CLOSED_ELSEWHERE, text: 'session closed elsewhere; reconnect' });
+    }
+    const closed = await repo.closeStaleSessions(new Date(now.getTime() - staleAfterMs), 'no heartbeat (control plane gone)', now);
+    if (closed > 0) deps.log.info({ closed, staleAfterMs }, 'closed sessions whose control plane stopped vouching for them');
+  }
+
+  /** One tick at a time; a failure is logged and the next tick tries again. */
+  function run() {
+    running ??= tick()
+      .catch((err) => deps.log.error({ err }, 'session sweep failed'))
+      .finally(() => (running = undefined));
+    return running;
+  }
+
+  return {
+    tick: run,
+    start() {
+      timer = setInterval(() => void run(), deps.heartbeatIntervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+export type SessionSweep = ReturnType<typeof createSessionSweep>;
