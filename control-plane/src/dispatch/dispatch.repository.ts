@@ -33,7 +33,12 @@ export function createDispatchRepository(db: Executor) {
         .from(missions)
         .innerJoin(projectWorkstations, and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId)))
         .innerJoin(projects, eq(projects.id, missions.projectId))
-        .where(and(eq(missions.list, 'todo'), eq(missions.ready, true), eq(missions.dependencyCount, 0), sql`${missions.repositoryId} IS NOT NULL`))
+        .where(and(
+          eq(missions.list, 'todo'), eq(missions.ready, true), eq(missions.dependencyCount, 0), sql`${missions.repositoryId} IS NOT NULL`,
+          // Moved out of Doing by a person (a move, a rejection with guidance): its agent is being
+          // cancelled; a second attempt on the same branch waits until the first has ended.
+          sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,
+        ))
         .orderBy(asc(missions.priority), asc(missions.listOrder), asc(missions.id))
         .limit(limit)
         .for('update', { of: missions, skipLocked: true });

@@ -119,6 +119,8 @@ export function createBoard({ store, api, usage, onOpen }) {
       btn('down', '↓', `Move “${m.title}” down`, index === count - 1),
       left ? btn('left', `← ${LIST_NAMES[left]}`, `Move “${m.title}” to ${LIST_NAMES[left]}`) : null,
       right ? btn('right', `${LIST_NAMES[right]} →`, rightLabel(m, right)) : null,
+      // A person can always send the agent guidance, from any list but Done (merged work stays merged).
+      m.list !== 'done' ? btn('reject', 'Reject…', `Reject “${m.title}” with guidance for the agent${m.list === 'doing' ? ' (cancels the running agent)' : ''}`) : null,
     ));
   }
 
@@ -154,6 +156,7 @@ export function createBoard({ store, api, usage, onOpen }) {
     if (!b || !root.contains(b)) return;
     const { action, id } = b.dataset;
     if (action === 'open') onOpen(id);
+    else if (action === 'reject') onOpen(id, { focus: 'guidance' });
     else if (action === 'up') shift(id, -1);
     else if (action === 'down') shift(id, 1);
     else if (action === 'left') step(id, -1);

@@ -26,7 +26,7 @@ const realtime = {
 const store = createStore();
 const panel = createPanel({ api, realtime, store });
 const usage = createCardUsage({ api, onChange: () => board.render() });
-const board = createBoard({ store, api, usage, onOpen: (id) => panel.open(id) });
+const board = createBoard({ store, api, usage, onOpen: (id, options) => panel.open(id, options) });
 const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
 let projects = [];

@@ -5,6 +5,7 @@ import { loadProjectOptions, missionFields } from './mission-fields.js';
 import { httpHref } from './links.js';
 import { POLICY_CHOICES } from './policy.js';
 import { LIST_NAMES } from './store.js';
+import { missionTabs } from './tabs.js';
 import { eventItem } from './timeline.js';
 
 /**
@@ -20,6 +21,7 @@ export function createPanel({ api, realtime, store }) {
   dialog.addEventListener('close', () => {
     stopAttemptsReload();
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    current?.parts.tabs?.close();
     const id = current?.id;
     current = undefined;
     dialog.replaceChildren();
@@ -142,12 +144,22 @@ export function createPanel({ api, realtime, store }) {
       pr.feedbackCycles ? h('span', { className: 'muted' }, ` · ${pr.feedbackCycles} change request${pr.feedbackCycles === 1 ? '' : 's'}`) : null));
   }
 
+  /**
+   * Approve (Review only), and reject with guidance from Todo, Doing and Review (#15): a mission
+   * back in Todo after a merge conflict, or an agent in Doing going the wrong way (its run is
+   * cancelled). A Done mission's work is merged and cannot be taken back: no form there.
+   */
   function reviewSection(m) {
-    if (m.list !== 'review') return h('div', { hidden: true });
+    if (m.list === 'done') return h('div', { hidden: true });
+    const inReview = m.list === 'review';
     const feedback = h('textarea', { id: 'review-feedback', rows: 3, required: true, maxlength: 100000 });
+    const hint = {
+      todo: 'The mission stays in Todo, ready; the agent gets your guidance on its next run.',
+      doing: 'Rejecting cancels the running agent; the mission goes back to Todo, ready, with your guidance.',
+    }[m.list];
     return h('section', { className: 'review', 'aria-labelledby': 'review-title' },
-      h('h3', { id: 'review-title' }, 'Review'),
-      h('button', { type: 'button', className: 'primary', onclick: (e) => act(e.currentTarget, () => api.review(m.id, 'approve')) }, 'Approve'),
+      h('h3', { id: 'review-title' }, inReview ? 'Review' : 'Guide the agent'),
+      inReview ? h('button', { type: 'button', className: 'primary', onclick: (e) => act(e.currentTarget, () => api.review(m.id, 'approve')) }, 'Approve') : null,
       h('form', {
         className: 'reject',
         onsubmit: (e) => {
@@ -155,7 +167,8 @@ export function createPanel({ api, realtime, store }) {
           act(e.submitter, () => api.review(m.id, 'reject', feedback.value.trim()));
         },
       }, h('label', { for: 'review-feedback' }, 'Feedback for the agent (required to reject)'), feedback,
-      h('button', { type: 'submit', className: 'danger' }, 'Reject')));
+      hint ? h('p', { className: 'muted' }, hint) : null,
+      h('button', { type: 'submit', className: 'danger' }, inReview ? 'Reject' : 'Reject with guidance')));
   }
 
   function editForm(m) {
@@ -209,15 +222,17 @@ export function createPanel({ api, realtime, store }) {
     const p = current.parts;
     p.title.textContent = m.title;
     p.meta.replaceWith((p.meta = meta(m)));
-    p.review.replaceWith((p.review = reviewSection(m)));
     // Do not clobber what the user is typing; a fresh form otherwise (e.g. after a save).
+    if (!p.review.contains(document.activeElement)) p.review.replaceWith((p.review = reviewSection(m)));
     if (!p.edit.contains(document.activeElement)) p.edit.replaceWith((p.edit = editForm(m)));
     p.docs.replaceWith((p.docs = docsSection()));
   }
 
-  async function open(id) {
+  /** `focus: 'guidance'` (a card's “Reject…” button) puts the cursor in the feedback field. */
+  async function open(id, { focus } = {}) {
     // Switching missions in an open panel: drop the old timeline, keep the dialog.
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    current?.parts.tabs?.close();
     stopAttemptsReload();
     const cached = store.get(id);
     const parts = {
@@ -230,10 +245,13 @@ export function createPanel({ api, realtime, store }) {
       h('header', { className: 'panel-head' }, parts.title, h('button', { type: 'button', className: 'close', 'aria-label': 'Close the mission panel', onclick: () => dialog.close() }, '✕')),
       h('div', { className: 'panel-body' },
         parts.agent,
-        h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
-        h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)));
+        // Details (the fields, review, edit, timeline) is the first tab; Files, Docs, Conversation follow (tabs.js).
+        (parts.tabs = missionTabs({ api, missionId: id, details: [
+          h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
+          h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)] })).element));
     if (!dialog.open) dialog.showModal();
     await Promise.all([refresh(), loadDocs(id), loadAttempts(id), loadOptions(id)]);
+    if (focus === 'guidance' && current?.id === id) $('#review-feedback', dialog)?.focus();
     const channel = `mission:${id}:events`;
     realtime.subscribe(channel, {
       onMessage(frame) {
@@ -241,6 +259,7 @@ export function createPanel({ api, realtime, store }) {
         const list = current.parts.timeline;
         const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 24;
         list.append(eventItem(frame));
+        current.parts.tabs.onEvent(frame);
         if (atBottom) list.scrollTop = list.scrollHeight;
         if (frame.kind === 'agent.permission_denied') current.denials.push({ at: frame.at, attemptId: frame.data?.attemptId, data: frame.data?.data ?? {} });
         if (frame.kind.startsWith('agent.') || frame.kind.startsWith('attempt.') || frame.kind.startsWith('mission.')) attemptsChanged(id);

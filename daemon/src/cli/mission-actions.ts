@@ -25,7 +25,7 @@ export function missionActionCommands(mission: Command, env: () => Env, act: Act
     const m = await api<any>('GET', `/api/v1/missions/${id}`);
     if (m.list !== 'todo') {
       const hint: Record<string, string> = {
-        doing: 'it is running; `solo-unicorn mission logs --follow` shows its progress',
+        doing: 'it is running; `solo-unicorn mission logs --follow` shows its progress, and `solo-unicorn mission review --reject "<guidance>"` cancels it and sends it back with your guidance',
         review: 'it waits for review: `solo-unicorn mission review --reject "<guidance>"` sends it back to the agent',
         done: 'it is done',
       };

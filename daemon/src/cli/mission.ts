@@ -6,6 +6,7 @@ import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.
 import { eventLine, missionLine as line, missionSummary } from './mission-format.ts';
 import { missionActionCommands } from './mission-actions.ts';
 import { missionDiffCommand } from './mission-diff.ts';
+import { missionWaitCommand } from './mission-wait.ts';
 import { fetchAttempts, usageLines } from './mission-usage.ts';
 import { CliError, emit, printJson } from './output.ts';
 import { type Api, projectOf, resolveActor, resolveFlow, resolveRepo } from './resolve.ts';
@@ -113,9 +114,9 @@ export function missionCommand(program: Command, env: () => Env) {
     emit(o, moved, () => `moved ${line(moved)}`);
   });
 
-  act(commonApiOptions(mission.command('review <missionId>').description('approve a mission in Review, or reject it with guidance for the agent'))
+  act(commonApiOptions(mission.command('review <missionId>').description('approve a mission in Review, or reject it with guidance for the agent from Todo, Doing (cancels the running agent) or Review'))
     .option('--approve', 'approve: Done (a direct-mode branch is merged first)')
-    .option('--reject [guidance]', 'reject: back to Todo, ready, with the guidance in the next prompt')
+    .option('--reject [guidance]', 'reject (from Todo, Doing or Review; not Done: merged work stays merged): back to Todo, ready, with the guidance in the next prompt')
     .option('--feedback <text>', 'the guidance (same as --reject <guidance>)'), async (api, id, o) => {
     if (Boolean(o.approve) === Boolean(o.reject)) throw new CliError('--approve or --reject: give exactly one');
     const feedback = typeof o.reject === 'string' ? o.reject : (o.feedback as string | undefined);
@@ -127,4 +128,5 @@ export function missionCommand(program: Command, env: () => Env) {
 
   missionActionCommands(mission, env, act, patch);
   missionDiffCommand(mission, act);
+  missionWaitCommand(mission, act);
 }

@@ -73,6 +73,20 @@ t.test('mission create with flow, actor and repo by name; ready says what holds 
   t.match(await json('mission', 'show', id), { dispatch: { state: 'blocked', reasons: [{ code: 'no_workstation_online' }] } });
 });
 
+t.test('mission review --reject works from Todo; a Done mission is refused with its code and exit 1', async (t) => {
+  const id = (await ok('mission', 'create', '--project', 'demo', '--title', 'Conflicted', '--repo', 'demo', '-q')).trim();
+  const rejected = await json('mission', 'review', id, '--reject', 'Keep the old config key');
+  t.match(rejected, { list: 'todo', ready: true, reviewStatus: 'rejected', reviewFeedback: 'Keep the old config key' });
+  await ok('mission', 'move', id, '--list', 'done');
+  const done = await cli('mission', 'review', id, '--reject', 'Too late');
+  t.equal(done.code, 1);
+  t.match(done.stderr, /SU_ERR_MISSION_ALREADY_DONE/);
+  t.match(done.stderr, /cannot be un-merged/);
+  const approve = await cli('mission', 'review', id, '--approve');
+  t.equal(approve.code, 1);
+  t.match(approve.stderr, /SU_ERR_MISSION_NOT_IN_REVIEW/);
+});
+
 t.test('mission logs prints every event with data (JSON Lines with --json) and --follow prints new ones', async (t) => {
   const id = (await ok('mission', 'create', '--project', 'demo', '--title', 'Followed', '-q')).trim();
   const all = await ok('mission', 'logs', id);

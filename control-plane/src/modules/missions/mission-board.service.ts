@@ -7,7 +7,7 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { createMissionsRepository, type MissionRow, type NewMission } from './missions.repository.ts';
 import { presentMissions } from './mission-presenter.ts';
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { codeAgentSessions } from '../../db/schema/index.ts';
 import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
 
@@ -17,6 +17,13 @@ async function lastRunPrMode(tx: Tx, missionId: string): Promise<string | undefi
     .where(and(eq(codeAgentSessions.missionId, missionId), ne(codeAgentSessions.stage, 'merge')))
     .orderBy(desc(codeAgentSessions.createdAt)).limit(1);
   return last?.prMode ?? undefined;
+}
+
+/** The mission's attempt that is assigned or running, if any. */
+async function liveAttemptOf(tx: Tx, missionId: string) {
+  const [live] = await tx.select({ id: codeAgentSessions.id, stage: codeAgentSessions.stage }).from(codeAgentSessions)
+    .where(and(eq(codeAgentSessions.missionId, missionId), inArray(codeAgentSessions.status, ['assigned', 'running']))).limit(1);
+  return live;
 }
 
 /** Lists a mission may only enter once nothing blocks it. */
@@ -91,6 +98,43 @@ function refuseSkippingMoves(before: MissionRow, to: MissionList) {
 }
 
 export function createMissionBoardService(db: Db, access: AccessService, clock: Clock) {
+  /**
+   * A person can always reject with guidance (#15), from Todo (e.g. after a merge conflict), Doing
+   * (an agent going wrong) and Review: the mission goes back to Todo, ready, and the feedback reaches
+   * the agent's next prompt (reviewFeedback). From Doing the move out of Doing cancels the running
+   * attempt: the dispatcher sends mission.cancel on the board change, and dispatches no new attempt
+   * while the old one is still live. Refused: Done (merged work cannot be un-merged — a follow-up
+   * mission changes it) and an approved mission whose merge is running right now (it may already be
+   * pushed; wait for it to finish).
+   */
+  async function rejectWithGuidance(tx: Tx, caller: UserPrincipal, before: MissionRow, feedback: string, pullRequest: number | null) {
+    if (before.list === 'done') {
+      throw conflict(
+        'SU_ERR_MISSION_ALREADY_DONE',
+        'the mission is Done: its work reached the target branch (or its pull request) and cannot be un-merged; create a follow-up mission with your guidance instead',
+        { list: before.list },
+      );
+    }
+    const live = await liveAttemptOf(tx, before.id);
+    if (live?.stage === 'merge') {
+      throw conflict(
+        'SU_ERR_MISSION_MERGING',
+        'the approved branch is being merged right now and may already be pushed; wait for the merge to finish (Done), or for it to fail back to Todo, then reject',
+        { attemptId: live.id },
+      );
+    }
+    return changeList(
+      tx,
+      clock,
+      before,
+      { list: 'todo', extra: { reviewStatus: 'rejected', reviewedBy: caller.userId, reviewFeedback: feedback, ready: true, agentSessionStatus: 'inactive' } },
+      {
+        origin: 'user', kind: 'mission.reviewed', userId: caller.userId,
+        data: { decision: 'reject', feedback, pullRequest, ...(live ? { cancelledAttemptId: live.id } : {}) },
+      },
+    );
+  }
+
   async function lockedMission(tx: Tx, missionId: string) {
     const row = await createMissionsRepository(tx).findForUpdate(missionId);
     if (!row) throw notFound('mission');
@@ -129,12 +173,13 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
         const known = await createPullRequestsRepository(tx).latestFor(missionId);
         const pr = known && (await createPullRequestsRepository(tx).lockTracked(known.id));
         const before = await lockedMission(tx, missionId);
-        if (before.list !== 'review') {
-          throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be reviewed`);
-        }
         const approved = input.decision === 'approve';
+        if (!approved) return present(tx, await rejectWithGuidance(tx, caller, before, input.feedback!, pr?.number ?? null));
+        if (before.list !== 'review') {
+          throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be approved (rejecting with feedback works from Todo, Doing and Review)`);
+        }
         const mode = await lastRunPrMode(tx, before.id);
-        if (approved && mode === 'enabled' && (!pr || pr.state === 'merged')) {
+        if (mode === 'enabled' && (!pr || pr.state === 'merged')) {
           // Done would leave the pushed branch unmerged and unreviewed on GitHub.
           throw conflict(
             'SU_ERR_PULL_REQUEST_MISSING',
@@ -143,7 +188,7 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
         }
         // Direct mode: an approved branch still has to be merged; a workstation does that next
         // (a merge attempt), and the mission reaches Done when the merge is pushed.
-        if (approved && mode !== 'enabled' && before.prBranchName) {
+        if (mode !== 'enabled' && before.prBranchName) {
           const now = clock.now();
           const after = await createMissionsRepository(tx).update(before.id, { reviewStatus: 'approved', reviewedBy: caller.userId, updatedAt: now });
           await createMissionEventsRepository(tx).append(
@@ -156,15 +201,10 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
           tx,
           clock,
           before,
-          {
-            list: approved ? 'done' : 'todo',
-            extra: approved
-              ? { reviewStatus: 'approved', reviewedBy: caller.userId }
-              : { reviewStatus: 'rejected', reviewedBy: caller.userId, reviewFeedback: input.feedback, ready: true },
-          },
+          { list: 'done', extra: { reviewStatus: 'approved', reviewedBy: caller.userId } },
           { origin: 'user', kind: 'mission.reviewed', userId: caller.userId, data: { decision: input.decision, feedback: input.feedback ?? null, pullRequest: mode === 'enabled' ? (pr?.number ?? null) : null } },
         );
-        if (approved && mode === 'enabled' && pr) {
+        if (mode === 'enabled' && pr) {
           // Approval on the board is recorded on the PR's timeline; merging it stays on GitHub.
           const now = clock.now();
           await createPullRequestsRepository(tx).update(pr.id, { reviewState: 'approved', updatedAt: now });
