@@ -1,4 +1,5 @@
 import { sessionCloseCodes, type ServerToDaemonFrame } from '@solo-unicorn/shared';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, sessionStaleAfterMs } from './settings.ts';
 
 /** The part of a live session the hub drives. */
 export interface LiveSession {
@@ -15,7 +16,8 @@ export interface LiveSession {
 
 /**
  * The in-process registry of live daemon sessions: at most one per workstation. Presence
- * (`online`) is read from here, so a dropped session shows offline at once.
+ * (`online`) is read from here first, so a dropped session shows offline at once; sessions other
+ * instances hold are read from the database (workstations service).
  */
 export function createSessionHub() {
   const live = new Map<string, LiveSession>();
@@ -29,6 +31,7 @@ export function createSessionHub() {
   const closeRevoked = (session: LiveSession) =>
     track(session.close({ code: sessionCloseCodes.revoked, text: 'workstation token revoked', errorCode: 'SU_ERR_WORKSTATION_REVOKED' }));
   let sweeper: NodeJS.Timeout | undefined;
+  let heartbeatMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
 
   function track(p: Promise<void>) {
     closing.add(p);
@@ -65,6 +68,10 @@ export function createSessionHub() {
     get size() {
       return live.size;
     },
+    /** A session row not vouched for within this is dead (see session-sweep.ts). */
+    get staleAfterMs() {
+      return sessionStaleAfterMs(heartbeatMs);
+    },
 
     /** Closes the workstation's live session (if this process holds it) and any it attaches later. */
     revoke(workstationId: string) {
@@ -77,6 +84,7 @@ export function createSessionHub() {
 
     /** One timer for all sessions: a peer that missed the last ping is terminated. */
     start(heartbeatIntervalMs: number) {
+      heartbeatMs = heartbeatIntervalMs;
       if (sweeper) clearInterval(sweeper);
       sweeper = setInterval(() => {
         for (const session of connections) if (!session.ping()) session.terminate();

@@ -1,7 +1,7 @@
 import { newId } from '@solo-unicorn/shared';
-import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull } from 'drizzle-orm';
 import {
-  codeAgentSessions, organizationMemberships, projectWorkstations, workstationAgentLimits, workstationRepositories, workstationWorktrees, workstations,
+  codeAgentSessions, organizationMemberships, projectWorkstations, workstationAgentLimits, workstationRepositories, workstationSessions, workstationWorktrees, workstations,
 } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -67,6 +67,19 @@ export function createWorkstationsRepository(db: Executor) {
         .where(and(eq(workstations.id, id), isNull(workstations.revokedAt)))
         .returning();
       return row;
+    },
+
+    /**
+     * Of these workstations, those with an open session vouched for since `freshSince` (by the
+     * daemon's heartbeat or the instance holding the socket): online whichever instance holds it.
+     */
+    async onlineIds(workstationIds: string[], freshSince: Date) {
+      if (workstationIds.length === 0) return new Set<string>();
+      const rows = await db
+        .selectDistinct({ id: workstationSessions.workstationId })
+        .from(workstationSessions)
+        .where(and(inArray(workstationSessions.workstationId, workstationIds), isNull(workstationSessions.disconnectedAt), gte(workstationSessions.lastHeartbeatAt, freshSince)));
+      return new Set(rows.map((r) => r.id));
     },
 
     /** Missions currently handed to these workstations (attempts assigned or running). */

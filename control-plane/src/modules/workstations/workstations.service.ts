@@ -12,7 +12,10 @@ import { createWorkstationsRepository, type WorkstationRow } from './workstation
 
 /** What the service needs from the live session hub: presence, and closing a revoked session. */
 export interface Presence {
+  /** Whether this process holds the workstation's session (known at once, no query). */
   isOnline(workstationId: string): boolean;
+  /** How long a session row stays live without a heartbeat stamp (another instance may hold it). */
+  readonly staleAfterMs: number;
   revoke(workstationId: string): void;
 }
 
@@ -41,11 +44,15 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
 
   async function withPresence(rows: WorkstationRow[]) {
     const ids = rows.map((r) => r.id);
-    const [attempts, limits] = await Promise.all([repo.currentAttempts(ids), repo.activeLimits(ids, clock.now())]);
+    const now = clock.now();
+    // Held here, or an open session another instance vouches for (N control planes on one database).
+    const [attempts, limits, elsewhere] = await Promise.all([
+      repo.currentAttempts(ids), repo.activeLimits(ids, now), repo.onlineIds(ids.filter((id) => !presence.isOnline(id)), new Date(now.getTime() - presence.staleAfterMs)),
+    ]);
     return rows.map((row) =>
       toWorkstation(
         row,
-        presence.isOnline(row.id),
+        presence.isOnline(row.id) || elsewhere.has(row.id),
         attempts.filter((a) => a.workstationId === row.id).map((a) => ({ missionId: a.missionId, attemptId: a.attemptId, status: a.status })),
         new Map(limits.filter((l) => l.workstationId === row.id).map((l) => [l.agentType, l.limitedUntil])),
       ),
