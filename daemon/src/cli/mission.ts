@@ -6,6 +6,7 @@ import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.
 import { eventLine, missionLine as line, missionSummary } from './mission-format.ts';
 import { missionActionCommands } from './mission-actions.ts';
 import { missionDiffCommand } from './mission-diff.ts';
+import { missionWaitCommand } from './mission-wait.ts';
 import { fetchAttempts, usageLines } from './mission-usage.ts';
 import { CliError, emit, printJson } from './output.ts';
 import { type Api, projectOf, resolveActor, resolveFlow, resolveRepo } from './resolve.ts';
@@ -127,4 +128,5 @@ export function missionCommand(program: Command, env: () => Env) {
 
   missionActionCommands(mission, env, act, patch);
   missionDiffCommand(mission, act);
+  missionWaitCommand(mission, act);
 }
