@@ -142,7 +142,7 @@ export async function buildApp(deps: AppDeps) {
         hub: realtime, access: services.access, guard: revocation.guard, tickets: createRealtimeTickets(deps.database.db, clock), maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024,
       }));
       await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns, services.legacyImport));
-      await api.register(workstationsRoutes(services.workstations));
+      await api.register(workstationsRoutes(services.workstations, services.workstationControls));
       await api.register(sessionsGateway({
         db: deps.database.db, clock, hub: services.sessionHub, effects, dispatcher, afterAttemptFinished: () => void prWorker.kick(),
         settings: deps.sessions ?? sessionSettingsFrom({ heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS }),

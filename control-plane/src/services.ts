@@ -10,6 +10,7 @@ import { createProjectsService } from './modules/projects/projects.service.ts';
 import { createRepositoriesService } from './modules/repositories/repositories.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { createWorkstationsService } from './modules/workstations/workstations.service.ts';
+import { createWorkstationControlsService } from './modules/workstations/workstation-controls.service.ts';
 import { createFallbackEngine, type EngineDeps } from './modules/fallback/fallback-engine.ts';
 import { createFallbackRunsService } from './modules/fallback/fallback-runs.service.ts';
 import { createFallbackSetupService } from './modules/fallback/fallback-setup.service.ts';
@@ -36,6 +37,7 @@ export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
   const access = createAccessService(db);
   const fallbackEngine = createFallbackEngine({ db, clock, docsDir: opts.docsDir, log: opts.log });
   const sessionHub = createSessionHub();
+  const workstations = createWorkstationsService(db, access, sessionHub, clock);
   return {
     access,
     fallbackEngine,
@@ -50,7 +52,8 @@ export function createServices(db: Db, clock: Clock, opts: ServiceOptions) {
     missions: createMissionsService(db, access, clock, createMissionDocs(opts.docsDir)),
     board: createMissionBoardService(db, access, clock),
     sessionHub,
-    workstations: createWorkstationsService(db, access, sessionHub, clock),
+    workstations,
+    workstationControls: createWorkstationControlsService(db, access, workstations, clock),
     githubIntegrations: createGithubIntegrationsService(db, access, clock, { box: opts.secretBox, defaultApiUrl: opts.githubApiUrl, outbound: opts.outbound ?? createOutboundPolicy() }),
   };
 }

@@ -15,6 +15,8 @@ interface RawWorkstation {
   id: string;
   name: string;
   revoked: boolean;
+  paused: boolean;
+  pausedReason: string | null;
   online: boolean;
   capacity: number;
   live: number | string;
@@ -26,6 +28,8 @@ const toWorkstation = (w: RawWorkstation): WorkstationSnapshot => ({
   id: w.id,
   name: w.name,
   revoked: w.revoked,
+  paused: Boolean(w.paused),
+  pausedReason: w.pausedReason ?? null,
   online: w.online,
   capacity: Number(w.capacity),
   live: Number(w.live),
@@ -54,7 +58,7 @@ export async function loadDispatchContexts(db: Executor, missionIds: string[], n
         CASE WHEN p.monthly_budget_usd IS NULL THEN 0 ELSE
           (SELECT coalesce(sum(a.cost_usd), 0)::float8 FROM code_agent_sessions a WHERE a.project_id = p.id AND a.created_at >= ${monthStart(now).toISOString()}::timestamptz) END AS spent,
         (SELECT coalesce(json_agg(json_build_object(
-            'id', w.id, 'name', w.name, 'revoked', w.revoked_at IS NOT NULL, 'capacity', w.max_concurrent_missions, 'agents', w.agents,
+            'id', w.id, 'name', w.name, 'revoked', w.revoked_at IS NOT NULL, 'paused', w.paused_at IS NOT NULL, 'pausedReason', w.paused_reason, 'capacity', w.max_concurrent_missions, 'agents', w.agents,
             'online', EXISTS (SELECT 1 FROM workstation_sessions s WHERE s.workstation_id = w.id AND s.disconnected_at IS NULL),
             'live', (SELECT count(*) FROM code_agent_sessions a WHERE a.workstation_id = w.id AND a.status IN ${live}),
             'limits', (SELECT json_agg(json_build_object('agentType', l.agent_type, 'until', l.limited_until))

@@ -5,6 +5,9 @@ export interface WorkstationSnapshot {
   id: string;
   name: string;
   revoked: boolean;
+  /** Paused by a person (with why): the dispatcher gives it nothing new. */
+  pausedReason: string | null;
+  paused: boolean;
   /** An open daemon session (any control-plane process). */
   online: boolean;
   capacity: number;
@@ -103,9 +106,16 @@ function reviewReasons(m: MissionSnapshot, p: ProjectSnapshot): DispatchReason[]
  * quota → a free slot; then the project's own limit. Only the first missing link is reported.
  */
 function capacityReasons(p: ProjectSnapshot, agent: string | null, needsAgent: boolean): DispatchReason[] {
-  const mapped = p.workstations.filter((w) => !w.revoked);
-  if (mapped.length === 0) {
+  const serving = p.workstations.filter((w) => !w.revoked);
+  if (serving.length === 0) {
     return [reason('no_workstation_mapped', 'No workstation serves this project.', 'Map a workstation to the project (POST /api/v1/projects/:id/workstations {workstationId}).')];
+  }
+  // A paused workstation takes nothing new: only when every one is paused is that the reason.
+  const mapped = serving.filter((w) => !w.paused);
+  if (mapped.length === 0) {
+    const why = serving.map((w) => `${w.name} — workstation paused${w.pausedReason ? `: ${w.pausedReason}` : ''}`).join('; ');
+    return [reason('workstation_paused', serving.length === 1 ? `workstation paused: ${serving[0]!.pausedReason ?? 'no reason given'} (${serving[0]!.name}).` : `Every workstation serving this project is paused (${why}).`,
+      'Resume one when it may take work again (solo-unicorn workstation resume <workstation>, POST /api/v1/workstations/:id/resume), or map another workstation to the project.')];
   }
   const online = mapped.filter((w) => w.online);
   if (online.length === 0) {

@@ -50,7 +50,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (!session) return;
     const repo = createDispatchRepository(db);
     const ws = await repo.workstation(workstationId);
-    if (!ws || ws.revokedAt) return;
+    // Paused by a person: nothing new (runs nor merges) goes to it; what runs there finishes.
+    if (!ws || ws.revokedAt || ws.pausedAt) return;
     const capacity = ws.maxConcurrentMissions - (await repo.liveOn(workstationId));
     const now = deps.clock.now();
     const reported = (ws.agents as AgentInfo[] | null) ?? [];
@@ -238,10 +239,15 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     async start() {
       unlisten = await deps.database.listen('su_realtime', (payload) => {
-        let note: { c?: string; s?: number };
+        let note: { c?: string; s?: number; w?: string };
         try {
           note = JSON.parse(payload);
         } catch {
+          return;
+        }
+        // A workstation was resumed (workstation-controls): the process holding its session dispatches.
+        if (note.w && deps.hub.isOnline(note.w)) {
+          void dispatchFor(note.w);
           return;
         }
         if (note.c && /^project:[0-9A-Z]{26}:missions$/.test(note.c) && typeof note.s === 'number') {

@@ -120,6 +120,14 @@ export const rows: Row[] = [
   row(api('GET /projects/:projectId/actors'), project('read')),
   row(api('POST /projects/:projectId/workstations'), project('admin'), { body: async (w: World) => ({ workstationId: await w.fresh.workstation() }) }),
   row(api('GET /projects/:projectId/workstations'), project('read')),
+  row(api('DELETE /projects/:projectId/workstations/:workstationId'), project('admin'), {
+    params: async (w) => {
+      const workstationId = await w.fresh.workstation();
+      const mapped = await w.owner.post(`/api/v1/projects/${w.project}/workstations`, { workstationId });
+      if (mapped.status !== 201) throw new Error(`setup mapping: ${JSON.stringify(mapped.body)}`);
+      return { workstationId };
+    },
+  }),
   row(api('GET /projects/:projectId/usage'), project('read')),
   row(api('PUT /projects/:projectId/github'), project('admin'), { body: (w: World) => ({ token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }) }),
   // A project's connection is often its organization's (the fallback): readers of a public project
@@ -175,6 +183,8 @@ export const rows: Row[] = [
   row(api('GET /workstations/:workstationId'), org('read')),
   row(api('GET /workstations/:workstationId/worktrees'), org('read')),
   row(api('POST /workstations/:workstationId/revoke'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: {} }),
+  row(api('POST /workstations/:workstationId/pause'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: { reason: 'maintenance' } }),
+  row(api('POST /workstations/:workstationId/resume'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }) }),
 
   // Notifications: a person's own
   row(api('GET /notifications'), anyUser),

@@ -81,7 +81,7 @@ export const listMissionsQuery = z.strictObject({
 export const dispatchStates = ['not_ready', 'blocked', 'queued', 'running', 'in_review', 'done'] as const;
 export const dispatchReasonCodes = [
   'no_repository', 'not_ready', 'no_workstation_mapped', 'no_workstation_online', 'no_free_slot',
-  'blocked_by_dependencies', 'agent_limited', 'budget_reached', 'waiting_for_review', 'question_open',
+  'blocked_by_dependencies', 'agent_limited', 'budget_reached', 'waiting_for_review', 'question_open', 'workstation_paused',
 ] as const;
 export const dispatchReasonSchema = z.object({
   code: z.enum(dispatchReasonCodes),

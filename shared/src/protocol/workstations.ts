@@ -21,6 +21,10 @@ export const workstationSchema = z.object({
   online: z.boolean(),
   lastSeenAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  /** Paused by a person: no new missions are dispatched to it; those running finish. */
+  paused: z.boolean(),
+  pausedAt: z.string().nullable(),
+  pausedReason: z.string().nullable(),
   currentMissions: z.array(z.object({ missionId: idSchema, attemptId: idSchema, status: z.string() })),
   createdAt: z.string(),
 });
@@ -33,4 +37,6 @@ export const registerWorkstationResponse = z.object({
 });
 
 export const mapWorkstationBody = z.strictObject({ workstationId: idSchema });
+/** Why the workstation is paused: shown in its API, in the dispatch reasons of the missions it holds back, and in the audit log. */
+export const pauseWorkstationBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 export const projectWorkstationSchema = z.object({ projectId: idSchema, workstationId: idSchema, createdAt: z.string() });

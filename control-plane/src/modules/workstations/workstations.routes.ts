@@ -1,16 +1,17 @@
 import {
-  idSchema, limitSchema, mapWorkstationBody, pageSchema, projectWorkstationSchema, registerWorkstationBody, registerWorkstationResponse,
+  idSchema, limitSchema, mapWorkstationBody, pageSchema, pauseWorkstationBody, projectWorkstationSchema, registerWorkstationBody, registerWorkstationResponse,
   workstationSchema,
 } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { userOf } from '../../plugins/auth.ts';
+import type { WorkstationControlsService } from './workstation-controls.service.ts';
 import type { WorkstationsService } from './workstations.service.ts';
 
 const params = z.strictObject({ workstationId: idSchema });
 const projectParams = z.strictObject({ projectId: idSchema });
 
-export function workstationsRoutes(workstations: WorkstationsService): FastifyPluginAsyncZod {
+export function workstationsRoutes(workstations: WorkstationsService, controls: WorkstationControlsService): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['workstations'];
     app.post('/workstations', {
@@ -47,6 +48,28 @@ export function workstationsRoutes(workstations: WorkstationsService): FastifyPl
     app.post('/workstations/:workstationId/revoke', {
       schema: { tags, summary: 'Invalidate the token and close the live session at once', params, response: { 200: workstationSchema } },
     }, async (req) => workstations.revoke(userOf(req), req.params.workstationId));
+
+    app.post('/workstations/:workstationId/pause', {
+      schema: {
+        tags, summary: 'Pause: no new missions (nor merges) are dispatched to it; running ones finish. Pausing again updates the reason',
+        params, body: pauseWorkstationBody, response: { 200: workstationSchema },
+      },
+    }, async (req) => controls.pause(userOf(req), req.params.workstationId, req.body.reason));
+
+    app.post('/workstations/:workstationId/resume', {
+      // An action, like revoke: no body.
+      schema: { tags, summary: 'Resume a paused workstation: dispatch to it starts again at once', params, response: { 200: workstationSchema } },
+    }, async (req) => controls.resume(userOf(req), req.params.workstationId));
+
+    app.delete('/projects/:projectId/workstations/:workstationId', {
+      schema: {
+        tags, summary: "Stop a workstation serving this project's missions: those running there finish; nothing new of the project goes there",
+        params: z.strictObject({ projectId: idSchema, workstationId: idSchema }),
+      },
+    }, async (req, reply) => {
+      await controls.unmapFromProject(userOf(req), req.params.projectId, req.params.workstationId);
+      return reply.status(204).send();
+    });
 
     app.post('/projects/:projectId/workstations', {
       schema: { tags, summary: "Let a workstation serve this project's missions", params: projectParams, body: mapWorkstationBody, response: { 201: projectWorkstationSchema } },

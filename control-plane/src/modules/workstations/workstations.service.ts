@@ -34,6 +34,9 @@ export function toWorkstation(row: WorkstationRow, online: boolean, currentMissi
     online: online && !row.revokedAt,
     lastSeenAt: isoOrNull(row.lastSeenAt),
     revokedAt: isoOrNull(row.revokedAt),
+    paused: row.pausedAt !== null,
+    pausedAt: isoOrNull(row.pausedAt),
+    pausedReason: row.pausedReason,
     currentMissions,
     createdAt: iso(row.createdAt),
   };
