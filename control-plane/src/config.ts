@@ -25,6 +25,7 @@ const envSchema = z.object({
   SU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SU_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
   SU_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
+  SU_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   SU_SECRETS_KEY: z.string().refine((v) => parseSecretsKey(v) !== undefined, 'must be 32 bytes: 64 hex characters or base64').optional(),
   SU_GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.github.com'),
   SU_GITHUB_POLL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
@@ -57,6 +58,11 @@ export interface Config {
   dispatchTickMs: number;
   /** How long a disconnected workstation's running missions wait before reassignment (ms). */
   offlineGraceMs: number;
+  /**
+   * On SIGTERM, how long /readyz says 503 before the server stops accepting (ms), so a balancer
+   * notices first. Default 5 s on PostgreSQL (N instances behind a balancer), 0 on PGlite (one).
+   */
+  drainDelayMs: number;
   /** Key for the secrets we store encrypted (GitHub tokens): SU_SECRETS_KEY, else a file in dataDir. */
   secretsKey?: Buffer;
   secretsKeyFile: string;
@@ -106,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsRefreshMs: e.SU_METRICS_REFRESH_MS,
     heartbeatIntervalMs: e.SU_HEARTBEAT_INTERVAL_MS,
     offlineGraceMs: e.SU_OFFLINE_GRACE_MS,
+    drainDelayMs: e.SU_DRAIN_DELAY_MS ?? (e.DATABASE_URL ? 5_000 : 0),
     maxAttempts: e.SU_MAX_ATTEMPTS,
     dispatchTickMs: e.SU_DISPATCH_TICK_MS,
     secretsKey: e.SU_SECRETS_KEY ? parseSecretsKey(e.SU_SECRETS_KEY) : undefined,

@@ -37,12 +37,13 @@ try {
 }
 
 const opening = openDatabaseDeferred({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
-const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }, { sessionSettingsFrom }] = await Promise.all([
+const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }, { sessionSettingsFrom }, { startDraining }] = await Promise.all([
   import('./app.ts'),
   import('./logger.ts'),
   import('./modules/users/bootstrap.ts'),
   import('close-with-grace'),
   import('./sessions/settings.ts'),
+  import('./modules/health.routes.ts'),
 ]);
 const { database, ready } = await opening;
 const app = await buildApp({
@@ -67,9 +68,18 @@ if (boot.generatedKey) {
   );
 }
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+// SIGTERM drains: /readyz turns 503 at once (new daemon sessions are sent away); only after
+// SU_DRAIN_DELAY_MS (a balancer has noticed) are daemon sessions closed, with 1001, which tells
+// a daemon to reconnect at once (to another instance); then app.close() stops accepting and lets
+// in-flight requests finish.
+// A second signal, or the grace running out, exits at once (close-with-grace).
+closeWithGrace({ delay: config.drainDelayMs + 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');
-  else app.log.info({ signal }, 'shutting down');
+  else app.log.info({ signal, drainDelayMs: config.drainDelayMs }, 'draining: not ready; shutting down after the drain delay');
+  startDraining(app.server);
+  if (!err && config.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.drainDelayMs));
+  // Before app.close(): @fastify/websocket's own preClose closes every socket without a code (1005).
+  await app.services.sessionHub.stop();
   await app.close();
   await database.close();
 });

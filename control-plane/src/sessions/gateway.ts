@@ -1,4 +1,5 @@
-import { makeFrame } from '@solo-unicorn/shared';
+import { makeFrame, sessionCloseCodes } from '@solo-unicorn/shared';
+import { isDraining } from '../modules/health.routes.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
@@ -52,6 +53,11 @@ export function sessionsGateway(deps: {
     });
 
     app.get('/workstations/connect', { websocket: true, config: { workstation: true }, schema: { hide: true } }, (socket, request) => {
+      if (isDraining(app.server)) {
+        // Shutting down: the daemon goes to another instance at once (1001, see main.ts).
+        socket.close(sessionCloseCodes.serverShutdown, 'control plane draining');
+        return;
+      }
       const principal = request.principal;
       if (principal?.kind !== 'workstation') {
         socket.send(JSON.stringify(makeFrame('error', { code: 'SU_ERR_UNAUTHENTICATED', message: 'this endpoint needs a workstation token, not an API key', retryable: false })));

@@ -92,10 +92,10 @@ export function createSessionHub() {
       sweeper.unref();
     },
 
-    /** Closes every session (server shutdown: daemons reconnect) and waits for their bookkeeping. */
+    /** Closes every session (server shutdown: 1001 tells daemons to reconnect at once, elsewhere) and waits for their bookkeeping. */
     async stop() {
       if (sweeper) clearInterval(sweeper);
-      for (const session of connections) track(session.close({ code: 1001, text: 'control plane shutting down' }));
+      for (const session of connections) track(session.close({ code: sessionCloseCodes.serverShutdown, text: 'control plane shutting down' }));
       await Promise.allSettled([...closing]);
     },
   };

@@ -78,7 +78,7 @@ const api = (route: string) => route.replace(' ', ' /api/v1');
 
 export const rows: Row[] = [
   // Outside /api: the board, the docs, health and metrics need no key (a bad one changes nothing).
-  ...['/', '/healthz', '/metrics', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/index.html', '/docs/static/swagger-initializer.js']
+  ...['/', '/healthz', '/readyz', '/metrics', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/index.html', '/docs/static/swagger-initializer.js']
     .map((path) => row(`GET ${path}`, publicRoute)),
   row('GET /docs/*', publicRoute, { path: '/docs/static/swagger-ui.css' }),
   // One route per file of the web board (a file added to web/ gets its row from here).
