@@ -45,6 +45,14 @@ export const missionFallbackTemplates = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     lastUsedAt: ts('last_used_at'),
+    /** Rotation: a template's share of proposals grows with its weight (1–10). */
+    weight: integer('weight').notNull().default(1),
+    /** At least this long between two proposals of the template (its cadence). */
+    minWaitMinutes: integer('min_wait_minutes').notNull().default(0),
+    /** After a discarded proposal, this long before the template is proposed again. */
+    cooldownMinutes: integer('cooldown_minutes').notNull().default(0),
+    lastProposedAt: ts('last_proposed_at'),
+    lastDiscardedAt: ts('last_discarded_at'),
     /** Templates are soft-deleted: items and reports keep pointing at them for audit. */
     deletedAt: ts('deleted_at'),
     createdAt: createdAt(),
