@@ -8,7 +8,7 @@ export const about = {
   flow: 'flows: the stages a mission goes through (without one: clarify → plan → execute)',
   actor: 'actors: personas an agent plays in a mission (their instructions join its prompt)',
   template: 'Mission Fallback templates: recurring work proposed when the ready backlog is low',
-  workstation: 'register this machine, list workstations, map one to a project',
+  workstation: 'register this machine, list workstations, map/unmap one to a project, pause/resume it',
   daemon: 'the workstation daemon: `daemon` alone starts it in the background, like `daemon start`',
   status: "show the running daemon's state: connected?, since when, missions running, outbox depth",
   mission: 'create, change, move, review and follow missions',

@@ -9,7 +9,7 @@ import { CliError, emit, printJson, printList } from './output.ts';
 import { allPages, projectOf, resolveOrg, resolveWorkstation } from './resolve.ts';
 
 type Opts = Record<string, string | boolean | undefined> & { json?: boolean; url?: string; apiKey?: string };
-const presence = (w: any) => `${w.online ? 'online ' : 'offline'}${w.revokedAt ? ' revoked' : ''}`;
+const presence = (w: any) => `${w.online ? 'online ' : 'offline'}${w.revokedAt ? ' revoked' : ''}${w.paused ? ` paused (${w.pausedReason ?? 'no reason'})` : ''}`;
 
 export function workstationCommand(program: Command, env: () => Env) {
   const ws = program.command('workstation').description(about.workstation);
@@ -63,5 +63,38 @@ export function workstationCommand(program: Command, env: () => Env) {
       const workstationId = ref ? await resolveWorkstation(api, ref) : own!;
       const mapped = await api<any>('POST', `/api/v1/projects/${await projectOf(api, o.project as string)}/workstations`, { workstationId });
       emit(o, mapped, () => `workstation ${ref ?? workstationId} may now run missions of project ${o.project ?? process.env.SU_PROJECT}`);
+    });
+
+  /** `[workstation]` by name or id; default: this machine's own (from `workstation register`). */
+  async function target(api: ReturnType<typeof apiContext>, ref: string | undefined) {
+    const own = readConfigFile(env().configPath).workstationId;
+    if (!ref && !own) throw new CliError('<workstation>: required here (this machine is not registered: `solo-unicorn workstation register`)');
+    return ref ? resolveWorkstation(api, ref) : own!;
+  }
+
+  commonApiOptions(ws.command('unmap [workstation]').description("stop a workstation running a project's missions (those running there finish)"))
+    .option('--project <project>', 'project name or id (default: $SU_PROJECT)')
+    .action(async (ref: string | undefined, o: Opts) => {
+      const api = apiContext(env(), o);
+      const workstationId = await target(api, ref);
+      const projectId = await projectOf(api, o.project as string);
+      await api<void>('DELETE', `/api/v1/projects/${projectId}/workstations/${workstationId}`);
+      const result = { projectId, workstationId, unmapped: true };
+      emit(o, result, () => `workstation ${ref ?? workstationId} no longer runs missions of project ${o.project ?? process.env.SU_PROJECT}`);
+    });
+
+  commonApiOptions(ws.command('pause [workstation]').description('no new missions for a workstation (running ones finish); the reason shows on the missions it holds back'))
+    .requiredOption('--reason <text>', 'why (shown as “workstation paused: <reason>”)')
+    .action(async (ref: string | undefined, o: Opts) => {
+      const api = apiContext(env(), o);
+      const paused = await api<any>('POST', `/api/v1/workstations/${await target(api, ref)}/pause`, { reason: o.reason });
+      emit(o, paused, () => `paused workstation ${paused.name} (${paused.id}): ${paused.pausedReason}; running missions finish, \`solo-unicorn workstation resume\` gives it work again`);
+    });
+
+  commonApiOptions(ws.command('resume [workstation]').description('give a paused workstation work again'))
+    .action(async (ref: string | undefined, o: Opts) => {
+      const api = apiContext(env(), o);
+      const resumed = await api<any>('POST', `/api/v1/workstations/${await target(api, ref)}/resume`);
+      emit(o, resumed, () => `resumed workstation ${resumed.name} (${resumed.id}): ${presence(resumed)}`);
     });
 }
