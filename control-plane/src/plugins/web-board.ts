@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerVendorRoutes } from './web-vendor.ts';
 
 /**
  * The control-plane package's `web/` folder. This file runs from `src/plugins/` under tsx and
@@ -18,7 +19,8 @@ export function defaultWebRoot(from = dirname(fileURLToPath(import.meta.url))): 
 /**
  * The web board: plain HTML, CSS and ES modules from `web/`, index.html at `/`. One route per
  * file (`wildcard: false`, listed at start-up) so no catch-all shadows /api, /docs, /healthz,
- * /metrics or the JSON 404; the auth hook guards only /api/*, so these need no key.
+ * /metrics or the JSON 404; the auth hook guards only /api/*, so these need no key. The vendored
+ * browser modules (marked, DOMPurify, highlight.js) are served at /vendor/* the same way.
  */
 export function webBoardPlugin(opts: { root?: string } = {}) {
   return async (app: FastifyInstance) => {
@@ -31,5 +33,6 @@ export function webBoardPlugin(opts: { root?: string } = {}) {
       cacheControl: true,
       maxAge: 0,
     });
+    registerVendorRoutes(app);
   };
 }

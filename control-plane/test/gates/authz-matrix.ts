@@ -1,3 +1,4 @@
+import { vendorFiles } from '../../src/plugins/web-vendor.ts';
 import { defaultWebRoot } from '../../src/plugins/web-board.ts';
 import { signWebhook } from '../helpers/fake-github.ts';
 import { type Answer, anyUser, instanceAdminOnly, org, ownersOwn, project, publicProject, publicRoute, type Rule, workstationOnly } from './helpers/authz-rules.ts';
@@ -83,6 +84,7 @@ export const rows: Row[] = [
   row('GET /docs/*', publicRoute, { path: '/docs/static/swagger-ui.css' }),
   // One route per file of the web board (a file added to web/ gets its row from here).
   ...webFiles(defaultWebRoot()).filter((file) => file !== '/').map((file) => row(`GET ${file}`, publicRoute)),
+  ...Object.keys(vendorFiles).map((file) => row(`GET ${file}`, publicRoute)),
 
   // Users and API keys
   row(api('POST /users'), instanceAdminOnly, { body: () => ({ email: `${unique('new')}@authz.example.com` }) }),

@@ -5,6 +5,7 @@ import { loadProjectOptions, missionFields } from './mission-fields.js';
 import { httpHref } from './links.js';
 import { POLICY_CHOICES } from './policy.js';
 import { LIST_NAMES } from './store.js';
+import { missionTabs } from './tabs.js';
 import { eventItem } from './timeline.js';
 
 /**
@@ -20,6 +21,7 @@ export function createPanel({ api, realtime, store }) {
   dialog.addEventListener('close', () => {
     stopAttemptsReload();
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    current?.parts.tabs?.close();
     const id = current?.id;
     current = undefined;
     dialog.replaceChildren();
@@ -230,6 +232,7 @@ export function createPanel({ api, realtime, store }) {
   async function open(id, { focus } = {}) {
     // Switching missions in an open panel: drop the old timeline, keep the dialog.
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
+    current?.parts.tabs?.close();
     stopAttemptsReload();
     const cached = store.get(id);
     const parts = {
@@ -242,8 +245,10 @@ export function createPanel({ api, realtime, store }) {
       h('header', { className: 'panel-head' }, parts.title, h('button', { type: 'button', className: 'close', 'aria-label': 'Close the mission panel', onclick: () => dialog.close() }, '✕')),
       h('div', { className: 'panel-body' },
         parts.agent,
-        h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
-        h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)));
+        // Details (the fields, review, edit, timeline) is the first tab; Files, Docs, Conversation follow (tabs.js).
+        (parts.tabs = missionTabs({ api, missionId: id, details: [
+          h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
+          h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)] })).element));
     if (!dialog.open) dialog.showModal();
     await Promise.all([refresh(), loadDocs(id), loadAttempts(id), loadOptions(id)]);
     if (focus === 'guidance' && current?.id === id) $('#review-feedback', dialog)?.focus();
@@ -254,6 +259,7 @@ export function createPanel({ api, realtime, store }) {
         const list = current.parts.timeline;
         const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 24;
         list.append(eventItem(frame));
+        current.parts.tabs.onEvent(frame);
         if (atBottom) list.scrollTop = list.scrollHeight;
         if (frame.kind === 'agent.permission_denied') current.denials.push({ at: frame.at, attemptId: frame.data?.attemptId, data: frame.data?.data ?? {} });
         if (frame.kind.startsWith('agent.') || frame.kind.startsWith('attempt.') || frame.kind.startsWith('mission.')) attemptsChanged(id);
