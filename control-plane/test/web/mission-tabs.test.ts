@@ -278,6 +278,27 @@ async function missionTabsTests() {
     await panel.waitFor({ state: 'hidden' });
   });
 
+  await step('a long session keeps the newest 300 entries in the page; earlier ones come back on request', async (t) => {
+    const chatty = await createMission(api, project.id, { title: 'Chatty agent' });
+    const base = Date.now() - 10 * 60_000;
+    for (let i = 1; i <= 350; i++) {
+      await events.append({ missionId: chatty.id, origin: 'agent', kind: 'agent.message', data: { text: `message ${i}` } }, new Date(base + i));
+    }
+    const panel = await openPanel(page, chatty.id, 'Chatty agent');
+    await tab(panel, 'Conversation').click();
+    const talk = panel.getByRole('log', { name: 'Agent conversation' });
+    await talk.locator('.turn-text').getByText('message 350', { exact: true }).waitFor();
+    t.equal(await talk.getByTestId('turn').count(), 300);
+    t.equal(await talk.locator('.turn-text').first().textContent(), 'message 51', 'the oldest in the page');
+    const earlier = panel.getByRole('button', { name: 'Show earlier (50 more)' });
+    await earlier.click();
+    t.equal(await talk.getByTestId('turn').count(), 350);
+    t.equal(await talk.locator('.turn-text').first().textContent(), 'message 1');
+    t.ok(await earlier.isHidden(), 'nothing earlier left');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+  });
+
   await step('on a phone the tabs and the diff fit the screen', async (t) => {
     const phone = await context.newPage();
     watch(phone, 'phone');

@@ -19,11 +19,12 @@ export function createDocsTab({ api, missionId, onCount }) {
   const element = h('div', { className: 'docs-tab', dataset: { testid: 'docs-tab' } },
     h('p', { className: 'muted' }, 'Loading the docs…'));
 
-  async function load() {
+  /** `fresh`: the API's text wins (an event came without its text); otherwise replayed events' does. */
+  async function load(fresh = false) {
     try {
       const { items } = await api.missionDocs(missionId);
       // Events replayed before this answer may be newer than nothing, never older: keep theirs.
-      for (const doc of items) if (!docs.has(doc.path)) docs.set(doc.path, doc.content);
+      for (const doc of items) if (fresh || !docs.has(doc.path)) docs.set(doc.path, doc.content);
       renderer = await markdownRenderer();
       render();
     } catch (error) {
@@ -64,7 +65,8 @@ export function createDocsTab({ api, missionId, onCount }) {
     onEvent(frame) {
       const d = frame.kind === 'docs.changed' ? frame.data?.data : undefined;
       if (!d?.path) return;
-      docs.set(d.path, d.content ?? '');
+      if (typeof d.content !== 'string') return void load(true); // an event without the text: ask the API
+      docs.set(d.path, d.content);
       if (d.path.startsWith('tasks/')) current = d.path;
       schedule();
     },
