@@ -134,7 +134,8 @@ t.test('mission_events carry an origin; missions carry origin and fallback_item_
 });
 
 t.test('the indexes the design names exist with the right definitions', async (t) => {
-  t.match(await indexDef('idx_missions_backlog'), /ON public\.missions USING btree \(project_id\) WHERE \(\(list = 'todo'::mission_list\) AND ready\)$/);
+  // The ready backlog counts only missions that can run: ones without a repository never do (#15).
+  t.match(await indexDef('idx_missions_backlog'), /ON public\.missions USING btree \(project_id\) WHERE \(\(list = 'todo'::mission_list\) AND ready AND \(repository_id IS NOT NULL\)\)$/);
   t.match(
     await indexDef('idx_mission_fallback_runs_project'),
     /ON public\.mission_fallback_runs USING btree \(project_id, started_at DESC\) INCLUDE \(status\)$/,

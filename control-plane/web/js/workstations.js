@@ -45,7 +45,9 @@ export function createWorkstations({ api, store }) {
       return h('li', { className: 'workstation', dataset: { testid: 'workstation', id: w.id } },
         h('div', { className: 'workstation-head' },
           h('strong', {}, w.name),
-          h('span', { className: `presence ${state}` }, state)),
+          h('span', { className: `presence ${state}` }, state),
+          // Paused by a person (solo-unicorn workstation pause): takes no new missions; running ones finish.
+          w.paused ? h('span', { className: 'presence paused', dataset: { testid: 'paused' }, title: 'takes no new missions; running ones finish' }, `paused: ${w.pausedReason ?? 'no reason given'}`) : null),
         h('p', { className: 'muted' },
           `last seen ${timeAgo(w.lastSeenAt)}`,
           w.daemonVersion ? ` · daemon ${w.daemonVersion}` : '',
