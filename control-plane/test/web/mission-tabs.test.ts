@@ -155,6 +155,7 @@ async function missionTabsTests() {
     const files = panel.getByTestId('files-tab');
     await files.getByTestId('diff-totals').waitFor();
     t.match(await files.getByTestId('diff-totals').textContent(), /^4 files changed \+2,853 −1 · against main · /);
+    t.notMatch(await files.textContent(), /null|undefined/, 'no stray values');
     const file = (path: string) => files.locator(`[data-testid="diff-file"][data-path="${path}"]`);
     t.same(await files.getByTestId('diff-file').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.path)),
       ['src/tokenizer.ts', 'assets/logo.png', 'data/fixtures.json', 'src/generated.ts']);
@@ -312,6 +313,8 @@ async function missionTabsTests() {
     t.equal(await overflow(), 0, 'the page does not scroll sideways: the diff scrolls in its own box');
     const box = (await panel.getByRole('tablist').boundingBox())!;
     t.ok(box.x >= 0 && box.x + box.width <= 390, 'the tab bar is on screen');
+    const last = (await tab(panel, 'Conversation').boundingBox())!;
+    t.ok(last.x + last.width <= box.x + box.width, 'all four tabs fit without scrolling the tab bar');
     await shot('mission-files-phone.png', phone);
     await tab(panel, 'Conversation').click();
     await panel.getByRole('log', { name: 'Agent conversation' }).locator('.turn-text').getByText('Retrying after the outage.').waitFor();

@@ -31,7 +31,7 @@ export function createFilesTab({ api, missionId, onCount }) {
       if (error.status !== 404) problem = error.message;
     }
     const hl = diff ? await highlighter().catch(() => null) : null;
-    element.replaceChildren(...(problem ? [h('p', { className: 'error' }, `Could not load the diff: ${problem}`)] : diff ? render(diff, hl) : [empty()]));
+    element.replaceChildren(...(problem ? [h('p', { className: 'error' }, `Could not load the diff: ${problem}`)] : diff ? render(diff, hl).filter(Boolean) : [empty()]));
     onCount?.(diff?.totalFiles ?? 0);
   }
 
