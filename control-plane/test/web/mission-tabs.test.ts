@@ -22,9 +22,12 @@ const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const bigPatch = (n: number) => `@@ -0,0 +1,${n} @@\n${Array.from({ length: n }, (_, i) => `+line ${i + 1}`).join('\n')}\n`;
 
 const tokenizerPatch = [
-  '@@ -1,3 +1,5 @@',
+  '@@ -1,3 +1,8 @@',
   ' // The parser reads tokens.',
   '-const tokens = [];',
+  '+/**',
+  '+ * Splits the input on white space.',
+  '+ */',
   '+export function tokenize(input: string): string[] {',
   '+  return input.split(/\\s+/);',
   '+}',
@@ -80,7 +83,7 @@ async function missionTabsTests() {
 
   // The diff after the first attempt's commit: a text file, a binary, an omitted one and a large one.
   await append('git.diff', diffSummary([
-    { path: 'src/tokenizer.ts', additions: 3, deletions: 1, binary: false, patch: tokenizerPatch },
+    { path: 'src/tokenizer.ts', additions: 6, deletions: 1, binary: false, patch: tokenizerPatch },
     { path: 'assets/logo.png', additions: null, deletions: null, binary: true },
     { path: 'data/fixtures.json', additions: 2400, deletions: 0, binary: false, omitted: 'too_large' },
     { path: 'src/generated.ts', additions: 450, deletions: 0, binary: false, patch: bigPatch(450) },
@@ -154,19 +157,20 @@ async function missionTabsTests() {
     const panel = page.getByRole('dialog', { name: 'Review the parser' });
     const files = panel.getByTestId('files-tab');
     await files.getByTestId('diff-totals').waitFor();
-    t.match(await files.getByTestId('diff-totals').textContent(), /^4 files changed \+2,853 −1 · against main · /);
+    t.match(await files.getByTestId('diff-totals').textContent(), /^4 files changed \+2,856 −1 · against main · /);
     t.notMatch(await files.textContent(), /null|undefined/, 'no stray values');
     const file = (path: string) => files.locator(`[data-testid="diff-file"][data-path="${path}"]`);
     t.same(await files.getByTestId('diff-file').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.path)),
       ['src/tokenizer.ts', 'assets/logo.png', 'data/fixtures.json', 'src/generated.ts']);
     const tokenizer = file('src/tokenizer.ts');
-    t.match(await tokenizer.locator('summary').textContent(), /src\/tokenizer\.ts\s*\+3 −1/);
+    t.match(await tokenizer.locator('summary').textContent(), /src\/tokenizer\.ts\s*\+6 −1/);
     t.ok(await tokenizer.evaluate((el) => (el as HTMLDetailsElement).open), 'a small diff is open');
-    const added = tokenizer.locator('tr.add').first();
+    const added = tokenizer.locator('tr.add', { hasText: 'export function' });
     t.match(await added.textContent(), /export function tokenize\(input: string\): string\[\] \{/);
     t.equal(await added.locator('.hljs-keyword').first().textContent(), 'export', 'the added line is highlighted as TypeScript');
+    t.equal(await tokenizer.locator('tr.add', { hasText: 'Splits the input' }).locator('.hljs-comment').count(), 1, 'a line inside a block comment is coloured as a comment');
     t.equal(await tokenizer.locator('tr.del').count(), 1);
-    t.match(await tokenizer.locator('tr.hunk').textContent(), /^@@ -1,3 \+1,5 @@/);
+    t.match(await tokenizer.locator('tr.hunk').textContent(), /^@@ -1,3 \+1,8 @@/);
     t.same(await tokenizer.locator('tr.add').first().locator('td.ln').allTextContents(), ['', '2'], 'new-side line numbers from the hunk header');
     t.same(await tokenizer.evaluate((el) => ['tr.add', 'tr.del', 'tr.ctx'].map((s) => getComputedStyle(el.querySelector(s)!).backgroundColor)),
       ['rgb(230, 244, 234)', 'rgb(253, 231, 229)', 'rgba(0, 0, 0, 0)'], 'added lines green, deleted red, context plain');

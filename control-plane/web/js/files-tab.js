@@ -95,9 +95,10 @@ function fileBlock(file, hl) {
 /** A unified diff as rows: old and new line numbers, the sign, the highlighted code. */
 function patchTable(path, lines, hl) {
   const lang = hl?.languageOf(path);
+  const coloured = lang ? hl.patchLines(lines, lang) : [];
   let oldNo = 0;
   let newNo = 0;
-  const rows = lines.map((line) => {
+  const rows = lines.map((line, i) => {
     const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
     if (hunk) {
       oldNo = Number(hunk[1]);
@@ -110,7 +111,7 @@ function patchTable(path, lines, hl) {
     const left = kind === 'add' ? '' : oldNo++;
     const right = kind === 'del' ? '' : newNo++;
     const code = h('td', { className: 'code' }, h('span', { className: 'sign' }, kind === 'add' ? '+' : kind === 'del' ? '−' : ' '));
-    code.append(hl && lang ? hl.line(line.slice(1), lang) : line.slice(1));
+    code.append(coloured[i] ?? line.slice(1));
     return h('tr', { className: kind, dataset: { kind } }, h('td', { className: 'ln' }, String(left)), h('td', { className: 'ln' }, String(right)), code);
   });
   return h('div', { className: 'diff-scroll', role: 'region', 'aria-label': `Changes in ${path}`, tabindex: '0' },
