@@ -49,6 +49,8 @@ import { notificationsRoutes } from './modules/notifications/notifications.route
 import { usageRoutes } from './modules/usage/usage.routes.ts';
 import { createUsageService } from './modules/usage/usage.service.ts';
 import { agentMetricsPlugin } from './plugins/agent-metrics.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { createAuditService } from './modules/audit/audit.service.ts';
 
 export interface AppDeps {
   database: Database;
@@ -150,6 +152,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(githubRoutes(services.githubIntegrations, pullRequests, createWebhookHandler({ db: deps.database.db, integrations: services.githubIntegrations, feedback: prFeedback })));
       await api.register(notificationsRoutes(deps.database.db, clock));
       await api.register(usageRoutes(createUsageService(deps.database.db, services.access, clock)));
+      await api.register(auditRoutes(createAuditService(deps.database.db, services.access)));
     },
     { prefix: '/api/v1' },
   );

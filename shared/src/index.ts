@@ -23,3 +23,4 @@ export * from './domain/git-refs.ts';
 export * from './domain/agent-policy.ts';
 export * from './protocol/mcp-frames.ts';
 export * from './mcp-tools.ts';
+export * from './domain/audit.ts';

@@ -188,6 +188,10 @@ export const rows: Row[] = [
   row(api('POST /workstations/:workstationId/pause'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: { reason: 'maintenance' } }),
   row(api('POST /workstations/:workstationId/resume'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }) }),
 
+  // Audit: organization admins read their organization's log; project admins their project's timeline
+  row(api('GET /audit-events'), org('admin'), { query: (w) => `organizationId=${w.orgA}` }),
+  row(api('GET /projects/:projectId/timeline'), project('admin')),
+
   // Notifications: a person's own
   row(api('GET /notifications'), anyUser),
   row(api('POST /notifications/:notificationId/read'), ownersOwn(404), { body: {} }),

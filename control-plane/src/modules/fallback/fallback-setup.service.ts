@@ -4,6 +4,7 @@ import type { Db, Executor } from '../../db/types.ts';
 import { invalidField, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createFlowsRepository } from '../flows/flows.repository.ts';
 import { createRepositoriesRepository } from '../repositories/repositories.repository.ts';
@@ -22,6 +23,14 @@ async function checkTemplateRefs(db: Executor, projectId: string, refs: { flowId
   }
 }
 
+/** The audit event of a template change: its name and project, never its prompt text. */
+function templateAudit(caller: UserPrincipal, organizationId: string, action: string, row: { id: string; projectId: string; name: string }, extra: Record<string, unknown> = {}) {
+  return {
+    organizationId, actorType: 'user' as const, actorId: caller.userId, action,
+    targetType: 'fallback_template', targetId: row.id, data: { projectId: row.projectId, name: row.name, ...extra },
+  };
+}
+
 /** Fallback configuration and templates: what the scheduler works from. */
 export function createFallbackSetupService(db: Db, access: AccessService, clock: Clock) {
   const configs = createFallbackConfigRepository(db);
@@ -34,7 +43,7 @@ export function createFallbackSetupService(db: Db, access: AccessService, clock:
     },
 
     async updateConfig(caller: UserPrincipal, projectId: string, input: z.infer<typeof updateFallbackConfigBody>) {
-      await access.requireProject(caller, projectId, 'admin');
+      const { project } = await access.requireProject(caller, projectId, 'admin');
       const now = clock.now();
       return db.transaction(async (tx) => {
         const repo = createFallbackConfigRepository(tx);
@@ -47,7 +56,12 @@ export function createFallbackSetupService(db: Db, access: AccessService, clock:
           snoozedUntil = null; // active and paused carry no wake-up time
         }
         const { snoozedUntil: _ignored, ...rest } = input;
-        return toFallbackConfig(await repo.update(projectId, { ...rest, status, snoozedUntil, updatedAt: now }));
+        const updated = await repo.update(projectId, { ...rest, status, snoozedUntil, updatedAt: now });
+        await recordAudit(tx, {
+          organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'fallback_config.updated',
+          targetType: 'project', targetId: projectId, data: { projectId, fields: Object.keys(input), status },
+        });
+        return toFallbackConfig(updated);
       });
     },
 
@@ -64,17 +78,27 @@ export function createFallbackSetupService(db: Db, access: AccessService, clock:
     },
 
     async createTemplate(caller: UserPrincipal, projectId: string, input: z.infer<typeof createFallbackTemplateBody>) {
-      await access.requireProject(caller, projectId, 'admin');
+      const { project } = await access.requireProject(caller, projectId, 'admin');
       await checkTemplateRefs(db, projectId, input);
       const now = clock.now();
-      return toFallbackTemplate(await templates.insert({ projectId, ...input, createdAt: now, updatedAt: now }));
+      const row = await db.transaction(async (tx) => {
+        const created = await createFallbackTemplatesRepository(tx).insert({ projectId, ...input, createdAt: now, updatedAt: now });
+        await recordAudit(tx, templateAudit(caller, project.organizationId, 'fallback_template.created', created));
+        return created;
+      });
+      return toFallbackTemplate(row);
     },
 
     async updateTemplate(caller: UserPrincipal, projectId: string, templateId: string, input: z.infer<typeof updateFallbackTemplateBody>) {
-      await access.requireProject(caller, projectId, 'admin');
+      const { project } = await access.requireProject(caller, projectId, 'admin');
       if (!(await templates.find(projectId, templateId))) throw notFound('template');
       await checkTemplateRefs(db, projectId, input);
-      return toFallbackTemplate(await templates.update(templateId, { ...input, updatedAt: clock.now() }));
+      const row = await db.transaction(async (tx) => {
+        const updated = await createFallbackTemplatesRepository(tx).update(templateId, { ...input, updatedAt: clock.now() });
+        await recordAudit(tx, templateAudit(caller, project.organizationId, 'fallback_template.updated', updated, { fields: Object.keys(input) }));
+        return updated;
+      });
+      return toFallbackTemplate(row);
     },
 
     /** Daily metrics and guardrail health from the materialized views (refreshed by the scheduler). */
@@ -87,10 +111,13 @@ export function createFallbackSetupService(db: Db, access: AccessService, clock:
 
     /** Soft delete: runs and items keep pointing at the template for audit. */
     async deleteTemplate(caller: UserPrincipal, projectId: string, templateId: string) {
-      await access.requireProject(caller, projectId, 'admin');
+      const { project } = await access.requireProject(caller, projectId, 'admin');
       if (!(await templates.find(projectId, templateId))) throw notFound('template');
       const now = clock.now();
-      await templates.update(templateId, { deletedAt: now, enabled: false, updatedAt: now });
+      await db.transaction(async (tx) => {
+        const deleted = await createFallbackTemplatesRepository(tx).update(templateId, { deletedAt: now, enabled: false, updatedAt: now });
+        await recordAudit(tx, templateAudit(caller, project.organizationId, 'fallback_template.deleted', deleted));
+      });
     },
   };
 }

@@ -8,6 +8,7 @@ import { OutboundUrlRefused, type OutboundPolicy } from '../../lib/outbound-url.
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { iso, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createGithubIntegrationsRepository, type IntegrationRow, type IntegrationScope } from './github-integrations.repository.ts';
 
@@ -96,15 +97,24 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
       const apiBaseUrl = (body.apiBaseUrl ?? before?.apiBaseUrl ?? opts.defaultApiUrl).replace(/\/+$/, '');
       // The operator's default was checked at start-up; anything else a project admin chose.
       if (apiBaseUrl !== opts.defaultApiUrl) await checkApiUrl(opts.outbound, apiBaseUrl);
-      const row = await repo.upsert(scope, {
-        tokenCiphertext: opts.box.seal(body.token),
-        tokenHint: `…${body.token.slice(-4)}`,
-        // Leaving the secret out keeps the one already set (a token rotation should not drop it).
-        webhookSecretCiphertext: body.webhookSecret ? opts.box.seal(body.webhookSecret) : (before?.webhookSecretCiphertext ?? null),
-        apiBaseUrl,
-        maxFeedbackCycles: body.maxFeedbackCycles ?? before?.maxFeedbackCycles ?? 3,
-        updatedBy: caller.userId,
-      }, clock.now());
+      // The change and its audit event (scope and host only: never the token, its hint or the secret) commit together.
+      const row = await db.transaction(async (tx) => {
+        const saved = await createGithubIntegrationsRepository(tx).upsert(scope, {
+          tokenCiphertext: opts.box.seal(body.token),
+          tokenHint: `…${body.token.slice(-4)}`,
+          // Leaving the secret out keeps the one already set (a token rotation should not drop it).
+          webhookSecretCiphertext: body.webhookSecret ? opts.box.seal(body.webhookSecret) : (before?.webhookSecretCiphertext ?? null),
+          apiBaseUrl,
+          maxFeedbackCycles: body.maxFeedbackCycles ?? before?.maxFeedbackCycles ?? 3,
+          updatedBy: caller.userId,
+        }, clock.now());
+        await recordAudit(tx, {
+          organizationId: scope.organizationId, actorType: 'user', actorId: caller.userId, action: before ? 'github_connection.updated' : 'github_connection.created',
+          targetType: scope.projectId ? 'project' : 'organization', targetId: scope.projectId ?? scope.organizationId,
+          data: { scope: scope.projectId ? 'project' : 'organization', projectId: scope.projectId, apiHost: new URL(apiBaseUrl).host, webhookSecretSet: saved.webhookSecretCiphertext !== null },
+        });
+        return saved;
+      });
       return present(row);
     },
 
@@ -117,7 +127,14 @@ export function createGithubIntegrationsService(db: Db, access: AccessService, c
 
     async remove(caller: UserPrincipal, target: { projectId: string } | { organizationId: string }) {
       const scope = await scopeOf(caller, target, 'admin');
-      if (!(await repo.remove(scope))) throw notConfigured();
+      await db.transaction(async (tx) => {
+        if (!(await createGithubIntegrationsRepository(tx).remove(scope))) throw notConfigured();
+        await recordAudit(tx, {
+          organizationId: scope.organizationId, actorType: 'user', actorId: caller.userId, action: 'github_connection.removed',
+          targetType: scope.projectId ? 'project' : 'organization', targetId: scope.projectId ?? scope.organizationId,
+          data: { scope: scope.projectId ? 'project' : 'organization', projectId: scope.projectId },
+        });
+      });
     },
 
     /** The project's connection (its own or its organization's), with a client; undefined if none. */
