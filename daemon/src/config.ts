@@ -12,9 +12,18 @@ export const agentConfigSchema = z.object({
   env: z.record(z.string(), z.string()).optional(),
 });
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+/** Parts of a comma-separated list of control-plane URLs (several instances on one database), trimmed. */
+export const splitServerUrls = (value: string) => value.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter(Boolean);
+/** One control-plane URL, or a comma-separated list of them: the daemon fails over between them. */
+const serverUrlList = z.string().refine(
+  (v) => splitServerUrls(v).length > 0 && splitServerUrls(v).every((u) => httpUrl.safeParse(u).success),
+  'must be an http(s) URL, or a comma-separated list of them',
+);
+
 /** `$SU_HOME/config.json` (mode 0600): written by `login` and `workstation register`. */
 export const configFileSchema = z.object({
-  serverUrl: z.url().optional(),
+  serverUrl: serverUrlList.optional(),
   apiKey: z.string().min(1).optional(),
   workstationId: idSchema.optional(),
   workstationName: z.string().optional(),
@@ -30,7 +39,7 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 const envSchema = z.object({
   SU_HOME: z.string().min(1).optional(),
   HOME: z.string().optional(),
-  SU_SERVER_URL: z.url().optional(),
+  SU_SERVER_URL: serverUrlList.optional(),
   SU_WORKSTATION_TOKEN: z.string().min(1).optional(),
   SU_AGENT_COMMAND: z.string().optional(),
   /** `1` opts this workstation in to the `full` agent permission policy, like config.json `allowFullAgentPermissions`. */
@@ -53,7 +62,10 @@ const envSchema = z.object({
 export interface Env {
   home: string;
   configPath: string;
+  /** The first of SU_SERVER_URL's URLs (what the CLI's API commands call). */
   serverUrl?: string;
+  /** All of SU_SERVER_URL's URLs, in order. */
+  serverUrls?: string[];
   token?: string;
   agentCommand?: string[];
   /** Undefined when the environment does not say; then config.json decides. */
@@ -74,6 +86,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
   }
   const e = parsed.data;
   const home = resolve(e.SU_HOME ?? join(e.HOME ?? homedir(), '.config', 'solo-unicorn'));
+  const serverUrls = e.SU_SERVER_URL === undefined ? undefined : splitServerUrls(e.SU_SERVER_URL);
   let agentCommand: string[] | undefined;
   if (e.SU_AGENT_COMMAND) {
     const cmd = z.array(z.string().min(1)).min(1).safeParse(safeJson(e.SU_AGENT_COMMAND));
@@ -81,7 +94,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
     agentCommand = cmd.data;
   }
   return {
-    home, configPath: join(home, 'config.json'), serverUrl: e.SU_SERVER_URL, token: e.SU_WORKSTATION_TOKEN, agentCommand,
+    home, configPath: join(home, 'config.json'), serverUrl: serverUrls?.[0], serverUrls, token: e.SU_WORKSTATION_TOKEN, agentCommand,
     allowFullAgentPermissions: e.SU_AGENT_ALLOW_FULL === undefined ? undefined : e.SU_AGENT_ALLOW_FULL === '1',
     logLevel: e.LOG_LEVEL, path: e.PATH, reconnect: { baseMs: e.SU_RECONNECT_BASE_MS, maxMs: e.SU_RECONNECT_MAX_MS },
     agentTimeouts: { stallMs: e.SU_AGENT_STALL_TIMEOUT_MS, wallMs: e.SU_AGENT_WALL_TIMEOUT_MS, killGraceMs: e.SU_AGENT_KILL_GRACE_MS },
@@ -116,7 +129,10 @@ export function readConfigFile(path: string): ConfigFile {
 
 export interface DaemonConfig {
   home: string;
+  /** The first control-plane URL (shown in status). */
   serverUrl: string;
+  /** Every control-plane URL the connection may use, in order (several instances); just serverUrl when absent. */
+  serverUrls?: string[];
   workstationId: string;
   token: string;
   maxConcurrentMissions: number;
@@ -135,14 +151,15 @@ export interface DaemonConfig {
 /** Everything `solo-unicorn daemon` needs; env overrides the file. */
 export function loadDaemonConfig(env: Env): DaemonConfig {
   const file = readConfigFile(env.configPath);
-  const serverUrl = env.serverUrl ?? file.serverUrl;
+  const serverUrls = env.serverUrls ?? (file.serverUrl ? splitServerUrls(file.serverUrl) : undefined);
+  const serverUrl = serverUrls?.[0];
   const token = env.token ?? file.token;
   const hint = 'run `solo-unicorn workstation register --url URL --api-key KEY --organization ORG_ID --name NAME` first';
   if (!serverUrl) throw new ConfigError(`no server URL in ${env.configPath} or SU_SERVER_URL; ${hint}`);
   if (!token) throw new ConfigError(`no workstation token in ${env.configPath} or SU_WORKSTATION_TOKEN; ${hint}`);
   if (!file.workstationId) throw new ConfigError(`no workstation id in ${env.configPath}; ${hint}`);
   return {
-    home: env.home, serverUrl: serverUrl.replace(/\/+$/, ''), workstationId: file.workstationId, token,
+    home: env.home, serverUrl, serverUrls: serverUrls!, workstationId: file.workstationId, token,
     maxConcurrentMissions: file.maxConcurrentMissions, agents: file.agents, agentCommand: env.agentCommand,
     allowFullAgentPermissions: env.allowFullAgentPermissions ?? file.allowFullAgentPermissions,
     path: env.path, logLevel: env.logLevel, reconnect: env.reconnect, agentTimeouts: env.agentTimeouts, worktrees: env.worktrees, version: daemonVersion(),

@@ -155,7 +155,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   });
 
   const connection = new Connection({
-    url: `${config.serverUrl.replace(/^http/, 'ws')}/api/v1/workstations/connect`,
+    url: (config.serverUrls ?? [config.serverUrl]).map((u) => `${u.replace(/^http/, 'ws')}/api/v1/workstations/connect`),
     token: config.token,
     log: log.child({ component: 'connection' }),
     backoff: config.reconnect,

@@ -2,8 +2,11 @@ import WebSocket from 'ws';
 import type { Logger } from '../logger.ts';
 
 export interface ConnectionOptions {
-  /** ws(s)://…/api/v1/workstations/connect */
-  url: string;
+  /**
+   * ws(s)://…/api/v1/workstations/connect, or several (control planes on one database): a lost
+   * session or a failed dial moves on to the next, round robin, with the same backoff.
+   */
+  url: string | readonly string[];
   token: string;
   log: Logger;
   backoff: { baseMs: number; maxMs: number };
@@ -21,6 +24,11 @@ export function backoffDelay(attempt: number, b: { baseMs: number; maxMs: number
   return Math.floor(random() * Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30)));
 }
 
+/** Close codes of a control plane going away on purpose (draining, restarting): go elsewhere at once. */
+const goingAway = new Set([1001, 1012]);
+/** "At once" is a short random delay, so the daemons of a drained instance do not all land together. */
+const QUICK_RECONNECT_MAX_MS = 250;
+
 /**
  * One WebSocket to the control plane, reconnected forever with exponential backoff and full
  * jitter until stopped. It knows nothing of frames; liveness is checked on its own timer: no
@@ -29,6 +37,8 @@ export function backoffDelay(attempt: number, b: { baseMs: number; maxMs: number
 export class Connection {
   #socket: WebSocket | undefined;
   #attempt = 0;
+  readonly #urls: readonly string[];
+  #next = 0;
   #timer: NodeJS.Timeout | undefined;
   #idle: NodeJS.Timeout | undefined;
   #idleTimeoutMs = 45_000;
@@ -38,6 +48,13 @@ export class Connection {
 
   constructor(options: ConnectionOptions) {
     this.#o = options;
+    this.#urls = typeof options.url === 'string' ? [options.url] : options.url;
+    if (this.#urls.length === 0) throw new Error('no control plane URL');
+  }
+
+  /** The URL dialed last (the one connected to, while connected). */
+  get url() {
+    return this.#urls[(this.#next + this.#urls.length - 1) % this.#urls.length]!;
   }
 
   get connected() {
@@ -84,7 +101,9 @@ export class Connection {
   #dial() {
     if (this.#stopped) return;
     const log = this.#o.log;
-    const socket = new WebSocket(this.#o.url, { headers: { authorization: `Bearer ${this.#o.token}` }, handshakeTimeout: 15_000 });
+    const url = this.#urls[this.#next]!;
+    this.#next = (this.#next + 1) % this.#urls.length; // the next dial, after a loss, tries the next instance
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${this.#o.token}` }, handshakeTimeout: 15_000 });
     this.#socket = socket;
     let fatal = false;
     socket.on('unexpected-response', (req, res) => {
@@ -99,7 +118,7 @@ export class Connection {
     });
     socket.on('open', () => {
       this.#lastInbound = Date.now();
-      log.info({ url: this.#o.url }, 'connected');
+      log.info({ url }, 'connected');
       clearInterval(this.#idle);
       this.#idle = setInterval(() => {
         if (Date.now() - this.#lastInbound > this.#idleTimeoutMs) this.cut('no traffic from the control plane');
@@ -126,8 +145,13 @@ export class Connection {
         log.error({ err }, 'close handler failed');
       }
       if (this.#stopped || fatal) return;
-      const delay = backoffDelay(this.#attempt++, this.#o.backoff, this.#o.random);
-      log.info({ code, delayMs: delay, attempt: this.#attempt }, 'disconnected; reconnecting');
+      // A healthy session closed by a control plane going away: reconnect at once (to the next
+      // URL, or through the balancer to another instance); any other loss, or again, backs off.
+      const random = this.#o.random ?? Math.random;
+      const quick = goingAway.has(code) && this.#attempt === 0;
+      const delay = quick ? Math.floor(random() * QUICK_RECONNECT_MAX_MS) : backoffDelay(this.#attempt, this.#o.backoff, random);
+      this.#attempt++;
+      log.info({ code, delayMs: delay, attempt: this.#attempt, next: this.#urls[this.#next] }, 'disconnected; reconnecting');
       this.#timer = setTimeout(() => this.#dial(), delay);
     });
   }
