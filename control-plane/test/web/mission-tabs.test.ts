@@ -294,6 +294,11 @@ async function missionTabsTests() {
     const talk = panel.getByRole('log', { name: 'Agent conversation' });
     await talk.locator('.turn-text').getByText('message 350', { exact: true }).waitFor();
     t.equal(await talk.getByTestId('turn').count(), 300);
+    await page.waitForFunction(() => {
+      const log = document.querySelector('[data-testid="conversation"]')!;
+      return log.scrollHeight > log.clientHeight && log.scrollTop + log.clientHeight >= log.scrollHeight - 2;
+    });
+    t.pass('the conversation opens on its newest entries');
     t.equal(await talk.locator('.turn-text').first().textContent(), 'message 51', 'the oldest in the page');
     const earlier = panel.getByRole('button', { name: 'Show earlier (50 more)' });
     await earlier.click();

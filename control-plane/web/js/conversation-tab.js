@@ -22,6 +22,7 @@ export function createConversationTab() {
   let start = 0; // entries[start..] are in the list
   let attempts = 0;
   let separator; // the latest attempt's entry: its session line follows in a later event
+  let scrollQueued; // one "was it at the bottom?" check per frame, not per event (a replay brings thousands)
 
   const more = h('button', { type: 'button', className: 'conversation-more', hidden: true, onclick: showEarlier });
   // A log (live region) around a plain list: role=log on the <ol> itself would unmake its items.
@@ -57,12 +58,17 @@ export function createConversationTab() {
   function push(entry) {
     entries.push(entry);
     emptyNote.hidden = true;
-    const stick = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 24;
+    if (!scrollQueued) {
+      const stick = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 24;
+      scrollQueued = requestAnimationFrame(() => {
+        scrollQueued = undefined;
+        if (stick) scroller.scrollTop = scroller.scrollHeight;
+      });
+    }
     list.append(nodeOf(entry));
     // Drop the oldest from the page (not from memory) past KEEP.
     while (entries.length - start > KEEP) entries[start++].node?.remove();
     updateMore();
-    if (stick) scroller.scrollTop = scroller.scrollHeight;
   }
 
   function refresh(entry) {
@@ -85,7 +91,13 @@ export function createConversationTab() {
   }
 
   const nodeOf = (entry) => (entry.node ??= entryNode(entry));
-  return { element, onEvent: add };
+  return {
+    element,
+    onEvent: add,
+    // Hidden, the list has no size to scroll: opening the tab shows the newest entries.
+    shown: () => requestAnimationFrame(() => { scroller.scrollTop = scroller.scrollHeight; }),
+    close: () => cancelAnimationFrame(scrollQueued),
+  };
 }
 
 function entryNode(entry) {
