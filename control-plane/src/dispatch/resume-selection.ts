@@ -48,6 +48,8 @@ export function comebackReason(
   mission: { stage: string; reviewStatus: string | null },
   sentBackBy: string | undefined,
 ): string {
+  // Rejected with guidance while it ran (from Doing): the cancel was the person's, not a failure.
+  if (latest.status === 'cancelled' && mission.reviewStatus === 'rejected' && sentBackBy === 'mission.reviewed') return 'review feedback (the run was cancelled for it)';
   if (latest.status !== 'succeeded') return `retry after ${latest.status}`;
   if (mission.reviewStatus === 'rejected') return sentBackBy === 'mission.changes_requested' ? 'pull request changes requested' : 'review feedback';
   if (latest.stage !== mission.stage) return `next stage ${mission.stage}`;

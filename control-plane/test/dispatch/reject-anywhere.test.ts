@@ -1,4 +1,5 @@
 import t from 'tap';
+import { comebackReason } from '../../src/dispatch/resume-selection.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { manualClock } from '../helpers/clock.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
@@ -92,4 +93,11 @@ t.test('an approved mission whose merge is running cannot be rejected until the 
   t.equal(refused.body.error.code, 'SU_ERR_MISSION_MERGING');
   t.ok(merge);
   await client.close();
+});
+
+t.test('a resumed session is told it came back for review feedback, not for a failure', async (t) => {
+  const cancelled = { id: 'a', workstationId: 'w', agentType: 'custom', agentSessionId: 's', status: 'cancelled', stage: 'execute' };
+  t.equal(comebackReason(cancelled, { stage: 'execute', reviewStatus: 'rejected' }, 'mission.reviewed'), 'review feedback (the run was cancelled for it)');
+  t.equal(comebackReason(cancelled, { stage: 'execute', reviewStatus: null }, undefined), 'retry after cancelled', 'a cancel without a rejection stays a retry');
+  t.equal(comebackReason({ ...cancelled, status: 'failed' }, { stage: 'execute', reviewStatus: 'rejected' }, 'mission.reviewed'), 'retry after failed');
 });
