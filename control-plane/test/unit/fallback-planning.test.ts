@@ -2,8 +2,10 @@ import t from 'tap';
 import { isoWeekStart, monthStart } from '../../src/modules/fallback/calendar.ts';
 import { type PlanInput, type PlanTemplate, fairOrder, planRun } from '../../src/modules/fallback/planning.ts';
 
+// Created in the order of their ids: never-proposed templates wait from their creation, so 'a' is first.
 const tpl = (id: string, extra: Partial<PlanTemplate> = {}): PlanTemplate => ({
-  id, name: id, priority: 3, estimatedEffortMinutes: 60, lastUsedAt: null, hasOpenProposal: false, ...extra,
+  id, name: id, priority: 3, estimatedEffortMinutes: 60, lastUsedAt: null, hasOpenProposal: false,
+  createdAt: new Date(Date.UTC(2026, 0, 1) + id.charCodeAt(0) * 60_000), ...extra,
 });
 const input = (extra: Partial<PlanInput> = {}): PlanInput => ({
   backlogCount: 0, backlogThreshold: 5, openProposals: 0, openProposalMinutes: 0,
@@ -28,14 +30,14 @@ t.test('each template at most once, and none with an open proposal', async (t) =
   t.same(plan.decisions.find((d) => d.templateId === 'a'), { templateId: 'a', name: 'a', chosen: false, reason: 'open_proposal' });
 });
 
-t.test('fair order: priority first, then least recently used, never-used first', async (t) => {
+t.test('fair order: priority first, then the longest wait (a never-proposed template waits from its creation)', async (t) => {
   const old = new Date('2026-01-01');
   const newer = new Date('2026-06-01');
   const order = fairOrder([
     tpl('recent-urgent', { priority: 1, lastUsedAt: newer }),
     tpl('low', { priority: 5 }),
     tpl('old-urgent', { priority: 1, lastUsedAt: old }),
-    tpl('never-urgent', { priority: 1 }),
+    tpl('never-urgent', { priority: 1, createdAt: new Date('2025-06-01') }),
   ]).map((x) => x.id);
   t.same(order, ['never-urgent', 'old-urgent', 'recent-urgent', 'low']);
 });

@@ -36,6 +36,13 @@ export const updateFallbackConfigBody = z
 
 const tags = z.array(z.string().trim().min(1).max(50)).max(20);
 
+/** Template rotation (#18): weight, minimum wait between proposals, cooldown after a discard. */
+const rotation = z.object({
+  weight: z.number().int().min(1).max(10).describe('share of proposals: weight 2 comes round about twice as often as 1'),
+  minWaitMinutes: z.number().int().min(0).max(525_600).describe('at least this long between two proposals of the template'),
+  cooldownMinutes: z.number().int().min(0).max(525_600).describe('after a discarded proposal, this long before it is proposed again'),
+});
+
 export const createFallbackTemplateBody = z.strictObject({
   name: z.string().trim().min(1).max(255),
   description: z.string().max(100_000).optional(),
@@ -47,6 +54,7 @@ export const createFallbackTemplateBody = z.strictObject({
   acceptanceCriteria: z.string().max(100_000).optional(),
   enabled: z.boolean().default(true),
   tags: tags.default([]),
+  ...rotation.partial().shape,
 });
 
 export const updateFallbackTemplateBody = z
@@ -61,6 +69,7 @@ export const updateFallbackTemplateBody = z
     acceptanceCriteria: z.string().max(100_000).nullable(),
     enabled: z.boolean(),
     tags,
+    ...rotation.shape,
   })
   .partial();
 
@@ -78,6 +87,10 @@ export const fallbackTemplateSchema = z.object({
   enabled: z.boolean(),
   tags: z.array(z.string()),
   lastUsedAt: z.string().nullable(),
+  ...rotation.shape,
+  lastProposedAt: z.string().nullable(),
+  lastDiscardedAt: z.string().nullable(),
+  nextEligibleAt: z.string().nullable().describe('when its minimum wait or cooldown ends; null: it may be proposed now'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -63,6 +63,7 @@ export function createFallbackEngine(deps: EngineDeps) {
       monthlyTargetHours: config.monthlyTargetHours,
       acceptedMinutesThisMonth: usage.acceptedMinutesThisMonth,
       templates: templates.map((t) => ({ ...t, hasOpenProposal: !only && openTemplates.has(t.id) })),
+      now,
     });
     return { plan, backlog: { count: backlog.count, threshold: config.backlogThreshold, openProposals: open.length }, templates };
   }
@@ -116,7 +117,7 @@ export function createFallbackEngine(deps: EngineDeps) {
             flowId: t.flowId, actorId: t.actorId, repositoryId: t.repositoryId, priority: t.priority,
             estimatedEffortMinutes: t.estimatedEffortMinutes, createdAt: now, updatedAt: now,
           })));
-          await createFallbackTemplatesRepository(tx).markUsed(chosen.map((t) => t.id), now);
+          await createFallbackTemplatesRepository(tx).markProposed(chosen.map((t) => t.id), now);
           await configs.update(projectId, { lastRunAt: now });
           await recordFallbackActivity(tx, projectId, 'run.created', { runId, triggeredBy: trigger, generated: items.length }, now, opts.userId);
 

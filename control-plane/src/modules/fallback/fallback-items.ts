@@ -81,6 +81,7 @@ export async function discardItem(tx: Tx, itemId: string, at: Date, userId: stri
   if (item.status === 'discarded') return { item };
   if (item.status === 'accepted') throw conflict('SU_ERR_FALLBACK_ITEM_CLOSED', 'the item was already accepted; move or edit its mission instead');
   const discarded = await runs.updateItem(item.id, { status: 'discarded', feedback: feedback ?? null, decidedAt: at, decidedBy: userId, updatedAt: at });
+  await createFallbackTemplatesRepository(tx).markDiscarded(item.templateId, at);
   await recordFallbackActivity(tx, item.projectId, 'item.discarded', { runId: item.missionFallbackRunId, itemId: item.id, feedback: feedback ?? null }, at, userId);
   return { item: discarded, completedRunId: await completion(tx, item, at) };
 }

@@ -73,7 +73,8 @@ export function createFallbackRunsService(db: Db, access: AccessService, clock: 
         createFallbackTemplatesRepository(db).list(projectId, { enabledOnly: true }),
         runs.openProposals(projectId),
       ]);
-      return { templates: templates.map(toFallbackTemplate), proposals: proposals.map(toFallbackItem) };
+      const now = clock.now();
+      return { templates: templates.map((t) => toFallbackTemplate(t, now)), proposals: proposals.map(toFallbackItem) };
     },
 
     async listRuns(caller: UserPrincipal, projectId: string, q: { limit: number; cursor?: string }) {

@@ -67,14 +67,15 @@ export function createFallbackSetupService(db: Db, access: AccessService, clock:
 
     async listTemplates(caller: UserPrincipal, projectId: string) {
       await access.requireProject(caller, projectId, 'read');
-      return (await templates.list(projectId)).map(toFallbackTemplate);
+      const now = clock.now();
+      return (await templates.list(projectId)).map((t) => toFallbackTemplate(t, now));
     },
 
     async getTemplate(caller: UserPrincipal, projectId: string, templateId: string) {
       await access.requireProject(caller, projectId, 'read');
       const row = await templates.find(projectId, templateId);
       if (!row) throw notFound('template');
-      return toFallbackTemplate(row);
+      return toFallbackTemplate(row, clock.now());
     },
 
     async createTemplate(caller: UserPrincipal, projectId: string, input: z.infer<typeof createFallbackTemplateBody>) {
@@ -86,19 +87,20 @@ export function createFallbackSetupService(db: Db, access: AccessService, clock:
         await recordAudit(tx, templateAudit(caller, project.organizationId, 'fallback_template.created', created));
         return created;
       });
-      return toFallbackTemplate(row);
+      return toFallbackTemplate(row, now);
     },
 
     async updateTemplate(caller: UserPrincipal, projectId: string, templateId: string, input: z.infer<typeof updateFallbackTemplateBody>) {
       const { project } = await access.requireProject(caller, projectId, 'admin');
       if (!(await templates.find(projectId, templateId))) throw notFound('template');
       await checkTemplateRefs(db, projectId, input);
+      const now = clock.now();
       const row = await db.transaction(async (tx) => {
-        const updated = await createFallbackTemplatesRepository(tx).update(templateId, { ...input, updatedAt: clock.now() });
+        const updated = await createFallbackTemplatesRepository(tx).update(templateId, { ...input, updatedAt: now });
         await recordAudit(tx, templateAudit(caller, project.organizationId, 'fallback_template.updated', updated, { fields: Object.keys(input) }));
         return updated;
       });
-      return toFallbackTemplate(row);
+      return toFallbackTemplate(row, now);
     },
 
     /** Daily metrics and guardrail health from the materialized views (refreshed by the scheduler). */

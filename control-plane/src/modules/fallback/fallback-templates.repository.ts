@@ -25,6 +25,15 @@ export function createFallbackTemplatesRepository(db: Executor) {
       const [row] = await db.update(missionFallbackTemplates).set(values).where(eq(missionFallbackTemplates.id, id)).returning();
       return row!;
     },
+    /** Proposed in a run: its minimum wait and its place in the rotation start again from here. */
+    async markProposed(ids: string[], at: Date) {
+      if (ids.length === 0) return;
+      await db.update(missionFallbackTemplates).set({ lastUsedAt: at, lastProposedAt: at }).where(inArray(missionFallbackTemplates.id, ids));
+    },
+    /** A person discarded its proposal: its cooldown starts. */
+    async markDiscarded(id: string, at: Date) {
+      await db.update(missionFallbackTemplates).set({ lastDiscardedAt: at }).where(eq(missionFallbackTemplates.id, id));
+    },
     async markUsed(ids: string[], at: Date) {
       if (ids.length === 0) return;
       await db.update(missionFallbackTemplates).set({ lastUsedAt: at }).where(inArray(missionFallbackTemplates.id, ids));

@@ -3,6 +3,7 @@ import { iso, isoOrNull } from '../../lib/time.ts';
 import type { FallbackConfigRow } from './fallback-config.repository.ts';
 import type { FallbackItemRow, FallbackRunRow } from './fallback-runs.repository.ts';
 import type { FallbackTemplateRow } from './fallback-templates.repository.ts';
+import { rotationHold } from './planning.ts';
 
 export const toFallbackConfig = (c: FallbackConfigRow): FallbackConfig => ({
   projectId: c.projectId,
@@ -18,7 +19,8 @@ export const toFallbackConfig = (c: FallbackConfigRow): FallbackConfig => ({
   updatedAt: iso(c.updatedAt),
 });
 
-export const toFallbackTemplate = (t: FallbackTemplateRow): FallbackTemplate => ({
+/** `now` decides `nextEligibleAt` (null: the planner may propose it now). */
+export const toFallbackTemplate = (t: FallbackTemplateRow, now: Date): FallbackTemplate => ({
   id: t.id,
   projectId: t.projectId,
   name: t.name,
@@ -32,6 +34,12 @@ export const toFallbackTemplate = (t: FallbackTemplateRow): FallbackTemplate => 
   enabled: t.enabled,
   tags: t.tags,
   lastUsedAt: isoOrNull(t.lastUsedAt),
+  weight: t.weight,
+  minWaitMinutes: t.minWaitMinutes,
+  cooldownMinutes: t.cooldownMinutes,
+  lastProposedAt: isoOrNull(t.lastProposedAt),
+  lastDiscardedAt: isoOrNull(t.lastDiscardedAt),
+  nextEligibleAt: isoOrNull(rotationHold(t, now)?.until ?? null),
   createdAt: iso(t.createdAt),
   updatedAt: iso(t.updatedAt),
 });
