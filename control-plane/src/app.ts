@@ -51,6 +51,7 @@ import { createUsageService } from './modules/usage/usage.service.ts';
 import { agentMetricsPlugin } from './plugins/agent-metrics.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
+import { createRetention, type Retention } from './modules/retention/retention.ts';
 
 export interface AppDeps {
   database: Database;
@@ -65,6 +66,8 @@ export interface AppDeps {
   realtimeMaxBufferedBytes?: number;
   /** Runs the Mission Fallback scheduler with the app (main.ts); tests drive ticks themselves. */
   fallbackScheduler?: { enabled: boolean; tickMs: number; metricsRefreshMs: number };
+  /** Retention jobs' period (main.ts: SU_RETENTION_INTERVAL_MS); 0 or unset: only explicit app.retention.run() (tests). */
+  retentionIntervalMs?: number;
   /** Daemon session timings (main.ts passes sessionSettingsFrom(config)); the defaults otherwise. */
   sessions?: SessionSettings;
   /** Key for the secrets stored encrypted (GitHub tokens). Without one (tests), a random key for this process. */
@@ -164,11 +167,16 @@ export async function buildApp(deps: AppDeps) {
     const { tickMs, metricsRefreshMs } = deps.fallbackScheduler;
     const scheduler = createFallbackScheduler({
       db: deps.database.db, clock, engine: services.fallbackEngine, enabled: true, tickMs, log: app.log,
-      afterTick: createUpkeep(deps.database.db, services.fallbackEngine.reports, { refreshEveryMs: metricsRefreshMs, purgeEveryMs: 3_600_000 }),
+      afterTick: createUpkeep(deps.database.db, { refreshEveryMs: metricsRefreshMs }),
     });
     app.addHook('onReady', async () => scheduler.start());
     app.addHook('onClose', async () => scheduler.stop());
   }
+  // Retention for every table the seed gives a horizon: leader-only per batch, on its own timer.
+  const retention = createRetention({ db: deps.database.db, clock, reports: services.fallbackEngine.reports, registry: app.metrics, intervalMs: deps.retentionIntervalMs ?? 0, log: app.log });
+  app.decorate('retention', retention);
+  app.addHook('onReady', async () => retention.start());
+  app.addHook('onClose', async () => retention.stop());
   return app;
 }
 
@@ -177,6 +185,7 @@ declare module 'fastify' {
     services: ReturnType<typeof createServices>;
     realtime: ReturnType<typeof createRealtimeHub>;
     dispatcher: ReturnType<typeof createDispatcher>;
+    retention: Retention;
     pullRequests: { worker: ReturnType<typeof createPullRequestWorker>; poller: ReturnType<typeof createPullRequestPoller> };
   }
 }

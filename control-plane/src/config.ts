@@ -21,6 +21,7 @@ const envSchema = z.object({
   SU_FALLBACK_ENABLED: bool.default(true),
   SU_FALLBACK_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SU_METRICS_REFRESH_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
+  SU_RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
   SU_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000), // = DEFAULT_HEARTBEAT_INTERVAL_MS
   SU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SU_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
@@ -50,6 +51,8 @@ export interface Config {
   fallbackTickMs: number;
   /** How often the metrics views are refreshed (ms). */
   metricsRefreshMs: number;
+  /** How often the retention jobs run (ms; default hourly); 0 turns them off. */
+  retentionIntervalMs: number;
   /** Daemon heartbeat and ws ping period (ms). */
   heartbeatIntervalMs: number;
   /** Attempts a mission gets for transient failures before it goes back to Todo not ready. */
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fallbackEnabled: e.SU_FALLBACK_ENABLED,
     fallbackTickMs: e.SU_FALLBACK_TICK_MS,
     metricsRefreshMs: e.SU_METRICS_REFRESH_MS,
+    retentionIntervalMs: e.SU_RETENTION_INTERVAL_MS,
     heartbeatIntervalMs: e.SU_HEARTBEAT_INTERVAL_MS,
     offlineGraceMs: e.SU_OFFLINE_GRACE_MS,
     drainDelayMs: e.SU_DRAIN_DELAY_MS ?? (e.DATABASE_URL ? 5_000 : 0),

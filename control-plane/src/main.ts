@@ -54,6 +54,7 @@ const app = await buildApp({
   sessions: sessionSettingsFrom(config),
   dispatch: { offlineGraceMs: config.offlineGraceMs, tickMs: config.dispatchTickMs, maxAttempts: config.maxAttempts },
   fallbackScheduler: { enabled: config.fallbackEnabled, tickMs: config.fallbackTickMs, metricsRefreshMs: config.metricsRefreshMs },
+  retentionIntervalMs: config.retentionIntervalMs,
   secretsKey: config.secretsKey ?? loadOrCreateKeyFile(config.secretsKeyFile),
   github: { apiUrl: config.githubApiUrl, pollMs: config.githubPollMs },
   outboundAllow: config.outboundAllow,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrg, createUser } from '../helpers/fixtures.ts';
 import { fallbackProject } from '../fallback/fixtures.ts';
@@ -23,7 +24,7 @@ const all = async (client: typeof api, path: string) => {
   const items: any[] = [];
   let cursor: string | null = null;
   do {
-    const res = await client.get(`${path}${path.includes('?') ? '&' : '?'}limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: { status: number; body: any } = await client.get(`${path}${path.includes('?') ? '&' : '?'}limit=2${cursor ? `&cursor=${cursor}` : ''}`);
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -55,12 +56,12 @@ t.test('GitHub connections and Mission Fallback config and templates are audited
     { action: 'fallback_template.deleted', targetId: tpl.id },
   ]);
   for (const e of mine) t.match(e, { organizationId: orgA.id, actor: { type: 'user', id: owner.id, name: 'owner@audit.example.com', deleted: false } });
-  const stored = JSON.stringify((await app.db.db.execute(sql`SELECT * FROM audit_events`)).rows);
+  const stored = JSON.stringify(rowsOf(await app.db.db.execute(sql`SELECT * FROM audit_events`)));
   for (const secret of [TOKEN.slice(-8), SECRET, 'PROMPT TEXT']) t.notOk(stored.includes(secret), `the log never holds ${secret.slice(0, 6)}…`);
 });
 
 t.test('a refused change writes no audit event (same transaction)', async (t) => {
-  const count = async () => Number((await app.db.db.execute(sql`SELECT count(*)::int AS n FROM audit_events`)).rows[0]!.n);
+  const count = async () => Number(rowsOf(await app.db.db.execute(sql`SELECT count(*)::int AS n FROM audit_events`))[0]!.n);
   const before = await count();
   t.equal((await member.client.put(`${f.P}/fallback/config`, { backlogThreshold: 1 })).status, 403);
   t.equal((await owner.client.delete(`${f.P}/github`)).status, 404, 'nothing to remove');
