@@ -44,7 +44,16 @@ t.test('org, project, repo, flow, actor, template and workstation set up by name
 
   const template = await json('template', 'create', 'Lint sweep', '--project', 'demo', '--flow', 'reviewed', '--actor', 'dev', '--repo', 'demo', '--effort', '30', '--tags', 'lint,chore');
   t.match(template, { name: 'Lint sweep', flowId: flow.id, repositoryId: repo.id, estimatedEffortMinutes: 30, tags: ['lint', 'chore'] });
-  t.match(await ok('template', 'list', '--project', 'demo'), /on +p3 +30 min +Lint sweep/);
+  t.match(await ok('template', 'list', '--project', 'demo'), /on +p3 +w1 +30 min +Lint sweep +\(last proposed never\)/);
+  // Rotation (#18): weight, minimum wait and cooldown, durations in m/h/d/w.
+  t.match(await json('template', 'edit', 'Lint sweep', '--project', 'demo', '--weight', '3', '--min-wait', '2w', '--cooldown', '36h'),
+    { weight: 3, minWaitMinutes: 2 * 10_080, cooldownMinutes: 36 * 60 });
+  t.match(await ok('template', 'edit', 'Lint sweep', '--project', 'demo', '--disable'), /updated template Lint sweep .*weight 3, min wait 20160 min, cooldown 2160 min, off/);
+  const badWait = await runCli(['template', 'edit', 'Lint sweep', '--project', 'demo', '--min-wait', 'soon'], { SU_HOME: home });
+  t.equal(badWait.code, 1);
+  t.match(badWait.stderr, /--min-wait: a duration such as 90m, 12h, 7d or 2w/);
+  const badWeight = await runCli(['template', 'edit', 'Lint sweep', '--project', 'demo', '--weight', '11'], { SU_HOME: home });
+  t.match(badWeight.stderr, /^solo-unicorn: --weight: /);
 
   await ok('workstation', 'register', '--organization', orgs.items[0].id, '--name', 'laptop');
   const mapped = await json('workstation', 'map', 'laptop', '--project', 'demo');
