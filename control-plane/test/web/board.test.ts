@@ -109,7 +109,9 @@ async function boardTests() {
 
   await step('accepts and discards proposals that arrive live in the Fallback area', async (t) => {
     await fx.config({ autoAccept: false, backlogThreshold: 10 });
-    await fx.template('Triage stale issues');
+    // A cooldown on both: whichever proposal is discarded, its template says when it may come back.
+    await api.patch(`/api/v1/projects/${projectId}/fallback/templates/${template.id}`, { cooldownMinutes: 3 * 24 * 60 });
+    await fx.template('Triage stale issues', { cooldownMinutes: 3 * 24 * 60 });
     const run = await api.post(`/api/v1/projects/${projectId}/fallback/runs`, {});
     t.equal(run.status, 201);
     const [first, second] = run.body.items as { id: string; title: string }[];
@@ -133,6 +135,10 @@ async function boardTests() {
       proposal(second!.id).getByRole('button', { name: 'Discard', exact: true }).click(),
     ]);
     await proposal(second!.id).waitFor({ state: 'detached' });
+    const discardedTemplate = (run.body.items as { id: string; templateId: string }[]).find((x) => x.id === second!.id)!.templateId;
+    const rotationText = page.locator(`[data-testid="fallback-template"][data-id="${discardedTemplate}"] [data-testid="fallback-rotation"]`);
+    await rotationText.filter({ hasText: /eligible again/ }).waitFor();
+    t.match(await rotationText.textContent(), /^last proposed \d\d:\d\d · eligible again \d+ \w{3} \d\d:\d\d$/, 'the discarded template shows its cooldown');
     const items = (await api.get(`/api/v1/projects/${projectId}/fallback/runs/${run.body.run.id}`)).body.items;
     t.match(items.find((i: { id: string }) => i.id === second!.id), { status: 'discarded', feedback: 'not this week' });
   });

@@ -1,4 +1,5 @@
 import { $, h, notify } from './dom.js';
+import { untilText } from './format.js';
 
 /**
  * The Todo column's Fallback area: enabled templates (one-click Launch) and open proposals
@@ -38,10 +39,19 @@ export function createFallbackArea({ api, onMission }) {
     }
   }
 
+  /** Rotation: when it was last proposed, and when a cooldown or minimum wait lets it come back. */
+  function rotation(t) {
+    const parts = [];
+    if (t.weight > 1) parts.push(`weight ${t.weight}`);
+    parts.push(t.lastProposedAt ? `last proposed ${untilText(t.lastProposedAt)}` : 'never proposed');
+    if (t.nextEligibleAt) parts.push(`eligible again ${untilText(t.nextEligibleAt)}`);
+    return h('span', { className: 'muted fallback-rotation', dataset: { testid: 'fallback-rotation' } }, parts.join(' · '));
+  }
+
   function template(t) {
     const effort = t.estimatedEffortMinutes ? ` · ~${t.estimatedEffortMinutes} min` : '';
     return h('li', { className: 'fallback-item', dataset: { testid: 'fallback-template', id: t.id } },
-      h('div', { className: 'fallback-text' }, h('strong', {}, t.name), h('span', { className: 'muted' }, ` P${t.priority}${effort}`)),
+      h('div', { className: 'fallback-text' }, h('strong', {}, t.name), h('span', { className: 'muted' }, ` P${t.priority}${effort}`), h('br'), rotation(t)),
       h('button', {
         type: 'button', className: 'primary', 'aria-label': `Launch template “${t.name}”`,
         onclick: (e) => busy(e.currentTarget, async () => {
