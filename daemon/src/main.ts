@@ -25,6 +25,7 @@ const modules: Record<CommandName, () => Promise<Register>> = {
   import: async () => (await import('./cli/fallback.ts')).fallbackCommand,
   github: async () => (await import('./cli/github.ts')).githubCommand,
   agent: async () => (await import('./cli/agent.ts')).agentCommand,
+  audit: async () => (await import('./cli/audit.ts')).auditCommand,
 };
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(modules, name);
 

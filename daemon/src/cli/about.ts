@@ -16,5 +16,6 @@ export const about = {
   import: 'import a legacy JSON export: loop missions become fallback templates',
   github: 'connect a project or organization to GitHub for pull requests',
   agent: 'the code agents this workstation can run',
+  audit: "the audit log: who changed what (an organization's list, a project's timeline)",
 } as const;
 export type CommandName = keyof typeof about;
