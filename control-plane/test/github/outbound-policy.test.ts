@@ -6,6 +6,9 @@ import t, { type Test } from 'tap';
 import { createOutboundFetch } from '../../src/lib/outbound-fetch.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createOutboundPolicy, isAllowEntry, OutboundUrlRefused } from '../../src/lib/outbound-url.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 /** A server that records every request it gets; `reply` answers them (default 200 `{}`). */
 async function trap(t: Test, host = '127.0.0.1', reply?: (path: string) => { status: number; headers?: Record<string, string> }) {

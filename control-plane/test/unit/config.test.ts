@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const home = '/home/someone/project';
 

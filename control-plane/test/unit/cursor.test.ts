@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { AppError } from '../../src/errors.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../src/lib/cursor.ts';
 import { idCursor } from '../../src/lib/id-cursor.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Octokit } from '@octokit/rest';
 import t, { type Test } from 'tap';
 import { deliverWebhook, signWebhook, startFakeGitHub } from '../helpers/fake-github.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const repo = { owner: 'Acme', repo: 'widgets' };
 

@@ -1,6 +1,9 @@
 import t from 'tap';
 import { isoWeekStart, monthStart } from '../../src/modules/fallback/calendar.ts';
 import { type PlanInput, type PlanTemplate, fairOrder, planRun } from '../../src/modules/fallback/planning.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 // Created in the order of their ids: never-proposed templates wait from their creation, so 'a' is first.
 const tpl = (id: string, extra: Partial<PlanTemplate> = {}): PlanTemplate => ({

@@ -3,6 +3,9 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { type PlanInput, type PlanTemplate, planRun, rotationHold } from '../../src/modules/fallback/planning.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const week = 7 * 24 * 60 * 60_000;
 const start = new Date('2026-01-05T09:00:00Z');

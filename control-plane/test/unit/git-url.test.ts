@@ -1,5 +1,8 @@
 import t from 'tap';
 import { parseRepositoryUrl } from '../../src/modules/repositories/git-url.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const github = (owner: string, name: string) => ({ provider: 'github', githubOwner: owner, githubName: name });
 const plainGit = { provider: 'git', githubOwner: null, githubName: null };

@@ -1,5 +1,8 @@
 import t from 'tap';
 import { allows, orgRoleAccess, projectAccess, projectRoleAccess } from '../../src/modules/access/roles.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 t.test('access levels are ordered: each includes the ones below it', async (t) => {
   const levels = ['read', 'write', 'admin', 'owner'] as const;

@@ -4,6 +4,9 @@
 import t from 'tap';
 import { codexAdapter } from '../../src/agents/adapters/codex.ts';
 import { maxPromptArgBytes } from '../../src/agents/adapters/types.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const mission = { missionId: 'M1', prompt: 'do it', promptFile: '/tmp/p.md' };
 const j = (v: unknown) => JSON.stringify(v);

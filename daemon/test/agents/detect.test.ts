@@ -3,6 +3,9 @@ import { dirname, join } from 'node:path';
 import t from 'tap';
 import { compareVersions, detectAgents, runnableAgents, supportOf } from '../../src/agents/detect.ts';
 import { repoRoot, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 // The pinned CLIs (devDependencies) and node itself, which codex's launcher script needs.
 const pinnedBin = join(repoRoot, 'node_modules/.bin');

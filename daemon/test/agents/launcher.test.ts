@@ -4,6 +4,9 @@ import t from 'tap';
 import { claudeCodeAdapter, permissionFlags } from '../../src/agents/adapters/claude-code.ts';
 import { isProcessAlive } from '../../src/agents/process-group.ts';
 import { fakeAgent, launchFake, missionId, type Recorded } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const readRecord = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Recorded;
 

@@ -4,6 +4,9 @@
 import t from 'tap';
 import { claudeCodeAdapter } from '../../src/agents/adapters/claude-code.ts';
 import { codexAdapter } from '../../src/agents/adapters/codex.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const url = 'http://127.0.0.1:4567/mcp';
 const input = { missionId: 'M1', prompt: 'Do it.', promptFile: '/tmp/p.md', mcp: { url } };

@@ -1,5 +1,8 @@
 import t from 'tap';
 import { buildPrompt } from '../../src/agents/prompt.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const mission = { id: '01JPROMPTMISSION0000000000', title: 'Add dark mode', description: 'Users want a dark theme.' };
 

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { detectAgents } from '../../src/agents/detect.ts';
 import { resolveAgent } from '../../src/agents/registry.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 /** A PATH holding executable `claude` and `codex` stubs that print a version. */
 function pathWithBuiltIns() {

@@ -2,6 +2,9 @@
 // against the scripted model servers, plus the other forms they are known to use).
 import t from 'tap';
 import { parseResetTime } from '../../src/agents/reset-time.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const now = new Date(2026, 11, 5, 13, 0, 0); // local time, as the CLIs print it
 

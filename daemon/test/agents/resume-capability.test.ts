@@ -5,6 +5,9 @@ import t from 'tap';
 import { codexAdapter } from '../../src/agents/adapters/codex.ts';
 import { tempDir } from '../helpers/processes.ts';
 import { dataOf, startRunner } from './runner-harness.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 // The control plane offers `resume` when the mission's earlier attempt recorded an agent session on
 // this workstation. Some configured commands cannot take a session id (a plain custom command; a

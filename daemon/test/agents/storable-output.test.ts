@@ -9,6 +9,9 @@ import { customAdapter } from '../../src/agents/adapters/custom.ts';
 import { maxTextChars } from '../../src/agents/adapters/types.ts';
 import { launchAgent } from '../../src/agents/launcher.ts';
 import { eventLog, missionId } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 /** Every string (keys included) in a value, however deep. */
 function strings(v: unknown): string[] {

@@ -5,6 +5,9 @@ import t, { type Test } from 'tap';
 import { type HashedMissionDoc, readMissionDoc, restoreMissionDocs } from '../../src/docs/mission-docs.ts';
 import { watchMissionDocs } from '../../src/docs/watcher.ts';
 import { tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const missionId = '01JSYMLINKMISSION000000000';
 const docs = `solo-unicorn-docs/missions/${missionId}`;

@@ -8,6 +8,9 @@ import { launchAgent } from '../../src/agents/launcher.ts';
 import type { HashedMissionDoc } from '../../src/docs/mission-docs.ts';
 import { restoreMissionDocs } from '../../src/docs/mission-docs.ts';
 import { type WatchMissionDocsOptions, watchMissionDocs } from '../../src/docs/watcher.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const fakeAgent = new URL('../fixtures/fake-agent.mjs', import.meta.url).pathname;
 const missionId = '01JDOCSTESTMISSION00000000';

@@ -8,6 +8,9 @@ import t from 'tap';
 import { WebSocketServer } from 'ws';
 import { spawn } from 'node:child_process';
 import { cliPath, repoRoot, startDaemon, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const pinnedBin = join(repoRoot, 'node_modules/.bin');
 const nodeDir = dirname(process.execPath);

@@ -12,6 +12,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import t from 'tap';
 import { createLogger } from '../../src/logger.ts';
 import { createAgentTools } from '../../src/mcp/index.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const logged: string[] = [];
 const sink = new PassThrough();

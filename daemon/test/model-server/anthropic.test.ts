@@ -2,6 +2,9 @@
 // speak the Messages API the way a client accumulates it, and play each failure exactly once.
 import t from 'tap';
 import { startAnthropicModelServer, text, toolUse } from '../helpers/model-server/anthropic.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const tools = [{ name: 'Write', input_schema: { type: 'object' } }];
 const envMessage = { role: 'user', content: [{ type: 'text', text: '# Environment\n - Primary working directory: /tmp/wt-1\n' }] };

@@ -6,6 +6,9 @@ import { backoffDelay } from '../../src/session/connection.ts';
 import { maxFrameBytes } from '../../src/session/frame-guard.ts';
 import { openOutbox } from '../../src/session/outbox.ts';
 import { tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const ref = { attemptId: '01JATTEMPT0000000000000000', missionId: '01JM1SS10N0000000000000000', leaseVersion: 1 };
 const event = (n: number) => ({ type: 'mission.event' as const, payload: { kind: 'agent.output', at: new Date().toISOString(), data: { n } } });

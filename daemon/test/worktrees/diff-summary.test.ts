@@ -4,6 +4,9 @@ import t from 'tap';
 import { diffSummary, parseNumstat } from '../../src/worktrees/diff-summary.ts';
 import { commitAll, git } from '../../src/worktrees/git.ts';
 import { author, makePool, makeRemote, request, tempDir, writeFiles } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 t.test('parseNumstat: counts, binary files and renames', async (t) => {
   t.same(parseNumstat('3\t1\tsrc/a.ts\0-\t-\tlogo.png\0' + '0\t0\t\0old name.txt\0new name.txt\0'), [

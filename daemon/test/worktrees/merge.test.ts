@@ -3,6 +3,9 @@ import t, { type Test } from 'tap';
 import { commitAll, git, push, revParse, status, worktreeList } from '../../src/worktrees/git.ts';
 import { abortMerge, filesWithMarkers, mergeAndPush, mergeTargetInto } from '../../src/worktrees/index.ts';
 import { author, commitAndPush, makePool, makeRemote, remoteSha, request, tempDir, writeFiles } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 async function missionWithPushedWork(t: Test, files: Record<string, string>) {
   const remote = await makeRemote(t);

@@ -4,6 +4,9 @@ import t from 'tap';
 import { worktreeList } from '../../src/worktrees/git.ts';
 import { diskUsage } from '../../src/worktrees/index.ts';
 import { makePool, makeRemote, request, tempDir } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 const files = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`src/file-${i}.ts`, `export const v${i} = ${'x'.repeat(3000)};\n`]));
 

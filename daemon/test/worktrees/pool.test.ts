@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { commitAll, git, push, revParse, status } from '../../src/worktrees/git.ts';
 import { author, commitAndPush, makePool, makeRemote, remoteSha, request, tempDir, writeFiles } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 t.test('a warm acquire is a clean worktree on the mission branch at origin/main', async (t) => {
   const { url, remote, seed } = await makeRemote(t);

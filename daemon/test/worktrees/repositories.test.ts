@@ -4,6 +4,9 @@ import t from 'tap';
 import { git, revParse } from '../../src/worktrees/git.ts';
 import { createRepositoryStore } from '../../src/worktrees/index.ts';
 import { log, makeRemote, tempDir } from './helpers.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'a file that touches no database');
 
 t.test('clones a repository once, even for concurrent callers, from a file:// url or a plain path', async (t) => {
   const { url, remote } = await makeRemote(t);
