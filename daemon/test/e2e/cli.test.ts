@@ -6,6 +6,9 @@ import { newId } from '@solo-unicorn/shared';
 import t from 'tap';
 import { ADMIN_KEY, createOrg, createProject, startTestApp } from '../helpers/control-plane.ts';
 import { cliPath, runCli, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'the CLI (login, registration, output) against one control plane');
 
 const app = await startTestApp(t);
 const api = app.admin;

@@ -6,6 +6,9 @@ import t from 'tap';
 import { createOrg, createProject, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
 import { bareRemote, gitIn, until } from '../helpers/e2e.ts';
 import { isMsg, repoRoot, startDaemon, tempDir } from '../helpers/processes.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+runOnceAcrossEngines(t, 'how the daemon handles a hostile repository (git and the file system)');
 
 t.test('a committed link to config.json at a mission doc path is never uploaded; the timeline says it was skipped', async (t) => {
   const app = await startTestApp(t);
