@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
-import { runJob } from '../../src/modules/retention/retention.ts';
+import { Registry } from 'prom-client';
+import { createRetention, runJob } from '../../src/modules/retention/retention.ts';
 import { auditEventsJob } from '../../src/modules/retention/retention-jobs.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { manualClock } from '../helpers/clock.ts';
@@ -73,4 +74,14 @@ t.test('an application clock ahead of the database never deletes what the WORM t
   const ahead = new Date(Date.now() + 10 * 86_400_000);
   t.same(await runJob(db, ahead, auditEventsJob), { leader: true, removed: 0 });
   t.equal(await count(sql`SELECT count(*)::int AS n FROM audit_events WHERE action = 'test.edge'`), 1);
+});
+
+t.test('scheduled: on its own timer (SU_RETENTION_INTERVAL_MS), independent of Mission Fallback', async (t) => {
+  await seedAged(db, 'notifications', { days: 365, n: 2, tag: 'timer' });
+  const retention = createRetention({ db, clock, reports: app.app.services.fallbackEngine.reports, registry: new Registry(), intervalMs: 50 });
+  retention.start();
+  t.teardown(() => retention.stop());
+  const deadline = Date.now() + 10_000;
+  while ((await count(sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'test.timer'`)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.equal(await count(sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'test.timer'`), 0, 'removed without anyone calling run()');
 });
