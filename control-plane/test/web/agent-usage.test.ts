@@ -8,6 +8,10 @@ import { codeAgentSessions } from '../../src/db/schema/index.ts';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+// The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
+runOnceAcrossEngines(t, 'a board view in Chromium');
 
 // What the agents did and cost, why a mission waits, and the policy settings (#13), as a user sees
 // them in Debian's Chromium. Attempts are written straight into code_agent_sessions (the daemon's

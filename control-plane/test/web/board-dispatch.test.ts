@@ -6,6 +6,10 @@ import t, { type Test } from 'tap';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+// The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
+runOnceAcrossEngines(t, 'a board view in Chromium');
 
 // Issue #15 on the board, in Debian's Chromium: why a card does not run, forms that make a
 // mission runnable (the project's defaults preselected), and moves that obey the API's rules.

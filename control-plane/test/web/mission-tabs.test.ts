@@ -8,6 +8,10 @@ import t, { type Test } from 'tap';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+// The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
+runOnceAcrossEngines(t, 'a board view in Chromium');
 
 // The mission panel's Files, Docs and Conversation tabs (#16), as a reviewer sees them in Debian's
 // Chromium. The daemon's events (git.diff, docs.changed, agent.*) are written through the mission
