@@ -28,6 +28,9 @@ const NOTE = 'bench-note.md';
 const turns: Turn[] = scriptName === 'text'
   ? [{ blocks: [text('Nothing to change.')] }]
   : [{ blocks: ({ cwd }) => [toolUse('Write', { file_path: join(cwd!, NOTE), content: '# Note\n\nWritten by the bench.\n' })] }, { blocks: [text('Done.')] }];
+// Both programs run from their bundles, as installed: a source edited since the last build would
+// make them fall back to tsx (seconds of start-up and more CPU per event), which is not what users run.
+for (const build of ['control-plane/bin/build.mjs', 'daemon/scripts/build.mjs']) execFileSync(process.execPath, [join(root, build)], { stdio: 'ignore' });
 const model = await startAnthropicModelServer({ turns });
 const agentEnv = claudeEnv(model.url);
 const version = execFileSync(claudeBin, ['--version'], { encoding: 'utf8', env: { ...process.env, ...agentEnv } }).trim();
