@@ -39,7 +39,7 @@ export type MissionToolInput<T extends MissionToolName> = z.infer<(typeof missio
 
 /** One line per tool: what the model reads in `tools/list`. */
 export const missionToolDescriptions: Record<MissionToolName, string> = {
-  mission_get: 'Read your mission: title, description, acceptance criteria (clarification), flow and current stage, actor instructions, review feedback, dependencies, and the mission docs as they stand.',
+  mission_get: 'Read your mission: title, description, acceptance criteria (clarification), flow and current stage, actor instructions, review feedback, its pull request with the review comments, dependencies, and the mission docs as they stand.',
   mission_update_docs: "Write one mission doc (solution.md or tasks/{n}.md) in the mission's docs folder; it is stored like a doc you wrote by hand.",
   mission_progress: 'Report a one-line status (e.g. "running tests, 3 failing"), shown live on the mission card.',
   mission_set_stage: 'Say you finished the current stage; name the next stage of the flow. End your turn afterwards.',
@@ -59,6 +59,13 @@ export const missionToolMissionSchema = z.object({
   actor: z.object({ name: z.string(), instructions: z.string().nullable() }).nullable(),
   reviewFeedback: z.string().nullable(),
   dependencies: z.array(z.object({ id: z.string(), title: z.string(), list: z.string() })),
+  /** The mission's latest pull request and its review comments (the newest 50, bodies clipped), if it has one. */
+  pullRequest: z.object({
+    number: z.number(), url: z.string().nullable(), state: z.string(), reviewState: z.string().nullable(),
+    comments: z.array(z.object({
+      kind: z.string(), author: z.string().nullable(), path: z.string().nullable(), body: z.string(), requestsChanges: z.boolean(), at: z.string(),
+    })),
+  }).nullable().optional(),
   docs: z.array(z.object({ path: z.string(), content: z.string() })),
   /** Set when parts were cut to keep the answer under its cap. */
   clipped: z.string().optional(),

@@ -5,7 +5,8 @@
 import { makeFrame, missionCreateCapPerAttempt } from '@solo-unicorn/shared';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
-import { missions } from '../../src/db/schema/index.ts';
+import { githubPrComments, githubPullRequests, missions } from '../../src/db/schema/index.ts';
+import { newId } from '@solo-unicorn/shared';
 import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { createAttempt } from '../workstations/helpers/attempts.ts';
@@ -37,7 +38,32 @@ t.test('mission_get returns the mission with its flow and dependencies', async (
   const m = await createMission(app.admin, project.id, { title: 'Read me', description: 'What to do', clarification: 'Criteria', dependsOn: [dep.id] });
   const a = await createAttempt(app.db.db, { missionId: m.id, projectId: project.id, workstationId: ws.id });
   const r = await ask(ws.client, a, 'mission_get', {});
-  t.match(r, { ok: true, result: { id: m.id, title: 'Read me', description: 'What to do', clarification: 'Criteria', flow: { stages: Array }, dependencies: [{ id: dep.id, title: 'Blocker', list: 'todo' }] } });
+  t.match(r, { ok: true, result: { id: m.id, title: 'Read me', description: 'What to do', clarification: 'Criteria', flow: { stages: Array }, dependencies: [{ id: dep.id, title: 'Blocker', list: 'todo' }], pullRequest: null } });
+});
+
+t.test("mission_get carries the mission's pull request with what reviewers said", async (t) => {
+  const ws = await workstation('get-pr');
+  const repo = (await app.admin.post(`/api/v1/projects/${project.id}/repositories`, { url: `file:///tmp/pr-${newId()}.git` })).body;
+  const m = await createMission(app.admin, project.id, { title: 'With a PR', repositoryId: repo.id });
+  const prId = newId();
+  await app.db.db.insert(githubPullRequests).values({
+    id: prId, missionId: m.id, projectId: project.id, repositoryId: repo.id, number: 42, url: 'https://github.com/acme/app/pull/42',
+    state: 'open', headBranch: 'su/with-a-pr', baseBranch: 'main', reviewState: 'CHANGES_REQUESTED',
+  });
+  await app.db.db.insert(githubPrComments).values([
+    { id: newId(), pullRequestId: prId, githubCommentId: 1, kind: 'review', authorLogin: 'alice', body: 'Please add a test', requestsChanges: true },
+    { id: newId(), pullRequestId: prId, githubCommentId: 2, kind: 'review_comment', authorLogin: 'bob', path: 'src/a.ts', body: 'x'.repeat(5000) },
+  ]);
+  const a = await createAttempt(app.db.db, { missionId: m.id, projectId: project.id, workstationId: ws.id });
+  const r = await ask(ws.client, a, 'mission_get', {});
+  t.match(r.result.pullRequest, {
+    number: 42, url: 'https://github.com/acme/app/pull/42', state: 'open', reviewState: 'CHANGES_REQUESTED',
+    comments: [
+      { kind: 'review', author: 'alice', path: null, body: 'Please add a test', requestsChanges: true, at: String },
+      { kind: 'review_comment', author: 'bob', path: 'src/a.ts', requestsChanges: false },
+    ],
+  });
+  t.ok(r.result.pullRequest.comments[1].body.length <= 2000, 'a long comment is clipped');
 });
 
 t.test('mission_create: fields, the cap per attempt, an idempotent retry', async (t) => {

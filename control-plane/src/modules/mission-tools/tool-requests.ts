@@ -4,6 +4,7 @@ import {
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
+import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
 import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
 import { createMissionsRepository } from '../missions/missions.repository.ts';
 import { createSessionsRepository, isLiveAttempt, type AttemptRow } from '../../sessions/sessions.repository.ts';
@@ -43,7 +44,9 @@ async function missionGet(tx: Tx, missionId: string): Promise<Response> {
   const mission = await createMissionsRepository(tx).find(missionId);
   if (!mission) return fail('SU_ERR_NOT_FOUND', 'the mission no longer exists');
   const q = createToolRequestsRepository(tx);
-  const [flow, actor, dependencies] = await Promise.all([q.flowOf(mission.flowId), q.actorOf(mission.actorId), q.dependenciesOf(mission.id)]);
+  const [flow, actor, dependencies, pullRequest] = await Promise.all([
+    q.flowOf(mission.flowId), q.actorOf(mission.actorId), q.dependenciesOf(mission.id), latestPullRequest(tx, mission.id),
+  ]);
   return {
     ok: true,
     result: {
@@ -56,7 +59,21 @@ async function missionGet(tx: Tx, missionId: string): Promise<Response> {
       actor: actor ? { name: actor.name, instructions: actor.instructions } : null,
       reviewFeedback: mission.reviewFeedback,
       dependencies,
+      pullRequest,
     },
+  };
+}
+
+/** The newest PR of the mission with its newest 50 comments, oldest first, each body clipped: what reviewers asked. */
+async function latestPullRequest(tx: Tx, missionId: string) {
+  const latest = (await createPullRequestsRepository(tx).listForMission(missionId)).at(-1);
+  if (!latest) return null;
+  const { pr, comments } = latest;
+  return {
+    number: pr.number, url: pr.url, state: pr.state, reviewState: pr.reviewState,
+    comments: comments.slice(-50).map((c) => ({
+      kind: c.kind, author: c.authorLogin, path: c.path, body: clipText(c.body ?? '', 2000, '…'), requestsChanges: c.requestsChanges, at: c.createdAt.toISOString(),
+    })),
   };
 }
 
