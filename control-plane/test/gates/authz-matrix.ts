@@ -89,6 +89,7 @@ export const rows: Row[] = [
   // Users and API keys
   row(api('POST /users'), instanceAdminOnly, { body: () => ({ email: `${unique('new')}@authz.example.com` }) }),
   row(api('GET /users/me'), anyUser),
+  row(api('DELETE /users/:userId'), instanceAdminOnly, { params: async (w) => ({ userId: await w.fresh.outsider() }) }),
   row(api('POST /api-keys'), anyUser, { body: { name: 'matrix' } }),
   row(api('GET /api-keys'), anyUser),
   row(api('DELETE /api-keys/:id'), ownersOwn('ok'), { params: async (w) => ({ id: await w.fresh.ownerKey() }) }),
