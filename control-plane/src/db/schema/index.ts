@@ -10,3 +10,4 @@ export * from './github.ts';
 export * from './fallback.ts';
 export * from './notifications.ts';
 export * from './realtime.ts';
+export * from './idempotency.ts';
