@@ -26,6 +26,7 @@ import { repositoriesRoutes } from './modules/repositories/repositories.routes.t
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { workstationsRoutes } from './modules/workstations/workstations.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { idempotencyPlugin } from './plugins/idempotency.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { inputTextPlugin } from './plugins/input-text.ts';
 import { emptyBodyPlugin } from './plugins/empty-body.ts';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps) {
   // WebSocket upgrades go through the same routing and auth hooks as HTTP (registered before auth so a refused upgrade's socket is still cleaned up). 2 MiB: a mission doc frame.
   await app.register(websocket, { options: { maxPayload: 2 * 1024 * 1024 } });
   await app.register(authPlugin, { db: deps.database.db, clock });
+  await app.register(idempotencyPlugin, { db: deps.database.db, clock });
 
   await app.register(healthRoutes(deps.database));
   await app.register(webBoardPlugin());

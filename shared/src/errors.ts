@@ -42,6 +42,8 @@ export const errorCodes = [
   'SU_ERR_PROJECT_ROLE_NOT_MEMBER',
   'SU_ERR_PROJECT_ROLE_PROTECTED',
   'SU_ERR_FRAME_QUARANTINED',
+  'SU_ERR_IDEMPOTENCY_KEY_REUSED',
+  'SU_ERR_IDEMPOTENCY_IN_PROGRESS',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

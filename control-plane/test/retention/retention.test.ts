@@ -41,6 +41,7 @@ t.test('each horizon: older rows go, younger stay, a second run removes nothing,
     notifications: { leader: true, removed: 5 }, // the 4 seeded, and the old run's review-needed notice
     audit_events: { leader: true, removed: 3 },
     access_request_messages: { leader: true, removed: 0 },
+    idempotency_keys: { leader: true, removed: 0 }, // its own test: test/api/idempotency.test.ts
   });
   t.equal(await count(sql`SELECT count(*)::int AS n FROM audit_events WHERE action = 'test.old'`), 0, 'audit events past 400 days are gone');
   t.equal(await count(sql`SELECT count(*)::int AS n FROM audit_events WHERE action = 'test.young'`), 2, 'younger ones stay');

@@ -7,6 +7,7 @@ import { rowsOf } from '../missions/missions.repository.ts';
 import {
   accessRequestMessagesJob, auditEventsJob, backlogSamplesJob, fallbackRunsJob, notificationsJob, type RetentionJob,
 } from './retention-jobs.ts';
+import { idempotencyKeysJob } from '../idempotency/idempotency-retention.ts';
 
 /** Rows per statement: short transactions, short locks, bounded memory for the id lists. */
 export const RETENTION_BATCH = 1_000;
@@ -51,7 +52,7 @@ export interface RetentionDeps {
 
 /** Every table the seed gives a horizon, run hourly by default; /metrics shows what went. */
 export function createRetention(deps: RetentionDeps) {
-  const jobs = [fallbackRunsJob(deps.reports), backlogSamplesJob, notificationsJob, auditEventsJob, accessRequestMessagesJob];
+  const jobs = [fallbackRunsJob(deps.reports), backlogSamplesJob, notificationsJob, auditEventsJob, accessRequestMessagesJob, idempotencyKeysJob];
   const registers = [deps.registry];
   const removedTotal = new Counter({
     name: 'su_retention_rows_removed_total', help: 'Rows removed (access_request_messages: anonymized) by the retention jobs of this process, per table',
