@@ -11,3 +11,4 @@ export * from './fallback.ts';
 export * from './notifications.ts';
 export * from './realtime.ts';
 export * from './idempotency.ts';
+export * from './rate-limits.ts';
