@@ -49,6 +49,9 @@ t.test('pause needs a reason; the workstation API shows it; pausing again update
   ]);
   t.equal((await audits(p.workstationId)).length, 5, 'the no-op resume records nothing');
 
+  const log = (await api.get(`/api/v1/audit-events?organizationId=${p.org.id}&targetId=${p.workstationId}`)).body.items.map((e: any) => e.action);
+  t.same(log.filter((a: string) => a.startsWith('workstation.p') || a === 'workstation.resumed').sort(), ['workstation.paused', 'workstation.paused', 'workstation.resumed'], 'in the audit log API');
+
   await api.post(`${W}/revoke`, {});
   const revoked = await api.post(`${W}/pause`, { reason: 'too late' });
   t.equal(revoked.status, 409);
@@ -105,6 +108,9 @@ t.test('unmap: the project no longer dispatches there, the mission says no works
   t.notOk(client.frames.some((x: any) => x.type === 'mission.assign'), 'not dispatched to the unmapped workstation');
   t.match((await mission(m.id)).dispatch.reasons, [{ code: 'no_workstation_mapped' }]);
   t.match(await audits(p.workstationId), [{ action: 'workstation.registered' }, { action: 'project_workstation.mapped' }, { action: 'project_workstation.unmapped', data: { projectId: p.project.id } }]);
+
+  const timeline = (await api.get(`/api/v1/projects/${p.project.id}/timeline`)).body.items.map((e: any) => e.action);
+  t.ok(timeline.includes('project_workstation.unmapped'), "on the project's timeline");
 
   t.equal((await api.post(`/api/v1/projects/${p.project.id}/workstations`, { workstationId: p.workstationId })).status, 201, 'mapped again');
   void app.app.dispatcher.dispatchFor(p.workstationId); // a mapping wakes no dispatcher: the tick would
