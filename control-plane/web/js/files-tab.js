@@ -1,5 +1,6 @@
 import { h, timeEl } from './dom.js';
 import { formatCount } from './format.js';
+import { attachReview } from './files-review.js';
 import { highlighter } from './syntax.js';
 
 /** Files whose patch is longer than this start collapsed: the reviewer opens what they want. */
@@ -33,6 +34,8 @@ export function createFilesTab({ api, missionId, onCount }) {
     const hl = diff ? await highlighter().catch(() => null) : null;
     element.replaceChildren(...(problem ? [h('p', { className: 'error' }, `Could not load the diff: ${problem}`)] : diff ? render(diff, hl).filter(Boolean) : [empty()]));
     onCount?.(diff?.totalFiles ?? 0);
+    // A mission in Review gets Approve / Request changes and per-file comments beside its diff.
+    if (diff) await attachReview({ api, missionId, root: element });
   }
 
   /** Bursts of events (a replay) collapse into one reload. */

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import t from 'tap';
+import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
+import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
+import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+
+// Plain API data read by the board; the realtime path runs on both engines in board.test.ts.
+runOnceAcrossEngines(t, 'a board view in Chromium');
+
+// Review beside the diff (#16), in Debian's Chromium: a mission in Review shows Approve and
+// "Request changes" in its Files tab; the general comment and per-file comments reach the API as
+// one feedback text, and the mission goes back to Todo with it. One browser for every step.
+const CHROMIUM = '/usr/bin/chromium';
+
+const patch = '@@ -1,2 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n+export { a, b };\n';
+const diffSummary = (paths: string[]) => ({
+  base: 'b'.repeat(40), head: 'c'.repeat(40), targetBranch: 'main', truncated: false,
+  files: paths.map((path) => ({ path, additions: 2, deletions: 1, binary: false, patch })),
+  totalFiles: paths.length, additions: 2 * paths.length, deletions: paths.length,
+});
+
+if (!existsSync(CHROMIUM)) {
+  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
+} else {
+  await boardTests();
+}
+
+async function boardTests() {
+  const app = await startTestApp(t);
+  const api = app.admin;
+  const org = await createOrg(api);
+  const project = await createProject(api, org.id, { name: 'Review project' });
+  const events = createMissionEventsRepository(app.db.db);
+  const reviewed = await createMission(api, project.id, { title: 'Parser in review' });
+  const approved = await createMission(api, project.id, { title: 'Small fix in review' });
+  const doing = await createMission(api, project.id, { title: 'Still working' });
+  for (const m of [reviewed, approved]) {
+    const moved = await api.post(`/api/v1/missions/${m.id}/move`, { list: 'review' });
+    if (moved.status !== 200) throw new Error(`could not move into Review: ${JSON.stringify(moved.body)}`);
+    await events.append({ missionId: m.id, origin: 'agent', kind: 'git.diff', data: diffSummary(['src/parser.ts', 'src/lexer.ts']) }, new Date());
+  }
+  await events.append({ missionId: doing.id, origin: 'agent', kind: 'git.diff', data: diffSummary(['src/wip.ts']) }, new Date());
+
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.teardown(() => browser.close());
+  const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.setDefaultTimeout(20_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  const openFiles = async (id: string, title: string) => {
+    await page.locator(`li.card[data-id="${id}"]`).getByRole('button', { name: title, exact: true }).click();
+    const panel = page.getByRole('dialog', { name: title });
+    await panel.getByRole('tab', { name: /^Files/ }).click();
+    await panel.getByTestId('diff-totals').waitFor();
+    return panel;
+  };
+  const close = (panel: ReturnType<Page['getByRole']>) => panel.getByRole('button', { name: 'Close the mission panel' }).click();
+
+  await page.goto(app.baseUrl);
+  await page.getByLabel('API key').fill(ADMIN_KEY);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#live-status[data-state="live"]').waitFor();
+
+  await t.test('Request changes from the Files tab: the comment and per-file comments become the feedback', async (t) => {
+    const panel = await openFiles(reviewed.id, 'Parser in review');
+    const review = panel.getByTestId('files-review');
+    await review.waitFor();
+    // Nothing said yet: the board asks for a comment instead of sending an empty rejection.
+    await review.getByRole('button', { name: 'Request changes' }).click();
+    await page.locator('#notice').getByText('Say what to change').waitFor();
+    await panel.getByLabel(/^Comment for the agent/).fill('Close, but not yet.');
+    await panel.getByLabel('Comment on src/lexer.ts').fill('Keep the old\nconstant name');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${reviewed.id}/review`)),
+      review.getByRole('button', { name: 'Request changes' }).click(),
+    ]);
+    t.equal(res.status(), 200);
+    t.same(res.request().postDataJSON(), { decision: 'reject', feedback: 'Close, but not yet.\nsrc/lexer.ts: Keep the old constant name' });
+    t.match(await res.json(), { list: 'todo', reviewStatus: 'rejected' });
+    await panel.getByText('Changes requested').waitFor();
+    await page.locator(`ol.cards[data-list="todo"] li.card[data-id="${reviewed.id}"]`).waitFor();
+    await close(panel);
+  });
+
+  await t.test('Approve from the Files tab moves the mission to Done', async (t) => {
+    const panel = await openFiles(approved.id, 'Small fix in review');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${approved.id}/review`)),
+      panel.getByTestId('files-review').getByRole('button', { name: 'Approve' }).click(),
+    ]);
+    t.equal(res.status(), 200);
+    t.same(res.request().postDataJSON(), { decision: 'approve' });
+    await page.locator(`ol.cards[data-list="done"] li.card[data-id="${approved.id}"]`).waitFor();
+    await close(panel);
+  });
+
+  await t.test('a mission not in Review shows its diff without the review form', async (t) => {
+    const panel = await openFiles(doing.id, 'Still working');
+    await panel.locator('[data-testid="diff-file"]').first().waitFor();
+    await page.waitForTimeout(300);
+    t.equal(await panel.getByTestId('files-review').count(), 0);
+    t.equal(await panel.getByLabel(/^Comment on/).count(), 0);
+    await close(panel);
+    t.same(errors, [], 'no console errors');
+  });
+}
