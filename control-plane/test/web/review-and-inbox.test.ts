@@ -36,6 +36,7 @@ async function boardTests() {
   const reviewed = await createMission(api, project.id, { title: 'Parser in review' });
   const approved = await createMission(api, project.id, { title: 'Small fix in review' });
   const doing = await createMission(api, project.id, { title: 'Still working' });
+  const asking = await createMission(api, project.id, { title: 'Which database?' });
   for (const m of [reviewed, approved]) {
     const moved = await api.post(`/api/v1/missions/${m.id}/move`, { list: 'review' });
     if (moved.status !== 200) throw new Error(`could not move into Review: ${JSON.stringify(moved.body)}`);
@@ -107,6 +108,30 @@ async function boardTests() {
     await page.waitForTimeout(300);
     t.equal(await panel.getByTestId('files-review').count(), 0);
     t.equal(await panel.getByLabel(/^Comment on/).count(), 0);
+    await close(panel);
+  });
+
+  await t.test("the agent's question: a badge on the card, live; answered from the panel", async (t) => {
+    // As mission_ask leaves it: an agent.question event, the mission waiting in Review.
+    await events.append({ missionId: asking.id, origin: 'agent', kind: 'agent.question', data: { question: 'PostgreSQL or SQLite for the cache?' } }, new Date());
+    t.equal((await api.post(`/api/v1/missions/${asking.id}/move`, { list: 'review' })).status, 200);
+    const card = page.locator(`ol.cards[data-list="review"] li.card[data-id="${asking.id}"]`);
+    await card.getByTestId('question').waitFor();
+    t.equal(await card.getByTestId('question').getAttribute('title'), 'PostgreSQL or SQLite for the cache?');
+    await card.getByRole('button', { name: 'Which database?', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: 'Which database?' });
+    await panel.getByTestId('question-section').getByText('PostgreSQL or SQLite for the cache?').waitFor();
+    await panel.getByLabel(/^Your answer/).fill('PostgreSQL: it is there already.');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${asking.id}/answer`)),
+      panel.getByRole('button', { name: 'Answer', exact: true }).click(),
+    ]);
+    t.equal(res.status(), 200);
+    t.same(res.request().postDataJSON(), { text: 'PostgreSQL: it is there already.' });
+    await page.locator(`ol.cards[data-list="todo"] li.card[data-id="${asking.id}"]`).waitFor();
+    await panel.getByTestId('question-section').waitFor({ state: 'hidden' });
+    t.equal(await page.locator(`li.card[data-id="${asking.id}"]`).getByTestId('question').count(), 0, 'the badge is gone');
+    t.match((await api.get(`/api/v1/missions/${asking.id}`)).body, { list: 'todo', ready: true, question: null });
     await close(panel);
     t.same(errors, [], 'no console errors');
   });

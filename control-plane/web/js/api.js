@@ -60,6 +60,8 @@ export function createApi(key, { onUnauthorized } = {}) {
     attempts: (id) => request('GET', `/missions/${id}/attempts`),
     updateMission: (id, body) => request('PATCH', `/missions/${id}`, body),
     move: (id, list, listOrder) => request('POST', `/missions/${id}/move`, listOrder === undefined ? { list } : { list, listOrder }),
+    answer: (id, text) => request('POST', `/missions/${id}/answer`, { text }),
+    post: (path, body) => request('POST', path, body ?? {}),
     review: (id, decision, feedback) => request('POST', `/missions/${id}/review`, feedback ? { decision, feedback } : { decision }),
     fallbackArea: (projectId) => request('GET', `/projects/${projectId}/fallback/area`),
     launchTemplate: (projectId, templateId) => request('POST', `/projects/${projectId}/fallback/templates/${templateId}/launch`, {}, board),

@@ -1,5 +1,6 @@
 import { dispatchNote, dispatchSummary } from './dispatch.js';
 import { $, $$, h, notify } from './dom.js';
+import { questionBadges } from './question.js';
 import { LISTS, LIST_NAMES, orderBetween } from './store.js';
 
 /**
@@ -93,6 +94,7 @@ export function createBoard({ store, api, usage, onOpen }) {
       m.origin === 'fallback' ? h('span', { className: 'badge fallback' }, 'fallback') : null,
       m.agentSessionStatus && m.agentSessionStatus !== 'inactive' ? h('span', { className: 'badge agent' }, `agent ${m.agentSessionStatus}`) : null,
       m.reviewStatus ? h('span', { className: `badge review-${m.reviewStatus}` }, `review ${m.reviewStatus}`) : null,
+      ...questionBadges(m),
       ...usage.badges(m),
     ];
     const btn = (action, text, label, disabled) =>

@@ -4,6 +4,7 @@ import { $, h, notify, timeEl } from './dom.js';
 import { loadProjectOptions, missionFields } from './mission-fields.js';
 import { httpHref } from './links.js';
 import { POLICY_CHOICES } from './policy.js';
+import { questionSection } from './question.js';
 import { LIST_NAMES } from './store.js';
 import { missionTabs } from './tabs.js';
 import { eventItem } from './timeline.js';
@@ -223,6 +224,8 @@ export function createPanel({ api, realtime, store }) {
     p.title.textContent = m.title;
     p.meta.replaceWith((p.meta = meta(m)));
     // Do not clobber what the user is typing; a fresh form otherwise (e.g. after a save).
+    // The agent's open question (mission_ask) above the review: answering it is what unblocks the agent.
+    if (!p.question.contains(document.activeElement)) p.question.replaceWith((p.question = questionSection(m, { api, act })));
     if (!p.review.contains(document.activeElement)) p.review.replaceWith((p.review = reviewSection(m)));
     if (!p.edit.contains(document.activeElement)) p.edit.replaceWith((p.edit = editForm(m)));
     p.docs.replaceWith((p.docs = docsSection()));
@@ -237,7 +240,7 @@ export function createPanel({ api, realtime, store }) {
     const cached = store.get(id);
     const parts = {
       title: h('h2', { id: 'panel-title' }, cached?.title ?? 'Mission'),
-      meta: h('dl'), agent: agentSection(undefined), review: h('div'), edit: h('form'), docs: h('section'),
+      meta: h('dl'), agent: agentSection(undefined), question: h('div'), review: h('div'), edit: h('form'), docs: h('section'),
       timeline: h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } }),
     };
     current = { id, mission: cached, docs: new Map(), pulls: [], attempts: undefined, denials: [], parts };
@@ -247,7 +250,7 @@ export function createPanel({ api, realtime, store }) {
         parts.agent,
         // Details (the fields, review, edit, timeline) is the first tab; Files, Docs, Conversation follow (tabs.js).
         (parts.tabs = missionTabs({ api, missionId: id, details: [
-          h('div', { className: 'panel-main' }, parts.meta, parts.review, parts.edit, parts.docs),
+          h('div', { className: 'panel-main' }, parts.meta, parts.question, parts.review, parts.edit, parts.docs),
           h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)] })).element));
     if (!dialog.open) dialog.showModal();
     await Promise.all([refresh(), loadDocs(id), loadAttempts(id), loadOptions(id)]);
