@@ -27,6 +27,7 @@ import { usersRoutes } from './modules/users/users.routes.ts';
 import { workstationsRoutes } from './modules/workstations/workstations.routes.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { idempotencyPlugin } from './plugins/idempotency.ts';
+import { rateLimitPlugin, type RateLimitOptions } from './plugins/rate-limit.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { inputTextPlugin } from './plugins/input-text.ts';
 import { emptyBodyPlugin } from './plugins/empty-body.ts';
@@ -78,6 +79,8 @@ export interface AppDeps {
   github?: { apiUrl: string; pollMs: number };
   /** SU_OUTBOUND_ALLOW: private or http hosts the server may call anyway (tests: the fake GitHub's 127.0.0.1). */
   outboundAllow?: string[];
+  /** Requests per caller per window by tier (main.ts: SU_RATE_LIMITS, SU_RATE_LIMIT_WINDOW_MS); the defaults otherwise. */
+  rateLimits?: Partial<RateLimitOptions>;
 }
 
 /** Builds the whole HTTP app around its dependencies. Never listens: main.ts and tests do that. */
@@ -131,6 +134,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(agentMetricsPlugin, { db: deps.database.db, clock });
   // WebSocket upgrades go through the same routing and auth hooks as HTTP (registered before auth so a refused upgrade's socket is still cleaned up). 2 MiB: a mission doc frame.
   await app.register(websocket, { options: { maxPayload: 2 * 1024 * 1024 } });
+  // Before auth: a caller without credentials is counted (by address) even when refused.
+  await app.register(rateLimitPlugin, { db: deps.database.db, rateLimits: deps.rateLimits });
   await app.register(authPlugin, { db: deps.database.db, clock });
   await app.register(idempotencyPlugin, { db: deps.database.db, clock });
 

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { createOutboundPolicy, isAllowEntry, OutboundUrlRefused } from './lib/outbound-url.ts';
 import { parseSecretsKey } from './lib/secret-box.ts';
+import { parseTierLimits, type TierLimits } from './modules/rate-limits/tiers.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -26,6 +27,9 @@ const envSchema = z.object({
   SU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SU_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
   SU_OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
+  SU_RATE_LIMITS: z.string().max(200).default('')
+    .refine((v) => parseTierLimits(v) !== undefined, 'must be a comma-separated list of tier=requests (anonymous, user, contributor, admin; a number or none)'),
+  SU_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
   SU_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   SU_SECRETS_KEY: z.string().refine((v) => parseSecretsKey(v) !== undefined, 'must be 32 bytes: 64 hex characters or base64').optional(),
   SU_GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://api.github.com'),
@@ -53,6 +57,8 @@ export interface Config {
   metricsRefreshMs: number;
   /** How often the retention jobs run (ms; default hourly); 0 turns them off. */
   retentionIntervalMs: number;
+  /** Requests per caller per window, by tier (SU_RATE_LIMITS), and the window (SU_RATE_LIMIT_WINDOW_MS). */
+  rateLimits: { limits: TierLimits; windowMs: number };
   /** Daemon heartbeat and ws ping period (ms). */
   heartbeatIntervalMs: number;
   /** Attempts a mission gets for transient failures before it goes back to Todo not ready. */
@@ -114,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fallbackTickMs: e.SU_FALLBACK_TICK_MS,
     metricsRefreshMs: e.SU_METRICS_REFRESH_MS,
     retentionIntervalMs: e.SU_RETENTION_INTERVAL_MS,
+    rateLimits: { limits: parseTierLimits(e.SU_RATE_LIMITS)!, windowMs: e.SU_RATE_LIMIT_WINDOW_MS },
     heartbeatIntervalMs: e.SU_HEARTBEAT_INTERVAL_MS,
     offlineGraceMs: e.SU_OFFLINE_GRACE_MS,
     drainDelayMs: e.SU_DRAIN_DELAY_MS ?? (e.DATABASE_URL ? 5_000 : 0),

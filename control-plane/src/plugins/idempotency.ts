@@ -8,10 +8,16 @@ import { createIdempotencyRepository } from '../modules/idempotency/idempotency.
 
 /** How long a key holds its answer. */
 export const idempotencyWindowMs = 24 * 60 * 60 * 1000;
+/** A key whose request never answered (its process died) is taken over after this. */
+export const idempotencyLeaseMs = 60_000;
 /** Printable ASCII, as the IETF draft's examples (UUIDs, ULIDs); never logged. */
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The answer holds a secret shown once (a key, a token): never stored, so never replayed. */
+    showsSecret?: boolean;
+  }
   interface FastifyRequest {
     /** Set when this request holds an Idempotency-Key row that its answer completes. */
     idempotency?: { userId: string; key: string };
@@ -41,7 +47,10 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     }
     const hash = requestHash(request);
     const now = opts.clock.now();
-    const taken = await repo.claim({ userId: principal.userId, key, requestHash: hash, now, expiredBefore: new Date(now.getTime() - idempotencyWindowMs) });
+    const taken = await repo.claim({
+      userId: principal.userId, key, requestHash: hash, now,
+      expiredBefore: new Date(now.getTime() - idempotencyWindowMs), abandonedBefore: new Date(now.getTime() - idempotencyLeaseMs),
+    });
     if (taken.kind === 'claimed') {
       request.idempotency = { userId: principal.userId, key };
       return;
@@ -49,6 +58,9 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     const row = taken.row;
     if (row.requestHash !== hash) {
       throw new AppError(409, 'SU_ERR_IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request in the last 24 hours: use a new key for a new request');
+    }
+    if (row.status !== null && row.body === null && row.status < 400) {
+      throw new AppError(409, 'SU_ERR_IDEMPOTENCY_KEY_REUSED', 'this request was answered once with a secret that is shown only once and not kept: check whether it took effect, then use a new key');
     }
     if (row.status === null) {
       throw new AppError(409, 'SU_ERR_IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still running: retry in a moment to get its answer');
@@ -66,7 +78,9 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
       return payload;
     }
     const contentType = reply.getHeader('content-type');
-    await repo.complete(held.userId, held.key, { status: reply.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body: payload, at: opts.clock.now() });
+    // A secret shown once is not written to the database: only that the request was answered.
+    const keep = !(request.routeOptions.config.showsSecret && reply.statusCode < 400);
+    await repo.complete(held.userId, held.key, { status: reply.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body: keep ? payload : null, at: opts.clock.now() });
     return payload;
   });
 

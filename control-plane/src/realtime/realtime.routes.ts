@@ -28,6 +28,7 @@ export function realtimeRoutes(deps: { hub: RealtimeHub; access: AccessService; 
     const open = new Gauge({ name: 'su_realtime_connections', help: 'Open monitoring sockets', registers: [app.metrics] });
 
     app.withTypeProvider<ZodTypeProvider>().post('/realtime/tickets', {
+      config: { showsSecret: true },
       schema: {
         tags: ['realtime'],
         summary: 'A single-use ticket (30 s) to open the realtime socket without the API key in the URL: GET /api/v1/realtime?ticket=…',

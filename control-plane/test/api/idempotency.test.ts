@@ -90,3 +90,25 @@ t.test('after 24 hours a key is free again, and the retention job removes it', a
   const again = await app.db.db.transaction((tx) => idempotencyKeysJob.batch(tx, clock.now(), 1000));
   t.equal(again.count, 0, 'idempotent');
 });
+
+t.test('a secret shown once is never stored: a retry is refused, not shown the key again', async (t) => {
+  const admin = (await api.get('/api/v1/users/me')).body;
+  const first = await api.request('POST', '/api/v1/api-keys', { userId: admin.id, name: 'ci' }, withKey('k-secret'));
+  t.equal(first.status, 201);
+  const stored = await app.db.db.select().from(idempotencyKeys);
+  t.notOk(stored.some((r) => (r.body ?? '').includes(first.body.key)), 'the key is not in idempotency_keys');
+  const again = await api.request('POST', '/api/v1/api-keys', { userId: admin.id, name: 'ci' }, withKey('k-secret'));
+  t.same([again.status, again.body.error.code], [409, 'SU_ERR_IDEMPOTENCY_KEY_REUSED']);
+  t.notOk(JSON.stringify(again.body).includes(first.body.key));
+  const ws = await api.request('POST', '/api/v1/workstations', { organizationId: org.id, name: 'idem-ws' }, withKey('k-ws'));
+  t.equal(ws.status, 201);
+  t.notOk((await app.db.db.select().from(idempotencyKeys)).some((r) => (r.body ?? '').includes(ws.body.token)), 'nor a workstation token');
+});
+
+t.test('a key whose request never answered (its process died) is taken over after a minute', async (t) => {
+  const admin = (await api.get('/api/v1/users/me')).body;
+  await app.db.db.insert(idempotencyKeys).values({ userId: admin.id, key: 'k-orphan', requestHash: 'y'.repeat(64), createdAt: clock.now() });
+  t.equal((await api.request('POST', `${P}/missions`, { title: 'after a crash' }, withKey('k-orphan'))).status, 409, 'within the lease: still running');
+  clock.minutes(2);
+  t.equal((await api.request('POST', `${P}/missions`, { title: 'after a crash' }, withKey('k-orphan'))).status, 201, 'after it: the retry runs');
+});

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { idempotencyKeys } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -11,8 +11,11 @@ export function createIdempotencyRepository(db: Executor) {
      * Takes the key for this request (a row with no answer yet), or returns the row that holds it.
      * A row past its window is removed first: the key is free again after 24 hours.
      */
-    async claim(v: { userId: string; key: string; requestHash: string; now: Date; expiredBefore: Date }): Promise<{ kind: 'claimed' } | { kind: 'held'; row: IdempotencyRow }> {
-      await db.delete(idempotencyKeys).where(and(where(v.userId, v.key), lt(idempotencyKeys.createdAt, v.expiredBefore)));
+    async claim(v: { userId: string; key: string; requestHash: string; now: Date; expiredBefore: Date; abandonedBefore: Date }): Promise<{ kind: 'claimed' } | { kind: 'held'; row: IdempotencyRow }> {
+      // Past its window, or never answered within the lease (its process died mid-request): free.
+      await db.delete(idempotencyKeys).where(and(where(v.userId, v.key), or(
+        lt(idempotencyKeys.createdAt, v.expiredBefore), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, v.abandonedBefore)),
+      )));
       const [inserted] = await db.insert(idempotencyKeys)
         .values({ userId: v.userId, key: v.key, requestHash: v.requestHash, createdAt: v.now })
         .onConflictDoNothing()
@@ -23,7 +26,7 @@ export function createIdempotencyRepository(db: Executor) {
       if (!row) return this.claim(v);
       return { kind: 'held', row };
     },
-    async complete(userId: string, key: string, answer: { status: number; contentType: string | null; body: string; at: Date }) {
+    async complete(userId: string, key: string, answer: { status: number; contentType: string | null; body: string | null; at: Date }) {
       await db.update(idempotencyKeys)
         .set({ status: answer.status, contentType: answer.contentType, body: answer.body, completedAt: answer.at })
         .where(where(userId, key));

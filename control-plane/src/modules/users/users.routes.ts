@@ -17,6 +17,7 @@ export function usersRoutes(users: UsersService): FastifyPluginAsyncZod {
     }, async (req) => users.me(userOf(req)));
 
     app.post('/api-keys', {
+      config: { showsSecret: true },
       schema: { tags: ['api keys'], summary: 'Create an API key (shown once)', body: createApiKeyBody, response: { 201: createdApiKeySchema } },
     }, async (req, reply) => reply.status(201).send(await users.createApiKey(userOf(req), req.body)));
 

@@ -15,6 +15,7 @@ export function workstationsRoutes(workstations: WorkstationsService, controls: 
   return async (app) => {
     const tags = ['workstations'];
     app.post('/workstations', {
+      config: { showsSecret: true },
       schema: { tags, summary: 'Register a workstation; the token is shown once', body: registerWorkstationBody, response: { 201: registerWorkstationResponse } },
     }, async (req, reply) => reply.status(201).send(await workstations.register(userOf(req), req.body)));
 

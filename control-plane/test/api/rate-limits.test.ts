@@ -1,0 +1,50 @@
+// Rate limits by tier (#18): headers on every /api answer, 429 SU_ERR_RATE_LIMITED past the limit,
+// anonymous callers counted by address, counts shared through the database.
+import t from 'tap';
+import { startTestApp } from '../helpers/app.ts';
+import { createOrg, createUser } from '../helpers/fixtures.ts';
+
+const app = await startTestApp(t, { rateLimits: { limits: { anonymous: 3, user: 5, contributor: 8, admin: null }, windowMs: 3_600_000, flushMs: 50 } });
+
+t.test('a signed-in user without a role gets the user tier; past it, 429 with Retry-After', async (t) => {
+  const viewer = await createUser(app, 'viewer-rl@example.com');
+  const seen: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await viewer.client.get('/api/v1/users/me');
+    t.equal(res.status, 200);
+    t.equal(res.headers.get('ratelimit-limit'), '5');
+    seen.push(Number(res.headers.get('ratelimit-remaining')));
+  }
+  t.same(seen, [4, 3, 2, 1, 0]);
+  const over = await viewer.client.get('/api/v1/users/me');
+  t.equal(over.status, 429);
+  t.equal(over.body.error.code, 'SU_ERR_RATE_LIMITED');
+  t.ok(Number(over.headers.get('retry-after')) > 0);
+  t.ok(Number(over.headers.get('ratelimit-reset')) <= 3600);
+});
+
+t.test('a contributor gets more; the instance admin is not limited', async (t) => {
+  const member = await createUser(app, 'member-rl@example.com');
+  const org = await createOrg(app.admin, 'RL');
+  t.equal((await app.admin.post(`/api/v1/organizations/${org.id}/members`, { userId: member.id, role: 'member' })).status, 201);
+  const first = await member.client.get('/api/v1/users/me');
+  t.equal(first.headers.get('ratelimit-limit'), '8', 'member of an organization: contributor');
+  for (let i = 0; i < 10; i++) t.equal((await app.admin.get('/api/v1/users/me')).headers.get('ratelimit-limit'), null);
+});
+
+t.test('anonymous callers are counted by address, refused credentials included; public routes are not limited', async (t) => {
+  const anon = app.as(undefined as unknown as string);
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) statuses.push((await fetch(`${app.baseUrl}/api/v1/users/me`)).status);
+  t.same(statuses, [401, 401, 401, 429]);
+  t.equal((await fetch(`${app.baseUrl}/healthz`)).status, 200, 'health is not limited');
+  void anon;
+});
+
+t.test('counts reach the database, where other control planes read them', async (t) => {
+  await app.app.rateLimits.flush();
+  const rows = await app.db.db.execute(`SELECT bucket, count FROM rate_limit_windows ORDER BY bucket` as never);
+  const list = ((rows as { rows?: unknown[] }).rows ?? rows) as { bucket: string; count: number }[];
+  t.ok(list.some((r) => r.bucket.startsWith('user:') && Number(r.count) >= 6), 'the viewer’s count is stored');
+  t.ok(list.some((r) => r.bucket.startsWith('ip:') && Number(r.count) >= 4));
+});
