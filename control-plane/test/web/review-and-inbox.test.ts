@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { eq } from 'drizzle-orm';
 import t from 'tap';
+import { missions } from '../../src/db/schema/missions.ts';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
@@ -37,6 +39,7 @@ async function boardTests() {
   const approved = await createMission(api, project.id, { title: 'Small fix in review' });
   const doing = await createMission(api, project.id, { title: 'Still working' });
   const asking = await createMission(api, project.id, { title: 'Which database?' });
+  const running = await createMission(api, project.id, { title: 'Agent at work' });
   for (const m of [reviewed, approved]) {
     const moved = await api.post(`/api/v1/missions/${m.id}/move`, { list: 'review' });
     if (moved.status !== 200) throw new Error(`could not move into Review: ${JSON.stringify(moved.body)}`);
@@ -133,6 +136,39 @@ async function boardTests() {
     t.equal(await page.locator(`li.card[data-id="${asking.id}"]`).getByTestId('question').count(), 0, 'the badge is gone');
     t.match((await api.get(`/api/v1/missions/${asking.id}`)).body, { list: 'todo', ready: true, question: null });
     await close(panel);
+    t.same(errors, [], 'no console errors');
+  });
+
+  await t.test("mission_progress: the agent's latest line on the Doing card, live, also while its panel is open and after", async (t) => {
+    // Only the dispatcher puts a mission in Doing; the row is set as it would (the trigger tells the board).
+    await app.db.db.update(missions).set({ list: 'doing', updatedAt: new Date() }).where(eq(missions.id, running.id));
+    const card = page.locator(`ol.cards[data-list="doing"] li.card[data-id="${running.id}"]`);
+    await card.waitFor();
+    const progress = (line: string) => events.append({ missionId: running.id, origin: 'agent', kind: 'agent.progress', data: { line } }, new Date());
+    // The card listens from the moment it sees the mission in Doing: a line said before its
+    // subscription is confirmed is not shown, so the first one is said until it is.
+    for (let i = 0; ; i++) {
+      await progress('reading the parser');
+      try {
+        await card.getByTestId('progress').getByText('reading the parser').waitFor({ timeout: 2000 });
+        break;
+      } catch (error) {
+        if (i === 4) throw error;
+      }
+    }
+    await progress('running tests, 3 failing');
+    await card.getByTestId('progress').getByText('running tests, 3 failing').waitFor();
+    // The panel on the same mission shares the channel: its timeline and the card both hear.
+    await card.getByRole('button', { name: 'Agent at work', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: 'Agent at work' });
+    await panel.getByRole('log', { name: 'Event timeline' }).locator('[data-kind="agent.progress"]').first().waitFor();
+    await progress('tests pass');
+    await panel.getByRole('log', { name: 'Event timeline' }).locator('[data-kind="agent.progress"]').nth(2).waitFor();
+    await card.getByTestId('progress').getByText('tests pass').waitFor();
+    await close(panel);
+    await progress('committing');
+    await card.getByTestId('progress').getByText('committing').waitFor();
+    t.equal(await card.getByTestId('progress').count(), 1, 'one line: the latest');
     t.same(errors, [], 'no console errors');
   });
 }

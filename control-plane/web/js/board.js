@@ -7,7 +7,7 @@ import { LISTS, LIST_NAMES, orderBetween } from './store.js';
  * The four columns. Every card can be moved three ways that end in the same call: drag and drop,
  * its arrow buttons, and Alt+Arrow keys while a card's control has focus.
  */
-export function createBoard({ store, api, usage, onOpen }) {
+export function createBoard({ store, api, usage, progress, onOpen }) {
   const root = $('#board');
   let dragId;
   let renderAfterDrag = false;
@@ -116,6 +116,7 @@ export function createBoard({ store, api, usage, onOpen }) {
     h('button', { type: 'button', className: 'card-title', dataset: { action: 'open', id: m.id }, 'aria-haspopup': 'dialog' }, m.title),
     h('div', { className: 'badges' }, badges),
     dispatchNote(m),
+    progress?.line(m),
     h('div', { className: 'moves', role: 'group', 'aria-label': `Move “${m.title}”` },
       btn('up', '↑', `Move “${m.title}” up`, index === 0),
       btn('down', '↓', `Move “${m.title}” down`, index === count - 1),
@@ -145,6 +146,7 @@ export function createBoard({ store, api, usage, onOpen }) {
       $(`[data-count="${list}"]`, root).textContent = `(${col.length})`;
     }
     usage.want(store.missions.keys());
+    progress?.sync(store.missions.values());
     if (keep) {
       const again = $(`[data-id="${keep.id}"][data-action="${keep.action}"]`, root);
       // A refresh must not scroll the page (the user may be reading or dragging elsewhere).

@@ -1,5 +1,6 @@
 import { createApi } from './api.js';
 import { createBoard } from './board.js';
+import { createCardProgress } from './card-progress.js';
 import { createCardUsage } from './card-usage.js';
 import { createDispatchRefresher } from './dispatch.js';
 import { loadProjectOptions, missionFields, projectDefaults } from './mission-fields.js';
@@ -11,6 +12,7 @@ import { createRealtime } from './realtime.js';
 import { createSettings } from './settings.js';
 import { LISTS, createStore, fromSummary } from './store.js';
 import { createWorkstations } from './workstations.js';
+import { createRealtimeMux } from './realtime-mux.js';
 
 /** Wires sign-in, the project picker, the board's parts and the realtime channels. */
 const KEY_STORAGE = 'solo-unicorn.apiKey';
@@ -19,14 +21,13 @@ const PROJECT_STORAGE = 'solo-unicorn.projectId';
 // Built once; `api` and `realtime` point at the signed-in session's key (empty when signed out).
 const api = {};
 let socket;
-const realtime = {
-  subscribe: (...args) => socket?.subscribe(...args),
-  unsubscribe: (...args) => socket?.unsubscribe(...args),
-};
+// The panel and the cards' progress lines may listen to the same mission channel (realtime-mux.js).
+const realtime = createRealtimeMux(() => socket);
 const store = createStore();
 const panel = createPanel({ api, realtime, store });
 const usage = createCardUsage({ api, onChange: () => board.render() });
-const board = createBoard({ store, api, usage, onOpen: (id, options) => panel.open(id, options) });
+const progress = createCardProgress({ realtime, onChange: () => board.render() });
+const board = createBoard({ store, api, usage, progress, onOpen: (id, options) => panel.open(id, options) });
 const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
 let projects = [];
@@ -54,6 +55,8 @@ function showSignedIn(signedIn) {
 }
 
 function signOut(message) {
+  progress.reset();
+  realtime.reset();
   socket?.stop();
   socket = undefined;
   project = undefined;
@@ -101,6 +104,7 @@ async function showProject(projectId) {
   const shown = projects.find((p) => p.id === projectId);
   project = shown;
   usage.reset();
+  progress.reset();
   store.replaceAll([]);
   localStorage.setItem(PROJECT_STORAGE, projectId);
   const [missionsChannel, fallbackChannel, workstationsChannel] = channelsOf(shown);
