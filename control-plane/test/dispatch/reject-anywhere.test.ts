@@ -37,6 +37,12 @@ t.test('API: reject with guidance from Todo and Review; Done refused; approve on
   t.match(fromDone.body.error.message, /cannot be un-merged/);
   t.match(await mission(done.id), { list: 'done', reviewStatus: null }, 'nothing changed');
 
+  // Reviews are audited (#18): who, which mission, from where — never the feedback text; a refused one not at all.
+  const audit = (await api.get(`/api/v1/audit-events?organizationId=${org.id}&action=mission.rejected&limit=50`)).body.items as { targetId: string; data: Record<string, unknown> }[];
+  t.same(audit.map((e) => e.targetId).sort(), [todo.id, review.id].sort(), 'two rejections audited; the refused one (Done) is not');
+  t.match(audit.find((e) => e.targetId === todo.id)!.data, { projectId: project.id, from: 'todo' });
+  t.notOk(JSON.stringify(audit).includes('failing test'), 'no feedback text in the audit log');
+
   const approveTodo = await api.post(`/api/v1/missions/${todo.id}/review`, { decision: 'approve' });
   t.equal(approveTodo.status, 409);
   t.equal(approveTodo.body.error.code, 'SU_ERR_MISSION_NOT_IN_REVIEW', 'approval stays Review-only');

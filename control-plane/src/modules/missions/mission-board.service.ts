@@ -8,8 +8,9 @@ import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { createMissionsRepository, type MissionRow, type NewMission } from './missions.repository.ts';
 import { presentMissions } from './mission-presenter.ts';
 import { and, desc, eq, inArray, ne } from 'drizzle-orm';
-import { codeAgentSessions } from '../../db/schema/index.ts';
+import { codeAgentSessions, projects } from '../../db/schema/index.ts';
 import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 
 /** The PR mode the mission's last run attempt worked in (undefined: it never ran). */
 async function lastRunPrMode(tx: Tx, missionId: string): Promise<string | undefined> {
@@ -174,6 +175,12 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
         const pr = known && (await createPullRequestsRepository(tx).lockTracked(known.id));
         const before = await lockedMission(tx, missionId);
         const approved = input.decision === 'approve';
+        // In the review's transaction: a refused review (rolled back) leaves no audit event. No feedback text: it is prompt text.
+        const [project] = await tx.select({ organizationId: projects.organizationId }).from(projects).where(eq(projects.id, before.projectId));
+        await recordAudit(tx, {
+          organizationId: project?.organizationId ?? null, actorType: 'user', actorId: caller.userId, action: approved ? 'mission.approved' : 'mission.rejected',
+          targetType: 'mission', targetId: before.id, data: { projectId: before.projectId, from: before.list },
+        });
         if (!approved) return present(tx, await rejectWithGuidance(tx, caller, before, input.feedback!, pr?.number ?? null));
         if (before.list !== 'review') {
           throw new AppError(409, 'SU_ERR_MISSION_NOT_IN_REVIEW', `the mission is in ${before.list}, not review; only missions in Review can be approved (rejecting with feedback works from Todo, Doing and Review)`);
