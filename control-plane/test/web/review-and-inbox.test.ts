@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
-import { missions } from '../../src/db/schema/missions.ts';
+import { missions, notifications, users } from '../../src/db/schema/index.ts';
+import { newId } from '@solo-unicorn/shared';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
@@ -169,6 +170,40 @@ async function boardTests() {
     await progress('committing');
     await card.getByTestId('progress').getByText('committing').waitFor();
     t.equal(await card.getByTestId('progress').count(), 1, 'one line: the latest');
+    t.same(errors, [], 'no console errors');
+  });
+
+  await t.test('the inbox: unread count, live; mark one read, open the mission, mark all read', async (t) => {
+    const [me] = await app.db.db.select({ id: users.id }).from(users).limit(1);
+    const at = Date.now();
+    const notice = (title: string, missionId: string | null, ago: number) => ({
+      id: newId(), userId: me!.id, organizationId: org.id, projectId: project.id, missionId, kind: 'mission.test', title, body: `About ${title}`, createdAt: new Date(at - ago),
+    });
+    await app.db.db.insert(notifications).values([notice('Review waiting', reviewed.id, 3000), notice('Budget at 80%', null, 2000)]);
+    const button = page.locator('#inbox-toggle');
+    // The count is polled: the next board change brings it sooner than the 20 s timer.
+    await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'review' });
+    await page.getByTestId('inbox-count').getByText('2', { exact: true }).waitFor();
+    t.equal(await button.getAttribute('aria-label'), 'Inbox, 2 unread');
+    await button.click();
+    const box = page.getByRole('region', { name: 'Notifications' });
+    await box.getByTestId('notification').nth(1).waitFor();
+    t.same(await box.locator('.inbox-title > :first-child').allTextContents(), ['Budget at 80%', 'Review waiting'], 'newest first');
+    await box.getByRole('button', { name: 'Mark “Budget at 80%” read' }).click();
+    await page.getByTestId('inbox-count').getByText('1', { exact: true }).waitFor();
+    // A notification about a mission opens it (and is read).
+    await box.getByRole('button', { name: 'Review waiting', exact: true }).click();
+    const panel = page.getByRole('dialog', { name: 'Parser in review' });
+    await panel.waitFor();
+    await page.getByTestId('inbox-count').waitFor({ state: 'hidden' });
+    await close(panel);
+    await app.db.db.insert(notifications).values([notice('One more', null, 0), notice('And another', null, 0)]);
+    await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'todo' });
+    await page.getByTestId('inbox-count').getByText('2', { exact: true }).waitFor();
+    await button.click();
+    await page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Mark all read' }).click();
+    await page.getByTestId('inbox-count').waitFor({ state: 'hidden' });
+    t.equal((await api.get('/api/v1/notifications?unread=true')).body.items.length, 0, 'all read in the API');
     t.same(errors, [], 'no console errors');
   });
 }

@@ -5,6 +5,7 @@ import { createCardUsage } from './card-usage.js';
 import { createDispatchRefresher } from './dispatch.js';
 import { loadProjectOptions, missionFields, projectDefaults } from './mission-fields.js';
 import { $, notify } from './dom.js';
+import { createInbox } from './inbox.js';
 import { createFallbackArea } from './fallback.js';
 import { createPanel } from './panel.js';
 import { POLICY_CHOICES } from './policy.js';
@@ -28,6 +29,14 @@ const panel = createPanel({ api, realtime, store });
 const usage = createCardUsage({ api, onChange: () => board.render() });
 const progress = createCardProgress({ realtime, onChange: () => board.render() });
 const board = createBoard({ store, api, usage, progress, onOpen: (id, options) => panel.open(id, options) });
+// The header's inbox; a notification about a mission of another project switches to it first.
+const inbox = createInbox({ api, async onOpenMission(missionId, projectId) {
+  if (projectId && projectId !== project?.id && projects.some((p) => p.id === projectId)) {
+    $('#project-select').value = projectId;
+    await showProject(projectId);
+  }
+  panel.open(missionId);
+} });
 const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
 let projects = [];
@@ -55,6 +64,7 @@ function showSignedIn(signedIn) {
 }
 
 function signOut(message) {
+  inbox.stop();
   progress.reset();
   realtime.reset();
   socket?.stop();
@@ -86,6 +96,7 @@ async function signIn(key) {
   } });
   socket.start();
   showSignedIn(true);
+  inbox.start();
 
   const select = $('#project-select');
   select.replaceChildren(...projects.map((p) => new Option(p.name, p.id)));
@@ -118,6 +129,7 @@ async function showProject(projectId) {
       usage.invalidate(frame.data.missionId);
       panel.changed(frame.data.missionId);
       dispatch.mission(frame.data.missionId);
+      inbox.nudge();
       clearTimeout(reloadWorkstations);
       reloadWorkstations = setTimeout(() => workstations.reload(), 300);
     },
