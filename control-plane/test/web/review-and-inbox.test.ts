@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
-import { missions, notifications, users } from '../../src/db/schema/index.ts';
+import { missions, notifications, users, workstationAgentLimits, workstationWorktrees, workstations } from '../../src/db/schema/index.ts';
 import { newId } from '@solo-unicorn/shared';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
@@ -204,6 +204,32 @@ async function boardTests() {
     await page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Mark all read' }).click();
     await page.getByTestId('inbox-count').waitFor({ state: 'hidden' });
     t.equal((await api.get('/api/v1/notifications?unread=true')).body.items.length, 0, 'all read in the API');
+    t.same(errors, [], 'no console errors');
+  });
+
+  await t.test("Workstations: each agent's version and limit state, the worktree pool on opening", async (t) => {
+    const repo = (await api.post(`/api/v1/projects/${project.id}/repositories`, { url: `file:///tmp/board2-${project.id}.git` })).body;
+    const reg = (await api.post('/api/v1/workstations', { organizationId: org.id, name: 'laptop' })).body;
+    const wsId = reg.workstation.id;
+    // As the daemon's hello and inventory leave them.
+    await app.db.db.update(workstations).set({ agents: [{ type: 'claude-code', version: '2.1.0', status: 'ok' }, { type: 'codex', version: '0.9.0', status: 'ok' }, { type: 'aider', version: '0.1.0', status: 'unsupported', detail: 'not driven' }] }).where(eq(workstations.id, wsId));
+    await app.db.db.insert(workstationAgentLimits).values({ workstationId: wsId, agentType: 'codex', limitedUntil: new Date(Date.now() + 3 * 3600_000), reason: 'usage limit' });
+    await app.db.db.insert(workstationWorktrees).values([
+      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/1', branch: 'solo/parser', status: 'in_use', missionId: reviewed.id, lastUsedAt: new Date() },
+      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/2', status: 'free' },
+    ]);
+    await page.getByRole('button', { name: 'Workstations' }).click();
+    const row = page.locator(`[data-testid="workstation"][data-id="${wsId}"]`);
+    await row.waitFor();
+    const agents = row.getByRole('list', { name: 'Agents on laptop' });
+    t.match(await agents.locator('[data-agent="claude-code"]').textContent(), /claude-code 2\.1\.0 — available/);
+    t.match(await agents.locator('[data-agent="codex"]').textContent(), /codex 0\.9\.0 — limited until \d\d:\d\d/);
+    t.match(await agents.locator('[data-agent="aider"]').textContent(), /unsupported: not driven/);
+    const pool = row.getByTestId('ws-worktrees');
+    await pool.locator('summary').click();
+    await pool.getByTestId('ws-worktree').nth(1).waitFor();
+    t.match(await pool.textContent(), /0 clones, 2 worktrees \(1 free\)/);
+    t.match(await pool.getByTestId('ws-worktree').first().textContent(), /wt\/1 · \w+ · solo\/parser · Parser in review/);
     t.same(errors, [], 'no console errors');
   });
 }

@@ -1,4 +1,5 @@
 import { $, h, notify, timeAgo } from './dom.js';
+import { agentList, worktreePool } from './workstation-details.js';
 
 /**
  * Workstations of the project's organization with presence (online, last seen) and the missions
@@ -50,11 +51,12 @@ export function createWorkstations({ api, store }) {
           w.paused ? h('span', { className: 'presence paused', dataset: { testid: 'paused' }, title: 'takes no new missions; running ones finish' }, `paused: ${w.pausedReason ?? 'no reason given'}`) : null),
         h('p', { className: 'muted' },
           `last seen ${timeAgo(w.lastSeenAt)}`,
-          w.daemonVersion ? ` · daemon ${w.daemonVersion}` : '',
-          w.agents?.length ? ` · agents: ${w.agents.map((a) => a.version ? `${a.type} ${a.version}` : a.type).join(', ')}` : ''),
+          w.daemonVersion ? ` · daemon ${w.daemonVersion}` : ''),
+        agentList(w),
         w.currentMissions.length
           ? h('ul', { className: 'running' }, w.currentMissions.map((c) => h('li', { dataset: { missionId: c.missionId } }, `${missionLabel(c.missionId)} — ${c.status}`)))
-          : h('p', { className: 'muted' }, 'No running missions.'));
+          : h('p', { className: 'muted' }, 'No running missions.'),
+        worktreePool({ api, w, missionLabel }));
     }));
   }
 
