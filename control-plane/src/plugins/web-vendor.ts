@@ -13,6 +13,8 @@ export const vendorFiles: Record<string, string> = {
   '/vendor/purify.js': 'dompurify',
   // highlight.js's pre-built ES module with its common languages (its npm "es/" entry wraps CommonJS).
   '/vendor/highlight.js': '@highlightjs/cdn-assets/es/highlight.min.js',
+  // uPlot's ES module: the project's cost and tokens per day (web/js/usage-chart.js).
+  '/vendor/uplot.js': 'uplot/dist/uPlot.esm.js',
 };
 
 /** One explicit route per vendored file, read once at start-up: a missing package fails the boot, not a page. */

@@ -232,4 +232,12 @@ async function boardTests() {
     t.match(await pool.getByTestId('ws-worktree').first().textContent(), /wt\/1 · \w+ · solo\/parser · Parser in review/);
     t.same(errors, [], 'no console errors');
   });
+
+  await t.test('Usage: the 30 days of cost and tokens drawn by uPlot (served at /vendor/uplot.js)', async (t) => {
+    await page.getByRole('button', { name: 'Usage', exact: true }).click();
+    const chart = page.getByRole('region', { name: 'Cost and tokens per day' });
+    await chart.locator('canvas').waitFor();
+    t.match(await chart.getByTestId('usage-summary').textContent(), /over 30 days/);
+    t.same(errors, [], 'no console errors');
+  });
 }

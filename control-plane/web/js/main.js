@@ -6,6 +6,7 @@ import { createDispatchRefresher } from './dispatch.js';
 import { loadProjectOptions, missionFields, projectDefaults } from './mission-fields.js';
 import { $, notify } from './dom.js';
 import { createInbox } from './inbox.js';
+import { createUsageChart } from './usage-chart.js';
 import { createFallbackArea } from './fallback.js';
 import { createPanel } from './panel.js';
 import { POLICY_CHOICES } from './policy.js';
@@ -37,6 +38,7 @@ const inbox = createInbox({ api, async onOpenMission(missionId, projectId) {
   }
   panel.open(missionId);
 } });
+const usageChart = createUsageChart({ api });
 const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
 let projects = [];
@@ -154,6 +156,7 @@ async function showProject(projectId) {
     notify(`Could not load the board: ${error.message}`);
   }
   fallback.show(projectId);
+  usageChart.show(projectId);
   workstations.show(shown.organizationId);
 }
 

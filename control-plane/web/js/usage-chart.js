@@ -1,0 +1,54 @@
+import { $, h, notify } from './dom.js';
+import { formatCost, formatCount } from './format.js';
+
+/**
+ * The project's cost and tokens per day over the last 30 days (GET /projects/:id/usage, the
+ * daily metrics the API serves), drawn with uPlot (vendored at /vendor/uplot.js, loaded when the
+ * chart is first opened). Cost on the left axis, tokens (input + output) on the right; a table
+ * under the chart says the same figures for screen readers.
+ */
+export function createUsageChart({ api }) {
+  const button = h('button', { type: 'button', id: 'usage-toggle', 'aria-expanded': 'false', 'aria-controls': 'usage-chart', onclick: () => toggle() }, 'Usage');
+  const plot = h('div', { className: 'usage-plot', dataset: { testid: 'usage-plot' } });
+  const summary = h('p', { className: 'muted', dataset: { testid: 'usage-summary' } });
+  const box = h('section', { id: 'usage-chart', className: 'usage-chart', 'aria-label': 'Cost and tokens per day', hidden: true },
+    h('h2', {}, 'Cost and tokens per day (30 days)'), plot, summary);
+  $('#live-status').before(button);
+  $('#notice').after(box);
+  let projectId;
+
+  async function toggle() {
+    box.hidden = !box.hidden;
+    button.setAttribute('aria-expanded', String(!box.hidden));
+    if (!box.hidden) await load();
+  }
+
+  async function load() {
+    if (!projectId) return;
+    try {
+      const [{ days }, { default: uPlot }] = await Promise.all([api.usage(projectId), import('/vendor/uplot.js')]);
+      const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
+      const cost = days.map((d) => d.costUsd);
+      const tokens = days.map((d) => d.inputTokens + d.outputTokens);
+      plot.replaceChildren();
+      // eslint-disable-next-line no-new -- uPlot draws into the element it is given.
+      new uPlot({
+        width: Math.min(720, Math.max(280, box.clientWidth - 24)), height: 220, legend: { show: false },
+        scales: { x: { time: true }, usd: {}, tok: {} },
+        axes: [{}, { scale: 'usd', values: (_u, v) => v.map((n) => `$${n}`) }, { scale: 'tok', side: 1, grid: { show: false } }],
+        series: [{}, { label: 'cost (USD)', scale: 'usd', stroke: '#b3261e', width: 2 }, { label: 'tokens', scale: 'tok', stroke: '#0b4f94', width: 2 }],
+      }, [xs, cost, tokens], plot);
+      const total = cost.reduce((a, b) => a + b, 0);
+      summary.textContent = `${formatCost(total)} and ${formatCount(tokens.reduce((a, b) => a + b, 0))} tokens over ${days.length} days; red: cost, blue: tokens.`;
+    } catch (error) {
+      notify(`Could not load the usage: ${error.message}`);
+    }
+  }
+
+  return {
+    show(id) {
+      projectId = id;
+      if (!box.hidden) load();
+    },
+  };
+}
