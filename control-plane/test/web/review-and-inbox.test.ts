@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
@@ -16,6 +18,7 @@ runOnceAcrossEngines(t, 'a board view in Chromium');
 // "Request changes" in its Files tab; the general comment and per-file comments reach the API as
 // one feedback text, and the mission goes back to Todo with it. One browser for every step.
 const CHROMIUM = '/usr/bin/chromium';
+const screenshots = process.env.SU_TEST_ARTIFACTS_DIR ? join(process.env.SU_TEST_ARTIFACTS_DIR, 'screenshots') : join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 
 const patch = '@@ -1,2 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n+export { a, b };\n';
 const diffSummary = (paths: string[]) => ({
@@ -238,6 +241,18 @@ async function boardTests() {
     const chart = page.getByRole('region', { name: 'Cost and tokens per day' });
     await chart.locator('canvas').waitFor();
     t.match(await chart.getByTestId('usage-summary').textContent(), /over 30 days/);
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, 'board-usage-workstations.png'), fullPage: true });
+    // A phone: the header's new buttons wrap, the inbox fits the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    // Still open from the inbox step; on a phone its button stays reachable to close and reopen it.
+    await page.locator('#inbox-toggle').click();
+    await page.getByRole('region', { name: 'Notifications' }).waitFor({ state: 'hidden' });
+    await page.locator('#inbox-toggle').click();
+    await page.getByRole('region', { name: 'Notifications' }).waitFor();
+    await page.screenshot({ path: join(screenshots, 'board-inbox-phone.png'), fullPage: false });
+    const box = await page.getByRole('region', { name: 'Notifications' }).boundingBox();
+    t.ok(box && box.x >= 0 && box.x + box.width <= 390, 'the inbox fits a 390 px screen');
     t.same(errors, [], 'no console errors');
   });
 }
