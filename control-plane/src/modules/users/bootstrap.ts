@@ -22,11 +22,15 @@ export async function bootstrapAdmin(db: Db, opts: { bootstrapKey?: string; data
   return db.transaction(async (tx) => {
     const repo = createUsersRepository(tx);
     let admin = await repo.findInstanceAdmin();
-    const firstStart = !admin;
+    let firstStart = false;
     if (!admin) {
       admin = (await repo.insertUser({ email: 'admin@localhost', name: 'Admin', isInstanceAdmin: true })) ?? undefined;
+      firstStart = admin !== undefined;
+      // Two control planes starting at once on one PostgreSQL: the insert waited for the other's
+      // commit and did nothing; the admin it created is visible to this next statement.
+      admin ??= await repo.findInstanceAdmin();
       if (!admin) throw new Error('admin@localhost exists but is not the instance admin; fix the users table');
-      await recordAudit(tx, { actorType: 'system', action: 'instance.bootstrapped', targetType: 'user', targetId: admin.id });
+      if (firstStart) await recordAudit(tx, { actorType: 'system', action: 'instance.bootstrapped', targetType: 'user', targetId: admin.id });
     }
     if (opts.bootstrapKey) {
       // onConflictDoNothing on the hash: re-attaching the same key on every restart is a no-op.
