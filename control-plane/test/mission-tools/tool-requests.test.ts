@@ -75,7 +75,7 @@ t.test('mission_create: fields, the cap per attempt, an idempotent retry', async
   const again = await ask(ws.client, a, 'mission_create', { title: 'Child 1', description: 'why', requestKey: 'k1' });
   t.equal(again.result.id, first.result.id, 'the same key: the same mission');
   const child = (await app.admin.get(`/api/v1/missions/${first.result.id}`)).body;
-  t.match(child, { projectId: project.id, title: 'Child 1', description: 'why', list: 'todo', ready: false });
+  t.match(child, { projectId: project.id, title: 'Child 1', description: 'why', list: 'todo', ready: false, origin: 'agent' }, 'a follow-up an agent proposed says so');
   for (let i = 2; i <= missionCreateCapPerAttempt; i++) t.ok((await ask(ws.client, a, 'mission_create', { title: `Child ${i}`, requestKey: `k${i}` })).ok);
   const over = await ask(ws.client, a, 'mission_create', { title: 'One too many', requestKey: 'k9' });
   t.match(over, { ok: false, error: { code: 'SU_ERR_MISSION_CREATE_CAP' } });

@@ -9,7 +9,7 @@ export const missionListSchema = z.enum(missionLists);
 export type MissionList = z.infer<typeof missionListSchema>;
 
 export const prModeSchema = z.enum(['disabled', 'enabled', 'auto']);
-export const missionOriginSchema = z.enum(['manual', 'fallback', 'imported']);
+export const missionOriginSchema = z.enum(['manual', 'fallback', 'imported', 'agent']);
 export const agentSessionStatusSchema = z.enum(['inactive', 'pushing', 'active']);
 export const reviewStatusSchema = z.enum(['pending', 'approved', 'rejected']);
 

@@ -98,6 +98,7 @@ async function missionCreate(tx: Tx, clock: Clock, attempt: AttemptRow, input: z
     projectId: parent.projectId,
     title: input.title,
     description: input.description ?? null,
+    origin: 'agent',
     ready: false,
     flowId: parent.flowId,
     repositoryId: parent.repositoryId,
@@ -107,7 +108,7 @@ async function missionCreate(tx: Tx, clock: Clock, attempt: AttemptRow, input: z
     createdAt: now,
     updatedAt: now,
   });
-  // origin `agent` and the parent link live on the timeline of both missions.
+  // The parent link lives on the timeline of both missions.
   await events.append({
     missionId: child.id, origin: 'agent', kind: 'mission.created',
     data: { title: child.title, list: child.list, ready: false, origin: 'agent', parentMissionId: parent.id, attemptId: attempt.id },
