@@ -90,6 +90,6 @@ t.test('a run awaiting review notifies the project admins in the fallback segmen
   t.equal(rows.length, 1, 'the org owner (the admin who created it)');
   t.match(rows[0], { kind: 'fallback.review_needed', segment: 'fallback', data: { runId: run.id } });
   await refreshMetricsViews(db);
-  const counts = rowsOf(await db.execute(sql`SELECT unread FROM mv_notification_counts WHERE segment = 'fallback'`));
-  t.ok(counts.length >= 1 && Number(counts[0]!.unread) >= 1, 'mv_notification_counts carries the fallback segment');
+  const counts = rowsOf(await db.execute(sql`SELECT unread FROM notification_counts WHERE segment = 'fallback'`));
+  t.ok(counts.length >= 1 && Number(counts[0]!.unread) >= 1, 'notification_counts carries the fallback segment');
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { boolean, date, index, jsonb, pgTable, smallint, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns.ts';
 import { auditActorType, notificationChannel } from './enums.ts';
 import { missions } from './missions.ts';
@@ -22,12 +22,54 @@ export const notifications = pgTable(
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
     readAt: ts('read_at'),
     archivedAt: ts('archived_at'),
+    /** Set when the notification arrived in the recipient's quiet hours: the end of that quiet period. */
+    heldUntil: ts('held_until'),
+    /** Set by the recipient: hidden from the inbox until then. */
+    snoozedUntil: ts('snoozed_until'),
+    /**
+     * When the notification enters the inbox and the unread count: '-infinity' (at once) unless
+     * held or snoozed, then the later of held_until and snoozed_until. One column, so the count is
+     * one index range, compared with the database's now() by the list and the count alike.
+     */
+    visibleAt: ts('visible_at').notNull().default(sql`'-infinity'`),
     createdAt: createdAt(),
   },
   (t) => [
     index('idx_notifications_unread').on(t.userId, t.createdAt.desc()).where(sql`${t.readAt} IS NULL`),
     index('notifications_user_created_idx').on(t.userId, t.createdAt.desc()),
+    // The notification_counts view's unread figure: an index-only range per user and segment.
+    index('notifications_alerting_idx').on(t.userId, t.segment, t.visibleAt).where(sql`${t.readAt} IS NULL AND ${t.archivedAt} IS NULL`),
   ],
+);
+
+/** One row per person who changed a default: time zone, quiet hours, the weekly digest. */
+export const notificationSettings = pgTable('notification_settings', {
+  userId: id('user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  /** IANA name, e.g. 'Europe/Paris'; quiet hours and digest weeks are read in it. */
+  timeZone: varchar('time_zone', { length: 64 }).notNull().default('UTC'),
+  /** Minutes after local midnight; both null means no quiet hours. End before start spans midnight. */
+  quietStartMinute: smallint('quiet_start_minute'),
+  quietEndMinute: smallint('quiet_end_minute'),
+  weeklyDigest: boolean('weekly_digest').notNull().default(true),
+  updatedAt: updatedAt(),
+});
+
+/** A week of someone's notifications, assembled once by the digest job; ready to be mailed as is. */
+export const notificationDigests = pgTable(
+  'notification_digests',
+  {
+    id: id().primaryKey(),
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** The Monday (in the user's time zone) the week starts on. */
+    weekStart: date('week_start', { mode: 'string' }).notNull(),
+    periodStart: ts('period_start').notNull(),
+    periodEnd: ts('period_end').notNull(),
+    subject: varchar('subject', { length: 200 }).notNull(),
+    text: text('text').notNull(),
+    summary: jsonb('summary').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('notification_digests_user_week').on(t.userId, t.weekStart.desc())],
 );
 
 export const notificationPreferences = pgTable(

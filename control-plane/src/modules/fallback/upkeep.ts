@@ -6,7 +6,7 @@ import { backlogSamplesJob, fallbackRunsJob } from '../retention/retention-jobs.
 
 /** Recomputes the derived views; CONCURRENTLY keeps them readable while they refresh. */
 export async function refreshMetricsViews(db: Db): Promise<void> {
-  for (const view of ['mv_project_metrics_daily', 'mv_fallback_health', 'mv_notification_counts']) {
+  for (const view of ['mv_project_metrics_daily', 'mv_fallback_health']) {
     await db.execute(sql.raw(`REFRESH MATERIALIZED VIEW CONCURRENTLY ${view}`));
   }
 }
