@@ -1,5 +1,5 @@
 import { type Env, readConfigFile } from '../config.ts';
-import { callApi } from './api-client.ts';
+import { apiTarget, callFirstReachable } from './api-context.ts';
 
 /** Per agent type: an ISO time while limited, null when not; absent when the control plane did not say. */
 export type LimitState = { known: true; limitedUntil: Map<string, string | null> } | { known: false; reason: string };
@@ -12,12 +12,11 @@ export type LimitState = { known: true; limitedUntil: Map<string, string | null>
  */
 export async function fetchLimitState(env: Env, opts: { url?: string; apiKey?: string }): Promise<LimitState> {
   const file = readConfigFile(env.configPath);
-  const url = opts.url ?? env.serverUrl ?? file.serverUrl;
-  const key = opts.apiKey ?? file.apiKey;
-  if (!url || !key || !file.workstationId) return { known: false, reason: 'not connected' };
+  const { urls, key } = apiTarget(env, opts);
+  if (!urls.length || !key || !file.workstationId) return { known: false, reason: 'not connected' };
   let workstation: { agents?: unknown };
   try {
-    workstation = await callApi(url, key, 'GET', `/api/v1/workstations/${file.workstationId}`, undefined, 5000);
+    workstation = await callFirstReachable(urls, key, 'GET', `/api/v1/workstations/${file.workstationId}`, undefined, 5000);
   } catch (error) {
     return { known: false, reason: (error as Error).message };
   }

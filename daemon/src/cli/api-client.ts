@@ -7,6 +7,13 @@ export class ApiError extends CliError {
   }
 }
 
+/**
+ * The request never reached a control plane (refused, unknown host, no route, connect timeout):
+ * another instance may take it, whatever the method, since this one did nothing.
+ */
+export class UnreachableError extends CliError {}
+const connectFailures = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
 /** Calls the control plane's REST API with an API key; errors become one readable line. */
 export async function callApi<T>(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown, timeoutMs = 15_000): Promise<T> {
   let res: Response;
@@ -18,7 +25,9 @@ export async function callApi<T>(baseUrl: string, apiKey: string, method: string
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new CliError(`cannot reach ${baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}; check --url and that the control plane runs`);
+    const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
+    const Failure = cause?.code && connectFailures.has(cause.code) ? UnreachableError : CliError;
+    throw new Failure(`cannot reach ${baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}; check --url and that the control plane runs`);
   }
   const text = await res.text();
   let json: any;

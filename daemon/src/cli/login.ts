@@ -1,7 +1,7 @@
 import { about } from './about.ts';
 import type { Command } from 'commander';
-import type { Env } from '../config.ts';
-import { callApi } from './api-client.ts';
+import { type Env, splitServerUrls } from '../config.ts';
+import { callFirstReachable } from './api-context.ts';
 import { updateConfigFile } from './config-file.ts';
 import { printJson } from './output.ts';
 
@@ -14,8 +14,10 @@ export function loginCommand(program: Command, env: () => Env) {
     .option('--json', 'print JSON')
     .action(async (opts: { url: string; apiKey: string; json?: boolean }) => {
       const e = env();
-      const orgs = await callApi<{ items: { id: string; name: string }[] }>(opts.url, opts.apiKey, 'GET', '/api/v1/organizations');
-      updateConfigFile(e.configPath, { serverUrl: opts.url.replace(/\/+$/, ''), apiKey: opts.apiKey });
+      // A comma-separated list (several instances) is kept as one, as the daemon reads it.
+      const urls = splitServerUrls(opts.url);
+      const orgs = await callFirstReachable<{ items: { id: string; name: string }[] }>(urls, opts.apiKey, 'GET', '/api/v1/organizations');
+      updateConfigFile(e.configPath, { serverUrl: urls.join(','), apiKey: opts.apiKey });
       if (opts.json) printJson({ serverUrl: opts.url, organizations: orgs.items ?? [] });
       else process.stdout.write(`logged in to ${opts.url} (config: ${e.configPath})\n`);
     });

@@ -1,10 +1,9 @@
 import { about } from './about.ts';
 import type { Command } from 'commander';
 import { registerWorkstationResponse } from '@solo-unicorn/shared';
-import { type Env, readConfigFile } from '../config.ts';
-import { callApi } from './api-client.ts';
+import { type Env, readConfigFile, splitServerUrls } from '../config.ts';
 import { updateConfigFile } from './config-file.ts';
-import { apiContext, commonApiOptions } from './api-context.ts';
+import { apiContext, callFirstReachable, commonApiOptions } from './api-context.ts';
 import { CliError, emit, printJson, printList } from './output.ts';
 import { allPages, projectOf, resolveOrg, resolveWorkstation } from './resolve.ts';
 
@@ -23,17 +22,17 @@ export function workstationCommand(program: Command, env: () => Env) {
     .action(async (opts: { url?: string; apiKey?: string; organization: string; name: string; json?: boolean }) => {
       const e = env();
       const file = readConfigFile(e.configPath);
-      const url = opts.url ?? file.serverUrl;
+      const urls = splitServerUrls(opts.url ?? file.serverUrl ?? '');
       const apiKey = opts.apiKey ?? file.apiKey;
-      if (!url || !apiKey) throw new CliError('missing --url/--api-key (or run `solo-unicorn login --url URL --api-key KEY` first)', 2);
-      const api = <T>(method: string, path: string, body?: unknown) => callApi<T>(url, apiKey, method, path, body);
+      if (!urls.length || !apiKey) throw new CliError('missing --url/--api-key (or run `solo-unicorn login --url URL --api-key KEY` first)', 2);
+      const api = <T>(method: string, path: string, body?: unknown) => callFirstReachable<T>(urls, apiKey, method, path, body);
       const organizationId = await resolveOrg(api, opts.organization);
       const raw = await api<unknown>('POST', '/api/v1/workstations', { organizationId, name: opts.name });
       const parsed = registerWorkstationResponse.safeParse(raw);
       if (!parsed.success) throw new CliError('the control plane answered the registration with an unexpected shape; is it the same version?');
       const { workstation, token } = parsed.data;
       updateConfigFile(e.configPath, {
-        serverUrl: url.replace(/\/+$/, ''), workstationId: workstation.id, workstationName: workstation.name, organizationId: workstation.organizationId, token,
+        serverUrl: urls.join(','), workstationId: workstation.id, workstationName: workstation.name, organizationId: workstation.organizationId, token,
       });
       if (opts.json) printJson({ workstation, configPath: e.configPath });
       else process.stdout.write(`registered workstation ${workstation.name} (${workstation.id}); start it with \`solo-unicorn daemon\`\n`);
