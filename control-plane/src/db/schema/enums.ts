@@ -4,6 +4,8 @@ export const orgRole = pgEnum('org_role', ['owner', 'admin', 'member', 'viewer']
 export const projectRole = pgEnum('project_role', ['admin', 'member', 'viewer']);
 export const projectVisibility = pgEnum('project_visibility', ['private', 'public']);
 export const accessRequestStatus = pgEnum('access_request_status', ['pending', 'approved', 'rejected']);
+/** What other members of the organization see of a workstation: nothing, online/paused only, or everything. */
+export const workstationVisibility = pgEnum('workstation_visibility', ['hidden', 'status', 'full']);
 export const missionList = pgEnum('mission_list', ['todo', 'doing', 'review', 'done']);
 export const prMode = pgEnum('pr_mode', ['disabled', 'enabled', 'auto']);
 export const missionOrigin = pgEnum('mission_origin', ['manual', 'fallback', 'imported', 'agent']);

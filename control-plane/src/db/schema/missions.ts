@@ -9,6 +9,7 @@ import { actors, flows } from './flows.ts';
 import { projects } from './projects.ts';
 import { projectRepositories } from './repositories.ts';
 import { users } from './tenancy.ts';
+import { workstations } from './workstations.ts';
 
 export const missions = pgTable(
   'missions',
@@ -28,6 +29,8 @@ export const missions = pgTable(
     requiresReview: boolean('requires_review').notNull().default(false),
     actorId: id('actor_id').references(() => actors.id, { onDelete: 'set null' }),
     repositoryId: id('repository_id').references(() => projectRepositories.id, { onDelete: 'set null' }),
+    /** Handed to this workstation by a person: only it runs the mission. Null = any workstation mapped to the project. */
+    workstationId: id('workstation_id').references(() => workstations.id, { onDelete: 'set null' }),
     targetBranch: varchar('target_branch', { length: 120 }).notNull().default('main'),
     prMode: prMode('pr_mode').notNull().default('auto'),
     /** Overrides the project's agent permission policy for this mission; null = the project's. */

@@ -62,12 +62,18 @@ export const accessRequests = pgTable(
     userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     /** Anonymized 30 days after the decision. */
     message: text('message'),
+    /** The role asked for (an approver may grant a lower one; the granted role is stored on approval). */
+    role: projectRole('role').notNull().default('member'),
     status: accessRequestStatus('status').notNull().default('pending'),
     decidedBy: id('decided_by').references(() => users.id, { onDelete: 'set null' }),
     decidedAt: ts('decided_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('access_requests_project_status_idx').on(t.projectId, t.status)],
+  (t) => [
+    index('access_requests_project_status_idx').on(t.projectId, t.status),
+    // One open request per person and project: asking twice is answered with the first.
+    uniqueIndex('access_requests_pending_key').on(t.projectId, t.userId).where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 export const projectActivity = pgTable(

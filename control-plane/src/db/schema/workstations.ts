@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns.ts';
-import { worktreeStatus } from './enums.ts';
+import { workstationVisibility, worktreeStatus } from './enums.ts';
 import { projects } from './projects.ts';
 import { projectRepositories } from './repositories.ts';
 import { organizations, users } from './tenancy.ts';
@@ -23,6 +23,8 @@ export const workstations = pgTable(
     /** Paused by a person: no new missions are dispatched to it (running ones finish). Null = not paused. */
     pausedAt: ts('paused_at'),
     pausedReason: text('paused_reason'),
+    /** What other members of the organization see of it (its creator and organization admins see everything). */
+    visibility: workstationVisibility('visibility').notNull().default('full'),
     createdBy: id('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
