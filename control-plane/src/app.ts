@@ -52,6 +52,8 @@ import { usageRoutes } from './modules/usage/usage.routes.ts';
 import { createUsageService } from './modules/usage/usage.service.ts';
 import { agentMetricsPlugin } from './plugins/agent-metrics.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { accessRequestsRoutes } from './modules/access-requests/access-requests.routes.ts';
+import { createAccessRequestsService } from './modules/access-requests/access-requests.service.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
 import { createUserDeletion, userDeletionRoutes } from './modules/users/user-deletion.ts';
 import { createRetention, type Retention } from './modules/retention/retention.ts';
@@ -164,6 +166,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(notificationsRoutes(deps.database.db, clock));
       await api.register(usageRoutes(createUsageService(deps.database.db, services.access, clock)));
       await api.register(auditRoutes(createAuditService(deps.database.db, services.access)));
+      await api.register(accessRequestsRoutes(createAccessRequestsService(deps.database.db, services.access, clock)));
       await api.register(userDeletionRoutes(createUserDeletion(deps.database.db, clock)));
     },
     { prefix: '/api/v1' },

@@ -44,6 +44,9 @@ export const errorCodes = [
   'SU_ERR_FRAME_QUARANTINED',
   'SU_ERR_IDEMPOTENCY_KEY_REUSED',
   'SU_ERR_IDEMPOTENCY_IN_PROGRESS',
+  'SU_ERR_ACCESS_REQUEST_PENDING',
+  'SU_ERR_ACCESS_REQUEST_DECIDED',
+  'SU_ERR_ACCESS_REQUEST_UNNEEDED',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -24,3 +24,4 @@ export * from './domain/agent-policy.ts';
 export * from './protocol/mcp-frames.ts';
 export * from './mcp-tools.ts';
 export * from './domain/audit.ts';
+export * from './domain/access-requests.ts';

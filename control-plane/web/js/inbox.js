@@ -1,4 +1,5 @@
 import { $, h, notify, timeEl } from './dom.js';
+import { accessRequestActions } from './access-requests.js';
 
 /** How often the unread count is asked for: the API has no realtime channel for a user's notifications. */
 const POLL_MS = 20_000;
@@ -55,6 +56,7 @@ export function createInbox({ api, onOpenMission }) {
     return h('li', { className: read ? 'read' : 'unread', dataset: { id: n.id, testid: 'notification' } },
       h('div', { className: 'inbox-title' }, title, ' ', timeEl(n.createdAt)),
       n.body ? h('p', { className: 'muted' }, n.body) : null,
+      accessRequestActions(n, { api, done: () => (read ? poll() : markRead(n.id)) }),
       read ? null : h('button', { type: 'button', className: 'mark-read', 'aria-label': `Mark “${n.title}” read`, onclick: () => markRead(n.id) }, 'Mark read'));
   }
 

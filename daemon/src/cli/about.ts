@@ -17,5 +17,6 @@ export const about = {
   github: 'connect a project or organization to GitHub for pull requests',
   agent: 'the code agents this workstation can run',
   audit: "the audit log: who changed what (an organization's list, a project's timeline)",
+  access: 'access requests: ask for a role on a project; its admins approve or decline',
 } as const;
 export type CommandName = keyof typeof about;

@@ -21,6 +21,7 @@ export const createProjectBody = z.strictObject({
   agentPermissionPolicy: agentPermissionPolicySchema.optional(),
   monthlyBudgetUsd: monthlyBudgetUsd.nullable().optional(),
   docsInRepository: z.boolean().optional(),
+  autoApproveAccessRequests: z.boolean().optional(),
 });
 
 export const updateProjectBody = z
@@ -34,6 +35,7 @@ export const updateProjectBody = z
     agentPermissionPolicy: agentPermissionPolicySchema,
     monthlyBudgetUsd: monthlyBudgetUsd.nullable(),
     docsInRepository: z.boolean(),
+    autoApproveAccessRequests: z.boolean(),
   })
   .partial();
 
@@ -49,6 +51,7 @@ export const projectSchema = z.object({
   agentPermissionPolicy: agentPermissionPolicySchema.describe("what agents may do in this project's missions (a mission may override it)"),
   monthlyBudgetUsd: z.number().nullable().describe('new dispatches park once the month\'s reported agent cost reaches it; null = no budget'),
   docsInRepository: z.boolean().describe('true (the default): mission docs are committed to the product repository with the work; false: they live in the control plane only'),
+  autoApproveAccessRequests: z.boolean().describe('true: a request for viewer or member from a member of the organization is granted at once (admin always waits for a person); default false'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

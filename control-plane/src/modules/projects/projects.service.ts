@@ -11,7 +11,10 @@ import type { UserPrincipal } from '../auth/principal.ts';
 import { isOrgAdminRole } from '../access/roles.ts';
 import { createOrganizationsRepository } from '../organizations/organizations.repository.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
+import { autoApprovesAccessRequests, docsInRepository, toColumns } from './project-settings.ts';
 import { createProjectsRepository, type ProjectRow } from './projects.repository.ts';
+
+export { docsInRepository } from './project-settings.ts';
 
 export const toProject = (p: ProjectRow): Project => ({
   id: p.id,
@@ -26,18 +29,11 @@ export const toProject = (p: ProjectRow): Project => ({
   agentPermissionPolicy: p.agentPermissionPolicy as AgentPermissionPolicy,
   monthlyBudgetUsd: p.monthlyBudgetUsd,
   docsInRepository: docsInRepository(p.settings),
+  autoApproveAccessRequests: autoApprovesAccessRequests(p.settings),
   createdAt: iso(p.createdAt),
   updatedAt: iso(p.updatedAt),
 });
 
-/** Project settings kept in the `settings` jsonb: mission docs in the product repository unless turned off. */
-export const docsInRepository = (settings: unknown) => (settings as { docsInRepository?: unknown } | null)?.docsInRepository !== false;
-
-/** The API's flat fields, with the ones kept in `settings` folded into it (merged with what is there). */
-function toColumns<T extends { docsInRepository?: boolean }>(input: T, settings: unknown) {
-  const { docsInRepository: docs, ...columns } = input;
-  return docs === undefined ? columns : { ...columns, settings: { ...(settings as object | null ?? {}), docsInRepository: docs } };
-}
 
 const nameTaken = (name: string) => conflict('SU_ERR_PROJECT_NAME_TAKEN', `name: this organization already has a project named "${name}"`);
 
