@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/types.ts';
 import { rowsOf } from '../missions/missions.repository.ts';
 
-interface Bucket { windowStart: number; known: number; pending: number }
+/** known: the stored total last read; sending: counts in a flush not yet answered; pending: since. */
+interface Bucket { windowStart: number; known: number; sending: number; pending: number }
+/** Three parameters a row: well under PostgreSQL's 65,535 parameters per statement. */
+const ROWS_PER_STATEMENT = 5000;
 
 /**
  * Request counts per caller and window, shared through PostgreSQL (`rate_limit_windows`) without a
@@ -23,36 +26,59 @@ export function createRateLimitStore(db: Db, opts: { windowMs: number; flushMs: 
     const windowStart = windowOf(now);
     let b = buckets.get(bucket);
     if (!b || b.windowStart !== windowStart) {
-      b = { windowStart, known: 0, pending: 0 };
+      b = { windowStart, known: 0, sending: 0, pending: 0 };
       buckets.set(bucket, b);
     }
     b.pending++;
-    return { count: b.known + b.pending, resetAt: windowStart + opts.windowMs };
+    return { count: b.known + b.sending + b.pending, resetAt: windowStart + opts.windowMs };
   }
 
   async function flushOnce(): Promise<void> {
     const now = Date.now();
     for (const [bucket, b] of buckets) {
-      // Past windows are done; a bucket with nothing new needs no round trip.
+      // Past windows are done once their last counts are in.
       if (b.windowStart + opts.windowMs <= now && b.pending === 0) buckets.delete(bucket);
     }
-    const due = [...buckets].filter(([, b]) => b.pending > 0);
-    for (const [bucket, b] of due) {
-      const delta = b.pending;
-      b.pending = 0;
-      try {
-        const [row] = rowsOf(await db.execute(sql`
-          INSERT INTO rate_limit_windows (bucket, window_start, count) VALUES (${bucket}, ${new Date(b.windowStart).toISOString()}::timestamptz, ${delta})
-          ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_windows.count + excluded.count
-          RETURNING count`));
-        b.known = Math.max(b.known + delta, Number(row?.count ?? 0));
-      } catch {
-        b.pending += delta; // the database is away: keep counting here, add it next time
-      }
-    }
+    // Every bucket of the current window: its new counts go in, everyone's totals come back.
+    const due = [...buckets].filter(([, b]) => b.pending > 0 || b.windowStart === windowOf(now));
+    for (let i = 0; i < due.length; i += ROWS_PER_STATEMENT) await addCounts(due.slice(i, i + ROWS_PER_STATEMENT));
     // Now and then, windows before the previous one go (nobody reads them).
     if (flushes++ % 60 === 0) {
       await db.execute(sql`DELETE FROM rate_limit_windows WHERE window_start < ${new Date(windowOf(now) - opts.windowMs).toISOString()}::timestamptz`).catch(() => {});
+    }
+  }
+
+  /**
+   * One statement per flush, however many callers were active: adds the buckets' pending counts
+   * (a multi-row upsert) and reads back the totals every instance has stored for all of them, those
+   * with nothing new here included — so a caller spread over several instances is held to the sum
+   * within one flush interval on every one of them.
+   */
+  async function addCounts(rows: [string, Bucket][]): Promise<void> {
+    for (const [, b] of rows) {
+      b.sending = b.pending;
+      b.pending = 0;
+    }
+    try {
+      const values = rows.map(([bucket, b]) => sql`(${bucket}::text, ${new Date(b.windowStart).toISOString()}::timestamptz, ${b.sending}::integer)`);
+      // The outer SELECT reads the snapshot from before the INSERT, so a row comes from one side only.
+      const stored = rowsOf(await db.execute(sql`
+        WITH input (bucket, window_start, delta) AS (VALUES ${sql.join(values, sql`, `)}),
+        added AS (
+          INSERT INTO rate_limit_windows (bucket, window_start, count)
+          SELECT bucket, window_start, delta FROM input WHERE delta > 0
+          ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limit_windows.count + excluded.count
+          RETURNING bucket, count)
+        SELECT bucket, count FROM added
+        UNION ALL
+        SELECT w.bucket, w.count FROM rate_limit_windows w JOIN input i USING (bucket, window_start) WHERE i.delta = 0`));
+      // A bucket appears once per statement (one window each), so its name finds its row.
+      const totals = new Map(stored.map((r) => [String(r.bucket), Number(r.count)]));
+      for (const [bucket, b] of rows) b.known = Math.max(b.known + b.sending, totals.get(bucket) ?? 0);
+    } catch {
+      for (const [, b] of rows) b.pending += b.sending; // the database is away: keep counting here, add it next time
+    } finally {
+      for (const [, b] of rows) b.sending = 0;
     }
   }
 
