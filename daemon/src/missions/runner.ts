@@ -204,7 +204,7 @@ export function createMissionRunner(deps: RunnerDeps) {
       note('git.pushing', { branch });
       // What a reviewer reads (the branch against its target), worked out while the push runs.
       const [diff] = await Promise.all([
-        diffSummary(lease.path, m.targetBranch).catch((err) => void deps.log.warn({ err, missionId: m.id }, 'diff summary failed')),
+        diffSummary(lease.path, m.targetBranch, undefined, headCommit).catch((err) => void deps.log.warn({ err, missionId: m.id }, 'diff summary failed')),
         git.push(lease.path, branch, { setUpstream: true }),
       ]);
       pushed = true;

@@ -36,11 +36,18 @@ export interface DiffSummary {
  */
 export const DIFF_LIMITS = { maxFiles: 300, maxPatchLines: 1500, maxPatchBytes: 256 * 1024 };
 
-/** The mission branch's diff against its target, bounded for the board and the CLI. */
-export async function diffSummary(path: string, targetBranch: string, limits = DIFF_LIMITS): Promise<DiffSummary | undefined> {
-  const [head, target] = await Promise.all([revParse(path, 'HEAD'), revParse(path, `refs/remotes/origin/${targetBranch}`)]);
-  if (!head || !target) return undefined;
-  const base = (await git(path, ['merge-base', target, head])).stdout.trim();
+/**
+ * The mission branch's diff against its target, bounded for the board and the CLI. `knownHead` is
+ * the commit the caller just made or read (one git process fewer: this runs beside the push,
+ * before the attempt's finish is reported).
+ */
+export async function diffSummary(path: string, targetBranch: string, limits = DIFF_LIMITS, knownHead?: string): Promise<DiffSummary | undefined> {
+  const head = knownHead ?? await revParse(path, 'HEAD');
+  if (!head) return undefined;
+  // Straight from the remote-tracking ref: 128 when the target is not there, 1 with no common history.
+  const mergeBase = await git(path, ['merge-base', `refs/remotes/origin/${targetBranch}`, head], { okCodes: [1, 128] });
+  if (mergeBase.exitCode !== 0) return undefined;
+  const base = mergeBase.stdout.trim();
   const numstat = (await git(path, ['diff', '--numstat', '-z', '-M', '--no-ext-diff', base, head])).stdout;
   const all = parseNumstat(numstat);
   const files = all.slice(0, limits.maxFiles);

@@ -39,6 +39,10 @@ t.test('the branch against its target: files, counts, patches within the limits'
   t.notOk('patch' in byPath['big.txt']!);
   t.equal(diff.additions, 1 + 1 + 2000);
 
+  const head = (await git(lease.path, ['rev-parse', 'HEAD'])).stdout.trim();
+  t.same(await diffSummary(lease.path, 'main', undefined, head), diff, 'the same with the head the caller already knows');
+  t.equal(await diffSummary(lease.path, 'no-such-branch'), undefined, 'no summary against a target that is not there');
+
   const tight = (await diffSummary(lease.path, 'main', { maxFiles: 2, maxPatchLines: 1500, maxPatchBytes: 50 }))!;
   t.equal(tight.files.length, 2);
   t.equal(tight.truncated, true, 'more files changed than listed');
