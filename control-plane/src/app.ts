@@ -48,6 +48,9 @@ import { createSecretBox } from './lib/secret-box.ts';
 import { githubRoutes } from './modules/github/github.routes.ts';
 import { createPullRequestsService } from './modules/github/pull-requests.service.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
+import { notificationSettingsRoutes } from './modules/notifications/notification-settings.routes.ts';
+import { digestsRoutes } from './modules/notifications/digests.routes.ts';
+import { createDigestJob, type DigestJob } from './modules/notifications/digest-job.ts';
 import { usageRoutes } from './modules/usage/usage.routes.ts';
 import { createUsageService } from './modules/usage/usage.service.ts';
 import { agentMetricsPlugin } from './plugins/agent-metrics.ts';
@@ -73,6 +76,8 @@ export interface AppDeps {
   fallbackScheduler?: { enabled: boolean; tickMs: number; metricsRefreshMs: number };
   /** Retention jobs' period (main.ts: SU_RETENTION_INTERVAL_MS); 0 or unset: only explicit app.retention.run() (tests). */
   retentionIntervalMs?: number;
+  /** Weekly-digest job's period (main.ts: SU_DIGEST_INTERVAL_MS); 0 or unset: only explicit app.digests.run() (tests). */
+  digestIntervalMs?: number;
   /** Daemon session timings (main.ts passes sessionSettingsFrom(config)); the defaults otherwise. */
   sessions?: SessionSettings;
   /** Key for the secrets stored encrypted (GitHub tokens). Without one (tests), a random key for this process. */
@@ -164,6 +169,8 @@ export async function buildApp(deps: AppDeps) {
       }));
       await api.register(githubRoutes(services.githubIntegrations, pullRequests, createWebhookHandler({ db: deps.database.db, integrations: services.githubIntegrations, feedback: prFeedback })));
       await api.register(notificationsRoutes(deps.database.db, clock));
+      await api.register(notificationSettingsRoutes(deps.database.db, clock));
+      await api.register(digestsRoutes(deps.database.db));
       await api.register(usageRoutes(createUsageService(deps.database.db, services.access, clock)));
       await api.register(auditRoutes(createAuditService(deps.database.db, services.access)));
       await api.register(accessRequestsRoutes(createAccessRequestsService(deps.database.db, services.access, clock)));
@@ -187,6 +194,11 @@ export async function buildApp(deps: AppDeps) {
   // Retention for every table the seed gives a horizon: leader-only per batch, on its own timer.
   const retention = createRetention({ db: deps.database.db, clock, reports: services.fallbackEngine.reports, registry: app.metrics, intervalMs: deps.retentionIntervalMs ?? 0, log: app.log });
   app.decorate('retention', retention);
+  // Weekly digests: each batch under an advisory lock, so one instance assembles and a week is stored once.
+  const digests = createDigestJob({ db: deps.database.db, clock, intervalMs: deps.digestIntervalMs ?? 0, log: app.log });
+  app.decorate('digests', digests);
+  app.addHook('onReady', async () => digests.start());
+  app.addHook('onClose', async () => digests.stop());
   app.addHook('onReady', async () => retention.start());
   app.addHook('onClose', async () => retention.stop());
   return app;
@@ -198,6 +210,7 @@ declare module 'fastify' {
     realtime: ReturnType<typeof createRealtimeHub>;
     dispatcher: ReturnType<typeof createDispatcher>;
     retention: Retention;
+    digests: DigestJob;
     pullRequests: { worker: ReturnType<typeof createPullRequestWorker>; poller: ReturnType<typeof createPullRequestPoller> };
   }
 }

@@ -26,6 +26,7 @@ const modules: Record<CommandName, () => Promise<Register>> = {
   github: async () => (await import('./cli/github.ts')).githubCommand,
   agent: async () => (await import('./cli/agent.ts')).agentCommand,
   audit: async () => (await import('./cli/audit.ts')).auditCommand,
+  notification: async () => (await import('./cli/notification.ts')).notificationCommand,
   access: async () => (await import('./cli/access.ts')).accessCommand,
 };
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(modules, name);

@@ -1,5 +1,5 @@
 import { clipText, defaultFlowStages, type SequencedFrame } from '@solo-unicorn/shared';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { flows, missions } from '../db/schema/index.ts';
 import type { Tx } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
@@ -87,6 +87,10 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
     if (mission.list !== 'doing') {
       // Moved away by a person while the agent ran (that is also how a cancel starts).
       await repo.update(mission.id, { agentSessionStatus: 'inactive', prBranchName: branch });
+      // Handed to another workstation meanwhile: the process holding its session dispatches (on commit).
+      if (mission.workstationId && mission.workstationId !== attempt.workstationId) {
+        await tx.execute(sql`SELECT pg_notify('su_realtime', json_build_object('w', ${mission.workstationId}::text)::text)`);
+      }
       return;
     }
     if (until) {

@@ -40,6 +40,8 @@ export interface MissionSnapshot {
   prBranchName: string | null;
   /** An agent's open question (MCP); absent where the control plane does not track questions. */
   question?: { text: string } | null;
+  /** Handed to one workstation by a person: only that one may run it (null: any serving the project). */
+  workstationId?: string | null;
   /** Its live attempt, if one runs: whether that attempt's workstation is connected. */
   liveAttempt: { workstationOnline: boolean } | null;
 }
@@ -68,7 +70,7 @@ export function dispatchState(m: MissionSnapshot, p: ProjectSnapshot): MissionDi
       : [reason('no_workstation_online', 'The workstation running it lost its connection; the mission goes back to Todo if it does not return within the grace period.', 'Check the daemon on that workstation (solo-unicorn daemon), or wait for the mission to be requeued.')];
     return { state: 'running', reasons: [...question, ...offline] };
   }
-  return todoState(m, p, question);
+  return todoState(m, m.workstationId ? { ...p, workstations: p.workstations.filter((w) => w.id === m.workstationId) } : p, question);
 }
 
 function todoState(m: MissionSnapshot, p: ProjectSnapshot, question: DispatchReason[]): MissionDispatch {

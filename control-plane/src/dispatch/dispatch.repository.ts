@@ -35,6 +35,8 @@ export function createDispatchRepository(db: Executor) {
         .innerJoin(projects, eq(projects.id, missions.projectId))
         .where(and(
           eq(missions.list, 'todo'), eq(missions.ready, true), eq(missions.dependencyCount, 0), sql`${missions.repositoryId} IS NOT NULL`,
+          // Handed to one workstation by a person (POST /missions/:id/handoff): only that one takes it.
+          or(isNull(missions.workstationId), eq(missions.workstationId, workstationId)),
           // Moved out of Doing by a person (a move, a rejection with guidance): its agent is being
           // cancelled; a second attempt on the same branch waits until the first has ended.
           sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,
@@ -56,6 +58,7 @@ export function createDispatchRepository(db: Executor) {
         .where(and(
           eq(missions.list, 'review'), eq(missions.reviewStatus, 'approved'), sql`${missions.prMode} <> 'enabled'`,
           sql`${missions.prBranchName} IS NOT NULL`, sql`${missions.repositoryId} IS NOT NULL`,
+          or(isNull(missions.workstationId), eq(missions.workstationId, workstationId)),
           sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,
         ))
         .orderBy(asc(missions.updatedAt))

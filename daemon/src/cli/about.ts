@@ -17,6 +17,7 @@ export const about = {
   github: 'connect a project or organization to GitHub for pull requests',
   agent: 'the code agents this workstation can run',
   audit: "the audit log: who changed what (an organization's list, a project's timeline)",
+  notification: 'your notifications: inbox, unread count, mark read, snooze, preferences (quiet hours, kinds) and the weekly digest',
   access: 'access requests: ask for a role on a project; its admins approve or decline',
 } as const;
 export type CommandName = keyof typeof about;

@@ -1,13 +1,13 @@
-// Mission commands beyond create/edit/move/review: ready, unready, retry, logs, docs, prs, answer.
-import { answerQuestionBody, clipText } from '@solo-unicorn/shared';
+// Mission commands beyond create/edit/move/review: ready, unready, retry, handoff, logs, docs, prs, answer.
+import { answerQuestionBody, clipText, handOffMissionBody, retryMissionBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, validBody } from './api-context.ts';
 import { ApiError } from './api-client.ts';
-import { dispatchLines, eventLine } from './mission-format.ts';
+import { dispatchLines, eventLine, missionLine } from './mission-format.ts';
 import type { Act, Opts, Patch } from './mission.ts';
 import { CliError, printJson } from './output.ts';
-import type { Api } from './resolve.ts';
+import { type Api, resolveWorkstation } from './resolve.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,23 +21,33 @@ export function missionActionCommands(mission: Command, env: () => Env, act: Act
     await patch(api, id, { ready: false }, o, 'not ready:');
   });
 
-  act(commonApiOptions(mission.command('retry <missionId>').description('run a mission that failed again: a Todo mission that is not ready becomes ready')), async (api, id, o) => {
+  act(commonApiOptions(mission.command('retry <missionId>').description('run a mission again from a fresh attempt, with a reason on its timeline: a failed one (Todo), or a running one (Doing: its run is cancelled first)'))
+    .option('--reason <why>', 'why it runs again (shown on the timeline)', 'retried by hand (no reason given)'), async (api, id, o) => {
     const m = await api<any>('GET', `/api/v1/missions/${id}`);
-    if (m.list !== 'todo') {
-      const hint: Record<string, string> = {
-        doing: 'it is running; `solo-unicorn mission logs --follow` shows its progress, and `solo-unicorn mission review --reject "<guidance>"` cancels it and sends it back with your guidance',
-        review: 'it waits for review: `solo-unicorn mission review --reject "<guidance>"` sends it back to the agent',
-        done: 'it is done',
-      };
-      throw new CliError(`mission ${id} is in ${m.list}, not Todo: ${hint[m.list] ?? 'nothing to retry'}`);
+    if (m.list === 'review' || m.list === 'done') {
+      const hint = m.list === 'review'
+        ? 'it waits for review: `solo-unicorn mission review --reject "<guidance>"` sends it back to the agent'
+        : 'it is done: create a follow-up mission instead';
+      throw new CliError(`mission ${id} is in ${m.list}, not Todo or Doing: ${hint}`);
     }
-    if (m.ready) throw new CliError(`mission ${id} is already ready; ${dispatchLines(m).slice(1).map((l) => l.trim().replace(/^- /, '')).join('; ') || 'it waits for a workstation'}`);
-    const failure = await lastFailure(api, id);
-    const retried = await patch(api, id, { ready: true }, { ...o, quiet: false }, 'retrying:');
-    if (!o.json) {
-      if (failure) process.stdout.write(`  last failure: ${clipText(failure, 300, '…')}\n`);
-      for (const l of dispatchLines(retried).slice(1)) process.stdout.write(`${l}\n`);
-    }
+    if (m.list === 'todo' && m.ready) throw new CliError(`mission ${id} is already ready; ${dispatchLines(m).slice(1).map((l) => l.trim().replace(/^- /, '')).join('; ') || 'it waits for a workstation'}`);
+    const failure = m.list === 'todo' ? await lastFailure(api, id) : undefined;
+    const retried = await api<any>('POST', `/api/v1/missions/${id}/retry`, validBody(retryMissionBody, { reason: o.reason }, () => '--reason'));
+    if (o.json) return printJson(retried);
+    process.stdout.write(`retrying: ${missionLine(retried)}${m.list === 'doing' ? '  (its running attempt is being cancelled first)' : ''}\n`);
+    if (failure) process.stdout.write(`  last failure: ${clipText(failure, 300, '…')}\n`);
+    for (const l of dispatchLines(retried).slice(1)) process.stdout.write(`${l}\n`);
+  });
+
+  act(commonApiOptions(mission.command('handoff <missionId>').description('hand the mission to one workstation serving its project (a run elsewhere is cancelled first); `any` hands it back to every one'))
+    .requiredOption('--workstation <workstation>', 'workstation name or id, or `any`')
+    .option('--reason <why>', 'why (shown on the timeline)'), async (api, id, o) => {
+    const to = String(o.workstation);
+    const workstationId = to === 'any' ? null : await resolveWorkstation(api, to);
+    const handed = await api<any>('POST', `/api/v1/missions/${id}/handoff`, validBody(handOffMissionBody, { workstationId, ...(o.reason ? { reason: o.reason } : {}) }, (path) => (path === 'reason' ? '--reason' : '--workstation')));
+    if (o.json) return printJson(handed);
+    process.stdout.write(`handed to ${workstationId ? to : 'any workstation serving the project'}: ${missionLine(handed)}\n`);
+    for (const l of dispatchLines(handed).slice(1)) process.stdout.write(`${l}\n`);
   });
 
   act(commonApiOptions(mission.command('logs <missionId>').description("the mission's timeline with each event's data; --follow keeps printing"))

@@ -58,7 +58,7 @@ t.test('mission create with flow, actor and repo by name; ready says what holds 
 
   t.match(await json('mission', 'move', id, '--list', 'review'), { list: 'review' });
   const notTodo = await cli('mission', 'retry', id);
-  t.match(notTodo.stderr, /is in review, not Todo: .*mission review --reject/);
+  t.match(notTodo.stderr, /is in review, not Todo or Doing: .*mission review --reject/);
   const rejected = await json('mission', 'review', id, '--reject', 'Mention the install step');
   t.match(rejected, { list: 'todo', reviewStatus: 'rejected', reviewFeedback: 'Mention the install step' });
   const noGuidance = await cli('mission', 'review', id, '--reject');

@@ -109,6 +109,7 @@ export const missionSchema = z.object({
   requiresReview: z.boolean(),
   actorId: z.string().nullable(),
   repositoryId: z.string().nullable(),
+  workstationId: z.string().nullable().describe('handed to this workstation by a person (POST /missions/{id}/handoff): only it runs the mission; null = any serving the project'),
   targetBranch: z.string(),
   prMode: prModeSchema,
   prBranchName: z.string().nullable(),
@@ -130,6 +131,8 @@ export const missionSchema = z.object({
   dispatch: missionDispatchSchema.describe("why the mission is or is not running, and what to do about it"),
   question: z.object({ id: z.string(), text: z.string(), askedAt: z.string() }).nullable().optional()
     .describe("the agent's open question (mission_ask) while the mission waits in Review; answer with POST /missions/{id}/answer"),
+  progress: z.object({ line: z.string(), at: z.string() }).nullable().optional()
+    .describe("the agent's latest mission_progress line in the running attempt, while the mission is in Doing"),
 });
 export type Mission = z.infer<typeof missionSchema>;
 
@@ -179,3 +182,12 @@ export const missionAttemptsSchema = z.object({
   }).describe("over all the mission's attempts (merges included), not only the 200 listed"),
 });
 export type MissionAttempts = z.infer<typeof missionAttemptsSchema>;
+
+/** Hand a mission to one workstation (null: back to any workstation mapped to the project). */
+export const handOffMissionBody = z.strictObject({
+  workstationId: idSchema.nullable(),
+  reason: z.string().trim().max(2000).optional(),
+});
+
+/** Run a mission again from the start of a fresh attempt; the reason goes on the timeline. */
+export const retryMissionBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });

@@ -17,6 +17,7 @@ export const toMission = (m: MissionRow, dependsOn: string[], dispatch: MissionD
   requiresReview: m.requiresReview,
   actorId: m.actorId,
   repositoryId: m.repositoryId,
+  workstationId: m.workstationId,
   targetBranch: m.targetBranch,
   prMode: m.prMode,
   prBranchName: m.prBranchName,
