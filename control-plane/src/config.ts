@@ -23,6 +23,7 @@ const envSchema = z.object({
   SU_FALLBACK_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SU_METRICS_REFRESH_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SU_RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
+  SU_DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(604_800_000).default(3_600_000),
   SU_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000), // = DEFAULT_HEARTBEAT_INTERVAL_MS
   SU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   SU_DISPATCH_TICK_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
@@ -57,6 +58,8 @@ export interface Config {
   metricsRefreshMs: number;
   /** How often the retention jobs run (ms; default hourly); 0 turns them off. */
   retentionIntervalMs: number;
+  /** How often the weekly-digest job looks for weeks to assemble (ms; default hourly); 0 turns it off. */
+  digestIntervalMs: number;
   /** Requests per caller per window, by tier (SU_RATE_LIMITS), and the window (SU_RATE_LIMIT_WINDOW_MS). */
   rateLimits: { limits: TierLimits; windowMs: number };
   /** Daemon heartbeat and ws ping period (ms). */
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fallbackTickMs: e.SU_FALLBACK_TICK_MS,
     metricsRefreshMs: e.SU_METRICS_REFRESH_MS,
     retentionIntervalMs: e.SU_RETENTION_INTERVAL_MS,
+    digestIntervalMs: e.SU_DIGEST_INTERVAL_MS,
     rateLimits: { limits: parseTierLimits(e.SU_RATE_LIMITS)!, windowMs: e.SU_RATE_LIMIT_WINDOW_MS },
     heartbeatIntervalMs: e.SU_HEARTBEAT_INTERVAL_MS,
     offlineGraceMs: e.SU_OFFLINE_GRACE_MS,

@@ -55,6 +55,7 @@ const app = await buildApp({
   dispatch: { offlineGraceMs: config.offlineGraceMs, tickMs: config.dispatchTickMs, maxAttempts: config.maxAttempts },
   fallbackScheduler: { enabled: config.fallbackEnabled, tickMs: config.fallbackTickMs, metricsRefreshMs: config.metricsRefreshMs },
   retentionIntervalMs: config.retentionIntervalMs,
+  digestIntervalMs: config.digestIntervalMs,
   rateLimits: config.rateLimits,
   secretsKey: config.secretsKey ?? loadOrCreateKeyFile(config.secretsKeyFile),
   github: { apiUrl: config.githubApiUrl, pollMs: config.githubPollMs },

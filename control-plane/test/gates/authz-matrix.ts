@@ -52,7 +52,7 @@ interface RowOptions {
 
 const defaults = (w: World, target: 'P' | 'Q'): Record<string, string> => ({
   orgId: w.orgA, projectId: target === 'P' ? w.project : w.publicProject, missionId: target === 'P' ? w.mission : w.publicMission,
-  templateId: w.template, runId: w.run, workstationId: w.workstation, notificationId: w.notification,
+  templateId: w.template, runId: w.run, workstationId: w.workstation, notificationId: w.notification, digestId: w.digest,
 });
 
 function row(route: string, rule: Rule, opts: RowOptions = {}): Row {
@@ -196,6 +196,14 @@ export const rows: Row[] = [
   // Notifications: a person's own
   row(api('GET /notifications'), anyUser),
   row(api('POST /notifications/:notificationId/read'), ownersOwn(404), { body: {} }),
+  row(api('GET /notifications/counts'), anyUser),
+  row(api('POST /notifications/read-all'), anyUser, { body: {} }),
+  row(api('POST /notifications/:notificationId/snooze'), ownersOwn(404), { body: { until: new Date(Date.now() + 86_400_000).toISOString() } }),
+  row(api('DELETE /notifications/:notificationId/snooze'), ownersOwn(404)),
+  row(api('GET /notification-preferences'), anyUser),
+  row(api('PATCH /notification-preferences'), anyUser, { body: {} }),
+  row(api('GET /notification-digests'), anyUser),
+  row(api('GET /notification-digests/:digestId'), ownersOwn(404)),
 
   // Sockets: the monitoring socket (every channel kind of org A and P at once: for a private P,
   // project('read') and org('read') agree on every principal here) and the daemon's.

@@ -2,11 +2,14 @@ import { newId } from '@solo-unicorn/shared';
 import { and, eq, inArray } from 'drizzle-orm';
 import { notifications, organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { mutedRecipients, recipientSettings } from './notification-settings.ts';
+import { quietPeriodEnd } from './quiet-hours.ts';
 
 /**
  * Something needs a person: notify the project's admins (organization owners and admins, and the
  * project's own admins). Written in the caller's transaction, so it exists exactly when the
- * change that caused it does.
+ * change that caused it does. A person who turned the kind off in this organization gets
+ * nothing; one inside their quiet hours gets it held (listed and counted from the quiet end).
  */
 export async function notifyProjectAdmins(
   db: Executor,
@@ -25,14 +28,21 @@ export async function notifyProjectAdmins(
     .from(projectMembers)
     .innerJoin(organizationMemberships, and(eq(organizationMemberships.userId, projectMembers.userId), eq(organizationMemberships.organizationId, project.organizationId)))
     .where(and(eq(projectMembers.projectId, n.projectId), eq(projectMembers.role, 'admin')));
-  const recipients = new Set([...(await orgAdmins).map((r) => r.userId), ...(await projectAdmins).map((r) => r.userId)]);
-  if (recipients.size === 0) return 0;
+  const admins = [...new Set([...(await orgAdmins).map((r) => r.userId), ...(await projectAdmins).map((r) => r.userId)])];
+  const muted = await mutedRecipients(db, project.organizationId, n.kind, admins);
+  const recipients = admins.filter((userId) => !muted.has(userId));
+  if (recipients.length === 0) return 0;
+  const settingsOf = await recipientSettings(db, recipients);
   await db.insert(notifications).values(
-    [...recipients].map((userId) => ({
-      id: newId(), userId, organizationId: project.organizationId, projectId: n.projectId, missionId: n.missionId ?? null,
-      kind: n.kind, segment: n.segment, title: n.title(project.name).slice(0, 500), body: n.body ?? null,
-      data: n.data ?? {}, createdAt: at,
-    })),
+    recipients.map((userId) => {
+      const { quiet, timeZone } = settingsOf(userId);
+      const heldUntil = quiet ? quietPeriodEnd(at, quiet, timeZone) ?? null : null;
+      return {
+        id: newId(), userId, organizationId: project.organizationId, projectId: n.projectId, missionId: n.missionId ?? null,
+        kind: n.kind, segment: n.segment, title: n.title(project.name).slice(0, 500), body: n.body ?? null,
+        data: n.data ?? {}, createdAt: at, ...(heldUntil ? { heldUntil, visibleAt: heldUntil } : {}),
+      };
+    }),
   );
-  return recipients.size;
+  return recipients.length;
 }

@@ -1,5 +1,6 @@
 import { newId } from '@solo-unicorn/shared';
 import { notifyProjectAdmins } from '../../../src/modules/notifications/notify.ts';
+import { assembleWeeklyDigests } from '../../../src/modules/notifications/weekly-digest.ts';
 import { ADMIN_KEY, type TestApp } from '../../helpers/app.ts';
 import type { HttpClient, HttpResponse } from '../../helpers/http.ts';
 import { queryRows } from '../../helpers/sql.ts';
@@ -55,6 +56,8 @@ export interface World {
   workstation: string;
   /** A notification addressed to org A's owner. */
   notification: string;
+  /** A weekly digest of org A's owner. */
+  digest: string;
   webhookSecret: string;
   githubRepo: { owner: string; name: string };
   fresh: ReturnType<typeof freshFactories>;
@@ -187,6 +190,9 @@ export async function buildWorld(app: TestApp): Promise<World> {
   await must(owner.put(`/api/v1/organizations/${orgA}/github`, { token: 'ghp_authzmatrixtoken' }), 'github A', 200);
   await notifyProjectAdmins(app.db.db, { projectId: project, kind: 'authz.test', segment: 'test', title: () => 'for the owner' }, new Date());
   const [notification] = await queryRows<{ id: string }>(app.db, `SELECT id FROM notifications WHERE user_id = '${ownerA.id}'`);
+  // A week on, that notification's week is complete: the digest job gives the owner a digest of it.
+  await assembleWeeklyDigests(app.db.db, new Date(Date.now() + 7 * 86_400_000));
+  const [digest] = await queryRows<{ id: string }>(app.db, `SELECT id FROM notification_digests WHERE user_id = '${ownerA.id}'`);
 
   const user = (name: string, u: { id: string; key: string }, facts: Partial<Principal> = {}): Principal => ({ name, kind: 'user', userId: u.id, key: u.key, ...facts });
   const principals: Record<PrincipalName, Principal> = {
@@ -211,7 +217,7 @@ export async function buildWorld(app: TestApp): Promise<World> {
   const ids = { ownerId: ownerA.id, orgA, project, template, flow, actor, repository };
   return {
     app, principals, owner, orgA, orgB, projectB, project, mission, publicProject, publicMission, repository, flow, actor, template, run,
-    workstation: wsA.workstation.id, notification: notification!.id, webhookSecret, githubRepo,
+    workstation: wsA.workstation.id, notification: notification!.id, digest: digest!.id, webhookSecret, githubRepo,
     fresh: freshFactories(app, owner, ids),
   };
 }

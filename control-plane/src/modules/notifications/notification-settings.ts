@@ -1,0 +1,108 @@
+import { newId } from '@solo-unicorn/shared';
+import { and, eq, inArray } from 'drizzle-orm';
+import { notificationPreferences, notificationSettings, organizationMemberships } from '../../db/schema/index.ts';
+import type { Executor } from '../../db/types.ts';
+import { invalidField, notFound } from '../../errors.ts';
+import { formatClockTime, parseClockTime, type QuietHours } from './quiet-hours.ts';
+
+/** Every kind the control plane sends, with what it means: the choices a person has. */
+export const NOTIFICATION_KINDS: Readonly<Record<string, string>> = {
+  'fallback.review_needed': 'A Mission Fallback run has proposals waiting for review',
+  'project.budget_reached': "A project's monthly agent budget is spent and dispatch is parked",
+  'pr.failed': 'A pull request could not be opened',
+  'pr.closed': 'A pull request was closed without merging',
+  'pr.feedback_cap_reached': 'A pull request reached its cap of review cycles',
+};
+
+export interface KindChoice { organizationId: string; kind: string; description: string; enabled: boolean }
+export interface NotificationSettingsView {
+  timeZone: string;
+  quietHours: { start: string; end: string } | null;
+  weeklyDigest: boolean;
+  kinds: KindChoice[];
+}
+export interface SettingsPatch {
+  timeZone?: string;
+  quietHours?: { start: string; end: string } | null;
+  weeklyDigest?: boolean;
+  kinds?: { organizationId: string; kind: string; enabled: boolean }[];
+}
+
+/** What a person stored, or the defaults: UTC, no quiet hours, the digest on. */
+export async function recipientSettings(db: Executor, userIds: string[]) {
+  const rows = userIds.length === 0 ? [] : await db.select().from(notificationSettings).where(inArray(notificationSettings.userId, userIds));
+  const byUser = new Map(rows.map((r) => [r.userId, r]));
+  return (userId: string): { timeZone: string; quiet: QuietHours | undefined } => {
+    const r = byUser.get(userId);
+    const quiet = r?.quietStartMinute != null && r.quietEndMinute != null ? { startMinute: r.quietStartMinute, endMinute: r.quietEndMinute } : undefined;
+    return { timeZone: r?.timeZone ?? 'UTC', quiet };
+  };
+}
+
+/** The people among `userIds` who turned `kind` off in this organization. */
+export async function mutedRecipients(db: Executor, organizationId: string, kind: string, userIds: string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db.select({ userId: notificationPreferences.userId }).from(notificationPreferences).where(and(
+    eq(notificationPreferences.organizationId, organizationId), eq(notificationPreferences.kind, kind),
+    eq(notificationPreferences.channel, 'in_app'), eq(notificationPreferences.enabled, false), inArray(notificationPreferences.userId, userIds),
+  ));
+  return new Set(rows.map((r) => r.userId));
+}
+
+async function memberOrganizations(db: Executor, userId: string): Promise<string[]> {
+  const rows = await db.select({ id: organizationMemberships.organizationId }).from(organizationMemberships).where(eq(organizationMemberships.userId, userId));
+  return rows.map((r) => r.id).sort();
+}
+
+export async function readSettings(db: Executor, userId: string): Promise<NotificationSettingsView> {
+  const [row] = await db.select().from(notificationSettings).where(eq(notificationSettings.userId, userId));
+  const orgs = await memberOrganizations(db, userId);
+  const prefs = orgs.length === 0 ? [] : await db.select().from(notificationPreferences)
+    .where(and(eq(notificationPreferences.userId, userId), eq(notificationPreferences.channel, 'in_app'), inArray(notificationPreferences.organizationId, orgs)));
+  const enabled = new Map(prefs.map((p) => [`${p.organizationId} ${p.kind}`, p.enabled]));
+  return {
+    timeZone: row?.timeZone ?? 'UTC',
+    quietHours: row?.quietStartMinute != null && row.quietEndMinute != null
+      ? { start: formatClockTime(row.quietStartMinute), end: formatClockTime(row.quietEndMinute) } : null,
+    weeklyDigest: row?.weeklyDigest ?? true,
+    kinds: orgs.flatMap((organizationId) => Object.entries(NOTIFICATION_KINDS).map(([kind, description]) => ({
+      organizationId, kind, description, enabled: enabled.get(`${organizationId} ${kind}`) ?? true,
+    }))),
+  };
+}
+
+function quietMinutes(q: { start: string; end: string }): { quietStartMinute: number; quietEndMinute: number } {
+  const start = parseClockTime(q.start);
+  const end = parseClockTime(q.end);
+  if (start === undefined) throw invalidField('quietHours.start', 'expected HH:MM (24 h)');
+  if (end === undefined) throw invalidField('quietHours.end', 'expected HH:MM (24 h)');
+  if (start === end) throw invalidField('quietHours.end', 'must differ from start (send null to turn quiet hours off)');
+  return { quietStartMinute: start, quietEndMinute: end };
+}
+
+/** Applies a partial change; kinds only for organizations the person belongs to (others: 404, not a hint they exist). */
+export async function updateSettings(db: Executor, userId: string, patch: SettingsPatch, now: Date): Promise<void> {
+  const orgs = new Set(await memberOrganizations(db, userId));
+  for (const k of patch.kinds ?? []) {
+    if (!(k.kind in NOTIFICATION_KINDS)) throw invalidField('kinds.kind', `unknown kind '${k.kind.slice(0, 64)}'; known: ${Object.keys(NOTIFICATION_KINDS).join(', ')}`);
+    if (!orgs.has(k.organizationId)) throw notFound('organization');
+  }
+  const quiet = patch.quietHours === undefined ? {} : patch.quietHours === null ? { quietStartMinute: null, quietEndMinute: null } : quietMinutes(patch.quietHours);
+  const changes = {
+    ...(patch.timeZone === undefined ? {} : { timeZone: patch.timeZone }),
+    ...(patch.weeklyDigest === undefined ? {} : { weeklyDigest: patch.weeklyDigest }),
+    ...quiet,
+  };
+  if (Object.keys(changes).length > 0) {
+    await db.insert(notificationSettings).values({ userId, ...changes, updatedAt: now })
+      .onConflictDoUpdate({ target: notificationSettings.userId, set: { ...changes, updatedAt: now } });
+  }
+  for (const k of patch.kinds ?? []) {
+    await db.insert(notificationPreferences)
+      .values({ id: newId(), organizationId: k.organizationId, userId, kind: k.kind, channel: 'in_app', enabled: k.enabled, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [notificationPreferences.organizationId, notificationPreferences.userId, notificationPreferences.kind, notificationPreferences.channel],
+        set: { enabled: k.enabled, updatedAt: now },
+      });
+  }
+}
