@@ -60,6 +60,7 @@ import { createAccessRequestsService } from './modules/access-requests/access-re
 import { createAuditService } from './modules/audit/audit.service.ts';
 import { createUserDeletion, userDeletionRoutes } from './modules/users/user-deletion.ts';
 import { createRetention, type Retention } from './modules/retention/retention.ts';
+import { createLeadership, type Leadership } from './jobs/leadership.ts';
 
 export interface AppDeps {
   database: Database;
@@ -76,6 +77,8 @@ export interface AppDeps {
   fallbackScheduler?: { enabled: boolean; tickMs: number; metricsRefreshMs: number };
   /** Retention jobs' period (main.ts: SU_RETENTION_INTERVAL_MS); 0 or unset: only explicit app.retention.run() (tests). */
   retentionIntervalMs?: number;
+  /** How often an instance tries to become (or checks it still is) the leader of the once-only jobs (ms); default 1 s. */
+  leadershipCheckMs?: number;
   /** Weekly-digest job's period (main.ts: SU_DIGEST_INTERVAL_MS); 0 or unset: only explicit app.digests.run() (tests). */
   digestIntervalMs?: number;
   /** Daemon session timings (main.ts passes sessionSettingsFrom(config)); the defaults otherwise. */
@@ -97,6 +100,10 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // One leader among the instances on this database runs the jobs that must run once (deploy/README.md, "Background jobs").
+  const leadership = createLeadership({ database: deps.database, checkMs: deps.leadershipCheckMs ?? 1_000, log: app.log.child({ component: 'leadership' }) });
+  app.addHook('onReady', async () => leadership.start());
+  app.addHook('onClose', async () => leadership.stop());
   const realtime = createRealtimeHub(deps.database, createChannelFeeds(deps.database.db), app.log);
   app.addHook('onReady', async () => realtime.start());
   app.addHook('onClose', async () => realtime.stop());
@@ -113,7 +120,7 @@ export async function buildApp(deps: AppDeps) {
   const effects = createAttemptEffects({ clock, docs: missionDocs, maxAttempts: dispatchSettings.maxAttempts });
   const dispatcher = createDispatcher({
     database: deps.database, clock, hub: services.sessionHub, docs: missionDocs,
-    offlineGraceMs: dispatchSettings.offlineGraceMs, tickMs: dispatchSettings.tickMs, log: app.log.child({ component: 'dispatch' }),
+    offlineGraceMs: dispatchSettings.offlineGraceMs, tickMs: dispatchSettings.tickMs, leadership, log: app.log.child({ component: 'dispatch' }),
   });
   app.addHook('onReady', async () => dispatcher.start());
   app.addHook('preClose', async () => dispatcher.stop());
@@ -121,7 +128,7 @@ export async function buildApp(deps: AppDeps) {
   // Pull requests: opened by a worker after an attempt pushed; reviews come back by webhook or poll.
   const prFeedback = createPrFeedback({ db: deps.database.db, clock, integrations: services.githubIntegrations });
   const prWorker = createPullRequestWorker({ db: deps.database.db, clock, integrations: services.githubIntegrations, feedback: prFeedback, log: app.log.child({ component: 'pull-requests' }) });
-  const prPoller = createPullRequestPoller({ db: deps.database.db, clock, integrations: services.githubIntegrations, feedback: prFeedback, log: app.log.child({ component: 'pull-requests' }), intervalMs: github.pollMs });
+  const prPoller = createPullRequestPoller({ db: deps.database.db, clock, integrations: services.githubIntegrations, feedback: prFeedback, log: app.log.child({ component: 'pull-requests' }), intervalMs: github.pollMs, leadership });
   const pullRequests = createPullRequestsService(deps.database.db, services.access, clock, () => void prWorker.kick());
   app.addHook('onReady', async () => {
     prWorker.start();
@@ -185,15 +192,16 @@ export async function buildApp(deps: AppDeps) {
   if (deps.fallbackScheduler?.enabled) {
     const { tickMs, metricsRefreshMs } = deps.fallbackScheduler;
     const scheduler = createFallbackScheduler({
-      db: deps.database.db, clock, engine: services.fallbackEngine, enabled: true, tickMs, log: app.log,
+      db: deps.database.db, clock, engine: services.fallbackEngine, enabled: true, tickMs, leadership, log: app.log,
       afterTick: createUpkeep(deps.database.db, { refreshEveryMs: metricsRefreshMs }),
     });
     app.addHook('onReady', async () => scheduler.start());
     app.addHook('onClose', async () => scheduler.stop());
   }
   // Retention for every table the seed gives a horizon: leader-only per batch, on its own timer.
-  const retention = createRetention({ db: deps.database.db, clock, reports: services.fallbackEngine.reports, registry: app.metrics, intervalMs: deps.retentionIntervalMs ?? 0, log: app.log });
+  const retention = createRetention({ db: deps.database.db, clock, reports: services.fallbackEngine.reports, registry: app.metrics, intervalMs: deps.retentionIntervalMs ?? 0, leadership, log: app.log });
   app.decorate('retention', retention);
+  app.decorate('leadership', leadership);
   // Weekly digests: each batch under an advisory lock, so one instance assembles and a week is stored once.
   const digests = createDigestJob({ db: deps.database.db, clock, intervalMs: deps.digestIntervalMs ?? 0, log: app.log });
   app.decorate('digests', digests);
@@ -210,6 +218,7 @@ declare module 'fastify' {
     realtime: ReturnType<typeof createRealtimeHub>;
     dispatcher: ReturnType<typeof createDispatcher>;
     retention: Retention;
+    leadership: Leadership;
     digests: DigestJob;
     pullRequests: { worker: ReturnType<typeof createPullRequestWorker>; poller: ReturnType<typeof createPullRequestPoller> };
   }

@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { migratePostgresDb } from './migrate.ts';
 import * as schema from './schema/index.ts';
-import type { Database, Db } from './types.ts';
+import type { Database, Db, DedicatedConnection } from './types.ts';
 
 // node-postgres returns int8 as strings; counts and sizes here fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -17,7 +17,21 @@ export async function openPostgres(opts: { url: string; poolSize: number; migrat
     kind: 'postgres',
     exec: async (sql) => void (await pool.query(sql)),
     listen: (channel, onPayload, onReconnect) => listenWithReconnect(opts.url, channel, onPayload, onReconnect),
+    dedicated: () => dedicatedConnection(opts.url),
     close: () => pool.end(),
+  };
+}
+
+/** A client outside the pool; keep-alive so a silently dead peer is noticed, not waited on forever. */
+async function dedicatedConnection(url: string): Promise<DedicatedConnection> {
+  const client = new pg.Client({ connectionString: url, keepAlive: true });
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  client.on('error', () => {}); // surfaces as 'end' and as the next query's rejection
+  await client.connect();
+  return {
+    query: async (text, params) => (await client.query(text, params)).rows,
+    ended,
+    end: () => client.end(),
   };
 }
 

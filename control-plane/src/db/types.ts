@@ -21,5 +21,17 @@ export interface Database {
    * `onReconnect` runs so callers can catch up on what they may have missed.
    */
   listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /**
+   * A connection of its own, outside the pool (PostgreSQL only): session-level state such as an
+   * advisory lock lives exactly as long as it (see jobs/leadership.ts). PGlite has one session.
+   */
+  dedicated?: () => Promise<DedicatedConnection>;
   close(): Promise<void>;
+}
+
+export interface DedicatedConnection {
+  query(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Resolves when the connection is gone (ended here, or cut by the server or the network). */
+  readonly ended: Promise<void>;
+  end(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import type { AgentInfo } from '@solo-unicorn/shared';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/types.ts';
 import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { sessionLiveSince } from '../sessions/settings.ts';
 import type { MissionSnapshot, ProjectSnapshot, WorkstationSnapshot } from './dispatch-state.ts';
 
 export interface DispatchContext {
@@ -42,13 +43,17 @@ const toWorkstation = (w: RawWorkstation): WorkstationSnapshot => ({
  * What the dispatch state of these missions depends on, in ONE query whatever the number of
  * missions: per-project facts (workstations, their sessions, slots and agent limits, the project's
  * load, budget and repositories) are computed once per distinct project, not once per mission.
- * "Online" is an open daemon session in the database, so every control-plane process agrees.
+ * "Online" is an open daemon session in the database vouched for within the stale bound (by the
+ * instance holding it), so every control-plane process agrees, and a session row a dead instance
+ * left open does not count (the session sweep closes it a little later).
  */
 export async function loadDispatchContexts(db: Executor, missionIds: string[], now: Date): Promise<Map<string, DispatchContext>> {
   const out = new Map<string, DispatchContext>();
   if (missionIds.length === 0) return out;
   const ids = sql.join(missionIds.map((id) => sql`${id}`), sql`, `);
   const live = sql`('assigned', 'running')`;
+  const liveSession = (workstation: SQL) => sql`EXISTS (SELECT 1 FROM workstation_sessions s WHERE s.workstation_id = ${workstation}
+    AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${sessionLiveSince(now).toISOString()}::timestamptz)`;
   const result = await db.execute(sql`
     WITH ms AS (SELECT id, project_id FROM missions WHERE id IN (${ids})),
     proj AS (
@@ -59,7 +64,7 @@ export async function loadDispatchContexts(db: Executor, missionIds: string[], n
           (SELECT coalesce(sum(a.cost_usd), 0)::float8 FROM code_agent_sessions a WHERE a.project_id = p.id AND a.created_at >= ${monthStart(now).toISOString()}::timestamptz) END AS spent,
         (SELECT coalesce(json_agg(json_build_object(
             'id', w.id, 'name', w.name, 'revoked', w.revoked_at IS NOT NULL, 'paused', w.paused_at IS NOT NULL, 'pausedReason', w.paused_reason, 'capacity', w.max_concurrent_missions, 'agents', w.agents,
-            'online', EXISTS (SELECT 1 FROM workstation_sessions s WHERE s.workstation_id = w.id AND s.disconnected_at IS NULL),
+            'online', ${liveSession(sql`w.id`)},
             'live', (SELECT count(*) FROM code_agent_sessions a WHERE a.workstation_id = w.id AND a.status IN ${live}),
             'limits', (SELECT json_agg(json_build_object('agentType', l.agent_type, 'until', l.limited_until))
                          FROM workstation_agent_limits l WHERE l.workstation_id = w.id AND l.limited_until > ${now.toISOString()}::timestamptz)
@@ -68,7 +73,7 @@ export async function loadDispatchContexts(db: Executor, missionIds: string[], n
       FROM projects p WHERE p.id IN (SELECT project_id FROM ms)
     )
     SELECT ms.id, la.workstation_id AS live_workstation, la.id IS NOT NULL AS has_live,
-      EXISTS (SELECT 1 FROM workstation_sessions s WHERE s.workstation_id = la.workstation_id AND s.disconnected_at IS NULL) AS live_online,
+      ${liveSession(sql`la.workstation_id`)} AS live_online,
       proj.default_agent, proj.max_concurrent_missions, proj.budget, proj.project_live, proj.repositories, proj.spent, proj.workstations
     FROM ms JOIN proj ON proj.id = ms.project_id
     LEFT JOIN LATERAL (SELECT a.id, a.workstation_id FROM code_agent_sessions a WHERE a.mission_id = ms.id AND a.status IN ${live} LIMIT 1) la ON true`);

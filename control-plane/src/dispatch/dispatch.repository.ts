@@ -18,6 +18,13 @@ export function createDispatchRepository(db: Executor) {
       return row?.n ?? 0;
     },
 
+    /** Whether this session's row is still open: another instance's sweep may have closed it. */
+    async sessionOpen(sessionId: string) {
+      const [row] = await db.select({ id: workstationSessions.id }).from(workstationSessions)
+        .where(and(eq(workstationSessions.id, sessionId), isNull(workstationSessions.disconnectedAt))).limit(1);
+      return row !== undefined;
+    },
+
     async workstation(id: string) {
       const [row] = await db.select().from(workstations).where(eq(workstations.id, id)).limit(1);
       return row;

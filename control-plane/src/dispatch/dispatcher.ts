@@ -13,6 +13,8 @@ import { createDispatchRepository } from './dispatch.repository.ts';
 import { effectivePrMode } from '../modules/github/pr-mode.ts';
 import { createAgentLimitsRepository } from './agent-limits.repository.ts';
 import { budgetHoldsBack } from './budget-gate.ts';
+import { createJobTimer } from '../jobs/job-timer.ts';
+import { leaderOnly, type Leadership } from '../jobs/leadership.ts';
 
 export interface DispatcherDeps {
   database: Database;
@@ -23,6 +25,8 @@ export interface DispatcherDeps {
   offlineGraceMs: number;
   /** Safety-net period: sweeps stranded attempts and retries dispatch (ms). */
   tickMs: number;
+  /** The offline sweep runs only in the leader instance (requeue is row-locked: safe anyway). */
+  leadership?: Leadership;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -41,7 +45,6 @@ export function createDispatcher(deps: DispatcherDeps) {
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
   const backoff = new Map<string, number>(); // `${missionId}:${workstationId}` → until (ms)
-  let timer: NodeJS.Timeout | undefined;
   const quotaWakes = new Map<string, { at: number; timer: NodeJS.Timeout }>(); // workstationId → wake at a usage limit's reset
   let unlisten: (() => Promise<void>) | undefined;
 
@@ -49,6 +52,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     const session = deps.hub.current(workstationId);
     if (!session) return;
     const repo = createDispatchRepository(db);
+    // Held here is not enough: a session whose row another instance closed (this one stalled past
+    // the stale bound) is dead to everyone else; the session sweep asks its daemon to reconnect.
+    if (!(await repo.sessionOpen(session.id))) return;
     const ws = await repo.workstation(workstationId);
     // Paused by a person: nothing new (runs nor merges) goes to it; what runs there finishes.
     if (!ws || ws.revokedAt || ws.pausedAt) return;
@@ -181,9 +187,9 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function sweep() {
     const before = new Date(deps.clock.now().getTime() - deps.offlineGraceMs);
+    // Liveness is the database's (stranded: no session vouched for within the grace period, by any
+    // instance), never this process's hub: the leader holds only its own share of the sessions.
     for (const { attempt } of await createDispatchRepository(db).stranded(before)) {
-      // A session for the workstation in this process means it is alive: never take its work.
-      if (attempt.workstationId && deps.hub.isOnline(attempt.workstationId)) continue;
       await requeue(attempt.id, `workstation offline for more than ${Math.round(deps.offlineGraceMs / 1000)} s`, true);
       deps.log.warn({ attemptId: attempt.id, missionId: attempt.missionId }, 'attempt of an offline workstation requeued');
     }
@@ -204,8 +210,16 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
     }
     const projectId = channel.split(':')[1]!;
-    for (const ws of await createDispatchRepository(db).workstationsOf(projectId)) if (deps.hub.isOnline(ws)) void dispatchFor(ws);
+    for (const ws of await createDispatchRepository(db).workstationsOf(projectId)) if (deps.hub.current(ws)) void dispatchFor(ws);
   }
+
+  // Everywhere: retries dispatch for the sessions this process holds (nobody else can send to them).
+  const retryTimer = createJobTimer({
+    name: 'dispatch tick', everyMs: deps.tickMs, log: deps.log,
+    run: () => Promise.all(deps.hub.onlineWorkstations().map((ws) => dispatchFor(ws))),
+  });
+  // One instance at a time: the offline sweep reads every live attempt.
+  const sweepTimer = createJobTimer({ name: 'offline sweep', everyMs: deps.tickMs, log: deps.log, run: deps.leadership ? leaderOnly(deps.leadership, sweep) : sweep });
 
   return {
     dispatchFor,
@@ -246,7 +260,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           return;
         }
         // A workstation was resumed (workstation-controls): the process holding its session dispatches.
-        if (note.w && deps.hub.isOnline(note.w)) {
+        if (note.w && deps.hub.current(note.w)) {
           void dispatchFor(note.w);
           return;
         }
@@ -254,16 +268,12 @@ export function createDispatcher(deps: DispatcherDeps) {
           void onBoardChange(note.c, note.s).catch((err) => deps.log.error({ err }, 'board change handling failed'));
         }
       });
-      timer = setInterval(() => {
-        void sweep()
-          .then(() => Promise.all(deps.hub.onlineWorkstations().map((ws) => dispatchFor(ws))))
-          .catch((err) => deps.log.error({ err }, 'dispatch tick failed'));
-      }, deps.tickMs);
-      timer.unref();
+      retryTimer.start();
+      sweepTimer.start();
     },
 
     async stop() {
-      clearInterval(timer);
+      await Promise.all([retryTimer.stop(), sweepTimer.stop()]);
       for (const wake of quotaWakes.values()) clearTimeout(wake.timer);
       quotaWakes.clear();
       await unlisten?.();

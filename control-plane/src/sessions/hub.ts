@@ -1,5 +1,5 @@
 import { sessionCloseCodes, type ServerToDaemonFrame } from '@solo-unicorn/shared';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, sessionStaleAfterMs } from './settings.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, sessionStaleAfterMs, useHeartbeatInterval } from './settings.ts';
 
 /** The part of a live session the hub drives. */
 export interface LiveSession {
@@ -85,6 +85,7 @@ export function createSessionHub() {
     /** One timer for all sessions: a peer that missed the last ping is terminated. */
     start(heartbeatIntervalMs: number) {
       heartbeatMs = heartbeatIntervalMs;
+      useHeartbeatInterval(heartbeatIntervalMs);
       if (sweeper) clearInterval(sweeper);
       sweeper = setInterval(() => {
         for (const session of connections) if (!session.ping()) session.terminate();

@@ -4,6 +4,7 @@ import type { Clock } from '../lib/time.ts';
 import type { SessionHub } from './hub.ts';
 import { createSessionsRepository } from './sessions.repository.ts';
 import { sessionStaleAfterMs } from './settings.ts';
+import { createJobTimer } from '../jobs/job-timer.ts';
 
 /** Close code for a session another instance's sweep already ended: reconnect at once. */
 export const SESSION_CLOSED_ELSEWHERE = 1012;
@@ -22,9 +23,6 @@ export const SESSION_CLOSED_ELSEWHERE = 1012;
 export function createSessionSweep(deps: { db: Db; clock: Clock; hub: SessionHub; heartbeatIntervalMs: number; log: FastifyBaseLogger }) {
   const repo = createSessionsRepository(deps.db);
   const staleAfterMs = sessionStaleAfterMs(deps.heartbeatIntervalMs);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
   async function tick() {
     const now = deps.clock.now();
     const held = deps.hub.liveSessions();
@@ -38,24 +36,8 @@ export function createSessionSweep(deps: { db: Db; clock: Clock; hub: SessionHub
     if (closed > 0) deps.log.info({ closed, staleAfterMs }, 'closed sessions whose control plane stopped vouching for them');
   }
 
-  /** One tick at a time; a failure is logged and the next tick tries again. */
-  function run() {
-    running ??= tick()
-      .catch((err) => deps.log.error({ err }, 'session sweep failed'))
-      .finally(() => (running = undefined));
-    return running;
-  }
-
-  return {
-    tick: run,
-    start() {
-      timer = setInterval(() => void run(), deps.heartbeatIntervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  // One tick at a time; a failure is logged and the next tick tries again.
+  const timer = createJobTimer({ name: 'session sweep', everyMs: deps.heartbeatIntervalMs, run: tick, log: deps.log });
+  return { tick: timer.runNow, start: timer.start, stop: timer.stop };
 }
 export type SessionSweep = ReturnType<typeof createSessionSweep>;

@@ -10,6 +10,17 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
  */
 export const sessionStaleAfterMs = (heartbeatIntervalMs: number) => heartbeatIntervalMs * 3;
 
+let liveWindowMs = sessionStaleAfterMs(DEFAULT_HEARTBEAT_INTERVAL_MS);
+/**
+ * The oldest heartbeat stamp a live session can have at `now`: for readers that hold no session
+ * hub (a mission's dispatch state). An open row stamped earlier belongs to a dead instance.
+ */
+export const sessionLiveSince = (now: Date) => new Date(now.getTime() - liveWindowMs);
+/** The process's configured heartbeat (the session hub sets it when it starts). */
+export function useHeartbeatInterval(heartbeatIntervalMs: number) {
+  liveWindowMs = sessionStaleAfterMs(heartbeatIntervalMs);
+}
+
 /** Session timings from the parsed config (ms throughout). */
 export function sessionSettingsFrom(config: Pick<Config, 'heartbeatIntervalMs'>): SessionSettings {
   return {

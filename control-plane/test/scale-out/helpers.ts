@@ -16,7 +16,7 @@ export const fastSessions = (ms = 200): SessionSettings => sessionSettingsFrom({
  * Another control plane in this process over `first`'s PostgreSQL database (its own pool, its
  * own session hub): what a second instance behind a balancer is. Closed when `t` ends.
  */
-export async function startPeer(t: Test, first: TestApp, opts: Partial<Pick<AppDeps, 'sessions' | 'dispatch'>> = {}) {
+export async function startPeer(t: Test, first: TestApp, opts: Partial<Pick<AppDeps, 'sessions' | 'dispatch' | 'leadershipCheckMs'>> = {}) {
   const database = await openDatabase({ databaseUrl: first.db.url!, poolSize: 5, migrate: false });
   const docsDir = mkdtempSync(join(tmpdir(), 'su-docs-'));
   const app = await buildApp({ database, docsDir, ...opts, logger: process.env.SU_TEST_LOG ? { level: process.env.SU_TEST_LOG } : false });

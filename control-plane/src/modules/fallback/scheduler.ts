@@ -3,6 +3,8 @@ import type { Db } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { FallbackEngine, RunOutcome } from './fallback-engine.ts';
 import { rowsOf } from '../missions/missions.repository.ts';
+import { createJobTimer } from '../../jobs/job-timer.ts';
+import { leaderOnly, type Leadership } from '../../jobs/leadership.ts';
 
 // Held for one tick's claim transaction: whichever control-plane process gets it claims the due
 // projects; the others skip this tick. (Any constant; the same in every process.)
@@ -85,14 +87,13 @@ export interface SchedulerDeps {
   tickMs: number;
   /** Periodic upkeep after ticks (metrics refresh, retention); errors are logged, never thrown. */
   afterTick?: (now: Date) => Promise<void>;
+  /** Timer ticks happen only in the leader instance; the claim's own lock stays the guarantee of one run per due project. */
+  leadership?: Leadership;
   log?: { error(obj: object, msg: string): void };
 }
 
 /** Mission Fallback's timekeeper: on every tick, one set-based check, then runs where needed. */
 export function createFallbackScheduler(deps: SchedulerDeps) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-
   async function tick(): Promise<TickResult> {
     if (!deps.enabled) return { leader: false, checked: [], runs: [] };
     const now = deps.clock.now();
@@ -108,23 +109,9 @@ export function createFallbackScheduler(deps: SchedulerDeps) {
     return { leader, checked, runs };
   }
 
-  return {
-    tick,
-    start() {
-      if (!deps.enabled || timer) return;
-      timer = setInterval(() => {
-        if (running) return; // a slow tick is never overlapped by the next
-        running = tick()
-          .catch((err) => deps.log?.error({ err }, 'fallback tick failed'))
-          .finally(() => (running = undefined));
-      }, deps.tickMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  const timer = createJobTimer({
+    name: 'fallback tick', everyMs: deps.enabled ? deps.tickMs : 0, run: deps.leadership ? leaderOnly(deps.leadership, tick) : tick, log: deps.log,
+  });
+  return { tick, start: timer.start, stop: timer.stop };
 }
 export type FallbackScheduler = ReturnType<typeof createFallbackScheduler>;

@@ -3,6 +3,8 @@ import type { Clock } from '../../lib/time.ts';
 import type { GithubIntegrationsService } from './github-integrations.service.ts';
 import { fromIssueComment, fromReview, fromReviewComment, type IncomingComment, type PrFeedback } from './pr-feedback.ts';
 import { createPullRequestsRepository, type TrackedPullRequest } from './pull-requests.repository.ts';
+import { createJobTimer } from '../../jobs/job-timer.ts';
+import { leaderOnly, type Leadership } from '../../jobs/leadership.ts';
 
 /**
  * For control planes GitHub cannot reach (a laptop behind NAT): polls each open PR for its state,
@@ -17,9 +19,10 @@ export function createPullRequestPoller(deps: {
   log: { warn(o: object, m: string): void; error(o: object, m: string): void };
   intervalMs: number;
   batch?: number;
+  /** Polls only in the leader instance: N instances would spend N times the GitHub rate limit on the same PRs. */
+  leadership?: Leadership;
 }) {
   const prs = createPullRequestsRepository(deps.db);
-  let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
   async function pollOne(pr: TrackedPullRequest) {
@@ -68,17 +71,10 @@ export function createPullRequestPoller(deps: {
     return running;
   }
 
-  return {
-    pollOnce,
-    start() {
-      if (deps.intervalMs <= 0) return;
-      timer = setInterval(() => void pollOnce().catch((err) => deps.log.error({ err }, 'pull request polling failed')), deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  const timer = createJobTimer({
+    name: 'pull request polling', everyMs: deps.intervalMs, log: deps.log,
+    run: deps.leadership ? leaderOnly(deps.leadership, pollOnce) : pollOnce,
+  });
+  return { pollOnce, start: timer.start, stop: timer.stop };
 }
 export type PullRequestPoller = ReturnType<typeof createPullRequestPoller>;

@@ -28,6 +28,19 @@ const idList = (ids: string[]): SQL => sql.join(ids.map((id) => sql`${id}`), sql
 const ids = (result: unknown) => rowsOf(result).map((r) => String(r.id));
 
 /**
+ * Every retention job's batch: select the oldest expired rows' ids, let `archive` fold them into
+ * what outlives them (same transaction), then delete exactly those ids. Returns the ids deleted.
+ */
+async function expireOldest(tx: Tx, o: { table: string; expired: SQL; order: string; limit: number; archive?: (batch: SQL) => Promise<unknown> }): Promise<string[]> {
+  const table = sql.identifier(o.table);
+  const found = ids(await tx.execute(sql`SELECT id FROM ${table} WHERE ${o.expired} ORDER BY ${sql.raw(o.order)} LIMIT ${o.limit}`));
+  if (found.length === 0) return [];
+  const batch = idList(found);
+  await o.archive?.(batch);
+  return ids(await tx.execute(sql`DELETE FROM ${table} WHERE id IN (${batch}) RETURNING id`));
+}
+
+/**
  * Fallback runs (and their items, by cascade) older than 180 days. Their daily aggregates are
  * first added to the archive the metrics view reads, in the same transaction as the delete, so
  * the aggregates stay and are never counted twice. Their JSON reports go after the commit.
@@ -37,12 +50,9 @@ export function fallbackRunsJob(reports: FallbackReports): RetentionJob {
     name: 'mission_fallback_runs',
     lockKey: 7_878_101,
     async batch(tx, now, limit) {
-      const cutoff = before(now, HORIZON_DAYS.fallback);
-      const runIds = ids(await tx.execute(sql`
-        SELECT id FROM mission_fallback_runs WHERE started_at < ${cutoff} ORDER BY started_at, id LIMIT ${limit}`));
-      if (runIds.length === 0) return { count: 0 };
-      const batch = idList(runIds);
-      await tx.execute(sql`
+      const removed = await expireOldest(tx, {
+        table: 'mission_fallback_runs', expired: sql`started_at < ${before(now, HORIZON_DAYS.fallback)}`, order: 'started_at, id', limit,
+        archive: (batch) => tx.execute(sql`
         INSERT INTO mission_fallback_metrics_archive AS a (project_id, day, generated, accepted, discarded, backlog_samples, backlog_sum, below_threshold_samples)
         SELECT project_id, day, sum(generated), sum(accepted), sum(discarded), 0, 0, 0
           FROM (
@@ -55,8 +65,8 @@ export function fallbackRunsJob(reports: FallbackReports): RetentionJob {
           ) expiring
          GROUP BY project_id, day
         ON CONFLICT (project_id, day) DO UPDATE SET
-          generated = a.generated + excluded.generated, accepted = a.accepted + excluded.accepted, discarded = a.discarded + excluded.discarded`);
-      const removed = ids(await tx.execute(sql`DELETE FROM mission_fallback_runs WHERE id IN (${batch}) RETURNING id`));
+          generated = a.generated + excluded.generated, accepted = a.accepted + excluded.accepted, discarded = a.discarded + excluded.discarded`),
+      });
       // A report left behind by a crash here is harmless (its run is gone).
       return { count: removed.length, afterCommit: async () => { for (const id of removed) await reports.remove(id).catch(() => {}); } };
     },
@@ -68,19 +78,17 @@ export const backlogSamplesJob: RetentionJob = {
   name: 'mission_fallback_backlog_samples',
   lockKey: 7_878_102,
   async batch(tx, now, limit) {
-    const cutoff = before(now, HORIZON_DAYS.fallback);
-    const sampleIds = ids(await tx.execute(sql`
-      SELECT id FROM mission_fallback_backlog_samples WHERE checked_at < ${cutoff} ORDER BY checked_at, id LIMIT ${limit}`));
-    if (sampleIds.length === 0) return { count: 0 };
-    const batch = idList(sampleIds);
-    await tx.execute(sql`
+    const removed = await expireOldest(tx, {
+      table: 'mission_fallback_backlog_samples', expired: sql`checked_at < ${before(now, HORIZON_DAYS.fallback)}`, order: 'checked_at, id', limit,
+      archive: (batch) => tx.execute(sql`
       INSERT INTO mission_fallback_metrics_archive AS a (project_id, day, generated, accepted, discarded, backlog_samples, backlog_sum, below_threshold_samples)
       SELECT project_id, (checked_at AT TIME ZONE 'UTC')::date, 0, 0, 0, count(*), sum(backlog_count), count(*) FILTER (WHERE backlog_count < backlog_threshold)
         FROM mission_fallback_backlog_samples WHERE id IN (${batch}) GROUP BY 1, 2
       ON CONFLICT (project_id, day) DO UPDATE SET
         backlog_samples = a.backlog_samples + excluded.backlog_samples, backlog_sum = a.backlog_sum + excluded.backlog_sum,
-        below_threshold_samples = a.below_threshold_samples + excluded.below_threshold_samples`);
-    return { count: ids(await tx.execute(sql`DELETE FROM mission_fallback_backlog_samples WHERE id IN (${batch}) RETURNING id`)).length };
+        below_threshold_samples = a.below_threshold_samples + excluded.below_threshold_samples`),
+    });
+    return { count: removed.length };
   },
 };
 
@@ -89,9 +97,8 @@ export const notificationsJob: RetentionJob = {
   name: 'notifications',
   lockKey: 7_878_103,
   async batch(tx, now, limit) {
-    const cutoff = before(now, HORIZON_DAYS.notifications);
-    return { count: ids(await tx.execute(sql`
-      DELETE FROM notifications WHERE id IN (SELECT id FROM notifications WHERE created_at < ${cutoff} ORDER BY created_at, id LIMIT ${limit}) RETURNING id`)).length };
+    const expired = sql`created_at < ${before(now, HORIZON_DAYS.notifications)}`;
+    return { count: (await expireOldest(tx, { table: 'notifications', expired, order: 'created_at, id', limit })).length };
   },
 };
 
@@ -104,11 +111,8 @@ export const auditEventsJob: RetentionJob = {
   name: 'audit_events',
   lockKey: 7_878_104,
   async batch(tx, now, limit) {
-    const cutoff = before(now, HORIZON_DAYS.audit);
-    return { count: ids(await tx.execute(sql`
-      DELETE FROM audit_events WHERE id IN (
-        SELECT id FROM audit_events WHERE created_at < ${cutoff} AND created_at < now() - interval '400 days' ORDER BY created_at, id LIMIT ${limit}
-      ) RETURNING id`)).length };
+    const expired = sql`created_at < ${before(now, HORIZON_DAYS.audit)} AND created_at < now() - interval '400 days'`;
+    return { count: (await expireOldest(tx, { table: 'audit_events', expired, order: 'created_at, id', limit })).length };
   },
 };
 

@@ -8,6 +8,8 @@ import {
   accessRequestMessagesJob, auditEventsJob, backlogSamplesJob, fallbackRunsJob, notificationsJob, type RetentionJob,
 } from './retention-jobs.ts';
 import { idempotencyKeysJob } from '../idempotency/idempotency-retention.ts';
+import { createJobTimer } from '../../jobs/job-timer.ts';
+import { leaderOnly, type Leadership } from '../../jobs/leadership.ts';
 
 /** Rows per statement: short transactions, short locks, bounded memory for the id lists. */
 export const RETENTION_BATCH = 1_000;
@@ -47,6 +49,8 @@ export interface RetentionDeps {
   /** How often the jobs run (ms); 0 leaves them to explicit run() calls (tests). */
   intervalMs: number;
   batchSize?: number;
+  /** The timer's runs happen only in the leader instance (each batch's lock stays the guarantee). */
+  leadership?: Leadership;
   log?: { error(obj: object, msg: string): void };
 }
 
@@ -60,9 +64,6 @@ export function createRetention(deps: RetentionDeps) {
   });
   const lastRun = new Gauge({ name: 'su_retention_last_run_timestamp_seconds', help: 'When this process last ran the retention jobs', registers });
   for (const job of jobs) removedTotal.inc({ table: job.name }, 0); // every series visible from the start
-
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
 
   /** Runs every job once; one job's failure does not keep the others from running. */
   async function run(now = deps.clock.now()): Promise<Record<string, JobOutcome>> {
@@ -79,21 +80,8 @@ export function createRetention(deps: RetentionDeps) {
     return outcomes;
   }
 
-  return {
-    run,
-    start() {
-      if (deps.intervalMs <= 0 || timer) return;
-      timer = setInterval(() => {
-        if (running) return; // a slow run is never overlapped by the next
-        running = run().finally(() => (running = undefined));
-      }, deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  const timed = () => run();
+  const timer = createJobTimer({ name: 'retention', everyMs: deps.intervalMs, run: deps.leadership ? leaderOnly(deps.leadership, timed) : timed, log: deps.log });
+  return { run, start: timer.start, stop: timer.stop };
 }
 export type Retention = ReturnType<typeof createRetention>;
