@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -17,11 +18,19 @@ export const vendorFiles: Record<string, string> = {
   '/vendor/uplot.js': 'uplot/dist/uPlot.esm.js',
 };
 
-/** One explicit route per vendored file, read once at start-up: a missing package fails the boot, not a page. */
+/**
+ * One explicit route per vendored file, read once at start-up: a missing package fails the boot, not
+ * a page. Revalidated on each use (a release may change it) with an ETag of its content, so a
+ * browser that holds it gets a 304 instead of the whole module again.
+ */
 export function registerVendorRoutes(app: FastifyInstance) {
   for (const [path, specifier] of Object.entries(vendorFiles)) {
     const body = readFileSync(fileURLToPath(import.meta.resolve(specifier)));
-    app.get(path, { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=0').send(body));
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    app.get(path, { schema: { hide: true } }, async (req, reply) => {
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=0').header('etag', etag);
+      if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag)) return reply.code(304).send();
+      return reply.send(body);
+    });
   }
 }
