@@ -62,6 +62,8 @@ export function createApi(key, { onUnauthorized } = {}) {
     move: (id, list, listOrder) => request('POST', `/missions/${id}/move`, listOrder === undefined ? { list } : { list, listOrder }),
     answer: (id, text) => request('POST', `/missions/${id}/answer`, { text }),
     post: (path, body) => request('POST', path, body ?? {}),
+    patch: (path, body) => request('PATCH', path, body ?? {}),
+    delete: (path) => request('DELETE', path),
     review: (id, decision, feedback) => request('POST', `/missions/${id}/review`, feedback ? { decision, feedback } : { decision }),
     fallbackArea: (projectId) => request('GET', `/projects/${projectId}/fallback/area`),
     launchTemplate: (projectId, templateId) => request('POST', `/projects/${projectId}/fallback/templates/${templateId}/launch`, {}, board),
