@@ -14,6 +14,7 @@ import { isDefinitiveStoreError } from './store-errors.ts';
 import { safeError } from '../lib/safe-error.ts';
 import { createSessionsRepository, isLiveAttempt } from './sessions.repository.ts';
 import { respondToToolRequest } from '../modules/mission-tools/tool-requests.ts';
+import { strayAttemptsOf } from './stray-attempts.ts';
 
 export interface SessionSettings {
   heartbeatIntervalMs: number;
@@ -226,6 +227,9 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     log = log.child({ sessionId });
     hub.attach(live);
     send('session.welcome', { sessionId: id, workstationId, heartbeatIntervalMs: settings.heartbeatIntervalMs, attempts });
+    for (const stray of await strayAttemptsOf(db, workstationId)) {
+      send('mission.cancel', { attemptId: stray.attemptId, reason: `mission moved to ${stray.list} by a person` });
+    }
     deps.onOpen?.(workstationId);
     log.info({ daemonVersion: p.daemonVersion, agents: p.agents.map((a) => a.type), held: p.attempts.length }, 'daemon session open');
   }

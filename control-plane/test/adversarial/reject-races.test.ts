@@ -152,13 +152,10 @@ t.test('reject racing the dispatch claim: the agent of an attempt whose mission 
   await client.close();
 });
 
-// Found by this review (reported to the lead; the dispatcher is being changed by another helper):
-// the cancel is sent once, on the board change, to whichever process holds the session at that
-// instant. A daemon away at that moment never hears it, and nothing re-sends it on reconnect: the
-// rejected agent runs to its end, and the guidance waits for it.
-t.test('reject from Doing while the daemon is disconnected: the agent is cancelled when the daemon comes back', {
-  todo: 'open bug: mission.cancel is one-shot; the session open does not cancel live attempts whose mission left Doing',
-}, async (t) => {
+// Found by an adversarial review: the cancel is sent once, on the board change, to whichever
+// process holds the session at that instant. A daemon away at that moment never heard it, so the
+// session that opens next sends it again (sessions/stray-attempts.ts).
+t.test('reject from Doing while the daemon is disconnected: the agent is cancelled when the daemon comes back', async (t) => {
   const p = await servedProject(app);
   const client = await p.connect();
   const m = await p.mission({ title: 'cancel across a reconnect' });
