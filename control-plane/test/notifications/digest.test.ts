@@ -17,7 +17,7 @@ async function person(name: string, prefs: Record<string, unknown> = {}) {
   const notify = (at: string, kind = 'pr.failed') =>
     notifyProjectAdmins(app.db.db, { projectId: project.id, kind, segment: 'review', title: (p) => `${kind} in ${p} at ${at}` }, new Date(at));
   const digests = async () => (await me.client.get('/api/v1/notification-digests')).body.items as any[];
-  return { me, project, notify, digests };
+  return { me, org, project, notify, digests };
 }
 
 t.test('each person gets one digest of their last full week, in their time zone; a second run adds nothing', async (t) => {
@@ -75,4 +75,20 @@ t.test("a digest is its owner's only", async (t) => {
   t.same([theirs.status, theirs.body.error.code], [404, 'SU_ERR_NOT_FOUND']);
   t.same(await b.digests(), []);
   t.equal((await a.me.client.get('/api/v1/notification-digests?limit=0')).status, 400);
+});
+
+t.test('deleting a person removes their digests and notification settings', async (t) => {
+  const gone = await person('gone', { timeZone: 'Europe/Paris' });
+  await gone.notify('2026-12-01T09:00:00Z');
+  await assembleWeeklyDigests(app.db.db, NOW);
+  const left = async (table: string) => (await queryRows<{ n: number }>(app.db, `SELECT count(*)::int AS n FROM ${table} WHERE user_id = '${gone.me.id}'`))[0]!.n;
+  t.equal(await left('notification_digests'), 1);
+  t.equal(await left('notification_settings'), 1);
+  // Another owner first: the last owner of an organization cannot be deleted.
+  const heir = await createUser(app, `heir-${Math.random()}@example.com`);
+  t.equal((await gone.me.client.post(`/api/v1/organizations/${gone.org.id}/members`, { userId: heir.id, role: 'owner' })).status, 201);
+  t.equal((await app.admin.delete(`/api/v1/users/${gone.me.id}`)).status, 204);
+  t.equal(await left('notification_digests'), 0, 'their digests (titles of their notifications) are gone');
+  t.equal(await left('notification_settings'), 0);
+  t.same(await assembleWeeklyDigests(app.db.db, NOW), { leader: true, assembled: 0 }, 'and the job does not assemble one again');
 });

@@ -16,7 +16,7 @@ import { rowsOf } from '../missions/missions.repository.ts';
  * points at (audit events, missions' reviewers, attempts), but loses name and e-mail and gains a
  * pseudonym: anything that shows a user resolves the id when read, so the write-once audit log
  * (and everything else) reads "deleted user" without being rewritten. Their keys stop working,
- * their memberships, notifications and access-request texts go.
+ * their memberships, notifications (with their notification settings and digests) and access-request texts go.
  */
 export function createUserDeletion(db: Db, clock: Clock) {
   async function deleteUser(caller: UserPrincipal, userId: string) {
@@ -47,6 +47,8 @@ export function createUserDeletion(db: Db, clock: Clock) {
       const orgs = rowsOf(await tx.execute(sql`DELETE FROM organization_memberships WHERE user_id = ${userId} RETURNING organization_id`));
       await tx.execute(sql`DELETE FROM notifications WHERE user_id = ${userId}`);
       await tx.execute(sql`DELETE FROM notification_preferences WHERE user_id = ${userId}`);
+      await tx.execute(sql`DELETE FROM notification_settings WHERE user_id = ${userId}`);
+      await tx.execute(sql`DELETE FROM notification_digests WHERE user_id = ${userId}`);
       await tx.execute(sql`UPDATE access_requests SET message = NULL WHERE user_id = ${userId} AND message IS NOT NULL`);
       // One event per organization they left (its admins read their own log), one for the instance.
       for (const organizationId of [null, ...orgs.map((r) => String(r.organization_id))]) {
