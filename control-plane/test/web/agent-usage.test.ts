@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { newId } from '@solo-unicorn/shared';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import t, { type Test } from 'tap';
+import type { Page } from 'playwright-core';
+import t from 'tap';
 import { codeAgentSessions } from '../../src/db/schema/index.ts';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
-import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -16,19 +14,9 @@ runOnceAcrossEngines(t, 'a board view in Chromium');
 // What the agents did and cost, why a mission waits, and the policy settings (#13), as a user sees
 // them in Debian's Chromium. Attempts are written straight into code_agent_sessions (the daemon's
 // frames are covered elsewhere); everything else goes through the API.
-const CHROMIUM = '/usr/bin/chromium';
-const here = dirname(fileURLToPath(import.meta.url));
-/** CI collects `$SU_TEST_ARTIFACTS_DIR`; locally the screenshots land in test/web/artifacts (gitignored). */
-const screenshots = process.env.SU_TEST_ARTIFACTS_DIR ? join(process.env.SU_TEST_ARTIFACTS_DIR, 'screenshots') : join(here, 'artifacts');
-
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
-} else {
-  await agentUsageTests();
-}
+if (haveChromium(t)) await agentUsageTests();
 
 async function agentUsageTests() {
-  mkdirSync(screenshots, { recursive: true });
   const app = await startTestApp(t);
   const api = app.admin;
   const org = await createOrg(api);
@@ -67,39 +55,9 @@ async function agentUsageTests() {
     startedAt: minutesAgo(5), finishedAt: minutesAgo(4), createdAt: minutesAgo(5),
   });
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  let closed = false;
-  const closeBrowser = async () => {
-    if (closed) return;
-    closed = true;
-    await browser.close();
-  };
-  t.teardown(closeBrowser);
-
   // UTC in the browser: the reset time the card shows is then the ISO time's HH:MM.
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
-  const page: Page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const consoleErrors: string[] = [];
-  const watch = (p: Page, name: string) => {
-    p.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${name}: ${msg.text()} @ ${msg.location().url}`);
-    });
-    p.on('pageerror', (error) => consoleErrors.push(`${name} uncaught: ${error.message}`));
-  };
-  watch(page, 'desktop');
-
+  const { page, step, shot, newPage, close: closeBrowser } = await openBoardBrowser(t, { context: { timezoneId: 'UTC', locale: 'en-US' }, timeoutMs: 20_000 });
   const card = (id: string) => page.locator(`li.card[data-id="${id}"]`);
-  const shot = (name: string, target: Page = page) => target.screenshot({ path: join(screenshots, name), fullPage: true });
-  const step = (name: string, fn: (t: Test) => Promise<void>) =>
-    t.test(name, async (t) => {
-      await fn(t);
-      t.same(consoleErrors.splice(0), [], 'no console errors');
-    });
   const openPanel = async (p: Page, id: string, title: string) => {
     await p.locator(`li.card[data-id="${id}"]`).getByRole('button', { name: title, exact: true }).click();
     return p.getByRole('dialog', { name: title });
@@ -108,10 +66,7 @@ async function agentUsageTests() {
     Object.fromEntries(await row.locator('[data-field]').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.field, e.textContent?.trim()])));
 
   await step('signs in; the cards show the cost and the denials of the latest attempt', async (t) => {
-    await page.goto(app.baseUrl);
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#live-status[data-state="live"]').waitFor();
+    await signIn(page, app.baseUrl);
     await card(parser.id).getByTestId('denied').waitFor();
     t.equal(await card(parser.id).getByTestId('denied').textContent(), '2 denied');
     t.equal(await card(parser.id).getByTestId('cost').textContent(), '$0.62', 'both attempts’ cost');
@@ -242,8 +197,7 @@ async function agentUsageTests() {
   });
 
   await step('on a phone the attempts and the settings fit the screen', async (t) => {
-    const phone = await context.newPage();
-    watch(phone, 'phone');
+    const phone = await newPage('phone');
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(app.baseUrl);
     await phone.locator('#live-status[data-state="live"]').waitFor();

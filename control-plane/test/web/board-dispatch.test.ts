@@ -1,31 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import t, { type Test } from 'tap';
-import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import t from 'tap';
+import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
 runOnceAcrossEngines(t, 'a board view in Chromium');
 
 // Issue #15 on the board, in Debian's Chromium: why a card does not run, forms that make a
 // mission runnable (the project's defaults preselected), and moves that obey the API's rules.
-const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** Like board.test.ts: CI collects `$SU_TEST_ARTIFACTS_DIR`, locally `.ci/artifacts/screenshots`. */
-const screenshots = join(process.env.SU_TEST_ARTIFACTS_DIR || join(repoRoot, '.ci', 'artifacts'), 'screenshots');
-
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
-} else {
-  await dispatchBoardTests();
-}
+if (haveChromium(t)) await dispatchBoardTests();
 
 async function dispatchBoardTests() {
-  mkdirSync(screenshots, { recursive: true });
   const app = await startTestApp(t, { dispatch: { offlineGraceMs: 600_000, tickMs: 600_000, maxAttempts: 3 } });
   const api = app.admin;
   const org = await createOrg(api);
@@ -41,41 +28,15 @@ async function dispatchBoardTests() {
   daemon.send(hello(reg.workstation.id));
   await daemon.waitFor((f) => f.type === 'session.welcome', 'welcome');
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  let closed = false;
-  const closeBrowser = async () => {
-    if (closed) return;
-    closed = true;
-    await browser.close();
-    daemon.close();
-  };
-  t.teardown(closeBrowser);
-  const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  const { page, step, shot, close: closeBrowser } = await openBoardBrowser(t);
+  t.teardown(() => daemon.close());
   const card = (id: string, list?: string) => page.locator(`${list ? `ol.cards[data-list="${list}"] ` : ''}li.card[data-id="${id}"]`);
-  const step = (name: string, fn: (t: Test) => Promise<void>) =>
-    t.test(name, async (t) => {
-      await fn(t);
-      t.same(consoleErrors.splice(0), [], 'no console errors');
-    });
 
   // Created before the page loads: a Todo card that can never run as it is.
   const stuck = await createMission(api, project.id, { title: 'Stuck without a repository', ready: true });
 
   await step('a Todo card says why it does not run, and what to do', async (t) => {
-    await page.goto(app.baseUrl);
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#live-status[data-state="live"]').waitFor();
+    await signIn(page, app.baseUrl);
     const note = card(stuck.id, 'todo').getByTestId('dispatch');
     await note.waitFor();
     t.equal(await note.getAttribute('data-state'), 'blocked');
@@ -93,7 +54,7 @@ async function dispatchBoardTests() {
     t.equal(await dialog.getByLabel('PR mode').inputValue(), 'auto');
     await dialog.getByLabel('Title', { exact: true }).fill('Runs from the board');
     await dialog.getByLabel('Ready for an agent').check();
-    await page.screenshot({ path: join(screenshots, 'new-mission-dialog.png') });
+    await shot('new-mission-dialog.png', page, false);
     const [created] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`${P}/missions`) && r.request().method() === 'POST'),
       dialog.getByRole('button', { name: 'Create' }).click(),
@@ -130,7 +91,7 @@ async function dispatchBoardTests() {
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
     await card(stuck.id, 'todo').locator('li[data-code="blocked_by_dependencies"]').waitFor();
-    await page.screenshot({ path: join(screenshots, 'board-dispatch.png'), fullPage: true });
+    await shot('board-dispatch.png');
     t.equal(await card(stuck.id).locator('li[data-code="no_repository"]').count(), 0, 'the card follows');
   });
 

@@ -1,21 +1,14 @@
 import { makeFrame } from '@solo-unicorn/shared';
-import { existsSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
 import t from 'tap';
-import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
+import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // #15 on the board, in Debian's Chromium: "a human can always reject with guidance, from any list".
 // A card's "Reject…" opens the mission with the cursor in the guidance field; from Doing the
 // running agent is cancelled; Done cards offer no rejection.
-const CHROMIUM = '/usr/bin/chromium';
-
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
-} else {
-  await rejectTests();
-}
+if (haveChromium(t)) await rejectTests();
 
 async function rejectTests() {
   const app = await startTestApp(t, { dispatch: { offlineGraceMs: 600_000, tickMs: 600_000, maxAttempts: 3 } });
@@ -38,25 +31,11 @@ async function rejectTests() {
   const done = await createMission(api, project.id, { title: 'Shipped' });
   await api.post(`/api/v1/missions/${done.id}/move`, { list: 'done' });
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.teardown(async () => {
-    await browser.close();
-    daemon.close();
-  });
-  const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  const consoleErrors: string[] = [];
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  const { page, consoleErrors } = await openBoardBrowser(t);
+  t.teardown(() => daemon.close());
   const card = (id: string, list?: string) => page.locator(`${list ? `ol.cards[data-list="${list}"] ` : ''}li.card[data-id="${id}"]`);
 
-  await page.goto(app.baseUrl);
-  await page.getByLabel('API key').fill(ADMIN_KEY);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#live-status[data-state="live"]').waitFor();
+  await signIn(page, app.baseUrl);
 
   t.test('Reject… on a Todo card: guidance in, the mission is ready with it', async (t) => {
     await card(conflicted.id, 'todo').getByRole('button', { name: /^Reject “Conflicted twice” with guidance/ }).click();

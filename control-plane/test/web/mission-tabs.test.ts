@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { newId } from '@solo-unicorn/shared';
-import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
-import t, { type Test } from 'tap';
+import type { Locator, Page } from 'playwright-core';
+import t from 'tap';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
-import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -17,9 +17,6 @@ runOnceAcrossEngines(t, 'a board view in Chromium');
 // Chromium. The daemon's events (git.diff, docs.changed, agent.*) are written through the mission
 // events repository, as the session ingest stores them; docs are files in the docs folder, as
 // the control plane keeps them. Everything live arrives over the board's real socket.
-const CHROMIUM = '/usr/bin/chromium';
-const here = dirname(fileURLToPath(import.meta.url));
-const screenshots = process.env.SU_TEST_ARTIFACTS_DIR ? join(process.env.SU_TEST_ARTIFACTS_DIR, 'screenshots') : join(here, 'artifacts');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A unified diff of `n` added lines, for a file big enough to start collapsed. */
@@ -45,7 +42,6 @@ function diffSummary(files: Record<string, unknown>[]) {
 }
 
 async function missionTabsTests() {
-  mkdirSync(screenshots, { recursive: true });
   const app = await startTestApp(t);
   const api = app.admin;
   const org = await createOrg(api);
@@ -93,36 +89,7 @@ async function missionTabsTests() {
     { path: 'src/generated.ts', additions: 450, deletions: 0, binary: false, patch: bigPatch(450) },
   ]), { origin: 'agent', attemptId: first });
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  let closed = false;
-  const closeBrowser = async () => {
-    if (closed) return;
-    closed = true;
-    await browser.close();
-  };
-  t.teardown(closeBrowser);
-
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
-  const page: Page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const consoleErrors: string[] = [];
-  const watch = (p: Page, name: string) => {
-    p.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${name}: ${msg.text()} @ ${msg.location().url}`);
-    });
-    p.on('pageerror', (error) => consoleErrors.push(`${name} uncaught: ${error.message}`));
-  };
-  watch(page, 'desktop');
-  const shot = (name: string, target: Page = page) => target.screenshot({ path: join(screenshots, name), fullPage: true });
-  const step = (name: string, fn: (t: Test) => Promise<void>) =>
-    t.test(name, async (t) => {
-      await fn(t);
-      t.same(consoleErrors.splice(0), [], 'no console errors');
-    });
+  const { page, step, shot, newPage, close: closeBrowser } = await openBoardBrowser(t, { context: { timezoneId: 'UTC', locale: 'en-US' }, timeoutMs: 20_000 });
   const openPanel = async (p: Page, id: string, title: string) => {
     await p.locator(`li.card[data-id="${id}"]`).getByRole('button', { name: title, exact: true }).click();
     return p.getByRole('dialog', { name: title });
@@ -139,10 +106,7 @@ async function missionTabsTests() {
   };
 
   await step('signs in and opens the mission panel on its Details tab', async (t) => {
-    await page.goto(app.baseUrl);
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#live-status[data-state="live"]').waitFor();
+    await signIn(page, app.baseUrl);
     const panel = await openPanel(page, m.id, 'Review the parser');
     const tabs = panel.getByRole('tab');
     t.same((await tabs.allTextContents()).map((s) => s.replace(/\d+$/, '')), ['Details', 'Files', 'Docs', 'Conversation']);
@@ -314,8 +278,7 @@ async function missionTabsTests() {
   });
 
   await step('on a phone the tabs and the diff fit the screen', async (t) => {
-    const phone = await context.newPage();
-    watch(phone, 'phone');
+    const phone = await newPage('phone');
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(app.baseUrl);
     await phone.locator('#live-status[data-state="live"]').waitFor();
@@ -344,8 +307,4 @@ async function missionTabsTests() {
   await closeBrowser();
 }
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
-} else {
-  await missionTabsTests();
-}
+if (haveChromium(t)) await missionTabsTests();
