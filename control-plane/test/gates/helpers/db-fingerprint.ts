@@ -2,8 +2,8 @@ import type { TestDatabase } from '../../helpers/database.ts';
 import { queryRows } from '../../helpers/sql.ts';
 
 // Tables a refused request may legitimately touch: the key's last use, session bookkeeping,
-// the realtime log, single-use tickets.
-const volatile = /^(api_keys|workstation_sessions|realtime_.*|drizzle_.*|__drizzle.*)$/;
+// the realtime log, single-use tickets, and an Idempotency-Key's stored answer (a 4xx is replayed too).
+const volatile = /^(api_keys|workstation_sessions|idempotency_keys|realtime_.*|drizzle_.*|__drizzle.*)$/;
 
 /**
  * A digest of every table's rows (count + md5 of their text). Equal digests before and after a
