@@ -57,6 +57,9 @@ import { agentMetricsPlugin } from './plugins/agent-metrics.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { accessRequestsRoutes } from './modules/access-requests/access-requests.routes.ts';
 import { createAccessRequestsService } from './modules/access-requests/access-requests.service.ts';
+import { missionHandoffRoutes } from './modules/missions/mission-handoff.routes.ts';
+import { createMissionHandoffService } from './modules/missions/mission-handoff.service.ts';
+import { galleryRoutes } from './modules/gallery/gallery.routes.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
 import { createUserDeletion, userDeletionRoutes } from './modules/users/user-deletion.ts';
 import { createRetention, type Retention } from './modules/retention/retention.ts';
@@ -181,6 +184,8 @@ export async function buildApp(deps: AppDeps) {
       await api.register(usageRoutes(createUsageService(deps.database.db, services.access, clock)));
       await api.register(auditRoutes(createAuditService(deps.database.db, services.access)));
       await api.register(accessRequestsRoutes(createAccessRequestsService(deps.database.db, services.access, clock)));
+      await api.register(missionHandoffRoutes(createMissionHandoffService(deps.database.db, services.access, clock)));
+      await api.register(galleryRoutes(deps.database.db, services.access, clock));
       await api.register(userDeletionRoutes(createUserDeletion(deps.database.db, clock)));
     },
     { prefix: '/api/v1' },

@@ -198,11 +198,18 @@ t.test('a project-member override raises or lowers access for that project only'
   await expectStatus(t, olga.client, 'GET', `/api/v1/projects/${projectA.id}`, 404);
 });
 
-t.test('a public project is readable by anyone signed in, but writes are 403', async (t) => {
-  for (const path of readsOf(publicA.id, missionPublic.id)) await expectStatus(t, bob.client, 'GET', path, 200);
+t.test('of a public project anyone signed in reads the board, Done missions and repositories; the rest is 403 (its Todo mission 404), writes too', async (t) => {
+  // The public part (#18): the project, its board (Done only: the Todo mission is not listed) and repositories.
+  const publicPart = [`/api/v1/projects/${publicA.id}`, `/api/v1/projects/${publicA.id}/missions`, `/api/v1/projects/${publicA.id}/repositories`];
+  for (const path of readsOf(publicA.id, missionPublic.id)) {
+    const expected = publicPart.includes(path) ? 200 : path.includes(missionPublic.id) ? 404 : 403;
+    await expectStatus(t, bob.client, 'GET', path, expected);
+  }
+  t.same((await bob.client.get(`/api/v1/projects/${publicA.id}/missions`)).body.items, [], 'a mission not in Done is not on the board for an outsider');
   for (const [method, path, body] of writesOf(publicA.id, missionPublic.id)) {
-    const res = await expectStatus(t, bob.client, method, path, 403, body);
-    t.equal(res.body.error.code, 'SU_ERR_FORBIDDEN');
+    const hidden = path.includes(missionPublic.id);
+    const res = await expectStatus(t, bob.client, method, path, hidden ? 404 : 403, body);
+    t.equal(res.body.error.code, hidden ? 'SU_ERR_NOT_FOUND' : 'SU_ERR_FORBIDDEN');
   }
   await expectStatus(t, bob.client, 'GET', `/api/v1/organizations/${orgA.id}`, 404, undefined);
   await expectStatus(t, app.as(), 'GET', `/api/v1/projects/${publicA.id}`, 401);

@@ -1,7 +1,7 @@
 import { vendorFiles } from '../../src/plugins/web-vendor.ts';
 import { defaultWebRoot } from '../../src/plugins/web-board.ts';
 import { signWebhook } from '../helpers/fake-github.ts';
-import { type Answer, anyUser, instanceAdminOnly, org, ownersOwn, project, publicProject, publicRoute, type Rule, workstationOnly } from './helpers/authz-rules.ts';
+import { type Answer, anyUser, type Outcome, instanceAdminOnly, org, ownersOwn, project, publicProject, publicRoute, type Rule, workstationOnly } from './helpers/authz-rules.ts';
 import { daemonProbe, realtimeProbe, webFiles, type WsProbe } from './helpers/authz-routes.ts';
 import { type Principal, templateBody, unique, type World } from './helpers/authz-world.ts';
 
@@ -61,7 +61,7 @@ function row(route: string, rule: Rule, opts: RowOptions = {}): Row {
   const twin = rule.need && !opts.params && !opts.onlyP && names.length > 0 && names.every((n) => n === 'projectId' || n === 'missionId');
   return {
     route, rule, passes: opts.passes,
-    publicRule: twin ? (opts.publicRule ?? publicProject(rule.need!)) : undefined,
+    publicRule: twin ? (opts.publicRule ?? publicProject(rule.need!, names.includes('missionId') ? 404 : 403)) : undefined,
     async build(w, p, target = 'P') {
       const params = { ...defaults(w, target), ...(await opts.params?.(w, p)) };
       let url = (opts.path ?? path).replace(/:(\w+)/g, (_, name: string) => {
@@ -76,6 +76,20 @@ function row(route: string, rule: Rule, opts: RowOptions = {}): Row {
 }
 
 const api = (route: string) => route.replace(' ', ' /api/v1');
+
+/** Project P as anyone signed in who can see it: members of org A (an outsider does not see P). */
+const seesProject: Rule = Object.assign((p: Principal): Outcome => (p.kind !== 'user' ? 401 : p.instanceAdmin || p.orgRole ? 'ok' : 404), { need: 'read' as const });
+
+/** A pending request on P by a fresh viewer of org A (a decided one would answer 409 to everyone). */
+async function freshAccessRequest(w: World) {
+  const email = `${unique('asker')}@authz.example.com`;
+  const user = (await w.app.admin.post('/api/v1/users', { email })).body;
+  const key = (await w.app.admin.post('/api/v1/api-keys', { userId: user.id, name: email })).body.key;
+  await w.owner.post(`/api/v1/organizations/${w.orgA}/members`, { userId: user.id, role: 'viewer' });
+  const asked = await w.app.as(key).post(`/api/v1/projects/${w.project}/access-requests`, { role: 'member' });
+  if (asked.status !== 201) throw new Error(`access request: ${JSON.stringify(asked.body)}`);
+  return asked.body.id as string;
+}
 
 export const rows: Row[] = [
   // Outside /api: the board, the docs, health and metrics need no key (a bad one changes nothing).
@@ -110,13 +124,13 @@ export const rows: Row[] = [
   // Projects
   row(api('POST /projects'), org('write'), { body: (w: World) => ({ organizationId: w.orgA, name: unique('project') }) }),
   row(api('GET /projects'), org('read'), { query: (w) => `organizationId=${w.orgA}` }),
-  row(api('GET /projects/:projectId'), project('read')),
+  row(api('GET /projects/:projectId'), project('read'), { publicRule: publicProject('read', 'ok') }),
   row(api('PATCH /projects/:projectId'), project('admin'), { body: { description: 'changed by the authorization matrix' } }),
   row(api('POST /projects/:projectId/members'), project('admin'), { body: async (w: World) => ({ userId: await w.fresh.orgMember(), role: 'viewer' }) }),
   row(api('GET /projects/:projectId/members'), project('read')),
   row(api('DELETE /projects/:projectId/members/:userId'), project('admin'), { params: async (w) => ({ userId: await w.fresh.projectMember() }) }),
   row(api('POST /projects/:projectId/repositories'), project('admin'), { body: () => ({ url: `https://github.com/acme/${unique('repo')}.git` }) }),
-  row(api('GET /projects/:projectId/repositories'), project('read')),
+  row(api('GET /projects/:projectId/repositories'), project('read'), { publicRule: publicProject('read', 'ok') }),
   row(api('POST /projects/:projectId/flows'), project('admin'), { body: () => ({ name: unique('flow'), stages: ['execute'] }) }),
   row(api('GET /projects/:projectId/flows'), project('read')),
   row(api('POST /projects/:projectId/actors'), project('admin'), { body: () => ({ name: unique('actor') }) }),
@@ -142,13 +156,29 @@ export const rows: Row[] = [
 
   // Missions
   row(api('POST /projects/:projectId/missions'), project('write'), { body: () => ({ title: unique('mission') }) }),
-  row(api('GET /projects/:projectId/missions'), project('read')),
+  row(api('GET /projects/:projectId/missions'), project('read'), { publicRule: publicProject('read', 'ok') }),
   row(api('GET /projects/:projectId/backlog'), project('read')),
   row(api('GET /missions/:missionId'), project('read')),
   row(api('PATCH /missions/:missionId'), project('write'), { body: { description: 'changed by the authorization matrix' } }),
   row(api('POST /missions/:missionId/move'), project('write'), { body: { list: 'todo' } }),
   row(api('POST /missions/:missionId/review'), project('write'), { params: async (w) => ({ missionId: await w.fresh.missionInReview() }), body: { decision: 'approve' } }),
   row(api('GET /missions/:missionId/docs'), project('read')),
+  row(api('POST /missions/:missionId/handoff'), project('write'), { body: { workstationId: null, reason: 'authorization matrix' } }),
+  row(api('POST /missions/:missionId/retry'), project('write'), { body: { reason: 'authorization matrix' } }),
+
+  // Access requests (#18): anyone who sees a project may ask (asking for what one has, or twice, is a 409 after the check)
+  row(api('POST /projects/:projectId/access-requests'), seesProject, { body: { role: 'member' }, passes: (r) => r.status === 409, publicRule: (p) => (p.kind === 'user' ? 'ok' : 401) }),
+  row(api('GET /projects/:projectId/access-requests'), project('admin')),
+  row(api('GET /access-requests'), anyUser),
+  row(api('GET /access-requests/:accessRequestId'), project('admin'), { params: async (w) => ({ accessRequestId: await freshAccessRequest(w) }) }),
+  row(api('POST /access-requests/:accessRequestId/approve'), project('admin'), { params: async (w) => ({ accessRequestId: await freshAccessRequest(w) }), body: {} }),
+  row(api('POST /access-requests/:accessRequestId/decline'), project('admin'), { params: async (w) => ({ accessRequestId: await freshAccessRequest(w) }), body: {} }),
+
+  // Stars and the gallery (#18): whoever sees a project may star it; the gallery lists public ones
+  row(api('GET /projects/:projectId/stars'), project('read'), { publicRule: publicProject('read', 'ok') }),
+  row(api('POST /projects/:projectId/star'), project('read'), { body: {}, publicRule: publicProject('read', 'ok') }),
+  row(api('DELETE /projects/:projectId/star'), project('read'), { publicRule: publicProject('read', 'ok') }),
+  row(api('GET /gallery/projects'), anyUser),
   row(api('GET /missions/:missionId/events'), project('read')),
   row(api('GET /missions/:missionId/attempts'), project('read')),
   row(api('GET /missions/:missionId/pull-requests'), project('read')),

@@ -31,12 +31,12 @@ t.test('organization owners and admins keep their access on every project, whate
 
 t.test('a project role without organization membership grants nothing', async (t) => {
   t.equal(projectAccess({ visibility: 'private', isInstanceAdmin: false, orgRole: null, projectRole: 'admin' }), undefined);
-  t.equal(projectAccess({ visibility: 'public', isInstanceAdmin: false, orgRole: null, projectRole: 'admin' }), 'read', 'a public project stays readable');
+  t.equal(projectAccess({ visibility: 'public', isInstanceAdmin: false, orgRole: null, projectRole: 'admin' }), 'public', 'a public project stays readable (its public part)');
 });
 
-t.test('a private project is invisible to outsiders; a public one is readable', async (t) => {
+t.test('a private project is invisible to outsiders; of a public one they read the public part', async (t) => {
   t.equal(projectAccess({ visibility: 'private', isInstanceAdmin: false }), undefined);
-  t.equal(projectAccess({ visibility: 'public', isInstanceAdmin: false }), 'read');
+  t.equal(projectAccess({ visibility: 'public', isInstanceAdmin: false }), 'public');
   t.equal(projectAccess({ visibility: 'public', isInstanceAdmin: false, orgRole: 'member' }), 'write', 'members keep their rights');
 });
 

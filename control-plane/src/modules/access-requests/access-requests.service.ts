@@ -81,7 +81,7 @@ export function createAccessRequestsService(db: Db, access: AccessService, clock
 
   return {
     async create(caller: UserPrincipal, projectId: string, input: { role: ProjectRole; message?: string }) {
-      const { project, access: has } = await access.requireProject(caller, projectId, 'read');
+      const { project, access: has } = await access.requireProject(caller, projectId, 'public');
       if (allows(has, projectRoleAccess[input.role])) {
         throw conflict('SU_ERR_ACCESS_REQUEST_UNNEEDED', `you already have ${has} access to this project, which includes what ${input.role} gives`, { access: has });
       }

@@ -45,9 +45,9 @@ export function createAccessRepository(db: Executor) {
       return row;
     },
 
-    async missionProjectId(missionId: string) {
-      const [row] = await db.select({ projectId: missions.projectId }).from(missions).where(eq(missions.id, missionId)).limit(1);
-      return row?.projectId;
+    async missionFacts(missionId: string) {
+      const [row] = await db.select({ projectId: missions.projectId, list: missions.list }).from(missions).where(eq(missions.id, missionId)).limit(1);
+      return row;
     },
   };
 }

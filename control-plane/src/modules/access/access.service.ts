@@ -7,7 +7,11 @@ import { type Access, allows, orgRoleAccess, projectAccess } from './roles.ts';
 
 export type ProjectRow = NonNullable<Awaited<ReturnType<ReturnType<typeof createAccessRepository>['projectWithRoles']>>>['project'];
 
-const verb: Record<Access, string> = { read: 'read', write: 'change', admin: 'administer', owner: 'own' };
+const verb: Record<Access, string> = { public: 'see', read: 'read', write: 'change', admin: 'administer', owner: 'own' };
+
+const publicOnly = () => forbidden(
+  'this project is public: outside it you may read its board, its missions in Done with their docs, and its repositories; ask its admins for more (POST /api/v1/projects/:projectId/access-requests)',
+);
 
 /**
  * The one place that decides who sees what. Outside the caller's reach → 404 (existence is
@@ -32,6 +36,7 @@ export function createAccessService(db: Db) {
   function decideProject(user: UserPrincipal, facts: { visibility: 'private' | 'public'; orgRole?: OrgRole | null; projectRole?: ProjectRole | null } | undefined, need: Access): Access {
     const access = facts ? projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin }) : undefined;
     if (!access) throw notFound('project');
+    if (access === 'public' && need !== 'public') throw publicOnly();
     if (!allows(access, need)) throw forbidden(`your access to this project (${access}) does not let you ${verb[need]} it`);
     return access;
   }
@@ -44,15 +49,14 @@ export function createAccessService(db: Db) {
 
 
   async function requireMission(user: UserPrincipal, missionId: string, need: Access) {
-    const projectId = await repo.missionProjectId(missionId);
-    if (!projectId) throw notFound('mission');
-    try {
-      return await requireProject(user, projectId, need);
-    } catch (error) {
-      // A mission in an invisible project is itself invisible.
-      if (error instanceof Error && 'status' in error && error.status === 404) throw notFound('mission');
-      throw error;
-    }
+    const mission = await repo.missionFacts(missionId);
+    if (!mission) throw notFound('mission');
+    const row = await repo.projectWithRoles(user.userId, mission.projectId);
+    // A mission in an invisible project is itself invisible; outside a public project, so is any not in Done.
+    const facts = row && { visibility: row.project.visibility, orgRole: row.orgRole, projectRole: row.projectRole };
+    const seen = facts && projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin });
+    if (!seen || (seen === 'public' && mission.list !== 'done')) throw notFound('mission');
+    return { project: row!.project, access: decideProject(user, facts, need) };
   }
 
   return { requireOrg, requireProject, requireMission, decideProject };

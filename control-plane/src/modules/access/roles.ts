@@ -1,8 +1,12 @@
 import type { OrgRole, ProjectRole } from '@solo-unicorn/shared';
 
-/** What a caller may do. Ordered: each level includes the ones before it. */
-export type Access = 'read' | 'write' | 'admin' | 'owner';
-const rank: Record<Access, number> = { read: 1, write: 2, admin: 3, owner: 4 };
+/**
+ * What a caller may do. Ordered: each level includes the ones before it. `public` is what anyone
+ * signed in gets on a public project they are not part of: its board, missions in Done with their
+ * docs, and its repositories — routes ask for it explicitly; everything else needs `read`.
+ */
+export type Access = 'public' | 'read' | 'write' | 'admin' | 'owner';
+const rank: Record<Access, number> = { public: 0, read: 1, write: 2, admin: 3, owner: 4 };
 
 export const orgRoleAccess: Record<OrgRole, Access> = { viewer: 'read', member: 'write', admin: 'admin', owner: 'owner' };
 export const projectRoleAccess: Record<ProjectRole, Access> = { viewer: 'read', member: 'write', admin: 'admin' };
@@ -19,7 +23,7 @@ export const isOrgAdminRole = (role: OrgRole | null | undefined) => role === 'ow
  * - organization owners and admins keep their organization access on every project (a lower
  *   project row is ignored);
  * - for other members the project role overrides the organization role, upwards or downwards;
- * - anyone signed in may read a public project; otherwise the project is invisible (undefined).
+ * - anyone signed in gets `public` on a public project; otherwise the project is invisible (undefined).
  */
 export function projectAccess(input: {
   orgRole?: OrgRole | null;
@@ -32,5 +36,5 @@ export function projectAccess(input: {
     if (input.projectRole && !isOrgAdminRole(input.orgRole)) return projectRoleAccess[input.projectRole];
     return orgRoleAccess[input.orgRole];
   }
-  return input.visibility === 'public' ? 'read' : undefined;
+  return input.visibility === 'public' ? 'public' : undefined;
 }

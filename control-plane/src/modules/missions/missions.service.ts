@@ -66,7 +66,7 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
     },
 
     async get(caller: UserPrincipal, missionId: string) {
-      await access.requireMission(caller, missionId, 'read');
+      await access.requireMission(caller, missionId, 'public');
       const row = await createMissionsRepository(db).find(missionId);
       if (!row) throw notFound('mission');
       return (await withDeps(db, [row]))[0]!;
@@ -114,7 +114,10 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
     },
 
     async list(caller: UserPrincipal, projectId: string, q: { list?: MissionList; ready?: boolean; limit: number; cursor?: string }) {
-      await access.requireProject(caller, projectId, 'read');
+      const { access: has } = await access.requireProject(caller, projectId, 'public');
+      // Outside a public project: its Done column only.
+      if (has === 'public' && q.list !== undefined && q.list !== 'done') return { items: [], nextCursor: null };
+      if (has === 'public') q = { ...q, list: 'done' };
       const after = q.cursor ? decodeCursor(q.cursor, columnCursor) : undefined;
       const rows = await createMissionsRepository(db).column({
         projectId, list: q.list, ready: q.ready, limit: q.limit,
@@ -134,7 +137,7 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
 
     /** The mission's stored docs (solution.md, tasks/{n}.md) as the agents last wrote them. */
     async docs(caller: UserPrincipal, missionId: string) {
-      await access.requireMission(caller, missionId, 'read');
+      await access.requireMission(caller, missionId, 'public');
       return docs.read(missionId);
     },
 

@@ -59,7 +59,7 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
     },
 
     async get(caller: UserPrincipal, id: string) {
-      return toProject((await access.requireProject(caller, id, 'read')).project);
+      return toProject((await access.requireProject(caller, id, 'public')).project);
     },
 
     async update(caller: UserPrincipal, id: string, input: z.infer<typeof updateProjectBody>) {

@@ -36,7 +36,7 @@ export function createRepositoriesService(db: Db, access: AccessService) {
       return toRepository(row);
     },
     async list(caller: UserPrincipal, projectId: string) {
-      await access.requireProject(caller, projectId, 'read');
+      await access.requireProject(caller, projectId, 'public');
       return (await repo.list(projectId)).map(toRepository);
     },
   };

@@ -45,13 +45,15 @@ export const project = (need: Need): Rule => Object.assign((p: Principal): Outco
 }, { need });
 
 /**
- * Project Q (public, in org A, no project roles on it): anyone signed in may read it; beyond
- * reading, outsiders are refused with 403 (they see it, so 404 would hide nothing).
+ * Project Q (public, in org A, no project roles on it): anyone signed in may read its board, its
+ * missions in Done with their docs, and its repositories (rows say so with `outsider: 'ok'`);
+ * everything else is refused to outsiders with 403 (they see the project, so 404 would hide
+ * nothing) — except on its mission QM, which is not in Done, so does not exist for them (404).
  */
-export const publicProject = (need: Need): Rule => Object.assign((p: Principal): Outcome => {
+export const publicProject = (need: Need, outsider: Outcome = 403): Rule => Object.assign((p: Principal): Outcome => {
   if (p.kind !== 'user') return 401;
   if (p.instanceAdmin) return 'ok';
-  if (!p.orgRole) return need === 'read' ? 'ok' : 403;
+  if (!p.orgRole) return outsider;
   return orgLevel[p.orgRole] >= needRank[need] ? 'ok' : 403;
 }, { need });
 
