@@ -6,6 +6,7 @@ import { onPostgres } from '../helpers/database.ts';
 import { createOrg } from '../helpers/fixtures.ts';
 import { queryRows } from '../helpers/sql.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
+import { attemptFrames } from '../dispatch/fixtures.ts';
 import { eventually, fastSessions, startPeer } from '../scale-out/helpers.ts';
 
 // Adversarial review of the per-heartbeat session sweep (#17) with two control planes on one
@@ -22,6 +23,7 @@ if (!onPostgres) {
     todo: 'open bug: session-sweep.ts stamps and compares last_heartbeat_at with each instance\'s own clock, not the database\'s',
   }, async (t) => {
     const ahead = manualClock(new Date(Date.now() + 10 * 60_000)); // A: ten minutes ahead
+    setInterval(() => ahead.set(new Date(Date.now() + 10 * 60_000)), 50).unref();
     const a = await startTestApp(t, { clock: ahead, sessions: fastSessions(200) });
     const b = await startPeer(t, a, { sessions: fastSessions(200) });
     const org = await createOrg(a.admin);
@@ -37,6 +39,34 @@ if (!onPostgres) {
     t.equal(client.socket.readyState, client.socket.OPEN, 'and its socket stays up');
     await client.close();
     await b.close();
+  });
+
+  t.test('an instance whose clock is ahead does not take a running mission from a workstation another instance holds', {
+    todo: 'open bug: the dispatcher\'s stranded sweep compares heartbeats stamped with another host\'s clock to its own',
+  }, async (t) => {
+    // Five seconds ahead: under the session sweep's bound (3 × 5 s), over the offline grace (2 s).
+    const ahead = manualClock(new Date(Date.now() + 5_000));
+    setInterval(() => ahead.set(new Date(Date.now() + 5_000)), 50).unref();
+    const a = await startTestApp(t, { clock: ahead, sessions: fastSessions(5_000), dispatch: { offlineGraceMs: 2_000, tickMs: 200, maxAttempts: 3 } });
+    const b = await startPeer(t, a, { sessions: fastSessions(5_000), dispatch: { offlineGraceMs: 2_000, tickMs: 200, maxAttempts: 3 } });
+    const org = await createOrg(a.admin);
+    const project = (await a.admin.post('/api/v1/projects', { organizationId: org.id, name: 'skewed' })).body;
+    const repo = (await a.admin.post(`/api/v1/projects/${project.id}/repositories`, { url: `file:///tmp/remote-${project.id}.git` })).body;
+    const reg = (await a.admin.post('/api/v1/workstations', { organizationId: org.id, name: 'held-by-b' })).body;
+    await a.admin.post(`/api/v1/projects/${project.id}/workstations`, { workstationId: reg.workstation.id });
+    const client = await connectRaw(b.baseUrl, reg.token);
+    client.send(hello(reg.workstation.id));
+    await client.waitFor((f) => f.type === 'session.welcome');
+    const m = (await b.admin.post(`/api/v1/projects/${project.id}/missions`, { title: 'runs on B', ready: true, repositoryId: repo.id })).body;
+    const assign = await client.waitFor((f) => f.type === 'mission.assign' && f.payload.mission.id === m.id, 'assign');
+    client.send(attemptFrames(assign).accepted());
+    await new Promise((r) => setTimeout(r, 2500)); // many of A's ticks; B's workstation is alive throughout
+    const attempt = (await queryRows<{ status: string }>(a.db, `SELECT status FROM code_agent_sessions WHERE id = '${assign.payload.attemptId}'`))[0];
+    t.equal(attempt?.status, 'running', 'the running attempt is not requeued as stranded');
+    const events = (await a.admin.get(`/api/v1/missions/${m.id}/events?limit=500`)).body.items.map((e: any) => `${e.kind}${e.data?.reason ? ` (${e.data.reason})` : ''}`);
+    t.notOk(events.some((k: string) => k.startsWith('mission.requeued')), `no requeue on the timeline (${events.join(', ')})`);
+    t.match((await a.admin.get(`/api/v1/missions/${m.id}`)).body, { list: 'doing' }, 'the mission stays in Doing');
+    await client.close();
   });
 
   t.test('a dead instance\'s session is closed within the stated bound (3 heartbeat intervals, plus one sweep)', async (t) => {
