@@ -1,7 +1,7 @@
 import type { SequencedFrame } from '@solo-unicorn/shared';
 import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
-import { createMissionEventsRepository } from '../modules/missions/mission-events.repository.ts';
+import { createMissionEventsRepository, type NewMissionEvent } from '../modules/missions/mission-events.repository.ts';
 import { createSessionsRepository, isLiveAttempt, type AttemptRow } from './sessions.repository.ts';
 import type { AttemptEffects } from '../dispatch/attempt-effects.ts';
 import { sanitizeFrame } from './sanitize-frame.ts';
@@ -50,6 +50,14 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
         const fenced = new Map<string, string>();
         const gaps = new Map<string, { attemptId: string; expected: number; got: number }>();
         const live = new Map<string, boolean>();
+        // Agent events wait here and go in per mission with one UPDATE and one INSERT (one round
+        // trip per event made a busy daemon's batch of 500 take a second under load); anything that
+        // appends events of its own (a finish) first writes what waits, so seqs keep frame order.
+        const waiting = new Map<string, Omit<NewMissionEvent, 'missionId'>[]>();
+        const writeWaiting = async () => {
+          for (const [missionId, list] of waiting) await events.appendMany(missionId, list, now);
+          waiting.clear();
+        };
         for (const row of rows.values()) {
           stored.set(row.id, row.lastAckedSeq);
           live.set(row.id, isLiveAttempt(row.status));
@@ -79,7 +87,16 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
             continue;
           }
           const { kind, data } = eventOf(frame, sanitized);
-          await events.append({ missionId, origin: 'agent', kind, data, attemptId, attemptSeq: seq }, now);
+          const event = { origin: 'agent' as const, kind, data, attemptId, attemptSeq: seq };
+          if (frame.type === 'mission.finished') {
+            await writeWaiting();
+            await events.append({ missionId, ...event }, now);
+          } else {
+            // Their effects (stage, docs, usage, denials) update rows but append no events.
+            const list = waiting.get(missionId) ?? [];
+            if (list.length === 0) waiting.set(missionId, list);
+            list.push(event);
+          }
           stored.set(attemptId, seq);
           if (frame.type === 'mission.finished') {
             const p = frame.payload;
@@ -93,6 +110,7 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
           await effects?.onStored(tx, row, frame, now);
         }
 
+        await writeWaiting();
         const acks: IngestResult['acks'] = [];
         for (const [attemptId, seq] of stored) {
           // The high-water mark follows what was stored even when a later frame of the same batch

@@ -49,6 +49,27 @@ export function createMissionEventsRepository(db: Executor) {
     },
 
     /**
+     * Appends one mission's events in order with one UPDATE (taking `events.length` seqs at once)
+     * and one multi-row INSERT: what `append` does per event, for a batch a daemon streamed.
+     * Must run inside the caller's transaction.
+     */
+    async appendMany(missionId: string, events: Omit<NewMissionEvent, 'missionId'>[], at: Date): Promise<void> {
+      if (events.length === 0) return;
+      const [bumped] = await db
+        .update(missions)
+        .set({ lastEventSeq: sql`${missions.lastEventSeq} + ${events.length}`, lastEventAt: at })
+        .where(eq(missions.id, missionId))
+        .returning({ seq: missions.lastEventSeq, projectId: missions.projectId });
+      if (!bumped) throw new Error(`mission ${missionId} vanished while recording events`);
+      const rows = events.map((event, i) => ({
+        id: newId(), missionId, projectId: bumped.projectId, seq: bumped.seq - events.length + 1 + i, origin: event.origin, kind: event.kind,
+        data: event.data ?? {}, userId: event.userId ?? null, attemptId: event.attemptId, attemptSeq: event.attemptSeq, createdAt: at,
+      }));
+      // 11 parameters a row: 1,000 rows stay far below PostgreSQL's 65,535 per statement.
+      for (let i = 0; i < rows.length; i += 1000) await db.insert(missionEvents).values(rows.slice(i, i + 1000));
+    },
+
+    /**
      * Up to `limit + 1` events after `afterSeq` (the extra one says a next page exists), cut
      * short once their data passes `maxBytes` (always at least one event): a page is bounded by
      * size as well as count, since one event may carry a whole mission doc. A page cut by size
