@@ -3,8 +3,10 @@ import { formatCost } from './format.js';
 import { POLICIES } from './policy.js';
 
 /**
- * Project settings (a dialog from the header): the agents' permission policy and the monthly
- * budget in USD. Saved with PATCH /projects/:id; only project admins may, the API says so otherwise.
+ * Project settings (a dialog from the header): the agents' permission policy, the monthly budget
+ * in USD, who may read the project (private / public) and whether access requests of the
+ * organization's members are approved at once. Saved with PATCH /projects/:id; only project
+ * admins may, the API says so otherwise.
  */
 export function createSettings({ api, project, onSaved }) {
   const dialog = $('#settings-dialog');
@@ -29,6 +31,8 @@ export function createSettings({ api, project, onSaved }) {
       placeholder: 'no budget', 'aria-describedby': 'settings-budget-hint settings-spent',
       value: p.monthlyBudgetUsd === null || p.monthlyBudgetUsd === undefined ? '' : String(p.monthlyBudgetUsd),
     });
+    const isPublic = h('input', { type: 'checkbox', id: 'settings-public', name: 'public', checked: p.visibility === 'public', 'aria-describedby': 'settings-public-hint' });
+    const autoApprove = h('input', { type: 'checkbox', id: 'settings-auto-approve', name: 'autoApprove', checked: Boolean(p.autoApproveAccessRequests), 'aria-describedby': 'settings-auto-approve-hint' });
     const error = h('p', { className: 'error', role: 'alert', hidden: true });
     return h('form', {
       className: 'settings',
@@ -37,6 +41,8 @@ export function createSettings({ api, project, onSaved }) {
         const body = {
           agentPermissionPolicy: new FormData(e.currentTarget).get('policy'),
           monthlyBudgetUsd: budget.value === '' ? null : Number(budget.value),
+          visibility: isPublic.checked ? 'public' : 'private',
+          autoApproveAccessRequests: autoApprove.checked,
         };
         const submit = e.submitter;
         submit.disabled = true;
@@ -64,6 +70,10 @@ export function createSettings({ api, project, onSaved }) {
     budget,
     h('p', { id: 'settings-budget-hint', className: 'hint' }, 'Empty means no budget. Once the agents’ reported cost this month reaches it, new missions wait for next month.'),
     h('p', { id: 'settings-spent', className: 'hint', dataset: { testid: 'spent' } }),
+    h('div', { className: 'checkbox' }, isPublic, h('label', { for: 'settings-public' }, 'Public project')),
+    h('p', { id: 'settings-public-hint', className: 'hint' }, 'Anyone signed in may read its board (Done missions only), their docs and its repositories, and star it; nothing else.'),
+    h('div', { className: 'checkbox' }, autoApprove, h('label', { for: 'settings-auto-approve' }, 'Approve access requests at once')),
+    h('p', { id: 'settings-auto-approve-hint', className: 'hint' }, 'A request for viewer or member from a member of the organization is granted without waiting; admin always waits for you.'),
     error,
     h('div', { className: 'actions' },
       h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
