@@ -2,9 +2,9 @@ import { h } from './dom.js';
 
 /**
  * The agent's latest `mission_progress` line (#14: an `agent.progress` event {line}) on each card
- * in Doing, live. The board's feed only says when a mission's row changes, so the cards listen to
- * the events of the missions in Doing (few: one per running agent) from the moment they are seen;
- * a line said before the page loaded is not fetched (the events API pages from the oldest).
+ * in Doing. The API serves the latest line of the running attempt with the mission (`progress`),
+ * so a line said before the board opened shows on load; after that the cards listen to the events
+ * of the missions in Doing (few: one per running agent), and the newer of the two wins.
  */
 export function createCardProgress({ realtime, onChange }) {
   const lines = new Map(); // missionId → { line, at }
@@ -39,7 +39,7 @@ export function createCardProgress({ realtime, onChange }) {
       for (const id of doing) if (!listening.has(id)) listen(id);
     },
     line(m) {
-      const p = m.list === 'doing' ? lines.get(m.id) : null;
+      const p = m.list === 'doing' ? newer(lines.get(m.id), m.progress) : null;
       return p ? h('p', { className: 'progress-line', title: `the agent, ${p.at}`, dataset: { testid: 'progress' } }, p.line) : null;
     },
     reset() {
@@ -47,3 +47,6 @@ export function createCardProgress({ realtime, onChange }) {
     },
   };
 }
+
+/** The later of a live line and the one the API served (either may be missing). */
+const newer = (a, b) => (!a || (b && Date.parse(b.at) > Date.parse(a.at)) ? b : a);
