@@ -34,6 +34,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
   const pool = await createWorktreePool({
     home: config.home, store, maxWorktreesPerRepo: Math.max(config.worktrees.perRepo, config.maxConcurrentMissions),
     diskCapBytes: config.worktrees.diskCapBytes, keepPaths: ['node_modules', '.venv', 'target'], log: log.child({ component: 'worktrees' }),
+    onDiskUsage: () => reportInventory(), // the board shows each workstation's disk use
   });
   // A previous daemon process that died mid-mission: stop its agents and report those attempts
   // (a transient failure: the control plane retries them) before taking new work.
@@ -103,7 +104,7 @@ export async function createDaemon(config: DaemonConfig, log: Logger) {
         repositories: [...new Set(trees.map((w) => w.repositoryId))].map((repositoryId) => ({ repositoryId, localPath: store.pathOf(repositoryId) })),
         worktrees: trees.map((w) => ({
           path: w.path, repositoryId: w.repositoryId, branch: w.branch ?? null, state: states[w.state], missionId: w.missionId ?? null,
-          attemptId: w.attemptId ?? null, lastUsedAt: w.lastUsedAt ?? null,
+          attemptId: w.attemptId ?? null, lastUsedAt: w.lastUsedAt ?? null, sizeBytes: w.sizeBytes ?? null,
         })),
       }));
     };

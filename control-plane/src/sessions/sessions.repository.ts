@@ -110,7 +110,7 @@ export function createSessionsRepository(db: Executor) {
       if (trees.length) {
         await db.insert(workstationWorktrees).values(trees.map((w) => ({
           id: newId(), workstationId, repositoryId: w.repositoryId, path: w.path, branch: w.branch, status: w.state, missionId: w.missionId,
-          attemptId: w.attemptId, lastUsedAt: w.lastUsedAt ? new Date(w.lastUsedAt) : null, createdAt: at, updatedAt: at,
+          attemptId: w.attemptId, lastUsedAt: w.lastUsedAt ? new Date(w.lastUsedAt) : null, sizeBytes: w.sizeBytes ?? null, createdAt: at, updatedAt: at,
         })));
       }
     },

@@ -1,15 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
 import { missions, notifications, users, workstationAgentLimits, workstationWorktrees, workstations } from '../../src/db/schema/index.ts';
 import { newId } from '@solo-unicorn/shared';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
-import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
+import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
+import { createAttempt } from '../workstations/helpers/attempts.ts';
+import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // Plain API data read by the board; the realtime path runs on both engines in board.test.ts.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -17,8 +16,6 @@ runOnceAcrossEngines(t, 'a board view in Chromium');
 // Review beside the diff (#16), in Debian's Chromium: a mission in Review shows Approve and
 // "Request changes" in its Files tab; the general comment and per-file comments reach the API as
 // one feedback text, and the mission goes back to Todo with it. One browser for every step.
-const CHROMIUM = '/usr/bin/chromium';
-const screenshots = process.env.SU_TEST_ARTIFACTS_DIR ? join(process.env.SU_TEST_ARTIFACTS_DIR, 'screenshots') : join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 
 const patch = '@@ -1,2 +1,3 @@\n const a = 1;\n-const b = 2;\n+const b = 3;\n+export { a, b };\n';
 const diffSummary = (paths: string[]) => ({
@@ -27,11 +24,7 @@ const diffSummary = (paths: string[]) => ({
   totalFiles: paths.length, additions: 2 * paths.length, deletions: paths.length,
 });
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
-} else {
-  await boardTests();
-}
+if (haveChromium(t)) await boardTests();
 
 async function boardTests() {
   const app = await startTestApp(t);
@@ -51,17 +44,7 @@ async function boardTests() {
   }
   await events.append({ missionId: doing.id, origin: 'agent', kind: 'git.diff', data: diffSummary(['src/wip.ts']) }, new Date());
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.teardown(() => browser.close());
-  const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.setDefaultTimeout(20_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  const { page, shot, newPage, consoleErrors: errors } = await openBoardBrowser(t, { timeoutMs: 20_000 });
   const openFiles = async (id: string, title: string) => {
     await page.locator(`li.card[data-id="${id}"]`).getByRole('button', { name: title, exact: true }).click();
     const panel = page.getByRole('dialog', { name: title });
@@ -71,10 +54,7 @@ async function boardTests() {
   };
   const close = (panel: ReturnType<Page['getByRole']>) => panel.getByRole('button', { name: 'Close the mission panel' }).click();
 
-  await page.goto(app.baseUrl);
-  await page.getByLabel('API key').fill(ADMIN_KEY);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#live-status[data-state="live"]').waitFor();
+  await signIn(page, app.baseUrl);
 
   await t.test('Request changes from the Files tab: the comment and per-file comments become the feedback', async (t) => {
     const panel = await openFiles(reviewed.id, 'Parser in review');
@@ -218,21 +198,26 @@ async function boardTests() {
     await app.db.db.update(workstations).set({ agents: [{ type: 'claude-code', version: '2.1.0', status: 'ok' }, { type: 'codex', version: '0.9.0', status: 'ok' }, { type: 'aider', version: '0.1.0', status: 'unsupported', detail: 'not driven' }] }).where(eq(workstations.id, wsId));
     await app.db.db.insert(workstationAgentLimits).values({ workstationId: wsId, agentType: 'codex', limitedUntil: new Date(Date.now() + 3 * 3600_000), reason: 'usage limit' });
     await app.db.db.insert(workstationWorktrees).values([
-      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/1', branch: 'solo/parser', status: 'in_use', missionId: reviewed.id, lastUsedAt: new Date() },
-      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/2', status: 'free' },
+      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/1', branch: 'solo/parser', status: 'in_use', missionId: reviewed.id, lastUsedAt: new Date(), sizeBytes: 150 * 2 ** 20 },
+      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/2', status: 'free', sizeBytes: 2.5 * 2 ** 20 },
+      // Not measured yet (taken since the daemon last measured): counted in the pool, not in the bytes.
+      { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/3', status: 'free' },
     ]);
     await page.getByRole('button', { name: 'Workstations' }).click();
     const row = page.locator(`[data-testid="workstation"][data-id="${wsId}"]`);
     await row.waitFor();
+    t.equal(await row.getByTestId('ws-disk').textContent(), ' · worktrees on disk: 153 MB', 'its disk use, without opening anything');
     const agents = row.getByRole('list', { name: 'Agents on laptop' });
     t.match(await agents.locator('[data-agent="claude-code"]').textContent(), /claude-code 2\.1\.0 — available/);
     t.match(await agents.locator('[data-agent="codex"]').textContent(), /codex 0\.9\.0 — limited until \d\d:\d\d/);
     t.match(await agents.locator('[data-agent="aider"]').textContent(), /unsupported: not driven/);
     const pool = row.getByTestId('ws-worktrees');
     await pool.locator('summary').click();
-    await pool.getByTestId('ws-worktree').nth(1).waitFor();
-    t.match(await pool.textContent(), /0 clones, 2 worktrees \(1 free\)/);
-    t.match(await pool.getByTestId('ws-worktree').first().textContent(), /wt\/1 · \w+ · solo\/parser · Parser in review/);
+    await pool.getByTestId('ws-worktree').nth(2).waitFor();
+    t.match(await pool.textContent(), /0 clones, 3 worktrees \(2 free\), 153 MB on disk/);
+    t.match(await pool.getByTestId('ws-worktree').first().textContent(), /wt\/1 · \w+ · 150 MB · solo\/parser · Parser in review/);
+    t.match(await pool.getByTestId('ws-worktree').nth(1).textContent(), /wt\/2 · free · 2\.5 MB/);
+    t.notMatch(await pool.getByTestId('ws-worktree').nth(2).textContent(), / · [\d.]+ [KMGT]?B/, 'no size before it is measured');
     t.same(errors, [], 'no console errors');
   });
 
@@ -241,8 +226,7 @@ async function boardTests() {
     const chart = page.getByRole('region', { name: 'Cost and tokens per day' });
     await chart.locator('canvas').waitFor();
     t.match(await chart.getByTestId('usage-summary').textContent(), /over 30 days/);
-    mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: join(screenshots, 'board-usage-workstations.png'), fullPage: true });
+    await shot('board-usage-workstations.png');
     // A phone: the header's new buttons wrap, the inbox fits the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     // Still open from the inbox step; on a phone its button stays reachable to close and reopen it.
@@ -250,9 +234,25 @@ async function boardTests() {
     await page.getByRole('region', { name: 'Notifications' }).waitFor({ state: 'hidden' });
     await page.locator('#inbox-toggle').click();
     await page.getByRole('region', { name: 'Notifications' }).waitFor();
-    await page.screenshot({ path: join(screenshots, 'board-inbox-phone.png'), fullPage: false });
+    await shot('board-inbox-phone.png', page, false);
     const box = await page.getByRole('region', { name: 'Notifications' }).boundingBox();
     t.ok(box && box.x >= 0 && box.x + box.width <= 390, 'the inbox fits a 390 px screen');
+    t.same(errors, [], 'no console errors');
+  });
+
+  await t.test('mission_progress said before the board opened: on the Doing card as it loads', async (t) => {
+    const reg = (await api.post('/api/v1/workstations', { organizationId: org.id, name: 'progress-box' })).body;
+    const early = await createMission(api, project.id, { title: 'Said it early' });
+    const { attemptId } = await createAttempt(app.db.db, { missionId: early.id, projectId: project.id, workstationId: reg.workstation.id });
+    await app.db.db.update(missions).set({ list: 'doing', updatedAt: new Date() }).where(eq(missions.id, early.id));
+    await events.append({ missionId: early.id, origin: 'agent', kind: 'agent.progress', data: { line: 'migrating the schema' }, attemptId, attemptSeq: 1 }, new Date());
+    const late = await newPage('late');
+    await late.goto(app.baseUrl); // signed in from localStorage
+    const card = late.locator(`ol.cards[data-list="doing"] li.card[data-id="${early.id}"]`);
+    // A whole page load (sign-in, socket, columns) on a shared 2-core machine: more than one step's margin.
+    await card.getByTestId('progress').getByText('migrating the schema').waitFor({ timeout: 60_000 });
+    t.equal(await card.getByTestId('progress').count(), 1, 'one line: the latest');
+    await late.close();
     t.same(errors, [], 'no console errors');
   });
 }

@@ -1,11 +1,11 @@
 import { h, timeAgo } from './dom.js';
-import { untilText } from './format.js';
+import { formatBytes, untilText } from './format.js';
 
 /**
  * More of a workstation (#16): each agent with its version and whether it is held by a usage
  * limit (the API's `limitedUntil`) or unsupported, and the worktree pool it last reported
- * (GET /workstations/:id/worktrees), fetched when its section is opened. The API reports no disk
- * use, so none is shown.
+ * (GET /workstations/:id/worktrees, with each worktree's size as the daemon last measured it),
+ * fetched when its section is opened.
  */
 export function agentList(w, now = Date.now()) {
   if (!w.agents?.length) return h('p', { className: 'muted' }, 'No agents reported.');
@@ -26,12 +26,13 @@ export function worktreePool({ api, w, missionLabel }) {
     if (!details.open || loaded) return;
     loaded = true;
     try {
-      const { repositories, worktrees } = await api.get(`/workstations/${w.id}/worktrees`);
+      const { repositories, worktrees, diskBytes } = await api.get(`/workstations/${w.id}/worktrees`);
       body.replaceChildren(
-        h('p', { className: 'muted' }, `${repositories.length} clone${repositories.length === 1 ? '' : 's'}, ${worktrees.length} worktree${worktrees.length === 1 ? '' : 's'} (${worktrees.filter((t) => t.status === 'free').length} free)`),
+        h('p', { className: 'muted' }, `${repositories.length} clone${repositories.length === 1 ? '' : 's'}, ${worktrees.length} worktree${worktrees.length === 1 ? '' : 's'} (${worktrees.filter((t) => t.status === 'free').length} free)`,
+          diskBytes !== null && diskBytes !== undefined ? `, ${formatBytes(diskBytes)} on disk` : ''),
         worktrees.length
           ? h('ul', { className: 'ws-trees' }, worktrees.map((t) => h('li', { dataset: { status: t.status, testid: 'ws-worktree' } },
-            h('code', {}, t.path), ` · ${t.status}`, t.branch ? ` · ${t.branch}` : '',
+            h('code', {}, t.path), ` · ${t.status}`, t.sizeBytes !== null && t.sizeBytes !== undefined ? ` · ${formatBytes(t.sizeBytes)}` : '', t.branch ? ` · ${t.branch}` : '',
             t.missionId ? ` · ${missionLabel(t.missionId)}` : '', t.lastUsedAt ? ` · used ${timeAgo(t.lastUsedAt)}` : '')))
           : h('p', { className: 'muted' }, 'No worktrees reported yet.'));
     } catch (error) {

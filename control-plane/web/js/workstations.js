@@ -1,9 +1,10 @@
 import { $, h, notify, timeAgo } from './dom.js';
+import { formatBytes } from './format.js';
 import { agentList, worktreePool } from './workstation-details.js';
 
 /**
- * Workstations of the project's organization with presence (online, last seen) and the missions
- * they run. Reloaded when `organization:{id}:workstations` reports a session opening or closing.
+ * Workstations of the project's organization with presence (online, last seen), the disk their
+ * worktree pool takes and the missions they run. Reloaded when `organization:{id}:workstations` reports a session opening or closing.
  */
 export function createWorkstations({ api, store }) {
   const section = $('#workstations');
@@ -51,7 +52,10 @@ export function createWorkstations({ api, store }) {
           w.paused ? h('span', { className: 'presence paused', dataset: { testid: 'paused' }, title: 'takes no new missions; running ones finish' }, `paused: ${w.pausedReason ?? 'no reason given'}`) : null),
         h('p', { className: 'muted' },
           `last seen ${timeAgo(w.lastSeenAt)}`,
-          w.daemonVersion ? ` · daemon ${w.daemonVersion}` : ''),
+          w.daemonVersion ? ` · daemon ${w.daemonVersion}` : '',
+          // Measured by the daemon after each release; null until it has measured (or an older daemon).
+          h('span', { dataset: { testid: 'ws-disk' }, title: 'what its worktree pool takes on disk, as the daemon last measured' },
+            ` · worktrees on disk: ${w.diskBytes === null || w.diskBytes === undefined ? 'not reported yet' : formatBytes(w.diskBytes)}`)),
         agentList(w),
         w.currentMissions.length
           ? h('ul', { className: 'running' }, w.currentMissions.map((c) => h('li', { dataset: { missionId: c.missionId } }, `${missionLabel(c.missionId)} — ${c.status}`)))

@@ -29,6 +29,8 @@ export interface JanitorContext {
   maxPerRepo: number;
   diskCapBytes: number;
   save(): void;
+  /** The worktrees' sizes were measured again (reported to the control plane as disk use). */
+  onDiskUsage?(): void;
   remove(r: WorktreeRecord): Promise<void>;
   settle(r: WorktreeRecord, keepBranch: boolean): Promise<unknown>;
 }
@@ -127,13 +129,19 @@ export function createJanitor(ctx: JanitorContext) {
       }
     }
     const sizes = new Map<string, number>();
-    for (const r of records.values()) sizes.set(r.id, await diskUsage(r.path));
+    for (const r of records.values()) {
+      const size = await diskUsage(r.path);
+      sizes.set(r.id, size);
+      r.sizeBytes = size;
+    }
     let total = [...sizes.values()].reduce((a, b) => a + b, 0);
     for (const r of lru()) {
       if (total <= ctx.diskCapBytes) break;
       if (await evict(r)) total -= sizes.get(r.id) ?? 0;
     }
     if (total > ctx.diskCapBytes) log.warn({ diskBytes: total, diskCapBytes: ctx.diskCapBytes }, 'worktrees over the disk cap with nothing left to evict');
+    ctx.save();
+    ctx.onDiskUsage?.();
     return { evicted, diskBytes: total };
   }
 

@@ -24,6 +24,8 @@ export const worktreeRecordSchema = z.object({
   lastUsedAt: z.string(),
   /** Monotonic use counter: least-recently-used order without timestamp ties. */
   useSeq: z.number().int(),
+  /** Allocated bytes on disk when last measured (the janitor measures after each release); absent: never measured. */
+  sizeBytes: z.number().int().nonnegative().optional(),
 });
 export type WorktreeRecord = z.infer<typeof worktreeRecordSchema>;
 

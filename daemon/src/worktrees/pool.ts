@@ -20,6 +20,8 @@ export interface WorktreePoolOptions {
   keepPaths: readonly string[];
   log: Logger;
   now?: () => Date;
+  /** Called after the janitor measured the worktrees' disk use (`list()` has the new `sizeBytes`). */
+  onDiskUsage?: () => void;
 }
 
 export interface AcquireRequest {
@@ -83,7 +85,7 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
   const touch = (r: WorktreeRecord) => Object.assign(r, { useSeq: ++seq, lastUsedAt: now().toISOString() });
 
   const ctx = {
-    root, records, locks, log, keepPaths, store, save, maxPerRepo: opts.maxWorktreesPerRepo, diskCapBytes: opts.diskCapBytes,
+    root, records, locks, log, keepPaths, store, save, maxPerRepo: opts.maxWorktreesPerRepo, diskCapBytes: opts.diskCapBytes, onDiskUsage: opts.onDiskUsage,
     /** Removes a worktree and its folder; the record goes first so nobody picks it meanwhile. */
     async remove(r: WorktreeRecord) {
       records.delete(r.id);

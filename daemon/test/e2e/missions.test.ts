@@ -63,6 +63,11 @@ t.test('direct mode: the agent works through the flow, its commit is pushed on t
   const inventory = await until('inventory', () => api.get(`/api/v1/workstations/${workstationId}/worktrees`).then((r) => r.body), (b: any) => b.worktrees?.some((w: any) => w.status === 'free'));
   t.match(inventory.repositories, [{ repositoryId: repo.id }]);
   t.match(inventory.worktrees[0], { repositoryId: repo.id, status: 'free', missionId: null, branch: /^su\/write-the-output-/ }, 'warm and free again after the mission');
+  // Its disk use: the janitor measures the worktrees after each release and the daemon reports it.
+  const measured = await until('disk use', () => api.get(`/api/v1/workstations/${workstationId}/worktrees`).then((r) => r.body), (b: any) => b.diskBytes > 0);
+  t.ok(measured.worktrees.every((w: any) => w.sizeBytes > 0), 'each worktree measured');
+  t.equal(measured.diskBytes, measured.worktrees.reduce((sum: number, w: any) => sum + w.sizeBytes, 0), 'the pool: their sum');
+  t.equal((await api.get(`/api/v1/workstations/${workstationId}`)).body.diskBytes, measured.diskBytes, 'on the workstation too');
 });
 
 t.test('review: a rejection sends it back; the next attempt gets the feedback and the docs, and pushes to the same branch', async (t) => {

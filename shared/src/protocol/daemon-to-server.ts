@@ -134,6 +134,8 @@ export const workstationInventoryFrame = frameSchema('workstation.inventory', z.
     missionId: idSchema.nullable(),
     attemptId: idSchema.nullable(),
     lastUsedAt: z.string().nullable(),
+    /** Allocated bytes on disk when the daemon last measured it (null: not measured yet; absent: an older daemon). */
+    sizeBytes: z.number().int().min(0).nullable().optional(),
   })).max(1000),
 }));
 export type WorkstationInventoryFrame = z.infer<typeof workstationInventoryFrame>;

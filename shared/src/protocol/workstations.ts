@@ -26,6 +26,8 @@ export const workstationSchema = z.object({
   pausedAt: z.string().nullable(),
   pausedReason: z.string().nullable(),
   currentMissions: z.array(z.object({ missionId: idSchema, attemptId: idSchema, status: z.string() })),
+  /** What its worktree pool takes on disk (allocated bytes), as the daemon last measured it; null: not reported yet. */
+  diskBytes: z.number().nullable(),
   createdAt: z.string(),
 });
 export type Workstation = z.infer<typeof workstationSchema>;

@@ -1,5 +1,5 @@
 import { newId } from '@solo-unicorn/shared';
-import { and, asc, eq, gt, gte, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import {
   codeAgentSessions, organizationMemberships, projectWorkstations, workstationAgentLimits, workstationRepositories, workstationSessions, workstationWorktrees, workstations,
 } from '../../db/schema/index.ts';
@@ -19,6 +19,17 @@ export function createWorkstationsRepository(db: Executor) {
         db.select().from(workstationWorktrees).where(eq(workstationWorktrees.workstationId, workstationId)).orderBy(asc(workstationWorktrees.path)),
       ]);
       return { repositories, worktrees };
+    },
+
+    /** Workstation id → the summed sizes of its measured worktrees (workstations with none measured are absent). */
+    async worktreeDiskBytes(workstationIds: string[]) {
+      if (workstationIds.length === 0) return new Map<string, number>();
+      const rows = await db
+        .select({ workstationId: workstationWorktrees.workstationId, bytes: sql<string>`sum(${workstationWorktrees.sizeBytes})` })
+        .from(workstationWorktrees)
+        .where(and(inArray(workstationWorktrees.workstationId, workstationIds), isNotNull(workstationWorktrees.sizeBytes)))
+        .groupBy(workstationWorktrees.workstationId);
+      return new Map(rows.map((r) => [r.workstationId, Number(r.bytes)]));
     },
 
     async insert(values: { organizationId: string; name: string; tokenHash: string; tokenPrefix: string; createdBy: string }) {

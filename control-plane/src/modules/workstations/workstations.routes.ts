@@ -40,7 +40,9 @@ export function workstationsRoutes(workstations: WorkstationsService, controls: 
             worktrees: z.array(z.object({
               path: z.string(), repositoryId: z.string(), branch: z.string().nullable(), status: z.string(),
               missionId: z.string().nullable(), attemptId: z.string().nullable(), lastUsedAt: z.string().nullable(),
+              sizeBytes: z.number().nullable().describe('allocated bytes on disk when the daemon last measured it (after each release); null: not measured yet'),
             })),
+            diskBytes: z.number().nullable().describe('the measured worktrees together; null: none measured yet'),
           }),
         },
       },

@@ -21,8 +21,11 @@ export interface Presence {
 
 type CurrentMission = Workstation['currentMissions'][number];
 
-/** `limits`: agent type → when its usage limit on this workstation resets (only limits still running). */
-export function toWorkstation(row: WorkstationRow, online: boolean, currentMissions: CurrentMission[], limits = new Map<string, Date>()): Workstation {
+/**
+ * `limits`: agent type → when its usage limit on this workstation resets (only limits still running).
+ * `diskBytes`: what its worktree pool takes on disk, as the daemon last measured (null: not reported).
+ */
+export function toWorkstation(row: WorkstationRow, online: boolean, currentMissions: CurrentMission[], limits = new Map<string, Date>(), diskBytes: number | null = null): Workstation {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -38,8 +41,15 @@ export function toWorkstation(row: WorkstationRow, online: boolean, currentMissi
     pausedAt: isoOrNull(row.pausedAt),
     pausedReason: row.pausedReason,
     currentMissions,
+    diskBytes,
     createdAt: iso(row.createdAt),
   };
+}
+
+/** The worktree pool's disk use as last reported: the sum of the measured worktrees (null: none measured yet). */
+function diskBytesOf(worktrees: { sizeBytes: number | null }[]): number | null {
+  const measured = worktrees.filter((w) => w.sizeBytes !== null);
+  return measured.length ? measured.reduce((sum, w) => sum + w.sizeBytes!, 0) : null;
 }
 
 export function createWorkstationsService(db: Db, access: AccessService, presence: Presence, clock: Clock) {
@@ -49,8 +59,9 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
     const ids = rows.map((r) => r.id);
     const now = clock.now();
     // Held here, or an open session another instance vouches for (N control planes on one database).
-    const [attempts, limits, elsewhere] = await Promise.all([
+    const [attempts, limits, elsewhere, disk] = await Promise.all([
       repo.currentAttempts(ids), repo.activeLimits(ids, now), repo.onlineIds(ids.filter((id) => !presence.isOnline(id)), new Date(now.getTime() - presence.staleAfterMs)),
+      repo.worktreeDiskBytes(ids),
     ]);
     return rows.map((row) =>
       toWorkstation(
@@ -58,6 +69,7 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
         presence.isOnline(row.id) || elsewhere.has(row.id),
         attempts.filter((a) => a.workstationId === row.id).map((a) => ({ missionId: a.missionId, attemptId: a.attemptId, status: a.status })),
         new Map(limits.filter((l) => l.workstationId === row.id).map((l) => [l.agentType, l.limitedUntil])),
+        disk.get(row.id) ?? null,
       ),
     );
   }
@@ -110,8 +122,9 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
         repositories: repositories.map((r) => ({ repositoryId: r.repositoryId, localPath: r.localPath, updatedAt: r.updatedAt.toISOString() })),
         worktrees: worktrees.map((w) => ({
           path: w.path, repositoryId: w.repositoryId, branch: w.branch, status: w.status, missionId: w.missionId, attemptId: w.attemptId,
-          lastUsedAt: w.lastUsedAt?.toISOString() ?? null,
+          lastUsedAt: w.lastUsedAt?.toISOString() ?? null, sizeBytes: w.sizeBytes,
         })),
+        diskBytes: diskBytesOf(worktrees),
       };
     },
 
