@@ -13,7 +13,8 @@ const maxQuickBodyBytes = 64 * 1024;
 
 /**
  * The loopback MCP endpoint every agent run of this daemon talks to: `POST /mcp`, stateless
- * (a fresh McpServer per request), the run chosen by its bearer token. A browser page cannot
+ * (a fresh McpServer per request the handshake's quick path leaves to the SDK), the run chosen by
+ * its bearer token. A browser page cannot
  * reach it (any Origin → 403; Host must be loopback, against DNS rebinding); an unknown token is
  * 401 at once. The handshake (initialize, tools/list, …) is answered from the SDK's recorded
  * answers without a server per request (see handshake.ts). Never logs the token.
