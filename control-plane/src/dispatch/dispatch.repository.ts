@@ -31,6 +31,15 @@ export function createDispatchRepository(db: Executor) {
     },
 
     /**
+     * Whether the workstation still takes new work, read under a share lock held to the end of
+     * the claim: a pause committed first is seen here; one arriving later waits for the claim.
+     */
+    async stillTakesWork(id: string) {
+      const [row] = await db.select({ pausedAt: workstations.pausedAt, revokedAt: workstations.revokedAt }).from(workstations).where(eq(workstations.id, id)).for('share');
+      return Boolean(row && !row.pausedAt && !row.revokedAt);
+    },
+
+    /**
      * Ready Todo missions this workstation may run, best first (priority, then board order),
      * locked with SKIP LOCKED: another dispatcher (another process) takes other rows, never these.
      */

@@ -16,6 +16,9 @@ import { budgetHoldsBack } from './budget-gate.ts';
 import { createJobTimer } from '../jobs/job-timer.ts';
 import { leaderOnly, type Leadership } from '../jobs/leadership.ts';
 
+/** Rolls a claim back: its workstation stopped taking work while it ran. */
+class ClaimWithdrawn extends Error {}
+
 export interface DispatcherDeps {
   database: Database;
   clock: Clock;
@@ -113,7 +116,13 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
         out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt, purpose: 'run', prMode: pr.mode });
       }
+      // Paused (or revoked) while this claim ran: undo it all, so a pause that has answered is
+      // never followed by an assignment claimed before it.
+      if (out.length > 0 && !(await txRepo.stillTakesWork(workstationId))) throw new ClaimWithdrawn();
       return out;
+    }).catch((error: unknown) => {
+      if (error instanceof ClaimWithdrawn) return [];
+      throw error;
     });
     for (const a of assigned) {
       const frame = await buildAssignment(db, deps.docs, a);

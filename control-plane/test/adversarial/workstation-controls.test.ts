@@ -42,7 +42,6 @@ t.test('ids mixed across organizations: an admin of B cannot pause, resume, map 
 
 t.test('pause while the dispatcher is claiming: once pause answers, nothing new reaches the workstation', {
   skip: onPostgres ? false : 'needs a second PostgreSQL connection to hold the claim mid-way',
-  todo: 'open bug: the dispatcher reads pausedAt before its claim transaction and does not re-check it inside',
 }, async (t) => {
   const p = await servedProject(app);
   const client = await p.connect();
