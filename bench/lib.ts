@@ -42,12 +42,13 @@ export function removeTmpDirs() {
  * database `name` on that PostgreSQL server (dropped and recreated). Its own process, so its work
  * (PGlite runs on its main thread) never delays what the bench itself serves or times.
  * `registerWorkstation` registers one as a person does (`solo-unicorn workstation register`) in
- * `home` and allows it to serve a project.
+ * `home` and allows it to serve a project. `opts.join`: another instance over that database URL
+ * (already created and migrated by the first), as several control planes behind a balancer are.
  */
-export async function startBenchControlPlane(name: string) {
+export async function startBenchControlPlane(name: string, opts: { join?: string; env?: Record<string, string> } = {}) {
   const key = 'su_bench_admin_key_0123456789abcdef';
-  let databaseUrl = '';
-  if (process.env.DATABASE_URL) {
+  let databaseUrl = opts.join ?? '';
+  if (!opts.join && process.env.DATABASE_URL) {
     const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -58,7 +59,7 @@ export async function startBenchControlPlane(name: string) {
     databaseUrl = u.toString();
   }
   const child = spawn(process.execPath, [fileURLToPath(new URL('../control-plane/bin/start.mjs', import.meta.url))], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: tmp('su-bench-cp-'), DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: key, SU_FALLBACK_ENABLED: 'false' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: tmp('su-bench-cp-'), DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: key, SU_FALLBACK_ENABLED: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // Whatever happens here (an error, Ctrl-C), the control plane does not outlive the bench.
@@ -84,6 +85,8 @@ export async function startBenchControlPlane(name: string) {
   };
   return {
     call,
+    base,
+    databaseUrl,
     pid: child.pid!,
     engine: databaseUrl ? 'PostgreSQL' : 'PGlite',
     async registerWorkstation(home: string, projectId: string): Promise<string> {

@@ -3,7 +3,7 @@
 // registers N workstations through the API, then opens N lightweight clients that speak the real
 // protocol (session.hello → session.welcome, answering ws pings). Prints the figures.
 //
-//   npx tsx bench/sessions.ts            # N = SU_BENCH_SESSIONS (default 10000)
+//   npx tsx bench/sessions.ts            # N = SU_BENCH_SESSIONS (default 2000; 10000 for the longer run)
 // Needs ulimit -n above N + a few hundred (each side holds one fd per session).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { makeFrame } from '../shared/src/index.ts';
 import WebSocket from 'ws';
 
-const target = Number(process.env.SU_BENCH_SESSIONS ?? 10_000);
+const target = Number(process.env.SU_BENCH_SESSIONS ?? 2_000);
 const key = 'su_bench_admin_key_0123456789abcdefghij';
 const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-'));
 const root = new URL('../', import.meta.url).pathname;
@@ -87,6 +87,6 @@ const health = await fetch(`${base}/healthz`).then((r) => r.status);
 const perSessionKb = (loaded - baseline) / Math.max(1, reached);
 
 console.log(JSON.stringify({ bench: 'sessions', target, reached, failed, registerSeconds: +(registerMs / 1000).toFixed(1), connectSeconds: +(connectMs / 1000).toFixed(1), rssBaselineMb: +(baseline / 1024).toFixed(1), rssLoadedMb: +(loaded / 1024).toFixed(1), perSessionKb: +perSessionKb.toFixed(1), healthzWhileLoaded: health }));
-console.log(`max idle sessions held: ${reached}/${target} (failed ${failed}); memory per session: ${perSessionKb.toFixed(1)} KB RSS (goal ≤ 50 KB); control plane RSS ${(baseline / 1024).toFixed(0)} → ${(loaded / 1024).toFixed(0)} MB`);
+console.log(`max idle sessions held: ${reached}/${target} (failed ${failed}); memory per session: ${perSessionKb.toFixed(1)} KB RSS (goal ≤ 12 KB, #17); control plane RSS ${(baseline / 1024).toFixed(0)} → ${(loaded / 1024).toFixed(0)} MB`);
 for (const s of sockets) s.terminate();
 process.exit(0);
