@@ -1,3 +1,4 @@
+import { newId } from '@solo-unicorn/shared';
 import t from 'tap';
 import { notifyProjectAdmins } from '../../src/modules/notifications/notify.ts';
 import { startTestApp } from '../helpers/app.ts';
@@ -63,6 +64,11 @@ t.test('mark all read is one request: the inbox only, `before` spares later arri
   t.equal((await a.inbox('&view=waiting&unread=true')).length, 1, 'the snoozed one stays unread for when it comes back');
   t.equal((await b.counts()).unread, 1, "another person's inbox is untouched");
   t.equal((await a.owner.client.post('/api/v1/notifications/read-all')).body.marked, 0, 'again: nothing to do (no body is fine)');
+  // A row stamped by the database (microseconds): `before` as the API printed its createdAt still covers it.
+  await queryRows(app.db, `INSERT INTO notifications (id, user_id, kind, segment, title) VALUES ('${newId()}', '${a.owner.id}', 'pr.failed', 'review', 'stamped by the database')`);
+  const [stamped] = await a.inbox('&unread=true');
+  t.equal(stamped.title, 'stamped by the database');
+  t.equal((await a.owner.client.post('/api/v1/notifications/read-all', { before: stamped.createdAt })).body.marked, 1);
   const bad = await a.owner.client.post('/api/v1/notifications/read-all', { before: 'yesterday' });
   t.same([bad.status, bad.body.error.code], [400, 'SU_ERR_VALIDATION']);
 });

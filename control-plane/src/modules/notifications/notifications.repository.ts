@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { notifications } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 import { iso, isoOrNull } from '../../lib/time.ts';
@@ -60,7 +60,9 @@ export async function markAllRead(db: Executor, userId: string, at: Date, q: { s
   const rows = await db.update(notifications).set({ readAt: at })
     .where(and(
       eq(notifications.userId, userId), isNull(notifications.readAt), isNull(notifications.archivedAt), visible('inbox'),
-      q.segment ? eq(notifications.segment, q.segment) : undefined, q.before ? lte(notifications.createdAt, q.before) : undefined,
+      q.segment ? eq(notifications.segment, q.segment) : undefined,
+      // `before` is a createdAt as the API printed it (milliseconds); the column keeps microseconds.
+      q.before ? lt(notifications.createdAt, new Date(q.before.getTime() + 1)) : undefined,
     ))
     .returning({ id: notifications.id });
   return rows.length;
