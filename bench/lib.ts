@@ -62,8 +62,9 @@ export async function startBenchControlPlane(name: string, opts: { join?: string
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: tmp('su-bench-cp-'), DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: key, SU_FALLBACK_ENABLED: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  // Whatever happens here (an error, Ctrl-C), the control plane does not outlive the bench.
+  // Whatever happens here (an error, Ctrl-C, a timeout's SIGTERM), the control plane does not outlive the bench.
   process.on('exit', () => child.kill('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     const read = (d: Buffer) => {
