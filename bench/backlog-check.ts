@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 // Backlog check latency (todo ∧ ready count + threshold) on real PostgreSQL with 1,000,000
 // missions over 10,000 projects: through the service code GET /projects/:id/backlog uses
 // (access check + backlog query, via drizzle) and, interleaved in the same run, the bare SQL.
 // Usage: npx tsx bench/backlog-check.ts [--url postgres://…/postgres] [--samples 5000] [--reload]
 import { systemClock } from '../control-plane/src/lib/time.ts';
 import { createServices } from '../control-plane/src/services.ts';
+import { createSecretBox } from '../control-plane/src/lib/secret-box.ts';
 import { BENCH_USER, MISSIONS, PROJECTS, benchId as id, openBigBoard } from './big-board.ts';
 import { arg, fmt, summarize } from './lib.ts';
 
@@ -11,7 +13,7 @@ const adminUrl = arg('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgr
 const samples = Number(arg('samples', '5000'));
 const { database, bare } = await openBigBoard(adminUrl, { reload: process.argv.includes('--reload') });
 
-const services = createServices(database.db, systemClock, { docsDir: '/tmp/su-bench-docs' });
+const services = createServices(database.db, systemClock, { docsDir: '/tmp/su-bench-docs', secretBox: createSecretBox(randomBytes(32)), githubApiUrl: 'https://api.github.com' });
 const caller = { kind: 'user' as const, userId: BENCH_USER, apiKeyId: id('K', 1), isInstanceAdmin: false };
 const bareSql = "SELECT count(*)::int AS n FROM missions WHERE project_id = $1 AND list = 'todo' AND ready";
 const project = () => id('P', 1 + Math.floor(Math.random() * PROJECTS));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // One Mission Fallback scheduler tick over 10,000 projects (1,000,000 missions) on PostgreSQL —
 // the set-based claim + observe + sample — against a naive per-project loop doing the same work
 // (read config, count backlog, count open proposals, check the admission gate, record the sample,
@@ -10,6 +11,7 @@ import {
 import { createFallbackScheduler } from '../control-plane/src/modules/fallback/scheduler.ts';
 import { systemClock } from '../control-plane/src/lib/time.ts';
 import { createServices } from '../control-plane/src/services.ts';
+import { createSecretBox } from '../control-plane/src/lib/secret-box.ts';
 import { PROJECTS, openBigBoard } from './big-board.ts';
 import { arg, fmt } from './lib.ts';
 
@@ -17,7 +19,7 @@ const adminUrl = arg('url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgr
 const rounds = Number(arg('rounds', '5'));
 const { database, bare } = await openBigBoard(adminUrl);
 const db = database.db;
-const services = createServices(db, systemClock, { docsDir: '/tmp/su-bench-docs' });
+const services = createServices(db, systemClock, { docsDir: '/tmp/su-bench-docs', secretBox: createSecretBox(randomBytes(32)), githubApiUrl: 'https://api.github.com' });
 const scheduler = createFallbackScheduler({ db, clock: systemClock, engine: services.fallbackEngine, enabled: true, tickMs: 60_000 });
 
 /** Every project due again, and no samples piling up between rounds. */
