@@ -1,66 +1,26 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import t, { type Test } from 'tap';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fallbackProject } from '../fallback/fixtures.ts';
+import t from 'tap';
 import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission } from '../helpers/fixtures.ts';
 import { newId } from '@solo-unicorn/shared';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
+import { haveChromium, openBoardBrowser } from './helpers/browser.ts';
 
-// The web board in Debian's Chromium (apt-get install chromium), driven by playwright-core.
-const CHROMIUM = '/usr/bin/chromium';
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** CI collects `$SU_TEST_ARTIFACTS_DIR`; locally the screenshots land in `.ci/artifacts/screenshots`. */
-const screenshots = join(process.env.SU_TEST_ARTIFACTS_DIR || join(repoRoot, '.ci', 'artifacts'), 'screenshots');
-
-if (!existsSync(CHROMIUM)) {
-  t.fail(`${CHROMIUM} is missing: the web board tests need Debian's Chromium (apt-get install -y chromium)`);
-} else {
-  await boardTests();
-}
+// The web board in Debian's Chromium, driven by playwright-core (helpers/browser.ts).
+if (haveChromium(t)) await boardTests();
 
 async function boardTests() {
-  mkdirSync(screenshots, { recursive: true });
   const app = await startTestApp(t);
   const api = app.admin;
   const fx = await fallbackProject(api);
   const projectId = fx.project.id;
   const template = await fx.template('Refresh dependencies', { description: 'Bump what is outdated', priority: 2 });
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  // Closed before the app (teardowns run after the tests): a live socket must not see the server go away.
-  let closed = false;
-  const closeBrowser = async () => {
-    if (closed) return;
-    closed = true;
-    await browser.close();
-  };
-  t.teardown(closeBrowser);
-
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page: Page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} @ ${msg.location().url}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  const { page, step, shot, newPage, close: closeBrowser } = await openBoardBrowser(t);
 
   const card = (id: string, list?: string) => page.locator(`${list ? `ol.cards[data-list="${list}"] ` : ''}li.card[data-id="${id}"]`);
-  const shot = (name: string, target: Page = page) => target.screenshot({ path: join(screenshots, name), fullPage: true });
-
-  /** A subtest that also fails on anything the page logged as an error meanwhile. */
-  const step = (name: string, fn: (t: Test) => Promise<void>) =>
-    t.test(name, async (t) => {
-      await fn(t);
-      t.same(consoleErrors.splice(0), [], 'no console errors');
-    });
 
   await step('signs in with an API key and shows the four columns of the first project', async (t) => {
     await page.goto(app.baseUrl);
@@ -232,7 +192,7 @@ async function boardTests() {
     await panel.waitFor({ state: 'hidden' });
   });
 
-  await step('shows the docs an agent stored for the mission', async (t) => {
+  await step('shows the docs an agent stored for the mission in the Docs tab, not raw under Details', async (t) => {
     const m = await createMission(api, projectId, { title: 'Documented' });
     const dir = join(app.docsDir, 'missions', m.id);
     mkdirSync(join(dir, 'tasks'), { recursive: true });
@@ -240,12 +200,13 @@ async function boardTests() {
     writeFileSync(join(dir, 'tasks', '1.md'), '- [ ] write the worker');
     await card(m.id).getByRole('button', { name: 'Documented', exact: true }).click();
     const panel = page.getByRole('dialog', { name: 'Documented' });
-    const docs = panel.getByRole('region', { name: 'Docs' });
-    await docs.getByText('solution.md').click();
+    await panel.getByRole('log', { name: 'Event timeline' }).locator('[data-kind="mission.created"]').waitFor();
+    t.equal(await panel.getByRole('region', { name: 'Docs' }).count(), 0, 'no raw Docs section on the Details tab');
+    await panel.getByRole('tab', { name: /^Docs/ }).click();
+    const docs = panel.getByTestId('docs-tab');
+    await docs.getByRole('heading', { name: 'Solution', exact: true }).waitFor();
     await docs.getByText('Use a queue.').waitFor();
-    await docs.getByText('tasks/1.md').click();
-    await docs.getByText('- [ ] write the worker').waitFor();
-    t.pass('solution and tasks are readable in the panel');
+    t.equal(await docs.getByRole('listitem').filter({ hasText: 'write the worker' }).count(), 1, 'the task renders as Markdown');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
   });
@@ -310,11 +271,7 @@ async function boardTests() {
   });
 
   await step('stacks the columns on a phone-sized screen', async (t) => {
-    const phone = await context.newPage();
-    phone.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`phone: ${msg.text()}`);
-    });
-    phone.on('pageerror', (error) => consoleErrors.push(`phone uncaught: ${error.message}`));
+    const phone = await newPage('phone');
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(app.baseUrl); // the key from localStorage signs it in
     await phone.locator('#live-status[data-state="live"]').waitFor();

@@ -206,6 +206,19 @@ export function createBoard({ store, api, usage, progress, onOpen }) {
     });
   }
 
+  /**
+   * Re-renders once at the next frame however many times it is asked meanwhile: each card's
+   * attempts answer on their own (500 cards, 500 answers), and a whole-board render per answer
+   * kept the page busy for seconds after a big board loaded.
+   */
+  let queued;
+  function renderSoon() {
+    queued ??= requestAnimationFrame(() => {
+      queued = undefined;
+      render();
+    });
+  }
+
   store.onChange(render);
-  return { render, move };
+  return { render, renderSoon, move };
 }

@@ -19,10 +19,11 @@ const SKIPPED = new Set(['agent.usage', 'agent.system', 'agent.session']);
 export function createConversationTab() {
   const entries = []; // { frame, node?, result?, mode? }
   const calls = new Map(); // tool call id → its entry, for the result that answers it
-  let start = 0; // entries[start..] are in the list
+  let start = 0; // entries[start..] are in the list (or will be at the next flush)
+  let flushed = 0; // entries[..flushed] were considered for the page
   let attempts = 0;
   let separator; // the latest attempt's entry: its session line follows in a later event
-  let scrollQueued; // one "was it at the bottom?" check per frame, not per event (a replay brings thousands)
+  let flushQueued; // entries reach the page once per frame: a replay brings thousands per frame
 
   const more = h('button', { type: 'button', className: 'conversation-more', hidden: true, onclick: showEarlier });
   // A log (live region) around a plain list: role=log on the <ol> itself would unmake its items.
@@ -58,17 +59,22 @@ export function createConversationTab() {
   function push(entry) {
     entries.push(entry);
     emptyNote.hidden = true;
-    if (!scrollQueued) {
-      const stick = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 24;
-      scrollQueued = requestAnimationFrame(() => {
-        scrollQueued = undefined;
-        if (stick) scroller.scrollTop = scroller.scrollHeight;
-      });
-    }
-    list.append(nodeOf(entry));
-    // Drop the oldest from the page (not from memory) past KEEP.
-    while (entries.length - start > KEEP) entries[start++].node?.remove();
+    flushQueued ??= requestAnimationFrame(flush);
+  }
+
+  /**
+   * Puts the entries pushed since the last frame in the page, building nodes only for those that
+   * stay (the newest KEEP): a replay of 10,000 events builds 300 nodes, not 7,500 to drop again.
+   */
+  function flush() {
+    flushQueued = undefined;
+    const stick = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 24;
+    const keepFrom = Math.max(start, entries.length - KEEP);
+    for (; start < keepFrom; start++) entries[start].node?.remove(); // older ones leave the page, not memory
+    list.append(...entries.slice(Math.max(flushed, keepFrom)).map(nodeOf));
+    flushed = entries.length;
     updateMore();
+    if (stick) scroller.scrollTop = scroller.scrollHeight;
   }
 
   function refresh(entry) {
@@ -96,7 +102,7 @@ export function createConversationTab() {
     onEvent: add,
     // Hidden, the list has no size to scroll: opening the tab shows the newest entries.
     shown: () => requestAnimationFrame(() => { scroller.scrollTop = scroller.scrollHeight; }),
-    close: () => cancelAnimationFrame(scrollQueued),
+    close: () => cancelAnimationFrame(flushQueued),
   };
 }
 

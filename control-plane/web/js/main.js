@@ -27,8 +27,8 @@ let socket;
 const realtime = createRealtimeMux(() => socket);
 const store = createStore();
 const panel = createPanel({ api, realtime, store });
-const usage = createCardUsage({ api, onChange: () => board.render() });
-const progress = createCardProgress({ realtime, onChange: () => board.render() });
+const usage = createCardUsage({ api, onChange: () => board.renderSoon() });
+const progress = createCardProgress({ realtime, onChange: () => board.renderSoon() });
 const board = createBoard({ store, api, usage, progress, onOpen: (id, options) => panel.open(id, options) });
 // The header's inbox; a notification about a mission of another project switches to it first.
 const inbox = createInbox({ api, async onOpenMission(missionId, projectId) {
@@ -119,6 +119,8 @@ async function showProject(projectId) {
   usage.reset();
   progress.reset();
   store.replaceAll([]);
+  // Busy until the columns are filled: screen readers wait, and tests and the paint bench know when.
+  $('#board').setAttribute('aria-busy', 'true');
   localStorage.setItem(PROJECT_STORAGE, projectId);
   const [missionsChannel, fallbackChannel, workstationsChannel] = channelsOf(shown);
   let reloadWorkstations;
@@ -155,6 +157,7 @@ async function showProject(projectId) {
   } catch (error) {
     notify(`Could not load the board: ${error.message}`);
   }
+  $('#board').setAttribute('aria-busy', 'false'); // the cards render in this task's microtask (store.js)
   fallback.show(projectId);
   usageChart.show(projectId);
   workstations.show(shown.organizationId);

@@ -7,22 +7,23 @@ import { POLICY_CHOICES } from './policy.js';
 import { questionSection } from './question.js';
 import { LIST_NAMES } from './store.js';
 import { missionTabs } from './tabs.js';
-import { eventItem } from './timeline.js';
+import { createTimeline } from './timeline.js';
 
 /**
- * The mission panel (a modal <dialog>): details, edit form, review gate, docs, and the live
- * timeline from `mission:{id}:events`, replayed from cursor 0 and resumed after reconnects; the
- * agent's attempts (tokens, cost, denials) reload as the mission's events arrive.
+ * The mission panel (a modal <dialog>): details, edit form, review gate, and the live timeline
+ * from `mission:{id}:events`, replayed from cursor 0 and resumed after reconnects; the agent's
+ * attempts (tokens, cost, denials) reload as the mission's events arrive.
  */
 export function createPanel({ api, realtime, store }) {
   const dialog = $('#mission-panel');
-  let current; // { id, mission, docs: Map<path, content>, pulls: [], attempts, denials: [], parts }
+  let current; // { id, mission, pulls: [], attempts, denials: [], parts }
   let attemptsTimer;
 
   dialog.addEventListener('close', () => {
     stopAttemptsReload();
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
     current?.parts.tabs?.close();
+    current?.parts.timeline.close();
     const id = current?.id;
     current = undefined;
     dialog.replaceChildren();
@@ -86,18 +87,6 @@ export function createPanel({ api, realtime, store }) {
       if (current.mission && !current.parts.edit.contains(document.activeElement)) current.parts.edit.replaceWith((current.parts.edit = editForm(current.mission)));
     } catch (error) {
       notify(`Could not load the project's repositories, flows and actors: ${error.message}`);
-    }
-  }
-
-  /** Stored docs (GET /missions/:id/docs); `docs.changed` events keep them current while open. */
-  async function loadDocs(id) {
-    try {
-      const { items } = await api.missionDocs(id);
-      if (current?.id !== id) return;
-      for (const doc of items) if (!current.docs.has(doc.path)) current.docs.set(doc.path, doc.content);
-      if (current.mission) current.parts.docs.replaceWith((current.parts.docs = docsSection()));
-    } catch (error) {
-      notify(`Could not load the mission docs: ${error.message}`);
     }
   }
 
@@ -205,19 +194,6 @@ export function createPanel({ api, realtime, store }) {
     h('div', { className: 'actions' }, h('button', { type: 'submit', className: 'primary' }, 'Save')));
   }
 
-  function docsSection() {
-    const m = current.mission;
-    const paths = [m?.solutionPath && ['Solution', m.solutionPath], m?.tasksPath && ['Tasks', m.tasksPath]].filter(Boolean);
-    const docs = [...current.docs.entries()];
-    return h('section', { className: 'docs', 'aria-labelledby': 'docs-title' },
-      h('h3', { id: 'docs-title' }, 'Docs'),
-      paths.length
-        ? h('ul', {}, paths.map(([label, path]) => h('li', {}, `${label}: `, h('code', {}, path))))
-        : h('p', { className: 'muted' }, 'No solution or tasks yet.'),
-      docs.map(([path, content]) => h('details', {}, h('summary', {}, path), h('pre', { className: 'doc' }, content))),
-      paths.length && !docs.length ? h('p', { className: 'muted' }, 'No contents stored yet.') : null);
-  }
-
   function renderDetails() {
     const m = current.mission;
     const p = current.parts;
@@ -228,7 +204,6 @@ export function createPanel({ api, realtime, store }) {
     if (!p.question.contains(document.activeElement)) p.question.replaceWith((p.question = questionSection(m, { api, act })));
     if (!p.review.contains(document.activeElement)) p.review.replaceWith((p.review = reviewSection(m)));
     if (!p.edit.contains(document.activeElement)) p.edit.replaceWith((p.edit = editForm(m)));
-    p.docs.replaceWith((p.docs = docsSection()));
   }
 
   /** `focus: 'guidance'` (a card's “Reject…” button) puts the cursor in the feedback field. */
@@ -236,40 +211,34 @@ export function createPanel({ api, realtime, store }) {
     // Switching missions in an open panel: drop the old timeline, keep the dialog.
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
     current?.parts.tabs?.close();
+    current?.parts.timeline.close();
     stopAttemptsReload();
     const cached = store.get(id);
     const parts = {
       title: h('h2', { id: 'panel-title' }, cached?.title ?? 'Mission'),
-      meta: h('dl'), agent: agentSection(undefined), question: h('div'), review: h('div'), edit: h('form'), docs: h('section'),
-      timeline: h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } }),
+      meta: h('dl'), agent: agentSection(undefined), question: h('div'), review: h('div'), edit: h('form'),
+      timeline: createTimeline(),
     };
-    current = { id, mission: cached, docs: new Map(), pulls: [], attempts: undefined, denials: [], parts };
+    current = { id, mission: cached, pulls: [], attempts: undefined, denials: [], parts };
     dialog.replaceChildren(
       h('header', { className: 'panel-head' }, parts.title, h('button', { type: 'button', className: 'close', 'aria-label': 'Close the mission panel', onclick: () => dialog.close() }, '✕')),
       h('div', { className: 'panel-body' },
         parts.agent,
         // Details (the fields, review, edit, timeline) is the first tab; Files, Docs, Conversation follow (tabs.js).
         (parts.tabs = missionTabs({ api, missionId: id, details: [
-          h('div', { className: 'panel-main' }, parts.meta, parts.question, parts.review, parts.edit, parts.docs),
-          h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline)] })).element));
+          h('div', { className: 'panel-main' }, parts.meta, parts.question, parts.review, parts.edit),
+          h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline.element)] })).element));
     if (!dialog.open) dialog.showModal();
-    await Promise.all([refresh(), loadDocs(id), loadAttempts(id), loadOptions(id)]);
+    await Promise.all([refresh(), loadAttempts(id), loadOptions(id)]);
     if (focus === 'guidance' && current?.id === id) $('#review-feedback', dialog)?.focus();
     const channel = `mission:${id}:events`;
     realtime.subscribe(channel, {
       onMessage(frame) {
         if (current?.id !== id) return;
-        const list = current.parts.timeline;
-        const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 24;
-        list.append(eventItem(frame));
+        current.parts.timeline.add(frame);
         current.parts.tabs.onEvent(frame);
-        if (atBottom) list.scrollTop = list.scrollHeight;
         if (frame.kind === 'agent.permission_denied') current.denials.push({ at: frame.at, attemptId: frame.data?.attemptId, data: frame.data?.data ?? {} });
         if (frame.kind.startsWith('agent.') || frame.kind.startsWith('attempt.') || frame.kind.startsWith('mission.')) attemptsChanged(id);
-        if (frame.kind === 'docs.changed' && frame.data?.data?.path) {
-          current.docs.set(frame.data.data.path, frame.data.data.content ?? '');
-          current.parts.docs.replaceWith((current.parts.docs = docsSection()));
-        }
       },
       onError: (frame) => notify(`Timeline unavailable: ${frame.message}`),
     }, '0');

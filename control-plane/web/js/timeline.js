@@ -62,3 +62,48 @@ export function eventItem(frame) {
     h('p', { className: 'event-text' }, summarize(frame.kind, data)),
     hasData ? h('details', {}, h('summary', {}, 'data'), h('pre', {}, JSON.stringify(data, null, 2))) : null);
 }
+
+/** The newest events stay in the Details timeline; the Conversation tab pages through the agent's. */
+const TIMELINE_KEEP = 500;
+
+/**
+ * The Details tab's live timeline. A replay brings every event of the mission (10,000 for a long
+ * agent session), so events reach the list once per frame, only the newest TIMELINE_KEEP get a
+ * node, and the list says how many earlier ones it left out; "was the reader at the bottom?" is
+ * asked once per frame too (each ask lays out the whole list).
+ */
+export function createTimeline() {
+  let dropped = 0;
+  let queue = [];
+  let flushQueued;
+  const list = h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } });
+  const note = h('p', { className: 'muted', hidden: true, dataset: { testid: 'timeline-dropped' } });
+
+  function flush() {
+    flushQueued = undefined;
+    const stick = list.scrollTop + list.clientHeight >= list.scrollHeight - 24;
+    const batch = queue;
+    queue = [];
+    const skipped = Math.max(0, batch.length - TIMELINE_KEEP);
+    list.append(...batch.slice(skipped).map(eventItem));
+    dropped += skipped;
+    for (let excess = list.childElementCount - TIMELINE_KEEP; excess > 0; excess--) {
+      list.firstElementChild.remove();
+      dropped++;
+    }
+    if (dropped) {
+      note.hidden = false;
+      note.textContent = `${dropped.toLocaleString('en-US')} earlier event${dropped === 1 ? '' : 's'} not shown here: the Conversation tab pages through the agent's session, and GET /api/v1/missions/{id}/events has them all.`;
+    }
+    if (stick) list.scrollTop = list.scrollHeight;
+  }
+
+  return {
+    element: h('div', {}, note, list),
+    add(frame) {
+      queue.push(frame);
+      flushQueued ??= requestAnimationFrame(flush);
+    },
+    close: () => cancelAnimationFrame(flushQueued),
+  };
+}
