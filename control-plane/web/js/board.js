@@ -3,12 +3,23 @@ import { $, $$, h, notify } from './dom.js';
 import { questionBadges } from './question.js';
 import { LISTS, LIST_NAMES, orderBetween } from './store.js';
 
+/** Cards a column shows before "Show all". */
+const COLUMN_CARDS = 100;
+
 /**
  * The four columns. Every card can be moved three ways that end in the same call: drag and drop,
  * its arrow buttons, and Alt+Arrow keys while a card's control has focus.
  */
 export function createBoard({ store, api, usage, progress, onOpen }) {
   const root = $('#board');
+  const expanded = new Set(); // columns showing every card
+  for (const ol of $$('ol.cards', root)) {
+    const list = ol.dataset.list;
+    ol.after(h('button', { type: 'button', className: 'show-all', hidden: true, dataset: { list, testid: 'show-all' }, onclick: () => {
+      expanded.add(list);
+      render();
+    } }));
+  }
   let dragId;
   let renderAfterDrag = false;
 
@@ -142,8 +153,14 @@ export function createBoard({ store, api, usage, progress, onOpen }) {
     const keep = active?.dataset?.id ? { id: active.dataset.id, action: active.dataset.action } : null;
     for (const list of LISTS) {
       const col = store.column(list);
-      $(`ol.cards[data-list="${list}"]`, root).replaceChildren(...col.map((m, i) => card(m, i, col.length)));
+      // A long column shows its first cards; the rest wait for "Show all" (a 300-card Done column
+      // below the fold was most of a big board's first paint).
+      const shown = expanded.has(list) ? col : col.slice(0, COLUMN_CARDS);
+      $(`ol.cards[data-list="${list}"]`, root).replaceChildren(...shown.map((m, i) => card(m, i, col.length)));
       $(`[data-count="${list}"]`, root).textContent = `(${col.length})`;
+      const more = $(`button.show-all[data-list="${list}"]`, root);
+      more.hidden = shown.length === col.length;
+      more.textContent = `Show all ${col.length} (${col.length - shown.length} more)`;
     }
     usage.want(store.missions.keys());
     progress?.sync(store.missions.values());
