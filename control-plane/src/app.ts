@@ -64,6 +64,7 @@ import { createAuditService } from './modules/audit/audit.service.ts';
 import { createUserDeletion, userDeletionRoutes } from './modules/users/user-deletion.ts';
 import { createRetention, type Retention } from './modules/retention/retention.ts';
 import { createLeadership, type Leadership } from './jobs/leadership.ts';
+import { createClockSkewCheck } from './jobs/clock-skew.ts';
 
 export interface AppDeps {
   database: Database;
@@ -80,10 +81,10 @@ export interface AppDeps {
   fallbackScheduler?: { enabled: boolean; tickMs: number; metricsRefreshMs: number };
   /** Retention jobs' period (main.ts: SU_RETENTION_INTERVAL_MS); 0 or unset: only explicit app.retention.run() (tests). */
   retentionIntervalMs?: number;
-  /** How often an instance tries to become (or checks it still is) the leader of the once-only jobs (ms); default 1 s. */
-  leadershipCheckMs?: number;
   /** Weekly-digest job's period (main.ts: SU_DIGEST_INTERVAL_MS); 0 or unset: only explicit app.digests.run() (tests). */
   digestIntervalMs?: number;
+  /** How often an instance tries to become (or checks it still is) the leader of the once-only jobs (ms); default 1 s. */
+  leadershipCheckMs?: number;
   /** Daemon session timings (main.ts passes sessionSettingsFrom(config)); the defaults otherwise. */
   sessions?: SessionSettings;
   /** Key for the secrets stored encrypted (GitHub tokens). Without one (tests), a random key for this process. */
@@ -206,14 +207,18 @@ export async function buildApp(deps: AppDeps) {
   // Retention for every table the seed gives a horizon: leader-only per batch, on its own timer.
   const retention = createRetention({ db: deps.database.db, clock, reports: services.fallbackEngine.reports, registry: app.metrics, intervalMs: deps.retentionIntervalMs ?? 0, leadership, log: app.log });
   app.decorate('retention', retention);
-  app.decorate('leadership', leadership);
   // Weekly digests: each batch under an advisory lock, so one instance assembles and a week is stored once.
   const digests = createDigestJob({ db: deps.database.db, clock, intervalMs: deps.digestIntervalMs ?? 0, log: app.log });
   app.decorate('digests', digests);
   app.addHook('onReady', async () => digests.start());
   app.addHook('onClose', async () => digests.stop());
+  app.decorate('leadership', leadership);
   app.addHook('onReady', async () => retention.start());
   app.addHook('onClose', async () => retention.stop());
+  // Instances compare each other's heartbeat stamps: say so (log, /metrics) when this clock is off.
+  const clockSkew = createClockSkewCheck({ db: deps.database.db, clock, registry: app.metrics, everyMs: 5 * 60_000, log: app.log.child({ component: 'clock' }) });
+  app.addHook('onReady', async () => clockSkew.start());
+  app.addHook('onClose', async () => clockSkew.stop());
   return app;
 }
 
@@ -223,8 +228,8 @@ declare module 'fastify' {
     realtime: ReturnType<typeof createRealtimeHub>;
     dispatcher: ReturnType<typeof createDispatcher>;
     retention: Retention;
-    leadership: Leadership;
     digests: DigestJob;
+    leadership: Leadership;
     pullRequests: { worker: ReturnType<typeof createPullRequestWorker>; poller: ReturnType<typeof createPullRequestPoller> };
   }
 }
