@@ -69,8 +69,10 @@ async function paint(projectId: string, expectedCards: number): Promise<number> 
       const state = await page.evaluate(() => ({ busy: document.getElementById('board')?.getAttribute('aria-busy'), notice: document.getElementById('notice')?.textContent, signIn: !document.getElementById('sign-in')?.hidden }));
       throw new Error(`the board never painted: ${JSON.stringify(state)}`, { cause: error });
     });
-    const cards = await page.locator('#board li.card').count();
-    if (cards !== expectedCards) throw new Error(`expected ${expectedCards} cards, the board shows ${cards}`);
+    // The columns' counts: a long column renders its first 100 cards, "Show all" the rest.
+    const counts = await page.locator('#board [data-count]').allTextContents();
+    const cards = counts.reduce((sum, c) => sum + Number(/\d+/.exec(c)?.[0] ?? 0), 0);
+    if (cards !== expectedCards) throw new Error(`expected ${expectedCards} missions, the board counts ${cards}`);
     return await page.evaluate(() => (window as any).__boardPaintedAt as number);
   } finally {
     await context.close();
