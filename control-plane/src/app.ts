@@ -207,8 +207,8 @@ export async function buildApp(deps: AppDeps) {
   // Retention for every table the seed gives a horizon: leader-only per batch, on its own timer.
   const retention = createRetention({ db: deps.database.db, clock, reports: services.fallbackEngine.reports, registry: app.metrics, intervalMs: deps.retentionIntervalMs ?? 0, leadership, log: app.log });
   app.decorate('retention', retention);
-  // Weekly digests: each batch under an advisory lock, so one instance assembles and a week is stored once.
-  const digests = createDigestJob({ db: deps.database.db, clock, intervalMs: deps.digestIntervalMs ?? 0, log: app.log });
+  // Weekly digests: in the leader; each batch under an advisory lock besides, so a week is stored once.
+  const digests = createDigestJob({ db: deps.database.db, clock, intervalMs: deps.digestIntervalMs ?? 0, leadership, log: app.log });
   app.decorate('digests', digests);
   app.addHook('onReady', async () => digests.start());
   app.addHook('onClose', async () => digests.stop());

@@ -1,4 +1,6 @@
 import type { Db } from '../../db/types.ts';
+import { createJobTimer } from '../../jobs/job-timer.ts';
+import { leaderOnly, type Leadership } from '../../jobs/leadership.ts';
 import type { Clock } from '../../lib/time.ts';
 import { assembleWeeklyDigests } from './weekly-digest.ts';
 
@@ -7,32 +9,20 @@ export interface DigestJobDeps {
   clock: Clock;
   /** Period in ms (main.ts: SU_DIGEST_INTERVAL_MS, hourly); 0 leaves it to explicit run() calls (tests). */
   intervalMs: number;
+  /** With it, only the leader instance runs the timer (deploy/README.md, "Background jobs with N instances"). */
+  leadership?: Leadership;
   log?: { error(obj: object, msg: string): void };
 }
 
 /**
- * Runs the weekly digest on every instance's timer; the advisory lock in each batch makes one
- * process do the work and the others return at once. A run never overlaps the previous one.
+ * The weekly digest on a timer, in the leader instance. Correctness does not rest on that: the
+ * advisory lock in each batch and the unique (user, week) index store a week once even if two
+ * instances run at the same time (a leader that has not yet noticed it lost).
  */
 export function createDigestJob(deps: DigestJobDeps) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
   const run = (now = deps.clock.now()) => assembleWeeklyDigests(deps.db, now);
-  const tick = () => {
-    running ??= run().catch((err) => deps.log?.error({ err }, 'weekly digest failed')).finally(() => (running = undefined));
-  };
-  return {
-    run,
-    start() {
-      if (deps.intervalMs <= 0 || timer) return;
-      timer = setInterval(tick, deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  const tick = () => run();
+  const timer = createJobTimer({ name: 'weekly digest', everyMs: deps.intervalMs, run: deps.leadership ? leaderOnly(deps.leadership, tick) : tick, log: deps.log });
+  return { run, start: timer.start, stop: timer.stop };
 }
 export type DigestJob = ReturnType<typeof createDigestJob>;
