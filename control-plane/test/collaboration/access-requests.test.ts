@@ -70,6 +70,17 @@ t.test('declined: the requester is told and gets nothing; an approver may grant 
   t.equal((await carol.client.patch(`/api/v1/projects/${project.id}`, { description: 'x' })).status, 403, 'but does not administer');
 });
 
+t.test('access-request notifications follow the person\'s preferences: a kind turned off is not written', async (t) => {
+  const project = await createProject(alice.client, acme.id);
+  t.equal((await carol.client.patch('/api/v1/notification-preferences', { kinds: [{ organizationId: acme.id, kind: 'access_request.declined', enabled: false }] })).status, 200);
+  t.teardown(() => carol.client.patch('/api/v1/notification-preferences', { kinds: [{ organizationId: acme.id, kind: 'access_request.declined', enabled: true }] }));
+  const asked = (await carol.client.post(`/api/v1/projects/${project.id}/access-requests`, { role: 'member' })).body;
+  t.equal((await alice.client.post(`/api/v1/access-requests/${asked.id}/decline`, {})).status, 200);
+  t.same((await inbox(carol.client, 'access_request.declined')).filter((n) => n.data.accessRequestId === asked.id), [], 'she turned that kind off');
+  const kinds = (await carol.client.get('/api/v1/notification-preferences')).body.kinds.filter((k: { kind: string }) => k.kind.startsWith('access_request.'));
+  t.same(kinds.map((k: { kind: string }) => k.kind).sort(), ['access_request.approved', 'access_request.created', 'access_request.declined'], 'the preferences form offers the access-request kinds');
+});
+
 t.test('who may ask and who may decide: invisible projects are 404, needless asks 409, outsiders wait for membership', async (t) => {
   const secret = await createProject(alice.client, acme.id);
   const open = await createProject(alice.client, acme.id, { visibility: 'public' });

@@ -1,6 +1,5 @@
 import { newId, type AccessRequest, type ProjectRole } from '@solo-unicorn/shared';
 import type { Db, Tx } from '../../db/types.ts';
-import { notifications } from '../../db/schema/index.ts';
 import { AppError, conflict, notFound } from '../../errors.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
@@ -9,7 +8,7 @@ import type { AccessService, ProjectRow } from '../access/access.service.ts';
 import { allows, isOrgAdminRole, projectAccess, projectRoleAccess } from '../access/roles.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { notifyProjectAdmins } from '../notifications/notify.ts';
+import { notifyProjectAdmins, notifyUsers } from '../notifications/notify.ts';
 import { createOrganizationsRepository } from '../organizations/organizations.repository.ts';
 import { createProjectsRepository } from '../projects/projects.repository.ts';
 import { autoApprovesAccessRequests } from '../projects/project-settings.ts';
@@ -26,11 +25,11 @@ const decided = (r: AccessRequestRow) =>
 /** The requester hears the decision in their inbox (their own notification, no admin-only detail). */
 async function tellRequester(tx: Tx, project: ProjectRow, r: AccessRequestRow, at: Date) {
   const approved = r.status === 'approved';
-  await tx.insert(notifications).values({
-    id: newId(), userId: r.userId, organizationId: project.organizationId, projectId: project.id, kind: approved ? 'access_request.approved' : 'access_request.declined',
-    segment: 'access', title: (approved ? `You are now ${r.role} on ${project.name}` : `Your request for ${r.role} on ${project.name} was declined`).slice(0, 500),
-    data: { accessRequestId: r.id, role: r.role }, createdAt: at,
-  });
+  await notifyUsers(tx, {
+    organizationId: project.organizationId, projectId: project.id, kind: approved ? 'access_request.approved' : 'access_request.declined',
+    segment: 'access', title: approved ? `You are now ${r.role} on ${project.name}` : `Your request for ${r.role} on ${project.name} was declined`,
+    data: { accessRequestId: r.id, role: r.role },
+  }, [r.userId], at);
 }
 
 export function createAccessRequestsService(db: Db, access: AccessService, clock: Clock) {

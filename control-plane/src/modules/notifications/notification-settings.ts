@@ -12,6 +12,9 @@ export const NOTIFICATION_KINDS: Readonly<Record<string, string>> = {
   'pr.failed': 'A pull request could not be opened',
   'pr.closed': 'A pull request was closed without merging',
   'pr.feedback_cap_reached': 'A pull request reached its cap of review cycles',
+  'access_request.created': 'Someone asks for a role on a project you administer',
+  'access_request.approved': 'Your request for access to a project was approved',
+  'access_request.declined': 'Your request for access to a project was declined',
 };
 
 export interface KindChoice { organizationId: string; kind: string; description: string; enabled: boolean }

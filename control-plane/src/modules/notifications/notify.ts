@@ -29,8 +29,22 @@ export async function notifyProjectAdmins(
     .innerJoin(organizationMemberships, and(eq(organizationMemberships.userId, projectMembers.userId), eq(organizationMemberships.organizationId, project.organizationId)))
     .where(and(eq(projectMembers.projectId, n.projectId), eq(projectMembers.role, 'admin')));
   const admins = [...new Set([...(await orgAdmins).map((r) => r.userId), ...(await projectAdmins).map((r) => r.userId)])];
-  const muted = await mutedRecipients(db, project.organizationId, n.kind, admins);
-  const recipients = admins.filter((userId) => !muted.has(userId));
+  return notifyUsers(db, { ...n, organizationId: project.organizationId, title: n.title(project.name) }, admins, at);
+}
+
+/**
+ * Notifies these people (every notification goes through here): one who turned the kind off in
+ * this organization gets nothing; one inside their quiet hours gets it held (listed and counted
+ * from the quiet end). Returns how many were written.
+ */
+export async function notifyUsers(
+  db: Executor,
+  n: { organizationId: string; projectId?: string; missionId?: string; kind: string; segment: string; title: string; body?: string; data?: Record<string, unknown> },
+  userIds: string[],
+  at: Date,
+): Promise<number> {
+  const muted = await mutedRecipients(db, n.organizationId, n.kind, userIds);
+  const recipients = userIds.filter((userId) => !muted.has(userId));
   if (recipients.length === 0) return 0;
   const settingsOf = await recipientSettings(db, recipients);
   await db.insert(notifications).values(
@@ -38,8 +52,8 @@ export async function notifyProjectAdmins(
       const { quiet, timeZone } = settingsOf(userId);
       const heldUntil = quiet ? quietPeriodEnd(at, quiet, timeZone) ?? null : null;
       return {
-        id: newId(), userId, organizationId: project.organizationId, projectId: n.projectId, missionId: n.missionId ?? null,
-        kind: n.kind, segment: n.segment, title: n.title(project.name).slice(0, 500), body: n.body ?? null,
+        id: newId(), userId, organizationId: n.organizationId, projectId: n.projectId ?? null, missionId: n.missionId ?? null,
+        kind: n.kind, segment: n.segment, title: n.title.slice(0, 500), body: n.body ?? null,
         data: n.data ?? {}, createdAt: at, ...(heldUntil ? { heldUntil, visibleAt: heldUntil } : {}),
       };
     }),
