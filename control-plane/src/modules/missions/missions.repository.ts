@@ -3,6 +3,8 @@ import { and, asc, count, eq, inArray, isNotNull, max, sql, type SQL } from 'dri
 import { missionDependencies, missions } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
+/** Advisory lock class for list positions (the second key is the project). */
+const LIST_ORDER_LOCK = 7_878_300;
 export type MissionRow = typeof missions.$inferSelect;
 export type NewMission = typeof missions.$inferInsert;
 
@@ -52,8 +54,13 @@ export function createMissionsRepository(db: Executor) {
         .where(and(eq(missions.projectId, projectId), inArray(missions.id, ids)));
     },
 
-    /** The next position at the bottom of a list. */
+    /**
+     * The next position at the bottom of a list. Two transactions adding to one project's lists at
+     * once would read the same bottom: a per-project lock held to the end of the caller's
+     * transaction makes them take turns, so no two missions share a position.
+     */
     async endOfList(projectId: string, list: MissionList): Promise<number> {
+      await db.execute(sql`SELECT pg_advisory_xact_lock(${LIST_ORDER_LOCK}, hashtext(${projectId}))`);
       const [row] = await db
         .select({ top: max(missions.listOrder) })
         .from(missions)
