@@ -218,6 +218,7 @@ export const rows: Row[] = [
   row(api('POST /workstations/:workstationId/revoke'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: {} }),
   row(api('POST /workstations/:workstationId/pause'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: { reason: 'maintenance' } }),
   row(api('POST /workstations/:workstationId/resume'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }) }),
+  row(api('PATCH /workstations/:workstationId'), org('admin'), { params: async (w) => ({ workstationId: await w.fresh.workstation() }), body: { visibility: 'status' } }),
 
   // Audit: organization admins read their organization's log; project admins their project's timeline
   row(api('GET /audit-events'), org('admin'), { query: (w) => `organizationId=${w.orgA}` }),

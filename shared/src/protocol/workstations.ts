@@ -28,9 +28,25 @@ export const workstationSchema = z.object({
   currentMissions: z.array(z.object({ missionId: idSchema, attemptId: idSchema, status: z.string() })),
   /** What its worktree pool takes on disk (allocated bytes), as the daemon last measured it; null: not reported yet. */
   diskBytes: z.number().nullable(),
+  /** What other members of the organization see of it; its registering user and organization admins always see everything. */
+  visibility: z.enum(['hidden', 'status', 'full']),
   createdAt: z.string(),
 });
 export type Workstation = z.infer<typeof workstationSchema>;
+
+/** A workstation shown at `status` visibility to a member who does not manage it: presence only. */
+export const workstationStatusSchema = z.object({
+  id: idSchema,
+  organizationId: idSchema,
+  name: z.string(),
+  online: z.boolean(),
+  paused: z.boolean(),
+  visibility: z.literal('status'),
+});
+export type WorkstationStatus = z.infer<typeof workstationStatusSchema>;
+/** What a reader gets: everything, or (status visibility, not a manager) presence only. */
+export const workstationViewSchema = z.union([workstationSchema, workstationStatusSchema]);
+export const workstationVisibilityBody = z.strictObject({ visibility: z.enum(['hidden', 'status', 'full']) });
 
 export const registerWorkstationResponse = z.object({
   workstation: workstationSchema,

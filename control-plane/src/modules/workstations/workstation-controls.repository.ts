@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { projectWorkstations, workstations } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
-/** The writes behind unmap, pause and resume (workstation-controls.service.ts). */
+/** The writes behind unmap, pause, resume and visibility (workstation-controls.service.ts). */
 export function createWorkstationControlsRepository(db: Executor) {
   return {
     /** Removes the mapping; false when there was none. */
@@ -22,6 +22,10 @@ export function createWorkstationControlsRepository(db: Executor) {
         .where(and(eq(workstations.id, id), isNull(workstations.revokedAt)))
         .returning();
       return row;
+    },
+
+    async setVisibility(id: string, visibility: 'hidden' | 'status' | 'full', at: Date) {
+      await db.update(workstations).set({ visibility, updatedAt: at }).where(eq(workstations.id, id));
     },
 
     async resume(id: string, at: Date) {

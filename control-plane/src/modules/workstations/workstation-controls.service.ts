@@ -11,7 +11,7 @@ import type { WorkstationsService } from './workstations.service.ts';
 /**
  * What a person does to a workstation's share of the work (#15, #18): unmap it from a project, pause
  * it (no new dispatch: runs and merges alike; what runs there finishes) and resume it. Each change is
- * an audit event. Pause and resume need org admin, like revoke; unmap needs project admin, like map.
+ * an audit event. Pause, resume and visibility need org admin, like revoke; unmap needs project admin, like map.
  */
 export function createWorkstationControlsService(db: Db, access: AccessService, workstations: WorkstationsService, clock: Clock) {
   /** The workstation if the caller administers its organization; "not found" for anyone else. */
@@ -51,6 +51,21 @@ export function createWorkstationControlsService(db: Db, access: AccessService, 
           data: { reason, wasPaused: row.pausedAt !== null },
         });
       });
+      return workstations.get(caller, id);
+    },
+
+    /** Who sees how much of it (#18). Setting what it already is changes nothing (and records nothing). */
+    async setVisibility(caller: UserPrincipal, id: string, visibility: 'hidden' | 'status' | 'full') {
+      const row = await administered(caller, id);
+      if (row.visibility !== visibility) {
+        await db.transaction(async (tx) => {
+          await createWorkstationControlsRepository(tx).setVisibility(id, visibility, clock.now());
+          await recordAudit(tx, {
+            organizationId: row.organizationId, actorType: 'user', actorId: caller.userId, action: 'workstation.visibility_changed', targetType: 'workstation', targetId: id,
+            data: { from: row.visibility, to: visibility },
+          });
+        });
+      }
       return workstations.get(caller, id);
     },
 

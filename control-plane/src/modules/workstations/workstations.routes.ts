@@ -1,6 +1,6 @@
 import {
   idSchema, limitSchema, mapWorkstationBody, pageSchema, pauseWorkstationBody, projectWorkstationSchema, registerWorkstationBody, registerWorkstationResponse,
-  workstationSchema,
+  workstationSchema, workstationViewSchema, workstationVisibilityBody,
 } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -23,13 +23,20 @@ export function workstationsRoutes(workstations: WorkstationsService, controls: 
       schema: {
         tags, summary: "Workstations of the caller's organizations, with presence",
         querystring: z.strictObject({ organizationId: idSchema.optional(), limit: limitSchema, cursor: z.string().max(512).optional() }),
-        response: { 200: pageSchema(workstationSchema) },
+        response: { 200: pageSchema(workstationViewSchema) },
       },
     }, async (req) => workstations.list(userOf(req), req.query));
 
     app.get('/workstations/:workstationId', {
-      schema: { tags, params, response: { 200: workstationSchema } },
+      schema: { tags, summary: 'One workstation: all of it, or its presence only when it shows members its status only', params, response: { 200: workstationViewSchema } },
     }, async (req) => workstations.get(userOf(req), req.params.workstationId));
+
+    app.patch('/workstations/:workstationId', {
+      schema: {
+        tags, summary: 'What other members see of it: hidden (nothing), status (presence only) or full; its registering user and organization admins see everything',
+        params, body: workstationVisibilityBody, response: { 200: workstationViewSchema },
+      },
+    }, async (req) => controls.setVisibility(userOf(req), req.params.workstationId, req.body.visibility));
 
     app.get('/workstations/:workstationId/worktrees', {
       schema: {
@@ -55,13 +62,13 @@ export function workstationsRoutes(workstations: WorkstationsService, controls: 
     app.post('/workstations/:workstationId/pause', {
       schema: {
         tags, summary: 'Pause: no new missions (nor merges) are dispatched to it; running ones finish. Pausing again updates the reason',
-        params, body: pauseWorkstationBody, response: { 200: workstationSchema },
+        params, body: pauseWorkstationBody, response: { 200: workstationViewSchema },
       },
     }, async (req) => controls.pause(userOf(req), req.params.workstationId, req.body.reason));
 
     app.post('/workstations/:workstationId/resume', {
       // An action, like revoke: no body.
-      schema: { tags, summary: 'Resume a paused workstation: dispatch to it starts again at once', params, response: { 200: workstationSchema } },
+      schema: { tags, summary: 'Resume a paused workstation: dispatch to it starts again at once', params, response: { 200: workstationViewSchema } },
     }, async (req) => controls.resume(userOf(req), req.params.workstationId));
 
     app.delete('/projects/:projectId/workstations/:workstationId', {

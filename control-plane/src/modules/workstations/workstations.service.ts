@@ -1,6 +1,6 @@
 import type { AgentInfo, Workstation } from '@solo-unicorn/shared';
 import type { Db } from '../../db/types.ts';
-import { invalidField, notFound } from '../../errors.ts';
+import { forbidden, invalidField, notFound } from '../../errors.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
 import { hashSecret, newSecret, secretPrefix } from '../../lib/secrets.ts';
@@ -8,6 +8,7 @@ import { iso, isoOrNull, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { createWorkstationSight, statusView } from './workstation-visibility.ts';
 import { createWorkstationsRepository, type WorkstationRow } from './workstations.repository.ts';
 
 /** What the service needs from the live session hub: presence, and closing a revoked session. */
@@ -42,6 +43,7 @@ export function toWorkstation(row: WorkstationRow, online: boolean, currentMissi
     pausedReason: row.pausedReason,
     currentMissions,
     diskBytes,
+    visibility: row.visibility,
     createdAt: iso(row.createdAt),
   };
 }
@@ -54,6 +56,7 @@ function diskBytesOf(worktrees: { sizeBytes: number | null }[]): number | null {
 
 export function createWorkstationsService(db: Db, access: AccessService, presence: Presence, clock: Clock) {
   const repo = createWorkstationsRepository(db);
+  const sight = createWorkstationSight(access);
 
   async function withPresence(rows: WorkstationRow[]) {
     const ids = rows.map((r) => r.id);
@@ -74,7 +77,7 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
     );
   }
 
-  /** A workstation the caller may see; anything else is "not found". */
+  /** A workstation the caller may see; anything else (a hidden one included) is "not found". */
   async function visible(caller: UserPrincipal, id: string, need: 'read' | 'admin') {
     const row = await repo.findById(id);
     if (!row) throw notFound('workstation');
@@ -84,6 +87,15 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
       if (error instanceof Error && 'status' in error && error.status === 404) throw notFound('workstation');
       throw error;
     }
+    const seen = await sight.sightOf(caller, row);
+    if (seen === 'none') throw notFound('workstation');
+    return { row, seen };
+  }
+
+  /** Its details, for a caller who may see them all: `status` visibility shows presence only. */
+  async function detailed(caller: UserPrincipal, id: string) {
+    const { row, seen } = await visible(caller, id, 'read');
+    if (seen !== 'full') throw forbidden('this workstation shows its presence only to members who do not manage it');
     return row;
   }
 
@@ -106,17 +118,22 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
       const afterId = query.cursor ? decodeCursor(query.cursor, idCursor).id : undefined;
       const rows = await repo.listVisible({ userId: caller.userId, isInstanceAdmin: caller.isInstanceAdmin, organizationId: query.organizationId, afterId, limit: query.limit });
       const page = toPage(rows, query.limit, (r) => r, (r) => ({ id: r.id }));
-      return { items: await withPresence(page.items), nextCursor: page.nextCursor };
+      // Hidden ones leave the page short rather than shifting the cursor: the next page still starts after the last row read.
+      const seen = await sight.sightsOf(caller, page.items);
+      const shown = page.items.map((row, i) => ({ row, seen: seen[i] })).filter((s) => s.seen !== 'none');
+      const items = await withPresence(shown.map((s) => s.row));
+      return { items: items.map((item, i) => (shown[i]!.seen === 'status' ? statusView(item) : item)), nextCursor: page.nextCursor };
     },
 
     async get(caller: UserPrincipal, id: string) {
-      const [item] = await withPresence([await visible(caller, id, 'read')]);
-      return item!;
+      const { row, seen } = await visible(caller, id, 'read');
+      const [item] = await withPresence([row]);
+      return seen === 'status' ? statusView(item!) : item!;
     },
 
     /** What the workstation last reported holding: repository clones and its worktree pool. */
     async inventory(caller: UserPrincipal, id: string) {
-      await visible(caller, id, 'read');
+      await detailed(caller, id);
       const { repositories, worktrees } = await repo.inventoryOf(id);
       return {
         repositories: repositories.map((r) => ({ repositoryId: r.repositoryId, localPath: r.localPath, updatedAt: r.updatedAt.toISOString() })),
@@ -130,7 +147,7 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
 
     /** Invalidates the token, then closes the live session at once. Revoking twice is a no-op. */
     async revoke(caller: UserPrincipal, id: string) {
-      const row = await visible(caller, id, 'admin');
+      const { row } = await visible(caller, id, 'admin');
       const revoked = await db.transaction(async (tx) => {
         const updated = await createWorkstationsRepository(tx).revoke(id, clock.now());
         if (updated) {
@@ -158,7 +175,10 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
 
     async listForProject(caller: UserPrincipal, projectId: string) {
       await access.requireProject(caller, projectId, 'read');
-      return (await repo.listForProject(projectId)).map((r) => ({ projectId: r.projectId, workstationId: r.workstationId, createdAt: iso(r.createdAt) }));
+      const mappings = await repo.listForProject(projectId);
+      const rows = await Promise.all(mappings.map((m) => repo.findById(m.workstationId)));
+      const seen = await sight.sightsOf(caller, rows.map((r) => r!));
+      return mappings.filter((_, i) => seen[i] !== 'none').map((r) => ({ projectId: r.projectId, workstationId: r.workstationId, createdAt: iso(r.createdAt) }));
     },
   };
 }
