@@ -18,6 +18,7 @@ interface RawWorkstation {
   revoked: boolean;
   paused: boolean;
   pausedReason: string | null;
+  visibility: 'hidden' | 'status' | 'full';
   online: boolean;
   capacity: number;
   live: number | string;
@@ -25,12 +26,18 @@ interface RawWorkstation {
   limits: { agentType: string; until: string }[] | null;
 }
 
+/**
+ * Dispatch reasons reach every reader of the project (and its realtime feed, not per reader), so a
+ * hidden workstation (#18) is never named there, nor is why it was paused.
+ */
+const HIDDEN_NAME = 'a hidden workstation';
+
 const toWorkstation = (w: RawWorkstation): WorkstationSnapshot => ({
   id: w.id,
-  name: w.name,
+  name: w.visibility === 'hidden' ? HIDDEN_NAME : w.name,
   revoked: w.revoked,
   paused: Boolean(w.paused),
-  pausedReason: w.pausedReason ?? null,
+  pausedReason: w.visibility === 'hidden' ? null : (w.pausedReason ?? null),
   online: w.online,
   capacity: Number(w.capacity),
   live: Number(w.live),
@@ -63,7 +70,7 @@ export async function loadDispatchContexts(db: Executor, missionIds: string[], n
         CASE WHEN p.monthly_budget_usd IS NULL THEN 0 ELSE
           (SELECT coalesce(sum(a.cost_usd), 0)::float8 FROM code_agent_sessions a WHERE a.project_id = p.id AND a.created_at >= ${monthStart(now).toISOString()}::timestamptz) END AS spent,
         (SELECT coalesce(json_agg(json_build_object(
-            'id', w.id, 'name', w.name, 'revoked', w.revoked_at IS NOT NULL, 'paused', w.paused_at IS NOT NULL, 'pausedReason', w.paused_reason, 'capacity', w.max_concurrent_missions, 'agents', w.agents,
+            'id', w.id, 'name', w.name, 'revoked', w.revoked_at IS NOT NULL, 'paused', w.paused_at IS NOT NULL, 'pausedReason', w.paused_reason, 'visibility', w.visibility, 'capacity', w.max_concurrent_missions, 'agents', w.agents,
             'online', ${liveSession(sql`w.id`)},
             'live', (SELECT count(*) FROM code_agent_sessions a WHERE a.workstation_id = w.id AND a.status IN ${live}),
             'limits', (SELECT json_agg(json_build_object('agentType', l.agent_type, 'until', l.limited_until))

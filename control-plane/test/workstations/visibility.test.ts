@@ -97,3 +97,17 @@ t.test('each change is audited once; setting the same level again records nothin
   ) as any;
   t.same(rows.map((r: any) => [r.actor_id, r.data]), [[s.admin.id, { from: 'full', to: 'status' }], [s.admin.id, { from: 'status', to: 'full' }]]);
 });
+
+t.test('dispatch reasons, which every project reader gets, never name a hidden workstation nor why it is paused', async (t) => {
+  const s = await setup();
+  const W = `/api/v1/workstations/${s.workstationId}`;
+  await s.admin.client.post(`${W}/pause`, { reason: 'secret-upgrade' });
+  const { body: m } = await s.owner.client.post(`/api/v1/projects/${s.project.id}/missions`, { title: 'waits', ready: true });
+  const reasons = async () => JSON.stringify((await s.member.client.get(`/api/v1/missions/${m.id}`)).body.dispatch.reasons);
+
+  t.match(await reasons(), /secret-upgrade.*my-laptop/, 'full: the reason names it and says why');
+  await s.admin.client.patch(W, { visibility: 'hidden' });
+  const hidden = await reasons();
+  t.match(hidden, /workstation_paused/, 'hidden: the mission still says a paused workstation holds it');
+  t.notMatch(hidden, /my-laptop|secret-upgrade/, 'hidden: neither its name nor the pause reason');
+});
