@@ -8,6 +8,9 @@ import { CliError, emit, printJson, printList } from './output.ts';
 import { allPages, projectOf, resolveOrg, resolveWorkstation } from './resolve.ts';
 
 type Opts = Record<string, string | boolean | undefined> & { json?: boolean; url?: string; apiKey?: string };
+/** A workstation that shows you its status only (#18) has no slots or agents to print. */
+const load = (w: any) => (w.currentMissions ? `${w.currentMissions.length}/${w.maxConcurrentMissions} running` : '(status only)');
+const visibilities = ['hidden', 'status', 'full'];
 const presence = (w: any) => `${w.online ? 'online ' : 'offline'}${w.revokedAt ? ' revoked' : ''}${w.paused ? ` paused (${w.pausedReason ?? 'no reason'})` : ''}`;
 
 export function workstationCommand(program: Command, env: () => Env) {
@@ -50,7 +53,7 @@ export function workstationCommand(program: Command, env: () => Env) {
         items = items.filter((w) => ids.has(w.id));
       }
       if (o.json) return printJson({ items });
-      printList(items, (w) => `${w.id}  ${presence(w)}  ${w.currentMissions.length}/${w.maxConcurrentMissions} running  ${w.name}${w.agents.length ? `  agents: ${w.agents.map((a: any) => a.type).join(', ')}` : ''}`, 'no workstations');
+      printList(items, (w) => `${w.id}  ${presence(w)}  ${load(w)}  ${w.name}${w.agents?.length ? `  agents: ${w.agents.map((a: any) => a.type).join(', ')}` : ''}`, 'no workstations');
     });
 
   commonApiOptions(ws.command('map [workstation]').description("let a workstation run a project's missions (name or id; default: this machine's)"))
@@ -88,6 +91,15 @@ export function workstationCommand(program: Command, env: () => Env) {
       const api = apiContext(env(), o);
       const paused = await api<any>('POST', `/api/v1/workstations/${await target(api, ref)}/pause`, { reason: o.reason });
       emit(o, paused, () => `paused workstation ${paused.name} (${paused.id}): ${paused.pausedReason}; running missions finish, \`solo-unicorn workstation resume\` gives it work again`);
+    });
+
+  commonApiOptions(ws.command('visibility <workstation> <level>')
+    .description('what other members see of a workstation: hidden (nothing), status (online/paused only) or full; you and organization admins see everything'))
+    .action(async (ref: string, level: string, o: Opts) => {
+      if (!visibilities.includes(level)) throw new CliError(`<level>: one of ${visibilities.join(', ')} (got "${level}")`, 2);
+      const api = apiContext(env(), o);
+      const changed = await api<any>('PATCH', `/api/v1/workstations/${await target(api, ref)}`, { visibility: level });
+      emit(o, changed, () => `workstation ${changed.name} (${changed.id}) now shows other members: ${changed.visibility}`);
     });
 
   commonApiOptions(ws.command('resume [workstation]').description('give a paused workstation work again'))
