@@ -111,3 +111,22 @@ t.test('dispatch reasons, which every project reader gets, never name a hidden w
   t.match(hidden, /workstation_paused/, 'hidden: the mission still says a paused workstation holds it');
   t.notMatch(hidden, /my-laptop|secret-upgrade/, 'hidden: neither its name nor the pause reason');
 });
+
+t.test('paging past a hidden workstation: the member walks every page and gets only what it may see', async (t) => {
+  const s = await setup();
+  const names = ['b-one', 'c-two', 'd-three'];
+  const ids: string[] = [s.workstationId];
+  for (const name of names) ids.push((await s.admin.client.post('/api/v1/workstations', { organizationId: s.org.id, name })).body.workstation.id);
+  await s.admin.client.patch(`/api/v1/workstations/${ids[0]}`, { visibility: 'hidden' });
+  await s.admin.client.patch(`/api/v1/workstations/${ids[2]}`, { visibility: 'hidden' });
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await s.member.client.get(`/api/v1/workstations?organizationId=${s.org.id}&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    t.equal(res.status, 200);
+    seen.push(...res.body.items.map((w: any) => w.id));
+    cursor = res.body.nextCursor ?? undefined;
+    if (!cursor) break;
+  }
+  t.same(seen.sort(), [ids[1], ids[3]].sort(), 'the two visible ones, each once');
+});
