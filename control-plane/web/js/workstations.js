@@ -44,6 +44,8 @@ export function createWorkstations({ api, store }) {
     }
     list.replaceChildren(...items.map((w) => {
       const state = w.revokedAt ? 'revoked' : w.online ? 'online' : 'offline';
+      // Its owner shows other members its presence only (visibility "status"): no details to draw.
+      if (!Array.isArray(w.currentMissions)) return statusOnly(w, state);
       return h('li', { className: 'workstation', dataset: { testid: 'workstation', id: w.id } },
         h('div', { className: 'workstation-head' },
           h('strong', {}, w.name),
@@ -62,6 +64,15 @@ export function createWorkstations({ api, store }) {
           : h('p', { className: 'muted' }, 'No running missions.'),
         worktreePool({ api, w, missionLabel }));
     }));
+  }
+
+  function statusOnly(w, state) {
+    return h('li', { className: 'workstation', dataset: { testid: 'workstation', id: w.id } },
+      h('div', { className: 'workstation-head' },
+        h('strong', {}, w.name),
+        h('span', { className: `presence ${state}` }, state),
+        w.paused ? h('span', { className: 'presence paused', dataset: { testid: 'paused' } }, 'paused') : null),
+      h('p', { className: 'muted', dataset: { testid: 'ws-status-only' } }, 'Its owner shares its presence only.'));
   }
 
   return {
