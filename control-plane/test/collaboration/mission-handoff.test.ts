@@ -140,3 +140,17 @@ t.test('who may hand off: writers of the project only; only to a workstation ser
   t.equal((await stranger.client.post(`/api/v1/missions/${m.id}/retry`, { reason: 'x' })).status, 404);
   t.equal((await events(m.id, 'mission.retried')).length, 0, 'nothing refused reached the timeline');
 });
+
+t.test('a member cannot hand a mission to a workstation hidden from them; its admin can', async (t) => {
+  const p = await servedProject(app);
+  const m = await p.mission({ title: 'to a hidden one', ready: false });
+  const hidden = await secondWorkstation(p, 'hidden');
+  t.equal((await api.patch(`/api/v1/workstations/${hidden.workstationId}`, { visibility: 'hidden' })).status, 200);
+  const member = await createUser(app, `member-${p.project.id}@handoff.test`);
+  await api.post(`/api/v1/organizations/${p.org.id}/members`, { userId: member.id, role: 'member' });
+  const refused = await member.client.post(`/api/v1/missions/${m.id}/handoff`, { workstationId: hidden.workstationId });
+  t.equal(refused.status, 400, 'refused as if it did not exist');
+  t.equal(refused.body.error.code, 'SU_ERR_VALIDATION');
+  t.equal((await events(m.id, 'mission.handed_off')).length, 0, 'nothing on the timeline');
+  t.equal((await api.post(`/api/v1/missions/${m.id}/handoff`, { workstationId: hidden.workstationId })).status, 200, 'the organization admin sees it and may');
+});

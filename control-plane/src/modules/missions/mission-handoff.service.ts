@@ -5,6 +5,7 @@ import { conflict, invalidField, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { createWorkstationSight } from '../workstations/workstation-visibility.ts';
 import { changeList } from './mission-board.service.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
 import { presentMissions } from './mission-presenter.ts';
@@ -18,6 +19,7 @@ async function liveAttemptOf(tx: Tx, missionId: string) {
 
 const alreadyDone = () => conflict('SU_ERR_MISSION_ALREADY_DONE', 'the mission is Done: nothing is left to run; create a follow-up mission instead', { list: 'done' });
 const merging = (attemptId: string) => conflict('SU_ERR_MISSION_MERGING', 'the approved branch is being merged right now; wait for the merge to finish (Done) or to fail back to Todo', { attemptId });
+const notServing = () => invalidField('body.workstationId', 'not a workstation serving this project (map it to the project first)');
 
 /**
  * A person steers who runs a mission and when it runs again (#18), on the mission's timeline.
@@ -26,6 +28,7 @@ const merging = (attemptId: string) => conflict('SU_ERR_MISSION_MERGING', 'the a
  * dispatched until the old one has ended — its late reports are fenced by its lease as usual.
  */
 export function createMissionHandoffService(db: Db, access: AccessService, clock: Clock) {
+  const sight = createWorkstationSight(access);
   async function locked(tx: Tx, missionId: string) {
     const row = await createMissionsRepository(tx).findForUpdate(missionId);
     if (!row) throw notFound('mission');
@@ -38,8 +41,18 @@ export function createMissionHandoffService(db: Db, access: AccessService, clock
     const [row] = await tx.select({ id: workstations.id, name: workstations.name, revokedAt: workstations.revokedAt }).from(workstations)
       .innerJoin(projectWorkstations, and(eq(projectWorkstations.workstationId, workstations.id), eq(projectWorkstations.projectId, projectId)))
       .where(eq(workstations.id, workstationId)).limit(1);
-    if (!row || row.revokedAt) throw invalidField('body.workstationId', 'not a workstation serving this project (map it to the project first)');
+    if (!row || row.revokedAt) throw notServing();
     return row;
+  }
+
+  /**
+   * A workstation hidden from the caller answers as if it did not exist. Checked before the
+   * transaction: the access checks read through their own connection (on PGlite, one session,
+   * a read beside an open transaction would wait for it).
+   */
+  async function requireVisible(caller: UserPrincipal, workstationId: string) {
+    const [row] = await db.select().from(workstations).where(eq(workstations.id, workstationId)).limit(1);
+    if (row && (await sight.sightOf(caller, row)) === 'none') throw notServing();
   }
 
   return {
@@ -50,6 +63,7 @@ export function createMissionHandoffService(db: Db, access: AccessService, clock
      */
     async handOff(caller: UserPrincipal, missionId: string, input: { workstationId: string | null; reason?: string }) {
       await access.requireMission(caller, missionId, 'write');
+      if (input.workstationId) await requireVisible(caller, input.workstationId);
       return db.transaction(async (tx) => {
         const before = await locked(tx, missionId);
         if (before.list === 'done') throw alreadyDone();
