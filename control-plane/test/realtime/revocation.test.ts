@@ -90,29 +90,24 @@ t.test('removing a member ends their subscriptions within 1 s, with a frame sayi
   erins.close();
 });
 
-t.test('a change that takes away a project role ends the subscription; lowering a member to viewer keeps read channels', async (t) => {
+t.test('an outsider cannot watch a public project\'s whole board; lowering a member to viewer keeps read channels', async (t) => {
   const project = await createProject(owner.client, org.id, { visibility: 'public' });
   const channel = `project:${project.id}:missions`;
-  const outsider = await createUser(app, 'outsider@revoke.test'); // reads it because it is public
-  const fay = await member('fay@revoke.test');
-  const outsiders = await watcher(outsider.key, channel);
-  const fays = await watcher(fay.key, channel);
+  // Outside a public project only its Done missions are readable (#18), so the live channel of
+  // every list is not theirs.
+  const outsider = await createUser(app, 'outsider@revoke.test');
+  const client = await realtimeClient(app.baseUrl, outsider.key);
+  t.match(await client.subscribe(channel), { type: 'error', code: 'SU_ERR_FORBIDDEN' });
+  client.close();
 
+  const fay = await member('fay@revoke.test');
+  const fays = await watcher(fay.key, channel);
   // Fay becomes a viewer (org role) and a viewer on the project: still allowed to read.
   t.equal((await owner.client.patch(`/api/v1/organizations/${org.id}/members/${fay.id}`, { role: 'viewer' })).status, 200);
   t.equal((await owner.client.post(`/api/v1/projects/${project.id}/members`, { userId: fay.id, role: 'viewer' })).status, 201);
-
-  const start = performance.now();
-  t.equal((await owner.client.patch(`/api/v1/projects/${project.id}`, { visibility: 'private' })).status, 200);
-  const ended = await outsiders.next((f) => f.type === 'error' && f.channel === channel);
-  t.ok(within(1000, start), 'making the project private ended the outsider subscription within 1 s');
-  t.match(ended, { code: 'SU_ERR_NOT_FOUND' });
-
-  await createMission(owner.client, project.id, { title: 'private now' });
+  await createMission(owner.client, project.id, { title: 'still seen' });
   await fays.until(channel, 1);
-  t.equal(outsiders.messages(channel).length, 0);
   t.notOk(fays.frames.some((f) => f.type === 'error'), 'the viewer was never cut off');
-  outsiders.close();
   fays.close();
 });
 
