@@ -60,10 +60,10 @@ t.test('an older daemon reports no sizes: disk use unknown (null), not zero', as
   t.equal((await api.get(`/api/v1/workstations/${ws.id}`)).body.diskBytes, null);
 });
 
-t.test('a negative or fractional size is refused like any bad frame, and the session stays up', async (t) => {
+t.test('a negative, fractional or impossibly large size is refused like any bad frame, and the session stays up', async (t) => {
   const ws = await workstation('hostile');
   await report(ws, [tree(1, { sizeBytes: 1000 })]);
-  for (const sizeBytes of [-5, 1.5]) {
+  for (const sizeBytes of [-5, 1.5, 2 ** 53]) {
     const bad = makeFrame('workstation.inventory', { repositories: [], worktrees: [tree(2, { sizeBytes })] });
     ws.client.send(bad);
     const refused = await ws.client.waitFor((f) => f.type === 'error' && f.payload.refId === bad.id, `the refusal of ${sizeBytes}`);

@@ -135,7 +135,8 @@ export const workstationInventoryFrame = frameSchema('workstation.inventory', z.
     attemptId: idSchema.nullable(),
     lastUsedAt: z.string().nullable(),
     /** Allocated bytes on disk when the daemon last measured it (null: not measured yet; absent: an older daemon). */
-    sizeBytes: z.number().int().min(0).nullable().optional(),
+    // At most 1 PiB a worktree: 1,000 of them still sum inside PostgreSQL's bigint.
+    sizeBytes: z.number().int().min(0).max(2 ** 50).nullable().optional(),
   })).max(1000),
 }));
 export type WorkstationInventoryFrame = z.infer<typeof workstationInventoryFrame>;

@@ -21,8 +21,7 @@ export interface DigestJobDeps {
  */
 export function createDigestJob(deps: DigestJobDeps) {
   const run = (now = deps.clock.now()) => assembleWeeklyDigests(deps.db, now);
-  const tick = () => run();
-  const timer = createJobTimer({ name: 'weekly digest', everyMs: deps.intervalMs, run: deps.leadership ? leaderOnly(deps.leadership, tick) : tick, log: deps.log });
+  const timer = createJobTimer({ name: 'weekly digest', everyMs: deps.intervalMs, run: deps.leadership ? leaderOnly(deps.leadership, run) : run, log: deps.log });
   return { run, start: timer.start, stop: timer.stop };
 }
 export type DigestJob = ReturnType<typeof createDigestJob>;
