@@ -9,8 +9,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { arg, fmt, summarize } from './lib.ts';
+import { arg, fmt, freshDatabase, summarize } from './lib.ts';
 
 const count = Number(arg('missions', '10000'));
 const usePglite = process.argv.includes('--pglite');
@@ -19,17 +18,7 @@ const startScript = fileURLToPath(new URL('../control-plane/bin/start.mjs', impo
 const KEY = 'su_bench_import_key_0123456789abcdef';
 const dataDir = mkdtempSync(join(tmpdir(), 'su-bench-import-'));
 
-let databaseUrl = '';
-if (!usePglite) {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS su_bench_import WITH (FORCE)');
-  await admin.query('CREATE DATABASE su_bench_import');
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = '/su_bench_import';
-  databaseUrl = u.toString();
-}
+const databaseUrl = usePglite ? '' : await freshDatabase(adminUrl, 'su_bench_import');
 
 const child = spawn(process.execPath, [startScript], {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: KEY, SU_BODY_LIMIT_BYTES: String(16 * 1024 * 1024), SU_FALLBACK_ENABLED: 'false' },

@@ -45,20 +45,25 @@ export function removeTmpDirs() {
  * `home` and allows it to serve a project. `opts.join`: another instance over that database URL
  * (already created and migrated by the first), as several control planes behind a balancer are.
  */
+/** An empty database `name` on the server of `adminUrl` (dropped first if it exists); its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 export async function startBenchControlPlane(name: string, opts: { join?: string; env?: Record<string, string> } = {}) {
   const key = 'su_bench_admin_key_0123456789abcdef';
   let databaseUrl = opts.join ?? '';
-  if (!opts.join && process.env.DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
-  }
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../control-plane/bin/start.mjs', import.meta.url))], {
+  if (!opts.join && process.env.DATABASE_URL) databaseUrl = await freshDatabase(process.env.DATABASE_URL, name);
+  // SU_BENCH_CPU_PROF=<dir>: each control plane writes a V8 CPU profile there when it stops.
+  const profile = process.env.SU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SU_BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('../control-plane/bin/start.mjs', import.meta.url))], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: tmp('su-bench-cp-'), DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: key, SU_FALLBACK_ENABLED: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

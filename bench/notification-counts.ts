@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { openDatabase } from '../control-plane/src/db/client.ts';
 import { listNotifications, unreadCounts } from '../control-plane/src/modules/notifications/notifications.repository.ts';
-import { arg, fmt, summarize } from './lib.ts';
+import { arg, fmt, freshDatabase, summarize } from './lib.ts';
 
 const DB_NAME = 'su_bench_notifications';
 const PEOPLE = 1_000;
@@ -17,15 +17,9 @@ const samples = Number(arg('samples', '3000'));
 const userId = (n: number) => `U${String(n).padStart(25, '0')}`;
 const HEAVY_USER = userId(0);
 
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${DB_NAME}`);
-await admin.end();
-const url = new URL(adminUrl);
-url.pathname = `/${DB_NAME}`;
-const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 }); // migrates
-const bare = new pg.Client({ connectionString: url.toString() });
+const databaseUrl = await freshDatabase(adminUrl, DB_NAME);
+const database = await openDatabase({ databaseUrl, poolSize: 4 }); // migrates
+const bare = new pg.Client({ connectionString: databaseUrl });
 await bare.connect();
 
 console.log(`loading ${PEOPLE * EACH + HEAVY} notifications …`);

@@ -155,7 +155,7 @@ export async function buildApp(deps: AppDeps) {
   // Before auth: a caller without credentials is counted (by address) even when refused.
   await app.register(rateLimitPlugin, { db: deps.database.db, rateLimits: deps.rateLimits });
   await app.register(authPlugin, { db: deps.database.db, clock });
-  await app.register(idempotencyPlugin, { db: deps.database.db, clock });
+  await app.register(idempotencyPlugin, { db: deps.database.db });
 
   await app.register(healthRoutes(deps.database));
   await app.register(webBoardPlugin());
@@ -170,7 +170,7 @@ export async function buildApp(deps: AppDeps) {
       await api.register(missionToolsRoutes(deps.database.db, services.access, clock));
       await api.register(missionDiffRoutes(deps.database.db, services.access));
       await api.register(realtimeRoutes({
-        hub: realtime, access: services.access, guard: revocation.guard, tickets: createRealtimeTickets(deps.database.db, clock), maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024,
+        hub: realtime, access: services.access, guard: revocation.guard, tickets: createRealtimeTickets(deps.database.db), maxBufferedBytes: deps.realtimeMaxBufferedBytes ?? 1024 * 1024,
       }));
       await api.register(fallbackRoutes(services.fallbackSetup, services.fallbackRuns, services.legacyImport));
       await api.register(workstationsRoutes(services.workstations, services.workstationControls));

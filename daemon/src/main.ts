@@ -28,6 +28,7 @@ const modules: Record<CommandName, () => Promise<Register>> = {
   audit: async () => (await import('./cli/audit.ts')).auditCommand,
   notification: async () => (await import('./cli/notification.ts')).notificationCommand,
   access: async () => (await import('./cli/access.ts')).accessCommand,
+  gallery: async () => (await import('./cli/gallery.ts')).galleryCommand,
 };
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(modules, name);
 

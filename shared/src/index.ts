@@ -1,6 +1,7 @@
 export * from './ids.ts';
 export * from './errors.ts';
 export * from './domain/pagination.ts';
+export * from './domain/instant.ts';
 export * from './domain/organizations.ts';
 export * from './domain/users.ts';
 export * from './domain/projects.ts';

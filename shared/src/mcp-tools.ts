@@ -64,6 +64,8 @@ export const missionToolMissionSchema = z.object({
     number: z.number(), url: z.string().nullable(), state: z.string(), reviewState: z.string().nullable(),
     comments: z.array(z.object({
       kind: z.string(), author: z.string().nullable(), path: z.string().nullable(), body: z.string(), requestsChanges: z.boolean(), at: z.string(),
+      /** Came after the mission branch was last pushed: no work has answered it yet. */
+      open: z.boolean(),
     })),
   }).nullable().optional(),
   docs: z.array(z.object({ path: z.string(), content: z.string() })),

@@ -3,12 +3,12 @@ import { z } from 'zod';
 /**
  * Frames of the monitoring socket `GET /api/v1/realtime`. Channels:
  * `project:{id}:missions`, `project:{id}:fallback`, `mission:{id}:events`,
- * `organization:{id}:workstations`. Each message carries the channel's cursor: subscribe again
+ * `organization:{id}:workstations`, `user:{id}:notifications` (your own only). Each message carries the channel's cursor: subscribe again
  * with the last one you saw and you get exactly what you missed, then live messages.
  */
 export const realtimeChannelSchema = z
   .string()
-  .regex(/^(project:[0-9A-HJKMNP-TV-Z]{26}:(missions|fallback)|mission:[0-9A-HJKMNP-TV-Z]{26}:events|organization:[0-9A-HJKMNP-TV-Z]{26}:workstations)$/, 'not a known channel');
+  .regex(/^(project:[0-9A-HJKMNP-TV-Z]{26}:(missions|fallback)|mission:[0-9A-HJKMNP-TV-Z]{26}:events|organization:[0-9A-HJKMNP-TV-Z]{26}:workstations|user:[0-9A-HJKMNP-TV-Z]{26}:notifications)$/, 'not a known channel');
 
 export const cursorSchema = z.string().regex(/^\d{1,18}$/, 'a cursor is the decimal string a message carried');
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
+import { and, count, eq, gt, ne } from 'drizzle-orm';
 import { codeAgentSessions, workstationAgentLimits } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 
@@ -12,15 +12,6 @@ export function createAgentLimitsRepository(db: Executor) {
         target: [workstationAgentLimits.workstationId, workstationAgentLimits.agentType],
         set: { limitedUntil: row.limitedUntil, reason: row.reason, attemptId: row.attemptId, updatedAt: row.updatedAt },
       });
-    },
-
-    /** Agents of a workstation still waiting for their quota at `now`, soonest reset first. */
-    async activeOn(workstationId: string, now: Date) {
-      return db
-        .select({ agentType: workstationAgentLimits.agentType, limitedUntil: workstationAgentLimits.limitedUntil })
-        .from(workstationAgentLimits)
-        .where(and(eq(workstationAgentLimits.workstationId, workstationId), gt(workstationAgentLimits.limitedUntil, now)))
-        .orderBy(asc(workstationAgentLimits.limitedUntil));
     },
 
     /** Attempts that count against maxAttempts: every attempt but those ended by a usage limit. */

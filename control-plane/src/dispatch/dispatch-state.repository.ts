@@ -53,6 +53,7 @@ const toWorkstation = (w: RawWorkstation): WorkstationSnapshot => ({
  * "Online" is an open daemon session in the database vouched for within the stale bound (by the
  * instance holding it), so every control-plane process agrees, and a session row a dead instance
  * left open does not count (the session sweep closes it a little later).
+ * Stamp and bound are both the database's clock, so no host clock decides it.
  */
 export async function loadDispatchContexts(db: Executor, missionIds: string[], now: Date): Promise<Map<string, DispatchContext>> {
   const out = new Map<string, DispatchContext>();
@@ -60,7 +61,7 @@ export async function loadDispatchContexts(db: Executor, missionIds: string[], n
   const ids = sql.join(missionIds.map((id) => sql`${id}`), sql`, `);
   const live = sql`('assigned', 'running')`;
   const liveSession = (workstation: SQL) => sql`EXISTS (SELECT 1 FROM workstation_sessions s WHERE s.workstation_id = ${workstation}
-    AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${sessionLiveSince(now).toISOString()}::timestamptz)`;
+    AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${sessionLiveSince()})`;
   const result = await db.execute(sql`
     WITH ms AS (SELECT id, project_id FROM missions WHERE id IN (${ids})),
     proj AS (

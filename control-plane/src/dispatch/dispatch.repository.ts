@@ -1,33 +1,50 @@
 import { newId } from '@solo-unicorn/shared';
 import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import {
-  actors, codeAgentSessions, flows, missionEvents, missions, projectRepositories, projectWorkstations, projects, workstationSessions, workstations,
+  actors, codeAgentSessions, flows, missionEvents, missions, projectRepositories, projectWorkstations, projects, workstationAgentLimits, workstationSessions, workstations,
 } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
+import { dbNowMinus } from '../db/db-clock.ts';
+import { sessionLiveSince } from '../sessions/settings.ts';
 
 const LIVE = ['assigned', 'running'] as const;
 
 export function createDispatchRepository(db: Executor) {
   return {
-    /** Live attempts on a workstation (its used capacity). */
-    async liveOn(workstationId: string) {
-      const [row] = await db
-        .select({ n: count() })
+    /** Attempts on a workstation still waiting for its answer (accepted or declined), oldest first. */
+    async unanswered(workstationId: string) {
+      const rows = await db
+        .select({
+          attemptId: codeAgentSessions.id, missionId: codeAgentSessions.missionId, agentType: codeAgentSessions.agentType, stage: codeAgentSessions.stage,
+          leaseVersion: codeAgentSessions.leaseVersion, leaseExpiresAt: codeAgentSessions.leaseExpiresAt, prMode: codeAgentSessions.prMode,
+        })
         .from(codeAgentSessions)
-        .where(and(eq(codeAgentSessions.workstationId, workstationId), inArray(codeAgentSessions.status, [...LIVE])));
-      return row?.n ?? 0;
+        .where(and(eq(codeAgentSessions.workstationId, workstationId), eq(codeAgentSessions.status, 'assigned')))
+        .orderBy(asc(codeAgentSessions.createdAt));
+      // A merge is the attempt dispatch inserts with the git agent at the `merge` stage.
+      return rows.map(({ stage, ...r }) => ({
+        ...r, agentType: r.agentType ?? 'custom', purpose: stage === 'merge' && r.agentType === 'git' ? 'merge' as const : 'run' as const,
+        prMode: r.prMode === 'enabled' ? 'enabled' as const : 'disabled' as const,
+      }));
     },
 
     /** Whether this session's row is still open: another instance's sweep may have closed it. */
-    async sessionOpen(sessionId: string) {
-      const [row] = await db.select({ id: workstationSessions.id }).from(workstationSessions)
-        .where(and(eq(workstationSessions.id, sessionId), isNull(workstationSessions.disconnectedAt))).limit(1);
-      return row !== undefined;
-    },
-
-    async workstation(id: string) {
-      const [row] = await db.select().from(workstations).where(eq(workstations.id, id)).limit(1);
-      return row;
+    /**
+     * What a claim needs to know first, in one round trip (it sits on the path from "marked ready"
+     * to "assignment sent"): the workstation, whether this session's row is still open, its live
+     * attempts, and its agents' usage limits still running at `now` (soonest reset first).
+     */
+    async claimContext(workstationId: string, sessionId: string, now: Date) {
+      const [row] = await db.select({
+        workstation: workstations,
+        sessionOpen: sql<boolean>`EXISTS (SELECT 1 FROM ${workstationSessions} s WHERE s.id = ${sessionId} AND s.disconnected_at IS NULL)`,
+        live: sql<number>`(SELECT count(*) FROM ${codeAgentSessions} c WHERE c.workstation_id = ${workstationId} AND c.status IN ('assigned', 'running'))`.mapWith(Number),
+        limits: sql<{ agentType: string; limitedUntil: string }[]>`COALESCE((SELECT json_agg(json_build_object('agentType', l.agent_type, 'limitedUntil', l.limited_until) ORDER BY l.limited_until)
+          FROM ${workstationAgentLimits} l WHERE l.workstation_id = ${workstationId} AND l.limited_until > ${now.toISOString()}::timestamptz), '[]'::json)`,
+      }).from(workstations).where(eq(workstations.id, workstationId)).limit(1);
+      if (!row) return undefined;
+      const limits = row.limits.map((l) => ({ agentType: l.agentType, limitedUntil: new Date(l.limitedUntil) }));
+      return { workstation: row.workstation, sessionOpen: row.sessionOpen === true, live: row.live, limits };
     },
 
     /**
@@ -82,9 +99,14 @@ export function createDispatchRepository(db: Executor) {
         .for('update', { of: missions, skipLocked: true });
     },
 
-    /** Locks the project row, then counts its live attempts: the per-project limit holds across processes. */
+    /**
+     * Locks the project row, then counts its live attempts: the per-project limit holds across
+     * processes. NO KEY UPDATE, not UPDATE: dispatchers still take turns, but the key-share locks
+     * of foreign-key checks (a mission created or edited in the project meanwhile) do not wait on
+     * it — with FOR UPDATE they did, in deadlocks with a create or a PATCH under load (#17).
+     */
     async lockedProjectLoad(projectId: string) {
-      await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('update');
+      await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update');
       const [row] = await db
         .select({ n: count() })
         .from(codeAgentSessions)
@@ -185,10 +207,15 @@ export function createDispatchRepository(db: Executor) {
     },
 
     /**
-     * Live attempts whose workstation has been gone longer than the grace period: no open session
-     * anywhere (any process) that sent a heartbeat within it.
+     * Live attempts whose workstation has been gone longer than the grace period: no live session
+     * anywhere (open, vouched for within the stale bound by whichever process holds it), and not
+     * seen within the grace period. Stamps and cut-offs are the database's clock (db-clock.ts), so
+     * an instance whose host clock runs ahead takes nothing from a workstation another one holds.
+     * (A live session with a grace shorter than the stale bound still counts as live: it is
+     * vouched for only once per heartbeat interval.)
      */
-    async stranded(before: Date) {
+    async stranded(graceMs: number) {
+      const before = dbNowMinus(graceMs);
       return db
         .select({ attempt: codeAgentSessions })
         .from(codeAgentSessions)
@@ -196,11 +223,13 @@ export function createDispatchRepository(db: Executor) {
         .where(
           and(
             inArray(codeAgentSessions.status, [...LIVE]),
-            // Gone for the whole grace period: neither seen nor assigned within it.
+            // Gone for the whole grace period: neither seen nor assigned within it. (created_at is
+            // the assigning instance's clock; off, it shortens only the grace of a workstation
+            // already gone: a live one has a live session, below.)
             lt(codeAgentSessions.createdAt, before),
             or(isNull(workstations.lastSeenAt), lt(workstations.lastSeenAt, before)),
             sql`NOT EXISTS (SELECT 1 FROM ${workstationSessions} s WHERE s.workstation_id = ${workstations.id}
-                  AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${before})`,
+                  AND s.disconnected_at IS NULL AND s.last_heartbeat_at >= ${sessionLiveSince()})`,
           ),
         );
     },

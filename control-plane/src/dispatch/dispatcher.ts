@@ -54,19 +54,19 @@ export function createDispatcher(deps: DispatcherDeps) {
   async function assignTo(workstationId: string): Promise<void> {
     const session = deps.hub.current(workstationId);
     if (!session) return;
-    const repo = createDispatchRepository(db);
+    const now = deps.clock.now();
+    const context = await createDispatchRepository(db).claimContext(workstationId, session.id, now);
     // Held here is not enough: a session whose row another instance closed (this one stalled past
     // the stale bound) is dead to everyone else; the session sweep asks its daemon to reconnect.
-    if (!(await repo.sessionOpen(session.id))) return;
-    const ws = await repo.workstation(workstationId);
+    if (!context?.sessionOpen) return;
+    const ws = context.workstation;
     // Paused by a person: nothing new (runs nor merges) goes to it; what runs there finishes.
-    if (!ws || ws.revokedAt || ws.pausedAt) return;
-    const capacity = ws.maxConcurrentMissions - (await repo.liveOn(workstationId));
-    const now = deps.clock.now();
+    if (ws.revokedAt || ws.pausedAt) return;
+    const capacity = ws.maxConcurrentMissions - context.live;
     const reported = (ws.agents as AgentInfo[] | null) ?? [];
     if (capacity <= 0 || reported.length === 0) return;
     // Merges are git's work: they go on while every agent here waits for its quota.
-    const agents = await usableAgents(workstationId, reported, now);
+    const agents = usableAgents(workstationId, reported, context.limits, now);
     const assigned = await db.transaction(async (tx) => {
       const txRepo = createDispatchRepository(tx);
       const limits = createAgentLimitsRepository(tx);
@@ -139,9 +139,9 @@ export function createDispatcher(deps: DispatcherDeps) {
    * unsupported, minus those waiting for their usage quota there. The workstation is woken again
    * when the soonest of those limits resets.
    */
-  async function usableAgents(workstationId: string, reported: AgentInfo[], now: Date): Promise<string[]> {
+  function usableAgents(workstationId: string, reported: AgentInfo[], limits: { agentType: string; limitedUntil: Date }[], now: Date): string[] {
     const supported = reported.filter((a) => a.status !== 'unsupported').map((a) => a.type);
-    const limited = (await createAgentLimitsRepository(db).activeOn(workstationId, now)).filter((l) => supported.includes(l.agentType));
+    const limited = limits.filter((l) => supported.includes(l.agentType));
     if (limited[0]) wakeAt(workstationId, limited[0].limitedUntil.getTime() - now.getTime());
     return supported.filter((type) => !limited.some((l) => l.agentType === type));
   }
@@ -195,10 +195,10 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function sweep() {
-    const before = new Date(deps.clock.now().getTime() - deps.offlineGraceMs);
-    // Liveness is the database's (stranded: no session vouched for within the grace period, by any
-    // instance), never this process's hub: the leader holds only its own share of the sessions.
-    for (const { attempt } of await createDispatchRepository(db).stranded(before)) {
+    // Liveness is the database's (stranded: no live session, by any instance, and not seen within
+    // the grace period), never this process's hub: the leader holds only its own share of the
+    // sessions. Its clock too: the cut-off is computed in SQL, not from this host's clock.
+    for (const { attempt } of await createDispatchRepository(db).stranded(deps.offlineGraceMs)) {
       await requeue(attempt.id, `workstation offline for more than ${Math.round(deps.offlineGraceMs / 1000)} s`, true);
       deps.log.warn({ attemptId: attempt.id, missionId: attempt.missionId }, 'attempt of an offline workstation requeued');
     }
@@ -253,6 +253,28 @@ export function createDispatcher(deps: DispatcherDeps) {
         await requeue(attemptId, requeueFor, true, 'cancelled');
         void dispatchFor(workstationId);
       }
+    },
+
+    /**
+     * A daemon session opened with the attempts it holds. An attempt still waiting for its answer
+     * that the daemon does not hold never reached it: the instance that assigned it died before
+     * the frame left (kill -9 between commit and send), or the daemon restarted before it answered.
+     * The same assignment goes again — same attempt, same lease — instead of the mission waiting
+     * in Doing for ever; a daemon that has it already ignores the repeat. Then the usual dispatch.
+     */
+    async sessionOpened(workstationId: string, held: string[]) {
+      try {
+        for (const a of await createDispatchRepository(db).unanswered(workstationId)) {
+          if (held.includes(a.attemptId)) continue;
+          const frame = await buildAssignment(db, deps.docs, a);
+          if (frame && deps.hub.current(workstationId)?.send(makeFrame('mission.assign', frame))) {
+            deps.log.info({ missionId: a.missionId, attemptId: a.attemptId, workstationId }, 'unanswered assignment sent again');
+          }
+        }
+      } catch (err) {
+        deps.log.error({ err, workstationId }, 'could not send unanswered assignments again');
+      }
+      await dispatchFor(workstationId);
     },
 
     /** After an attempt ended (its finished frame is stored), the workstation has room again. */

@@ -5,15 +5,19 @@ import type { Clock } from '../lib/time.ts';
 import { rowsOf } from '../modules/missions/missions.repository.ts';
 import { createJobTimer } from './job-timer.ts';
 
-/** Beyond this, heartbeats stamped here and read by another instance start to mislead it. */
+/** Beyond this, host-clock stamps written here and read by another instance start to mislead it. */
 export const CLOCK_SKEW_TOLERANCE_MS = 2_000;
 
 /**
- * Instances stamp heartbeats and leases with their own clock and compare them with other
- * instances' stamps, so their clocks must agree (README, "Running several control planes"). This
- * measures how far this host's clock is from the database's — the one clock every instance
- * shares — exports it as `su_clock_skew_seconds`, and warns in the log when it is over the
- * tolerance, before a skewed instance closes others' live sessions.
+ * What one instance stamps and another judges by a short bound is on the database's clock
+ * (db/db-clock.ts): presence (session heartbeats, last seen, the stale and offline-grace
+ * cut-offs), realtime tickets, Idempotency-Key leases, the PR job lock. So a skewed host cannot
+ * take another instance's live session, mission, ticket or request for gone. Other stamps are
+ * still each host's clock: rate-limit window boundaries, when a job is due (PR retries, Mission
+ * Fallback runs, retention cut-offs), times on the board and in events — a skew shifts them by as
+ * much. This measures how far this host's clock is from the database's — the one clock every
+ * instance shares — exports it as `su_clock_skew_seconds`, and warns in the log when it is over
+ * the tolerance.
  */
 export function createClockSkewCheck(opts: {
   db: Db; clock: Clock; registry: Registry; everyMs: number;
@@ -21,7 +25,7 @@ export function createClockSkewCheck(opts: {
 }) {
   const gauge = new Gauge({
     name: 'su_clock_skew_seconds',
-    help: "This control plane's clock minus the database's (heartbeats are compared across instances: keep it near 0 with NTP)",
+    help: "This control plane's clock minus the database's (rate-limit windows, due times and event times use it: keep it near 0 with NTP)",
     registers: [opts.registry],
   });
 
@@ -33,7 +37,7 @@ export function createClockSkewCheck(opts: {
     const skewMs = (sent + received) / 2 - new Date(row!.now).getTime();
     gauge.set(Math.round(skewMs) / 1000);
     if (Math.abs(skewMs) > CLOCK_SKEW_TOLERANCE_MS + (received - sent) / 2) {
-      opts.log.warn({ skewMs: Math.round(skewMs) }, "this host's clock is off from the database's; with several control planes, sync clocks (NTP) or live sessions and missions of other instances may be taken as gone");
+      opts.log.warn({ skewMs: Math.round(skewMs) }, "this host's clock is off from the database's; sync clocks (NTP): rate-limit windows, due times and the times shown on the board are this host's");
     }
     return skewMs;
   }

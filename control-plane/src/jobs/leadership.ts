@@ -12,6 +12,9 @@ export const LEADER_LOCK_KEY = 7_878_200;
 /** PGlite is one process per data dir: there the lock only has to order apps sharing one Database (tests). */
 const localHolders = new WeakMap<Database, object>();
 
+/** Checks a leader that lost its connection lets pass before it tries to take the lock again. */
+const RECLAIM_HOLD_OFF_CHECKS = 3;
+
 export interface LeadershipOptions {
   database: Database;
   /** How often a follower tries to take the lock, and the leader checks it still holds it (ms). */
@@ -24,7 +27,10 @@ export interface LeadershipOptions {
  * Leadership by a session-level advisory lock on a connection of its own. The lock lives as long
  * as that connection: when the leader's process dies (kill -9, OOM, a lost host), PostgreSQL ends
  * its backend and the lock is free; the next check of another instance takes it. A leader whose
- * connection breaks steps down at once (the 'end' event, or a failed liveness query).
+ * connection breaks steps down at once (the 'end' event, or a failed liveness query), and then
+ * sits out a few checks (RECLAIM_HOLD_OFF_CHECKS) before it competes again: an instance whose
+ * connection just broke is the likeliest to be in trouble, so a healthy follower should take
+ * over first. Alone, it takes the lock back after that wait.
  *
  * Leadership is for efficiency and order, not correctness: every leader-only job is also
  * idempotent in the database (transaction-scoped locks, conditional updates), so a leader that
@@ -35,10 +41,15 @@ export function createLeadership(opts: LeadershipOptions) {
   let connection: DedicatedConnection | undefined;
   let leader = false;
   let stopped = false;
+  /** Checks still to let pass before a leader that lost its connection tries the lock again (counted, not timed: a clock step cannot stretch it). */
+  let holdOffChecks = 0;
   const me = {};
 
   function stepDown(reason: string) {
-    if (leader) opts.log.warn({ reason }, 'leadership lost: background leader jobs stop here');
+    if (leader) {
+      opts.log.warn({ reason }, 'leadership lost: background leader jobs stop here');
+      holdOffChecks = RECLAIM_HOLD_OFF_CHECKS;
+    }
     leader = false;
     const gone = connection;
     connection = undefined;
@@ -46,6 +57,10 @@ export function createLeadership(opts: LeadershipOptions) {
   }
 
   async function checkPostgres() {
+    if (holdOffChecks > 0) {
+      holdOffChecks--;
+      return;
+    }
     const dedicated = opts.database.dedicated!;
     if (!connection) {
       const c = await dedicated();

@@ -5,7 +5,7 @@ import { forbidden, unauthenticated } from '../errors.ts';
 import { hashSecret } from '../lib/secrets.ts';
 import type { Clock } from '../lib/time.ts';
 import { createAuthRepository } from '../modules/auth/auth.repository.ts';
-import type { Principal, UserPrincipal } from '../modules/auth/principal.ts';
+import { anonymousReader, type Principal, type Reader, type UserPrincipal } from '../modules/auth/principal.ts';
 import { createRealtimeTickets } from '../modules/auth/realtime-tickets.ts';
 
 declare module 'fastify' {
@@ -19,6 +19,12 @@ declare module 'fastify' {
     workstation?: boolean;
     /** WebSocket route that accepts a single-use `?ticket=` (the monitoring socket). */
     realtimeTicket?: boolean;
+    /**
+     * Read route that also answers a caller without credentials, for projects that allow anonymous
+     * reading (#18); the handler takes `readerOf(request)` and the access service decides. Never on
+     * a write or on the monitoring socket: realtime stays authenticated.
+     */
+    anonymousRead?: boolean;
   }
 }
 
@@ -39,12 +45,20 @@ function upgradeTicket(request: FastifyRequest): string | undefined {
   return typeof query?.ticket === 'string' ? query.ticket : undefined;
 }
 
-/** Every /api route needs a bearer credential; the rest of the app never sees an anonymous caller. */
+/**
+ * Every /api route needs a bearer credential, except the few read routes marked `anonymousRead`,
+ * which may go on with no principal at all (see readerOf).
+ */
 export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock: Clock }) => {
   const repo = createAuthRepository(opts.db);
-  const tickets = createRealtimeTickets(opts.db, opts.clock);
+  const tickets = createRealtimeTickets(opts.db);
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    // Credentials that were sent and refused count against the address (rate-limit plugin).
+    const refused = (message: string) => {
+      app.countRefusedCredentials?.(request, reply);
+      return unauthenticated(message);
+    };
     const config = request.routeOptions.config;
     const route = request.routeOptions.url;
     if (!route) return; // unknown route: let the 404 handler answer
@@ -53,9 +67,13 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock:
     const secret = bearer(request);
     if (!secret) {
       const ticket = upgradeTicket(request);
-      if (ticket === undefined) throw unauthenticated('missing credentials: send Authorization: Bearer <api key> (a browser socket: ?ticket= from POST /api/v1/realtime/tickets)');
+      // No credentials at all: the principal stays null. Any Authorization header that is not a valid
+      // key is still refused, and the rate limiter counts header-less callers by address.
+      if (ticket === undefined && config.anonymousRead && request.headers.authorization === undefined) return;
+      if (ticket === undefined && request.headers.authorization === undefined) throw unauthenticated('missing credentials: send Authorization: Bearer <api key> (a browser socket: ?ticket= from POST /api/v1/realtime/tickets)');
+      if (ticket === undefined) throw refused('unusable credentials: send Authorization: Bearer <api key>');
       const principal = await tickets.redeem(ticket);
-      if (!principal) throw unauthenticated('invalid, used or expired ticket: ask POST /api/v1/realtime/tickets for a new one');
+      if (!principal) throw refused('invalid, used or expired ticket: ask POST /api/v1/realtime/tickets for a new one');
       request.principal = principal;
       return;
     }
@@ -68,7 +86,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock:
       }
     }
     const key = await repo.findActiveApiKey(hash);
-    if (!key) throw unauthenticated('invalid or revoked credentials');
+    if (!key) throw refused('invalid or revoked credentials');
     request.principal = { kind: 'user', userId: key.userId, apiKeyId: key.id, isInstanceAdmin: key.isInstanceAdmin };
     await repo.touchApiKey(key.id, opts.clock.now());
   });
@@ -80,4 +98,10 @@ export function userOf(request: FastifyRequest): UserPrincipal {
   if (!p) throw unauthenticated('missing credentials');
   if (p.kind !== 'user') throw forbidden('this route needs a user API key, not a workstation token');
   return p;
+}
+
+/** The reader of an `anonymousRead` route: the calling user, or the anonymous reader when no credentials came. */
+export function readerOf(request: FastifyRequest): Reader {
+  if (request.principal === null && request.routeOptions.config.anonymousRead) return anonymousReader;
+  return userOf(request);
 }

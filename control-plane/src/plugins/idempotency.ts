@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../db/types.ts';
 import { AppError } from '../errors.ts';
-import type { Clock } from '../lib/time.ts';
 import { createIdempotencyRepository } from '../modules/idempotency/idempotency.repository.ts';
 
 /** How long a key holds its answer. */
@@ -32,7 +31,7 @@ declare module 'fastify' {
  * SU_ERR_IDEMPOTENCY_IN_PROGRESS (retry). A 5xx is not stored: the retry runs again. Keys are per
  * user, so one user's key never answers another's request.
  */
-export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock: Clock }) => {
+export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
   const repo = createIdempotencyRepository(opts.db);
 
   // preHandler: after authentication and body validation (an invalid body is a plain 400, not stored).
@@ -46,11 +45,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
       throw new AppError(400, 'SU_ERR_VALIDATION', 'Idempotency-Key: 1 to 255 printable ASCII characters (a UUID or ULID)');
     }
     const hash = requestHash(request);
-    const now = opts.clock.now();
-    const taken = await repo.claim({
-      userId: principal.userId, key, requestHash: hash, now,
-      expiredBefore: new Date(now.getTime() - idempotencyWindowMs), abandonedBefore: new Date(now.getTime() - idempotencyLeaseMs),
-    });
+    const taken = await repo.claim({ userId: principal.userId, key, requestHash: hash, windowMs: idempotencyWindowMs, leaseMs: idempotencyLeaseMs });
     if (taken.kind === 'claimed') {
       request.idempotency = { userId: principal.userId, key };
       return;
@@ -80,7 +75,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: { db: Db;
     const contentType = reply.getHeader('content-type');
     // A secret shown once is not written to the database: only that the request was answered.
     const keep = !(request.routeOptions.config.showsSecret && reply.statusCode < 400);
-    await repo.complete(held.userId, held.key, { status: reply.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body: keep ? payload : null, at: opts.clock.now() });
+    await repo.complete(held.userId, held.key, { status: reply.statusCode, contentType: typeof contentType === 'string' ? contentType : null, body: keep ? payload : null });
     return payload;
   });
 

@@ -12,7 +12,13 @@ export const openApiPlugin = fp(async (app: FastifyInstance) => {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Routes marked `anonymousRead` also answer without credentials (public projects that allow
+    // it): `{}` in their security list says the bearer key is optional there.
+    transform: (input) => {
+      const out = jsonSchemaTransform(input);
+      const anonymous = (input.route?.config as { anonymousRead?: boolean } | undefined)?.anonymousRead === true;
+      return anonymous ? { ...out, schema: { ...out.schema, security: [{ bearer: [] }, {}] } } : out;
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 });

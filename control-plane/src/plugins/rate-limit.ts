@@ -17,6 +17,8 @@ export const defaultRateLimits: RateLimitOptions = { limits: defaultTierLimits, 
 declare module 'fastify' {
   interface FastifyInstance {
     rateLimits: RateLimitStore;
+    /** Counts a refused credential against its address; throws 429 past the limit. */
+    countRefusedCredentials(request: FastifyRequest, reply: FastifyReply): void;
   }
 }
 
@@ -47,6 +49,13 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: { db: Db; r
     count(reply, `ip:${request.ip}`, o.limits.anonymous);
   });
 
+  // Credentials the auth plugin refused (a guessed, stale or malformed key or ticket) count against
+  // their address, at the anonymous limit, in a bucket of their own: past it the refusal is a 429,
+  // while valid keys from the same address (and anonymous readers there) go on as before.
+  app.decorate('countRefusedCredentials', (request: FastifyRequest, reply: FastifyReply) => {
+    if (limited(request)) count(reply, `refused:${request.ip}`, o.limits.anonymous);
+  });
+
   // After authentication (registered after the auth plugin): a user by id, at the user's tier.
   app.addHook('preValidation', async (request, reply) => {
     const p = request.principal;
@@ -55,15 +64,19 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: { db: Db; r
     count(reply, `user:${p.userId}`, o.limits[tier]);
   });
 
-  function count(reply: FastifyReply, bucket: string, limit: number | null) {
-    if (limit === null) return;
-    const now = Date.now();
-    const { count: n, resetAt } = store.hit(bucket, now);
-    const reset = Math.max(1, Math.ceil((resetAt - now) / 1000));
+  function setHeaders(reply: FastifyReply, limit: number, { count: n, resetAt }: { count: number; resetAt: number }) {
+    const reset = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
     reply.header('ratelimit-limit', String(limit));
     reply.header('ratelimit-remaining', String(Math.max(0, limit - n)));
     reply.header('ratelimit-reset', String(reset));
-    if (n > limit) {
+    return reset;
+  }
+
+  function count(reply: FastifyReply, bucket: string, limit: number | null) {
+    if (limit === null) return;
+    const hit = store.hit(bucket, Date.now());
+    const reset = setHeaders(reply, limit, hit);
+    if (hit.count > limit) {
       reply.header('retry-after', String(reset));
       throw new AppError(429, 'SU_ERR_RATE_LIMITED', `more than ${limit} requests in ${Math.round(o.windowMs / 60_000)} minutes; retry in ${reset} s`);
     }

@@ -72,6 +72,8 @@ export function createRealtimeHub(database: Database, feeds: ChannelFeeds, log?:
   }
 
   return {
+    /** The database it reads; realtime parts with their own timing (notification-releases.ts) use it too. */
+    db: database.db,
     async start() {
       unlisten = await database.listen(NOTIFY_CHANNEL, onNotify, onReconnect);
     },

@@ -9,6 +9,7 @@ import type { AccessService } from '../modules/access/access.service.ts';
 import type { RealtimeTickets } from '../modules/auth/realtime-tickets.ts';
 import { userOf } from '../plugins/auth.ts';
 import type { RealtimeHub } from './hub.ts';
+import { createNotificationReleases } from './notification-releases.ts';
 import { authorizeChannel, type GuardedSocket, type SocketGuard } from './socket-access.ts';
 
 const MAX_SUBSCRIPTIONS = 100;
@@ -26,6 +27,9 @@ export function realtimeRoutes(deps: { hub: RealtimeHub; access: AccessService; 
       registers: [app.metrics],
     });
     const open = new Gauge({ name: 'su_realtime_connections', help: 'Open monitoring sockets', registers: [app.metrics] });
+    // A person's inbox channel also hears when held or snoozed notifications enter the inbox.
+    const releases = createNotificationReleases(deps.hub.db, deps.hub, app.log);
+    app.addHook('onClose', async () => releases.stop());
 
     app.withTypeProvider<ZodTypeProvider>().post('/realtime/tickets', {
       config: { showsSecret: true },
@@ -124,11 +128,16 @@ export function realtimeRoutes(deps: { hub: RealtimeHub; access: AccessService; 
           },
           frame.cursor === undefined ? undefined : Number(frame.cursor),
         );
+        const unwatch = channel.startsWith('user:') ? await releases.watch(guarded.user.userId) : undefined;
+        const unsubscribe = () => {
+          subscription.unsubscribe();
+          unwatch?.();
+        };
         if (subscriptions.get(channel) !== reservation) {
-          subscription.unsubscribe(); // the client unsubscribed (or left) while we authorized
+          unsubscribe(); // the client unsubscribed (or left) while we authorized
           return;
         }
-        subscriptions.set(channel, subscription.unsubscribe);
+        subscriptions.set(channel, unsubscribe);
         live.add(channel);
         send({ type: 'subscribed', channel, cursor: String(subscription.cursor) });
         subscription.start();

@@ -1,14 +1,19 @@
 import type { Db } from '../db/types.ts';
-import { AppError } from '../errors.ts';
+import { AppError, forbidden } from '../errors.ts';
 import type { AccessService } from '../modules/access/access.service.ts';
 import { createAuthRepository } from '../modules/auth/auth.repository.ts';
 import type { UserPrincipal } from '../modules/auth/principal.ts';
 import type { AccessChange, AccessChanges } from './access-changes.ts';
 
-/** Each channel is authorized like the resource it shows: invisible → not found, not allowed → forbidden. */
+/**
+ * Each channel is authorized like the resource it shows: invisible → not found, not allowed → forbidden.
+ * A person's notifications channel is theirs alone: not even an instance admin reads another's.
+ */
 export async function authorizeChannel(access: AccessService, user: UserPrincipal, channel: string) {
   const [kind, id] = channel.split(':') as [string, string];
-  if (kind === 'project') await access.requireProject(user, id, 'read');
+  if (kind === 'user') {
+    if (id !== user.userId) throw forbidden("a notifications channel is only its owner's");
+  } else if (kind === 'project') await access.requireProject(user, id, 'read');
   else if (kind === 'mission') await access.requireMission(user, id, 'read');
   else await access.requireOrg(user, id, 'read');
 }

@@ -60,14 +60,15 @@ export function createFrameStore(ingest: EventIngest, log: FastifyBaseLogger) {
       if (!isDefinitiveStoreError(err)) throw err;
       const reason = storeFailureReason(err);
       const who = { attemptId: frame.payload.attemptId, frameId: frame.id, type: frame.type, seq: frame.payload.seq, reason };
+      const logged = { workstationId, ...who };
       try {
         results.push(await ingest.store(workstationId, [quarantineSubstitute(frame, reason)]));
         out.quarantined.push(who);
-        log.warn(who, 'frame could not be stored; quarantined on the mission timeline');
+        log.warn(logged, 'frame could not be stored; quarantined on the mission timeline');
       } catch (again) {
         if (!isDefinitiveStoreError(again)) throw again;
         out.refused.push(who);
-        log.error(who, 'frame could neither be stored nor quarantined; refused for good');
+        log.error(logged, 'frame could neither be stored nor quarantined; refused for good');
       }
     }
   }

@@ -7,6 +7,8 @@ import type { SessionHub } from './hub.ts';
 import type { AttemptEffects } from '../dispatch/attempt-effects.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { createEventIngest } from './ingest.ts';
+import { createFrameStore } from './frame-store.ts';
+import { createSessionsRepository } from './sessions.repository.ts';
 import { openSession, type SessionSettings } from './session.ts';
 import { createSessionSweep } from './session-sweep.ts';
 
@@ -29,7 +31,7 @@ export function sessionsGateway(deps: {
     const dispatch = deps.dispatcher;
     const hooks = dispatch
       ? {
-          onOpen: (ws: string) => void dispatch.dispatchFor(ws),
+          onOpen: (ws: string, held: string[]) => void dispatch.sessionOpened(ws, held),
           onReply: (ws: string, frame: Parameters<Dispatcher['onReply']>[1]) => dispatch.onReply(ws, frame),
           onAttemptFinished: (ws: string) => {
             dispatch.attemptEnded(ws);
@@ -38,10 +40,12 @@ export function sessionsGateway(deps: {
         }
       : {};
     const log = app.log.child({ component: 'sessions' });
+    // One set of dependencies for every session: an idle session holds only its own state.
+    const sessionDeps = { ...deps, frames: createFrameStore(ingest, log), repo: createSessionsRepository(deps.db), log, ...hooks };
 
     // Other instances may hold live sessions on the same database: only sessions nobody vouches
     // for are closed (a crashed predecessor's at the first tick past the stale bound), see session-sweep.ts.
-    const sweep = createSessionSweep({ db: deps.db, clock: deps.clock, hub: deps.hub, heartbeatIntervalMs: deps.settings.heartbeatIntervalMs, log });
+    const sweep = createSessionSweep({ db: deps.db, hub: deps.hub, heartbeatIntervalMs: deps.settings.heartbeatIntervalMs, log });
     app.addHook('onReady', async () => {
       await sweep.tick();
       sweep.start();
@@ -64,7 +68,7 @@ export function sessionsGateway(deps: {
         socket.close(4003, 'workstation token required');
         return;
       }
-      openSession(socket, principal.workstationId, request.ip ?? null, { ...deps, ingest, log, ...hooks });
+      openSession(socket, principal.workstationId, request.ip ?? null, sessionDeps);
     });
   };
 }

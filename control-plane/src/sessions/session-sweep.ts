@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/types.ts';
-import type { Clock } from '../lib/time.ts';
 import type { SessionHub } from './hub.ts';
 import { createSessionsRepository } from './sessions.repository.ts';
 import { sessionStaleAfterMs } from './settings.ts';
@@ -19,20 +18,21 @@ export const SESSION_CLOSED_ELSEWHERE = 1012;
  * 2. closes open sessions nobody vouched for within `sessionStaleAfterMs` — held by an instance
  *    that crashed (or by this one's predecessor), whose sockets died with it.
  * Live sessions of other instances are never touched: they are vouched for every interval.
+ * Both the vouch stamp and the stale cut-off are the database's clock, never this host's: an
+ * instance whose clock runs minutes ahead still sees another's fresh stamp as fresh.
  */
-export function createSessionSweep(deps: { db: Db; clock: Clock; hub: SessionHub; heartbeatIntervalMs: number; log: FastifyBaseLogger }) {
+export function createSessionSweep(deps: { db: Db; hub: SessionHub; heartbeatIntervalMs: number; log: FastifyBaseLogger }) {
   const repo = createSessionsRepository(deps.db);
   const staleAfterMs = sessionStaleAfterMs(deps.heartbeatIntervalMs);
   async function tick() {
-    const now = deps.clock.now();
     const held = deps.hub.liveSessions();
-    const open = await repo.vouchForSessions(held.map((s) => s.id), now);
+    const open = await repo.vouchForSessions(held.map((s) => s.id));
     for (const session of held) {
       if (open.has(session.id) || deps.hub.current(session.workstationId) !== session) continue;
       deps.log.warn({ sessionId: session.id, workstationId: session.workstationId }, 'session closed by another instance; asking the daemon to reconnect');
       void session.close({ code: SESSION_CLOSED_ELSEWHERE, text: 'session closed elsewhere; reconnect' });
     }
-    const closed = await repo.closeStaleSessions(new Date(now.getTime() - staleAfterMs), 'no heartbeat (control plane gone)', now);
+    const closed = await repo.closeStaleSessions(staleAfterMs, 'no heartbeat (control plane gone)');
     if (closed > 0) deps.log.info({ closed, staleAfterMs }, 'closed sessions whose control plane stopped vouching for them');
   }
 

@@ -7,12 +7,11 @@ import type { WebSocket } from 'ws';
 import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
 import type { LiveSession, SessionHub } from './hub.ts';
-import { createFrameStore, type StoreOutcome } from './frame-store.ts';
+import type { FrameStore, StoreOutcome } from './frame-store.ts';
 import { createInflowGate, createTokenBucket, defaultFrameRateLimits, type FrameRateLimits } from './frame-rate.ts';
-import type { EventIngest } from './ingest.ts';
 import { isDefinitiveStoreError } from './store-errors.ts';
 import { safeError } from '../lib/safe-error.ts';
-import { createSessionsRepository, isLiveAttempt } from './sessions.repository.ts';
+import { createSessionsRepository, isLiveAttempt, type SessionsRepository } from './sessions.repository.ts';
 import { respondToToolRequest } from '../modules/mission-tools/tool-requests.ts';
 import { strayAttemptsOf } from './stray-attempts.ts';
 
@@ -29,11 +28,14 @@ export interface SessionDeps {
   db: Db;
   clock: Clock;
   hub: SessionHub;
-  ingest: EventIngest;
+  /** Shared by every session of the process (a session's own memory is what it must hold, #17). */
+  frames: FrameStore;
+  repo: SessionsRepository;
   settings: SessionSettings;
   log: FastifyBaseLogger;
   /** Dispatch hooks: a session opened, an assignment was answered, an attempt finished. */
-  onOpen?: (workstationId: string) => void;
+  /** `held`: the attempts the daemon's hello says it still runs or has not had acked. */
+  onOpen?: (workstationId: string, held: string[]) => void;
   onReply?: (workstationId: string, frame: Extract<DaemonToServerFrame, { type: 'mission.accepted' | 'mission.declined' }>) => Promise<void>;
   onAttemptFinished?: (workstationId: string) => void;
 }
@@ -45,10 +47,8 @@ type Payload<T extends ServerToDaemonFrame['type']> = Extract<ServerToDaemonFram
  * (batched, one flush at a time) and acks after commit. Socket handlers never throw.
  */
 export function openSession(socket: WebSocket, workstationId: string, remoteAddress: string | null, deps: SessionDeps) {
-  const { db, clock, hub, ingest, settings } = deps;
-  const repo = createSessionsRepository(db);
+  const { db, clock, hub, frames, repo, settings } = deps;
   let log = deps.log.child({ workstationId });
-  const frames = createFrameStore(ingest, deps.log.child({ workstationId }));
   let sessionId: string | undefined; // set once hello is accepted
   let state: 'awaiting-hello' | 'opening' | 'open' | 'closed' = 'awaiting-hello';
   let alive = true;
@@ -144,7 +144,7 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     void (async () => {
       try {
         await flushing;
-        if (wasOpen && sessionId) await repo.closeSession(sessionId, workstationId, closeReason, clock.now());
+        if (wasOpen && sessionId) await repo.closeSession(sessionId, workstationId, closeReason);
         if (wasOpen) log.info({ reason: closeReason }, 'daemon session closed');
       } catch (err) {
         log.error({ err }, 'could not record the end of a session');
@@ -163,7 +163,7 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     }
     switch (frame.type) {
       case 'session.heartbeat':
-        await repo.heartbeat(sessionId!, workstationId, clock.now());
+        await repo.heartbeat(sessionId!, workstationId);
         return;
       case 'workstation.inventory':
         await db.transaction((tx) => createSessionsRepository(tx).replaceInventory(workstationId, frame.payload, clock.now()));
@@ -219,7 +219,7 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     const attempts = await welcomeAttempts(p.attempts);
     if (state !== 'opening') {
       // The socket closed while we were writing: record the end right away.
-      await repo.closeSession(id, workstationId, closeReason, clock.now());
+      await repo.closeSession(id, workstationId, closeReason);
       return;
     }
     sessionId = id;
@@ -230,7 +230,7 @@ export function openSession(socket: WebSocket, workstationId: string, remoteAddr
     for (const stray of await strayAttemptsOf(db, workstationId)) {
       send('mission.cancel', { attemptId: stray.attemptId, reason: `mission moved to ${stray.list} by a person` });
     }
-    deps.onOpen?.(workstationId);
+    deps.onOpen?.(workstationId, p.attempts.map((a) => a.attemptId));
     log.info({ daemonVersion: p.daemonVersion, agents: p.agents.map((a) => a.type), held: p.attempts.length }, 'daemon session open');
   }
 

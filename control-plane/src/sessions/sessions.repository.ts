@@ -2,6 +2,7 @@ import { newId, type AgentInfo, type AttemptOutcome, type WorkstationInventoryFr
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { codeAgentSessions, workstationRepositories, workstationSessions, workstationWorktrees, workstations } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
+import { dbNow, dbNowMinus } from '../db/db-clock.ts';
 import { rowsOf } from '../modules/missions/missions.repository.ts';
 
 export type AttemptRow = typeof codeAgentSessions.$inferSelect;
@@ -16,30 +17,34 @@ export function createSessionsRepository(db: Executor) {
       return row;
     },
 
+    /**
+     * Presence stamps (connected, last heartbeat, disconnected, last seen) are the database's
+     * clock (db-clock.ts): other instances compare them with their cut-offs, also the database's.
+     */
     async openSession(values: { workstationId: string; daemonVersion: string; agents: AgentInfo[]; maxConcurrentMissions: number; remoteAddress: string | null; at: Date }) {
       const id = newId();
       await db.insert(workstationSessions).values({
         id, workstationId: values.workstationId, daemonVersion: values.daemonVersion, agents: values.agents,
-        remoteAddress: values.remoteAddress, connectedAt: values.at, lastHeartbeatAt: values.at,
+        remoteAddress: values.remoteAddress, connectedAt: dbNow(), lastHeartbeatAt: dbNow(),
       });
       await db
         .update(workstations)
-        .set({ daemonVersion: values.daemonVersion, agents: values.agents, maxConcurrentMissions: values.maxConcurrentMissions, lastSeenAt: values.at, updatedAt: values.at })
+        .set({ daemonVersion: values.daemonVersion, agents: values.agents, maxConcurrentMissions: values.maxConcurrentMissions, lastSeenAt: dbNow(), updatedAt: values.at })
         .where(eq(workstations.id, values.workstationId));
       return id;
     },
 
-    async heartbeat(sessionId: string, workstationId: string, at: Date) {
-      await db.update(workstationSessions).set({ lastHeartbeatAt: at }).where(eq(workstationSessions.id, sessionId));
-      await db.update(workstations).set({ lastSeenAt: at }).where(eq(workstations.id, workstationId));
+    async heartbeat(sessionId: string, workstationId: string) {
+      await db.update(workstationSessions).set({ lastHeartbeatAt: dbNow() }).where(eq(workstationSessions.id, sessionId));
+      await db.update(workstations).set({ lastSeenAt: dbNow() }).where(eq(workstations.id, workstationId));
     },
 
-    async closeSession(sessionId: string, workstationId: string, reason: string, at: Date) {
+    async closeSession(sessionId: string, workstationId: string, reason: string) {
       await db
         .update(workstationSessions)
-        .set({ disconnectedAt: at, disconnectReason: reason })
+        .set({ disconnectedAt: dbNow(), disconnectReason: reason })
         .where(and(eq(workstationSessions.id, sessionId), isNull(workstationSessions.disconnectedAt)));
-      await db.update(workstations).set({ lastSeenAt: at }).where(eq(workstations.id, workstationId));
+      await db.update(workstations).set({ lastSeenAt: dbNow() }).where(eq(workstations.id, workstationId));
     },
 
     /**
@@ -47,28 +52,29 @@ export function createSessionsRepository(db: Executor) {
      * daemon that is slow to send its own heartbeat is not taken for dead by another instance.
      * Returns the ids still open: one missing was closed by another instance's sweep.
      */
-    async vouchForSessions(ids: string[], at: Date) {
+    async vouchForSessions(ids: string[]) {
       if (ids.length === 0) return new Set<string>();
       const rows = await db
         .update(workstationSessions)
-        .set({ lastHeartbeatAt: at })
+        .set({ lastHeartbeatAt: dbNow() })
         .where(and(inArray(workstationSessions.id, ids), isNull(workstationSessions.disconnectedAt)))
         .returning({ id: workstationSessions.id, workstationId: workstationSessions.workstationId });
       if (rows.length > 0) {
-        await db.update(workstations).set({ lastSeenAt: at }).where(inArray(workstations.id, [...new Set(rows.map((r) => r.workstationId))]));
+        await db.update(workstations).set({ lastSeenAt: dbNow() }).where(inArray(workstations.id, [...new Set(rows.map((r) => r.workstationId))]));
       }
       return new Set(rows.map((r) => r.id));
     },
 
     /**
-     * Open sessions nobody has vouched for since `staleBefore`: the process that held them died
-     * (any instance on this database, or this one's predecessor). Safe to run in every instance.
+     * Open sessions nobody has vouched for within the last `staleAfterMs` (database time): the
+     * process that held them died (any instance on this database, or this one's predecessor).
+     * Safe to run in every instance, whatever its host clock says.
      */
-    async closeStaleSessions(staleBefore: Date, reason: string, at: Date) {
+    async closeStaleSessions(staleAfterMs: number, reason: string) {
       const rows = await db
         .update(workstationSessions)
-        .set({ disconnectedAt: at, disconnectReason: reason })
-        .where(and(isNull(workstationSessions.disconnectedAt), lt(sql`coalesce(${workstationSessions.lastHeartbeatAt}, ${workstationSessions.connectedAt})`, staleBefore)))
+        .set({ disconnectedAt: dbNow(), disconnectReason: reason })
+        .where(and(isNull(workstationSessions.disconnectedAt), lt(sql`coalesce(${workstationSessions.lastHeartbeatAt}, ${workstationSessions.connectedAt})`, dbNowMinus(staleAfterMs))))
         .returning({ id: workstationSessions.id });
       return rows.length;
     },

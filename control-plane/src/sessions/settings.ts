@@ -1,4 +1,6 @@
+import type { SQL } from 'drizzle-orm';
 import type { Config } from '../config.ts';
+import { dbNowMinus } from '../db/db-clock.ts';
 import type { SessionSettings } from './session.ts';
 
 /** The default of SU_HEARTBEAT_INTERVAL_MS, for apps built without a parsed config (tests). */
@@ -12,10 +14,11 @@ export const sessionStaleAfterMs = (heartbeatIntervalMs: number) => heartbeatInt
 
 let liveWindowMs = sessionStaleAfterMs(DEFAULT_HEARTBEAT_INTERVAL_MS);
 /**
- * The oldest heartbeat stamp a live session can have at `now`: for readers that hold no session
- * hub (a mission's dispatch state). An open row stamped earlier belongs to a dead instance.
+ * The oldest heartbeat stamp a live session can have, as SQL on the database's clock (the one the
+ * stamps are written with): for readers that hold no session hub (a mission's dispatch state, the
+ * offline sweep). An open row stamped earlier belongs to a dead instance.
  */
-export const sessionLiveSince = (now: Date) => new Date(now.getTime() - liveWindowMs);
+export const sessionLiveSince = (): SQL => dbNowMinus(liveWindowMs);
 /** The process's configured heartbeat (the session hub sets it when it starts). */
 export function useHeartbeatInterval(heartbeatIntervalMs: number) {
   liveWindowMs = sessionStaleAfterMs(heartbeatIntervalMs);

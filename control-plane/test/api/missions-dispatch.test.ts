@@ -134,6 +134,8 @@ t.test('approved in direct mode, the merge waits for a workstation: in_review wi
   await pushMissionBranch(client, m.id, 'b'.repeat(40));
   t.match(await dispatchOf(m.id), { state: 'in_review', reasons: [{ code: 'waiting_for_review' }] });
   await client.close();
+  // The server closes the session when it sees the socket go: wait until the workstation is offline.
+  for (let i = 0; i < 100 && (await api.get(`/api/v1/workstations/${p.workstationId}`)).body.online; i++) await new Promise((r) => setTimeout(r, 20));
   const approved = await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' });
   t.match(approved.body, { list: 'review', reviewStatus: 'approved' });
   t.match(approved.body.dispatch, { state: 'in_review', reasons: [{ code: 'no_workstation_online' }] });

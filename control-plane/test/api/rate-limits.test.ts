@@ -44,6 +44,23 @@ t.test('anonymous callers are counted by address, refused credentials included; 
   void anon;
 });
 
+t.test('refused credentials are counted by address; past the limit a refusal is a 429, while valid keys go on', async (t) => {
+  const guess = (key: string) => fetch(`${app.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${key}` } });
+  const first = await guess('su_not_a_real_key_1');
+  t.equal(first.status, 401);
+  t.equal(first.headers.get('ratelimit-limit'), '3', 'the refusal says where the address stands');
+  t.equal(first.headers.get('ratelimit-remaining'), '2');
+  const statuses = [first.status];
+  for (let i = 2; i <= 5; i++) statuses.push((await guess(`su_not_a_real_key_${i}`)).status);
+  t.same(statuses, [401, 401, 401, 429, 429], 'three refusals, then 429s');
+  const blocked = await guess('su_not_a_real_key_6');
+  t.equal((await blocked.json()).error.code, 'SU_ERR_RATE_LIMITED');
+  t.ok(Number(blocked.headers.get('retry-after')) > 0);
+  const user = await createUser(app, 'behind-the-same-address@example.com');
+  t.equal((await user.client.get('/api/v1/users/me')).status, 200, 'a valid key from the same address is not held back');
+  t.equal((await fetch(`${app.baseUrl}/api/v1/users/me`, { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status, 429, 'nor is any other kind of header a way around it');
+});
+
 t.test('counts reach the database, where other control planes read them', async (t) => {
   await app.app.rateLimits.flush();
   const rows = await app.db.db.execute(`SELECT bucket, count FROM rate_limit_windows ORDER BY bucket` as never);

@@ -317,6 +317,10 @@ t.test('docs/json is an OpenAPI document of the API', async (t) => {
   for (const path of ['/api/v1/organizations', '/api/v1/projects/{projectId}', '/api/v1/missions/{missionId}/events', '/healthz']) {
     t.ok(res.body.paths[path], path);
   }
+  t.same(res.body.paths['/api/v1/gallery/projects'].get.security, [{ bearer: [] }, {}], 'a route open to anonymous readers says the key is optional');
+  const members = res.body.paths['/api/v1/projects/{projectId}/members'].get;
+  t.ok(members && !members.security, 'others keep the document-wide bearer requirement');
+  t.same(res.body.security, [{ bearer: [] }]);
 });
 
 t.test('metrics is Prometheus text that counts requests by route and status', async (t) => {

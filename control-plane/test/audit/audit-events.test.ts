@@ -123,3 +123,26 @@ t.test('a deleted user reads as "deleted user" under their pseudonym: the log it
   t.match(event, { action: 'fallback_config.updated', actor: { type: 'user', id: 'user-5f2c', name: 'deleted user', deleted: true } });
   t.notOk(JSON.stringify(event).includes(gone.id), 'not even the id');
 });
+
+t.test('memberships, roles and API keys are audited where the organization\'s admins read them', async (t) => {
+  const joiner = await createUser(app, 'joiner@audit.example.com');
+  const since = new Date(Date.now() - 1000).toISOString();
+  const c = owner.client;
+  t.equal((await c.post(`/api/v1/organizations/${orgA.id}/members`, { userId: joiner.id, role: 'member' })).status, 201);
+  t.equal((await c.patch(`/api/v1/organizations/${orgA.id}/members/${joiner.id}`, { role: 'viewer' })).status, 200);
+  t.equal((await c.post(`/api/v1/projects/${f.project.id}/members`, { userId: joiner.id, role: 'member' })).status, 201);
+  t.equal((await c.delete(`/api/v1/projects/${f.project.id}/members/${joiner.id}`)).status, 204);
+  const key = (await joiner.client.post('/api/v1/api-keys', { name: 'laptop' })).body;
+  t.equal((await joiner.client.delete(`/api/v1/api-keys/${key.id}`)).status, 204);
+  t.equal((await c.delete(`/api/v1/organizations/${orgA.id}/members/${joiner.id}`)).status, 204);
+
+  const seen = (await all(c, `/api/v1/audit-events?organizationId=${orgA.id}&since=${since}`)).filter((e) => e.targetId === joiner.id || e.targetId === key.id);
+  const actions = seen.map((e) => e.action).sort();
+  t.same(actions, ['api_key.created', 'api_key.revoked', 'membership.added', 'membership.removed', 'membership.role_changed', 'project_member.removed', 'project_member.set'].sort(),
+    'each change is one event the organization admin reads');
+  t.match(seen.find((e) => e.action === 'project_member.removed'), { actor: { id: owner.id }, data: { projectId: f.project.id } });
+  t.match(seen.find((e) => e.action === 'api_key.created'), { actor: { id: joiner.id }, data: { userId: joiner.id } });
+  t.notOk(JSON.stringify(seen).includes(key.key), 'never the key itself');
+  const forAll = (await all(api, `/api/v1/audit-events?action=api_key.created&since=${since}`)).filter((e) => e.targetId === key.id);
+  t.ok(forAll.length >= 1, 'the instance admin reads it too');
+});

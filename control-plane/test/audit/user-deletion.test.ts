@@ -15,13 +15,21 @@ t.test('deleting a user pseudonymizes them: the audit log reads "deleted user", 
   await owner.client.post(`/api/v1/organizations/${org.id}/members`, { userId: leaver.id, role: 'member' });
   t.equal((await owner.client.post(`/api/v1/projects/${project.id}/members`, { userId: leaver.id, role: 'admin' })).status, 201);
   t.equal((await leaver.client.put(`/api/v1/projects/${project.id}/fallback/config`, { backlogThreshold: 4 })).status, 200, 'they changed something');
-  const before = (await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&actorId=${leaver.id}`)).body.items;
+  const before = (await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&actorId=${leaver.id}&action=fallback_config.updated`)).body.items;
   t.match(before, [{ action: 'fallback_config.updated', actor: { id: leaver.id, name: 'leaver.person@deletion.example.com', deleted: false } }]);
+  const asker = await createUser(app, `asker-${Date.now()}@deletion.example.com`);
+  await owner.client.post(`/api/v1/organizations/${org.id}/members`, { userId: asker.id, role: 'viewer' });
+  t.equal((await asker.client.post(`/api/v1/projects/${project.id}/access-requests`, { role: 'member', message: 'let me in' })).status, 201, 'a request notifies the leaver, a project admin');
+  const inboxChannel = sql`SELECT count(*)::int AS n FROM realtime_log WHERE channel = ${`user:${leaver.id}:notifications`}`;
+  t.ok(Number(rowsOf(await app.db.db.execute(inboxChannel))[0]!.n) > 0, 'their inbox channel holds it');
+  const reviewed = (await owner.client.post(`/api/v1/projects/${project.id}/missions`, { title: 'A reviewed mission' })).body;
+  t.equal((await owner.client.post(`/api/v1/missions/${reviewed.id}/move`, { list: 'review' })).status, 200);
+  t.equal((await leaver.client.post(`/api/v1/missions/${reviewed.id}/review`, { decision: 'reject', feedback: 'needs a test' })).status, 200, 'they reviewed a mission');
   const logBefore = JSON.stringify(rowsOf(await app.db.db.execute(sql`SELECT * FROM audit_events ORDER BY id`)));
 
   t.equal((await api.delete(`/api/v1/users/${leaver.id}`)).status, 204);
 
-  const [event] = (await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&actorId=${leaver.id}`)).body.items;
+  const [event] = (await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&actorId=${leaver.id}&action=fallback_config.updated`)).body.items;
   t.match(event, { action: 'fallback_config.updated', actor: { type: 'user', id: /^user-[0-9a-f]{12}$/, name: 'deleted user', deleted: true } });
   t.notOk(JSON.stringify(event).includes(leaver.id), 'neither the id');
   t.notOk(JSON.stringify(event).toLowerCase().includes('leaver'), 'nor the name');
@@ -35,6 +43,12 @@ t.test('deleting a user pseudonymizes them: the audit log reads "deleted user", 
   t.notOk((await owner.client.get(`/api/v1/organizations/${org.id}/members`)).body.items.some((m: any) => m.userId === leaver.id), 'memberships gone');
   t.same((await owner.client.get(`/api/v1/projects/${project.id}/members`)).body.items.filter((m: any) => m.userId === leaver.id), [], 'project roles gone');
   t.match((await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&action=user.deleted`)).body.items, [{ targetId: leaver.id, actor: { id: (await api.get('/api/v1/users/me')).body.id } }], "the organization's admins see it happen");
+  t.equal(Number(rowsOf(await app.db.db.execute(inboxChannel))[0]!.n), 0, 'their inbox channel is gone too');
+  const review = JSON.stringify([(await owner.client.get(`/api/v1/missions/${reviewed.id}`)).body, (await owner.client.get(`/api/v1/missions/${reviewed.id}/events?limit=500`)).body]);
+  t.match(review, /needs a test/, 'their review stays');
+  t.notOk(review.toLowerCase().includes('leaver'), 'without their name or e-mail');
+  const [rejected] = (await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&action=mission.rejected&targetId=${reviewed.id}`)).body.items;
+  t.match(rejected, { actor: { name: 'deleted user', deleted: true } }, 'the review in the audit log reads "deleted user"');
   t.equal((await api.delete(`/api/v1/users/${leaver.id}`)).status, 404, 'deleting again: gone already');
   t.equal((await api.post('/api/v1/users', { email: 'leaver.person@deletion.example.com' })).status, 201, 'the e-mail is free again');
 });

@@ -79,8 +79,24 @@ t.test('a mission handed to a workstation waits for it (dispatch says why); null
   t.match(shown.dispatch.reasons, [{ code: 'no_workstation_online' }], 'dispatch explains: its workstation is not connected');
   t.match(shown.dispatch.reasons[0].message, /offline/, 'naming it');
 
+  const handedBack = Date.now();
   t.match((await api.post(`/api/v1/missions/${m.id}/handoff`, { workstationId: null, reason: 'b is gone' })).body, { workstationId: null });
   t.ok(await assignOf(a, m.id), 'any serving workstation may take it again');
+  t.ok(Date.now() - handedBack < 10_000, `at once (${Date.now() - handedBack} ms), not at the dispatcher's next tick (60 s here)`);
+  await a.close();
+});
+
+t.test('a ready mission that gets its repository is offered at once, not at the next tick', async (t) => {
+  const p = await servedProject(app);
+  const a = await p.connect();
+  const created = await api.post(`/api/v1/projects/${p.project.id}/missions`, { title: 'No repository yet', ready: true });
+  t.equal(created.status, 201);
+  const m = created.body;
+  t.match(await mission(m.id), { ready: true, dispatch: { reasons: [{ code: 'no_repository' }] } });
+  const set = Date.now();
+  t.equal((await api.patch(`/api/v1/missions/${m.id}`, { repositoryId: p.repo.id })).status, 200);
+  t.ok(await assignOf(a, m.id), 'assigned');
+  t.ok(Date.now() - set < 10_000, `within ${Date.now() - set} ms (the tick is 60 s here)`);
   await a.close();
 });
 

@@ -96,3 +96,14 @@ t.test('the board links a pull request only over http(s)', async (t) => {
   t.equal(httpHref('http://ghe.corp/acme/app/pull/7'), 'http://ghe.corp/acme/app/pull/7');
   for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', 'vbscript:x', '/relative', '', null, undefined]) t.equal(httpHref(bad), undefined, String(bad));
 });
+
+t.test('a token that is not printable ASCII is a 400 naming the field: never cut mid-character into its stored hint', async (t) => {
+  const p = await servedProject(app, { repository: { github: { owner: 'acme', name: 'emoji-token' } } });
+  // Its last four UTF-16 units would end in half of the emoji: a lone surrogate PostgreSQL refuses.
+  for (const token of ['ghp_abcdefgh\u{1F600}', 'ghp_abc\u0000defgh', 'ghp_abcdéfghij']) {
+    const res = await api.put(`/api/v1/projects/${p.project.id}/github`, { token });
+    t.equal(res.status, 400, JSON.stringify(token));
+    t.match(res.body.error, { code: 'SU_ERR_VALIDATION', message: /token/ });
+  }
+  t.equal((await api.get(`/api/v1/projects/${p.project.id}/github`)).status, 404, 'nothing stored');
+});

@@ -12,9 +12,14 @@ export interface RunningControlPlane {
 }
 
 /** Starts the control plane exactly as `npm start` does, and waits until it listens. */
-export async function startControlPlane(env: Record<string, string>): Promise<RunningControlPlane> {
-  const child = spawn(process.execPath, ['--enable-source-maps', startScript], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
+export function startControlPlane(env: Record<string, string>): Promise<RunningControlPlane> {
+  return spawnControlPlane(startScript, { PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: '', ...env });
+}
+
+/** Runs `script` (start.mjs, or a built bundle) as a control-plane process and waits until it listens. */
+export async function spawnControlPlane(script: string, env: Record<string, string>): Promise<RunningControlPlane> {
+  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+    env: { ...process.env, HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -5,7 +5,7 @@
 import { makeFrame, missionCreateCapPerAttempt } from '@solo-unicorn/shared';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
-import { githubPrComments, githubPullRequests, missions } from '../../src/db/schema/index.ts';
+import { githubPrComments, githubPullRequests, missionEvents, missions } from '../../src/db/schema/index.ts';
 import { newId } from '@solo-unicorn/shared';
 import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
@@ -50,17 +50,20 @@ t.test("mission_get carries the mission's pull request with what reviewers said"
     id: prId, missionId: m.id, projectId: project.id, repositoryId: repo.id, number: 42, url: 'https://github.com/acme/app/pull/42',
     state: 'open', headBranch: 'su/with-a-pr', baseBranch: 'main', reviewState: 'CHANGES_REQUESTED',
   });
+  // Alice's review came before the branch was last pushed (answered by that work); Bob's after it.
+  const at = (s: number) => new Date(Date.now() - 60_000 + s * 1000);
   await app.db.db.insert(githubPrComments).values([
-    { id: newId(), pullRequestId: prId, githubCommentId: 1, kind: 'review', authorLogin: 'alice', body: 'Please add a test', requestsChanges: true },
-    { id: newId(), pullRequestId: prId, githubCommentId: 2, kind: 'review_comment', authorLogin: 'bob', path: 'src/a.ts', body: 'x'.repeat(5000) },
+    { id: newId(), pullRequestId: prId, githubCommentId: 1, kind: 'review', authorLogin: 'alice', body: 'Please add a test', requestsChanges: true, createdAt: at(0) },
+    { id: newId(), pullRequestId: prId, githubCommentId: 2, kind: 'review_comment', authorLogin: 'bob', path: 'src/a.ts', body: 'x'.repeat(5000), createdAt: at(20) },
   ]);
+  await app.db.db.insert(missionEvents).values({ id: newId(), missionId: m.id, projectId: project.id, seq: 9_999, origin: 'agent', kind: 'git.pushed', data: { branch: 'su/with-a-pr' }, createdAt: at(10) });
   const a = await createAttempt(app.db.db, { missionId: m.id, projectId: project.id, workstationId: ws.id });
   const r = await ask(ws.client, a, 'mission_get', {});
   t.match(r.result.pullRequest, {
     number: 42, url: 'https://github.com/acme/app/pull/42', state: 'open', reviewState: 'CHANGES_REQUESTED',
     comments: [
-      { kind: 'review', author: 'alice', path: null, body: 'Please add a test', requestsChanges: true, at: String },
-      { kind: 'review_comment', author: 'bob', path: 'src/a.ts', requestsChanges: false },
+      { kind: 'review', author: 'alice', path: null, body: 'Please add a test', requestsChanges: true, at: String, open: false },
+      { kind: 'review_comment', author: 'bob', path: 'src/a.ts', requestsChanges: false, open: true },
     ],
   });
   t.ok(r.result.pullRequest.comments[1].body.length <= 2000, 'a long comment is clipped');

@@ -33,3 +33,18 @@ t.test('no 5xx for hostile queries and bodies', async (t) => {
   }
   t.equal((await me.client.get('/api/v1/notifications/counts')).status, 200, 'and the process still serves');
 });
+
+t.test('a well-formed time in year 0 or 10000 (once in UTC) is refused by the schema, naming the field, before any query', async (t) => {
+  // PostgreSQL refuses these mid-query (SQLSTATE 22008); the error net would answer a bare 400.
+  for (const before of ['0000-06-01T00:00:00Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:30:00-01:00']) {
+    const res = await me.client.post('/api/v1/notifications/read-all', { before });
+    t.equal(res.status, 400, before);
+    t.match(res.body?.error, { code: 'SU_ERR_VALIDATION', message: /before.*between years 0001 and 9999/ }, JSON.stringify(res.body));
+  }
+});
+
+t.test('the last instant we hold is accepted: everything before it is marked read', async (t) => {
+  const res = await me.client.post('/api/v1/notifications/read-all', { before: '9999-12-31T23:59:59.999Z' });
+  t.equal(res.status, 200, JSON.stringify(res.body));
+  t.equal((await me.client.post('/api/v1/notifications/read-all', { before: '0001-01-01T00:00:00Z' })).status, 200, 'and the first');
+});

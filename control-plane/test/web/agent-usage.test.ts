@@ -6,7 +6,7 @@ import { createMissionEventsRepository } from '../../src/modules/missions/missio
 import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
-import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
+import { axeViolations, haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -147,6 +147,7 @@ async function agentUsageTests() {
     t.ok(await dialog.getByLabel('Edits').isChecked(), 'edits is the default');
     t.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value), 'edits', 'focus lands on the chosen policy');
     t.match(await dialog.getByText(/^No permission checks/).textContent(), /only on workstations that opted in/, 'full says where it applies');
+    t.same(await axeViolations(page, '#settings-dialog'), [], 'no serious or critical accessibility violations in Project settings');
     await dialog.getByLabel('Read-only').check();
     await dialog.getByLabel('Monthly budget (USD)').fill('25.5');
     const [saved] = await Promise.all([

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { startTestApp } from '../helpers/app.ts';
+import { ADMIN_KEY, startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
-import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
+import { axeViolations, haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -29,6 +29,10 @@ async function dispatchBoardTests() {
   await daemon.waitFor((f) => f.type === 'session.welcome', 'welcome');
 
   const { page, step, shot, close: closeBrowser } = await openBoardBrowser(t);
+  // Every address the board opens (requests and sockets), for the no-secret-in-a-URL check at the end.
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('websocket', (ws) => urls.push(ws.url()));
   t.teardown(() => daemon.close());
   const card = (id: string, list?: string) => page.locator(`${list ? `ol.cards[data-list="${list}"] ` : ''}li.card[data-id="${id}"]`);
 
@@ -41,6 +45,8 @@ async function dispatchBoardTests() {
     await note.waitFor();
     t.equal(await note.getAttribute('data-state'), 'blocked');
     t.match(await note.locator('li[data-code="no_repository"]').textContent(), /no repository, so no agent can work on it\. Fix: Choose a repository/);
+    t.ok(await note.getByRole('button', { name: 'Edit “Stuck without a repository”: choose a repository' }).isVisible(), 'with the button that does it');
+    t.same(await axeViolations(page, 'body'), [], 'no serious or critical accessibility violations on the board: header, columns, cards with their reasons');
   });
 
   await step('New mission preselects the project defaults; the mission it creates is dispatched', async (t) => {
@@ -54,6 +60,7 @@ async function dispatchBoardTests() {
     t.equal(await dialog.getByLabel('PR mode').inputValue(), 'auto');
     await dialog.getByLabel('Title', { exact: true }).fill('Runs from the board');
     await dialog.getByLabel('Ready for an agent').check();
+    t.same(await axeViolations(page, '#create-dialog'), [], 'no serious or critical accessibility violations in the New mission dialog');
     await shot('new-mission-dialog.png', page, false);
     const [created] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`${P}/missions`) && r.request().method() === 'POST'),
@@ -70,9 +77,11 @@ async function dispatchBoardTests() {
   await step('the Edit form sets repository, flow, actor, PR mode and dependencies', async (t) => {
     const blocker = await createMission(api, project.id, { title: 'Blocker first' });
     await card(blocker.id, 'todo').waitFor();
-    await card(stuck.id).getByRole('button', { name: 'Stuck without a repository', exact: true }).click();
+    await card(stuck.id).getByRole('button', { name: 'Edit “Stuck without a repository”: choose a repository' }).click();
     const panel = page.getByRole('dialog', { name: 'Stuck without a repository' });
     await panel.getByLabel('Repository').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'edit-repositoryId');
+    t.pass('the fix button opens the Edit form with the cursor on the repository');
     t.equal(await panel.getByLabel('Repository').inputValue(), '', 'none yet: the form shows the mission, not the defaults');
     await panel.getByLabel('Repository').selectOption(repo.id);
     await panel.getByLabel('Flow').selectOption(quick.id);
@@ -109,17 +118,60 @@ async function dispatchBoardTests() {
 
     const idle = await createMission(api, project.id, { title: 'No repository yet' });
     await card(idle.id, 'todo').waitFor();
-    await card(idle.id).getByRole('button', { name: 'Send “No repository yet” to an agent (mark it ready)' }).click();
+    await card(idle.id).getByRole('button', { name: 'Send “No repository yet” to Doing: an agent takes it (marks it ready)' }).click();
     await page.locator('#notice').getByText(/“No repository yet” is ready but cannot run yet — blocked: The mission has no repository/).waitFor();
     t.match((await api.get(`/api/v1/missions/${idle.id}`)).body, { list: 'todo', ready: true });
     t.equal(await card(idle.id, 'todo').count(), 1, 'still in Todo');
   });
 
-  await step('Todo cards follow workstations: a daemon going away shows up in their reasons', async (t) => {
-    t.equal(await card(stuck.id, 'todo').locator('.more').count(), 0, 'the laptop is connected: dependencies are the only reason');
+  await step('"Mark ready" on a Todo card: the mission goes to an agent', async (t) => {
+    const waiting = await createMission(api, project.id, { title: 'Ready me', repositoryId: repo.id });
+    const mark = card(waiting.id, 'todo').getByRole('button', { name: 'Mark ready: let an agent take “Ready me”' });
+    await mark.waitFor();
+    t.equal(await card(waiting.id).getByTestId('dispatch').getAttribute('data-state'), 'not_ready');
+    const [patched] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${waiting.id}`) && r.request().method() === 'PATCH'),
+      mark.click(),
+    ]);
+    t.same(JSON.parse(patched.request().postData() ?? '{}'), { ready: true });
+    await daemon.waitFor((f) => f.type === 'mission.assign' && f.payload.mission.id === waiting.id, 'the assignment');
+    await card(waiting.id, 'doing').waitFor();
+  });
+
+  await step('Todo cards follow workstations: a daemon going away shows up in their reasons, with the view that fixes it', async (t) => {
+    t.same(await card(stuck.id, 'todo').locator('.reasons li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code)),
+      ['blocked_by_dependencies'], 'the laptop is connected: dependencies are the only reason');
+    t.ok(await card(stuck.id).getByRole('button', { name: 'Edit “Stuck without a repository”: its dependencies' }).isVisible());
     daemon.close();
-    await card(stuck.id, 'todo').locator('.more[data-codes~="no_workstation_online"]').waitFor();
+    const offline = card(stuck.id, 'todo').locator('li[data-code="no_workstation_online"]');
+    await offline.waitFor();
     t.match((await api.get(`/api/v1/missions/${stuck.id}`)).body.dispatch.reasons.map((r: any) => r.code), ['blocked_by_dependencies', 'no_workstation_online']);
+    t.equal(await card(stuck.id).locator('.more').count(), 0, 'two reasons: the card lists both');
+    t.equal(await page.locator('#workstations').isVisible(), false);
+    await offline.getByRole('button', { name: 'Workstations: none online for “Stuck without a repository”' }).click();
+    await page.locator('#workstations').getByText('laptop').first().waitFor();
+    t.equal(await page.getByRole('button', { name: 'Workstations', exact: true }).getAttribute('aria-expanded'), 'true', 'the Workstations view opens');
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'workstations-title', 'with focus on its heading');
+    t.same(await axeViolations(page, '#workstations'), [], 'no serious or critical accessibility violations in the Workstations view');
+    await shot('board-dispatch-fix.png');
+  });
+
+  await step('a budget that is used up: the card says so, and its button opens Project settings', async (t) => {
+    t.equal((await api.patch(P, { monthlyBudgetUsd: 0 })).status, 200);
+    const waiting = await createMission(api, project.id, { title: 'Over budget', ready: true, repositoryId: repo.id });
+    const reason = card(waiting.id, 'todo').locator('li[data-code="budget_reached"]');
+    await reason.waitFor();
+    await reason.getByRole('button', { name: 'Project settings: the monthly budget “Over budget” waits on' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Settings/ });
+    await dialog.getByLabel('Monthly budget (USD)').waitFor();
+    t.equal(await dialog.getByLabel('Monthly budget (USD)').inputValue(), '0', 'the budget to raise');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    t.equal((await api.patch(P, { monthlyBudgetUsd: null })).status, 200);
+  });
+
+  await step('no secret in any address the board opened', async (t) => {
+    t.ok(urls.length > 10, `${urls.length} requests and sockets seen`);
+    t.same(urls.filter((u) => u.includes(ADMIN_KEY) || /[?&](key|token|apiKey)=/i.test(u)), [], 'no API key or token in a URL');
   });
 
   await closeBrowser();

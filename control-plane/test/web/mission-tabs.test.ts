@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { newId } from '@solo-unicorn/shared';
 import type { Locator, Page } from 'playwright-core';
@@ -8,7 +7,7 @@ import { createMissionEventsRepository } from '../../src/modules/missions/missio
 import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
-import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
+import { axeViolations, haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // The board's realtime path runs on both engines in board.test.ts; these views read plain API data.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -17,12 +16,16 @@ runOnceAcrossEngines(t, 'a board view in Chromium');
 // Chromium. The daemon's events (git.diff, docs.changed, agent.*) are written through the mission
 // events repository, as the session ingest stores them; docs are files in the docs folder, as
 // the control plane keeps them. Everything live arrives over the board's real socket.
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A unified diff of `n` added lines, for a file big enough to start collapsed. */
 const bigPatch = (n: number) => `@@ -0,0 +1,${n} @@\n${Array.from({ length: n }, (_, i) => `+line ${i + 1}`).join('\n')}\n`;
 
+// As the daemon sends it (git diff's own file header first).
 const tokenizerPatch = [
+  'diff --git a/src/tokenizer.ts b/src/tokenizer.ts',
+  'index 1a2b3c4..5d6e7f8 100644',
+  '--- a/src/tokenizer.ts',
+  '+++ b/src/tokenizer.ts',
   '@@ -1,3 +1,8 @@',
   ' // The parser reads tokens.',
   '-const tokens = [];',
@@ -95,15 +98,6 @@ async function missionTabsTests() {
     return p.getByRole('dialog', { name: title });
   };
   const tab = (panel: Locator, name: string) => panel.getByRole('tab', { name: new RegExp(`^${name}`) });
-  /** axe-core on the open panel: serious and critical violations, as "rule: target". */
-  const axe = async (p: Page) => {
-    if (!(await p.evaluate(() => 'axe' in window))) await p.addScriptTag({ path: axePath });
-    return p.evaluate(async () => {
-      const result = await (window as any).axe.run('#mission-panel', { resultTypes: ['violations'] });
-      return result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-        .flatMap((v: any) => v.nodes.map((n: any) => `${v.id}: ${n.target.join(' ')}`));
-    });
-  };
 
   await step('signs in and opens the mission panel on its Details tab', async (t) => {
     await signIn(page, app.baseUrl);
@@ -137,7 +131,9 @@ async function missionTabsTests() {
     t.match(await added.textContent(), /export function tokenize\(input: string\): string\[\] \{/);
     t.equal(await added.locator('.hljs-keyword').first().textContent(), 'export', 'the added line is highlighted as TypeScript');
     t.equal(await tokenizer.locator('tr.add', { hasText: 'Splits the input' }).locator('.hljs-comment').count(), 1, 'a line inside a block comment is coloured as a comment');
-    t.equal(await tokenizer.locator('tr.del').count(), 1);
+    t.equal(await tokenizer.locator('tr.del').count(), 1, 'git\'s file header is not a deleted line');
+    t.equal(await tokenizer.locator('tr.add').count(), 6, 'nor an added one');
+    t.notOk(await tokenizer.getByText('diff --git').count(), 'the header is not shown as code');
     t.match(await tokenizer.locator('tr.hunk').textContent(), /^@@ -1,3 \+1,8 @@/);
     t.same(await tokenizer.locator('tr.add').first().locator('td.ln').allTextContents(), ['', '2'], 'new-side line numbers from the hunk header');
     t.same(await tokenizer.evaluate((el) => ['tr.add', 'tr.del', 'tr.ctx'].map((s) => getComputedStyle(el.querySelector(s)!).backgroundColor)),
@@ -160,7 +156,7 @@ async function missionTabsTests() {
     await generated.locator('tr.add').nth(449).waitFor({ state: 'attached' });
     t.pass('opening it renders every line');
     await generated.locator('summary').click();
-    t.same(await axe(page), [], 'no serious or critical accessibility violations on the Files tab');
+    t.same(await axeViolations(page, '#mission-panel'), [], 'no serious or critical accessibility violations on the Files tab');
     await shot('mission-files-desktop.png');
   });
 
@@ -184,7 +180,7 @@ async function missionTabsTests() {
     await docs.getByRole('heading', { name: 'Task 1: tokenizer, again' }).waitFor();
     await docs.locator('[data-path="tasks/1.md"]').getByTestId('current-task').waitFor();
     t.equal(await docs.getByTestId('current-task').count(), 1, 'one current task');
-    t.same(await axe(page), [], 'no serious or critical accessibility violations on the Docs tab');
+    t.same(await axeViolations(page, '#mission-panel'), [], 'no serious or critical accessibility violations on the Docs tab');
     await shot('mission-docs-desktop.png');
   });
 
@@ -222,7 +218,7 @@ async function missionTabsTests() {
     await append('agent.message', { text: 'Retrying after the outage.' });
     await talk.locator('[data-kind="agent.message"] .turn-text').getByText('Retrying after the outage.').waitFor();
     t.pass('a new message appears live');
-    t.same(await axe(page), [], 'no serious or critical accessibility violations on the Conversation tab');
+    t.same(await axeViolations(page, '#mission-panel'), [], 'no serious or critical accessibility violations on the Conversation tab');
     await shot('mission-conversation-desktop.png');
   });
 
@@ -291,15 +287,17 @@ async function missionTabsTests() {
     t.ok(box.x >= 0 && box.x + box.width <= 390, 'the tab bar is on screen');
     const last = (await tab(panel, 'Conversation').boundingBox())!;
     t.ok(last.x + last.width <= box.x + box.width, 'all four tabs fit without scrolling the tab bar');
+    t.same(await axeViolations(phone, '#mission-panel'), [], 'no serious or critical accessibility violations on the Files tab at 390 px');
     await shot('mission-files-phone.png', phone);
     await tab(panel, 'Conversation').click();
     await panel.getByRole('log', { name: 'Agent conversation' }).locator('.turn-text').getByText('Retrying after the outage.').waitFor();
     t.equal(await overflow(), 0);
+    t.same(await axeViolations(phone, '#mission-panel'), [], 'no serious or critical accessibility violations on the Conversation tab at 390 px');
     await shot('mission-conversation-phone.png', phone);
     await tab(panel, 'Docs').click();
     await panel.getByRole('heading', { name: 'Parser plan' }).waitFor();
     t.equal(await overflow(), 0);
-    t.same(await axe(phone), [], 'no serious or critical accessibility violations at 390 px');
+    t.same(await axeViolations(phone, '#mission-panel'), [], 'no serious or critical accessibility violations at 390 px');
     await shot('mission-docs-phone.png', phone);
     await phone.close();
   });

@@ -8,7 +8,8 @@ import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
 import { createAttempt } from '../workstations/helpers/attempts.ts';
-import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
+import { refreshMetricsViews } from '../../src/modules/fallback/upkeep.ts';
+import { axeViolations, haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 // Plain API data read by the board; the realtime path runs on both engines in board.test.ts.
 runOnceAcrossEngines(t, 'a board view in Chromium');
@@ -65,6 +66,7 @@ async function boardTests() {
     await page.locator('#notice').getByText('Say what to change').waitFor();
     await panel.getByLabel(/^Comment for the agent/).fill('Close, but not yet.');
     await panel.getByLabel('Comment on src/lexer.ts').fill('Keep the old\nconstant name');
+    t.same(await axeViolations(page, '#mission-panel'), [], 'no serious or critical accessibility violations: the review form beside the diff');
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/missions/${reviewed.id}/review`)),
       review.getByRole('button', { name: 'Request changes' }).click(),
@@ -109,6 +111,7 @@ async function boardTests() {
     const panel = page.getByRole('dialog', { name: 'Which database?' });
     await panel.getByTestId('question-section').getByText('PostgreSQL or SQLite for the cache?').waitFor();
     await panel.getByLabel(/^Your answer/).fill('PostgreSQL: it is there already.');
+    t.same(await axeViolations(page, '#mission-panel'), [], 'no serious or critical accessibility violations: the question and its answer form');
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/missions/${asking.id}/answer`)),
       panel.getByRole('button', { name: 'Answer', exact: true }).click(),
@@ -167,12 +170,13 @@ async function boardTests() {
     // The count is polled: the next board change brings it sooner than the 20 s timer.
     await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'review' });
     await page.getByTestId('inbox-count').getByText('2', { exact: true }).waitFor();
-    t.equal(await button.getAttribute('aria-label'), 'Inbox, 2 unread');
+    t.equal(await page.getByRole('button', { name: 'Inbox 2 unread', exact: true }).count(), 1, 'its name says how many are unread');
     await button.click();
     const box = page.getByRole('region', { name: 'Notifications' });
     await box.getByTestId('notification').nth(1).waitFor();
     t.same(await box.locator('.inbox-title > :first-child').allTextContents(), ['Budget at 80%', 'Review waiting'], 'newest first');
-    await box.getByRole('button', { name: 'Mark “Budget at 80%” read' }).click();
+    t.same(await axeViolations(page, 'header.topbar, #inbox'), [], 'no serious or critical accessibility violations: the header and the open inbox');
+    await box.getByRole('button', { name: 'Mark read: “Budget at 80%”' }).click();
     await page.getByTestId('inbox-count').getByText('1', { exact: true }).waitFor();
     // A notification about a mission opens it (and is read).
     await box.getByRole('button', { name: 'Review waiting', exact: true }).click();
@@ -203,13 +207,14 @@ async function boardTests() {
       // Not measured yet (taken since the daemon last measured): counted in the pool, not in the bytes.
       { id: newId(), workstationId: wsId, repositoryId: repo.id, path: '/home/me/.solo-unicorn/wt/3', status: 'free' },
     ]);
-    await page.getByRole('button', { name: 'Workstations' }).click();
+    await page.getByRole('button', { name: 'Workstations', exact: true }).click();
     const row = page.locator(`[data-testid="workstation"][data-id="${wsId}"]`);
     await row.waitFor();
     t.equal(await row.getByTestId('ws-disk').textContent(), ' · worktrees on disk: 153 MB', 'its disk use, without opening anything');
     const agents = row.getByRole('list', { name: 'Agents on laptop' });
     t.match(await agents.locator('[data-agent="claude-code"]').textContent(), /claude-code 2\.1\.0 — available/);
-    t.match(await agents.locator('[data-agent="codex"]').textContent(), /codex 0\.9\.0 — limited until \d\d:\d\d/);
+    // Three hours on: after 21:00 that is tomorrow, and the board then says the day too.
+    t.match(await agents.locator('[data-agent="codex"]').textContent(), /codex 0\.9\.0 — limited until (\d{1,2} \w{3} )?\d\d:\d\d$/);
     t.match(await agents.locator('[data-agent="aider"]').textContent(), /unsupported: not driven/);
     const pool = row.getByTestId('ws-worktrees');
     await pool.locator('summary').click();
@@ -221,14 +226,34 @@ async function boardTests() {
     t.same(errors, [], 'no console errors');
   });
 
-  await t.test('Usage: the 30 days of cost and tokens drawn by uPlot (served at /vendor/uplot.js)', async (t) => {
+  await t.test('Usage: the 30 days of cost and tokens drawn by uPlot (served at /vendor/uplot.js), Mission Fallback health beside it', async (t) => {
+    // Guardrails and one run, as the scheduler's refresh leaves them in the metrics views.
+    const P = `/api/v1/projects/${project.id}`;
+    t.equal((await api.put(`${P}/fallback/config`, { backlogThreshold: 3, weeklyMissionCap: 4, monthlyTargetHours: 10 })).status, 200);
+    t.equal((await api.post(`${P}/fallback/runs`, {})).status, 201);
+    await refreshMetricsViews(app.db.db);
+    const metrics = (await api.get(`${P}/fallback/metrics`)).body;
     await page.getByRole('button', { name: 'Usage', exact: true }).click();
     const chart = page.getByRole('region', { name: 'Cost and tokens per day' });
     await chart.locator('canvas').waitFor();
     t.match(await chart.getByTestId('usage-summary').textContent(), /over 30 days/);
+    const health = chart.getByRole('region', { name: 'Mission Fallback health' });
+    await health.locator('dd').first().waitFor();
+    const field = (name: string) => health.locator(`dd[data-field="${name}"]`).textContent();
+    t.equal(await field('status'), metrics.health.status, 'the status the API reports');
+    t.equal(await field('runs'), `${metrics.health.runs30d}, ${metrics.health.erroredRuns30d} errored`);
+    t.ok(metrics.health.runs30d >= 1, 'the run just made is counted');
+    t.equal(await field('week'), `${metrics.health.acceptedThisWeek} (0 % of the weekly cap)`);
+    t.equal(await health.locator('dt').nth(1).textContent(), 'Backlog at 3+ ready', 'the threshold set above');
+    const [plotBox, healthBox] = [await chart.getByTestId('usage-plot').boundingBox(), await health.boundingBox()];
+    t.ok(plotBox && healthBox && healthBox.x >= plotBox.x + plotBox.width - 1 && healthBox.y < plotBox.y + plotBox.height, 'beside the chart on a wide screen');
+    t.same(await axeViolations(page, '#usage-chart'), [], 'no serious or critical accessibility violations in the chart and its figures');
     await shot('board-usage-workstations.png');
     // A phone: the header's new buttons wrap, the inbox fits the screen.
     await page.setViewportSize({ width: 390, height: 844 });
+    const phoneHealth = (await health.boundingBox())!;
+    t.ok(phoneHealth.x >= 0 && phoneHealth.x + phoneHealth.width <= 390, 'on a phone the health figures fit the screen (under the chart)');
+    t.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, 'the page does not scroll sideways');
     // Still open from the inbox step; on a phone its button stays reachable to close and reopen it.
     await page.locator('#inbox-toggle').click();
     await page.getByRole('region', { name: 'Notifications' }).waitFor({ state: 'hidden' });
@@ -255,4 +280,17 @@ async function boardTests() {
     await late.close();
     t.same(errors, [], 'no console errors');
   });
+
+  await t.test('signing out closes the usage chart: no project figures on the sign-in screen', async (t) => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const chart = page.locator('#usage-chart');
+    if (!(await chart.isVisible())) await page.getByRole('button', { name: 'Usage', exact: true }).click();
+    await chart.getByRole('region', { name: 'Mission Fallback health' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    t.equal(await chart.isVisible(), false, 'the chart is closed');
+    t.equal(await chart.locator('dd').count(), 0, 'and emptied');
+    t.same(errors, [], 'no console errors');
+  });
+
 }

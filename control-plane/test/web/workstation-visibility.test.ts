@@ -33,7 +33,7 @@ async function visibilityView() {
   await signIn(page, app.baseUrl, member.key);
 
   await step('status only: name and presence; full: the details; hidden: absent', async (t) => {
-    await page.getByRole('button', { name: 'Workstations' }).click();
+    await page.getByRole('button', { name: 'Workstations', exact: true }).click();
     const statusRow = page.locator(`[data-testid="workstation"][data-id="${statusId}"]`);
     await statusRow.locator('[data-testid="ws-status-only"]').waitFor();
     t.match(await statusRow.textContent(), /status-box/);

@@ -1,3 +1,4 @@
+import { newId } from '@solo-unicorn/shared';
 import t from 'tap';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrg, createProject, createUser } from '../helpers/fixtures.ts';
@@ -110,6 +111,21 @@ t.test('dispatch reasons, which every project reader gets, never name a hidden w
   const hidden = await reasons();
   t.match(hidden, /workstation_paused/, 'hidden: the mission still says a paused workstation holds it');
   t.notMatch(hidden, /my-laptop|secret-upgrade/, 'hidden: neither its name nor the pause reason');
+});
+
+t.test('a project admin cannot map a workstation hidden from it: the same answer as one that does not exist', async (t) => {
+  const s = await setup();
+  const other = await createProject(s.owner.client, s.org.id);
+  t.equal((await s.owner.client.post(`/api/v1/projects/${other.id}/members`, { userId: s.member.id, role: 'admin' })).status, 201);
+  const map = () => s.member.client.post(`/api/v1/projects/${other.id}/workstations`, { workstationId: s.workstationId });
+  const missing = await s.member.client.post(`/api/v1/projects/${other.id}/workstations`, { workstationId: newId() });
+  await s.admin.client.patch(`/api/v1/workstations/${s.workstationId}`, { visibility: 'hidden' });
+  const hidden = await map();
+  t.equal(hidden.status, missing.status, 'hidden: refused as if it did not exist');
+  t.same(hidden.body.error?.code, missing.body.error?.code);
+  t.same((await s.owner.client.get(`/api/v1/projects/${other.id}/workstations`)).body.items, [], 'and nothing was mapped');
+  await s.admin.client.patch(`/api/v1/workstations/${s.workstationId}`, { visibility: 'status' });
+  t.equal((await map()).status, 201, 'status: the project admin may map it');
 });
 
 t.test('paging past a hidden workstation: the member walks every page and gets only what it may see', async (t) => {

@@ -10,7 +10,8 @@ export class ApiError extends Error {
 
 export function createApi(key, { onUnauthorized } = {}) {
   async function request(method, path, body, headers = {}) {
-    const init = { method, headers: { authorization: `Bearer ${key}`, ...headers } };
+    // No key: an anonymous reader (public views). An empty bearer would be refused, not read as none.
+    const init = { method, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } };
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -50,6 +51,7 @@ export function createApi(key, { onUnauthorized } = {}) {
     get: (path) => request('GET', path),
     all,
     projects: () => all('/projects'),
+    project: (id) => request('GET', `/projects/${id}`),
     updateProject: (id, body) => request('PATCH', `/projects/${id}`, body),
     usage: (projectId) => request('GET', `/projects/${projectId}/usage?days=30`),
     missions: (projectId, list) => all(`/projects/${projectId}/missions?list=${list}`),
@@ -65,6 +67,7 @@ export function createApi(key, { onUnauthorized } = {}) {
     patch: (path, body) => request('PATCH', path, body ?? {}),
     delete: (path) => request('DELETE', path),
     review: (id, decision, feedback) => request('POST', `/missions/${id}/review`, feedback ? { decision, feedback } : { decision }),
+    fallbackMetrics: (projectId) => request('GET', `/projects/${projectId}/fallback/metrics?days=30`),
     fallbackArea: (projectId) => request('GET', `/projects/${projectId}/fallback/area`),
     launchTemplate: (projectId, templateId) => request('POST', `/projects/${projectId}/fallback/templates/${templateId}/launch`, {}, board),
     runFallback: (projectId) => request('POST', `/projects/${projectId}/fallback/runs`, {}, board),

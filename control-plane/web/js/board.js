@@ -10,7 +10,7 @@ const COLUMN_CARDS = 100;
  * The four columns. Every card can be moved three ways that end in the same call: drag and drop,
  * its arrow buttons, and Alt+Arrow keys while a card's control has focus.
  */
-export function createBoard({ store, api, usage, progress, onOpen }) {
+export function createBoard({ store, api, usage, progress, onOpen, onView }) {
   const root = $('#board');
   const expanded = new Set(); // columns showing every card
   for (const ol of $$('ol.cards', root)) {
@@ -139,7 +139,8 @@ export function createBoard({ store, api, usage, progress, onOpen }) {
   }
 
   const rightLabel = (m, to) => {
-    if (to === 'doing') return `Send “${m.title}” to an agent (mark it ready)`;
+    // The name holds the visible text ("Doing →"): what speech input users say to press it.
+    if (to === 'doing') return `Send “${m.title}” to Doing: an agent takes it (marks it ready)`;
     if (m.list === 'review') return `Approve “${m.title}” (merge, then Done)`;
     return `Move “${m.title}” to ${LIST_NAMES[to]}`;
   };
@@ -182,6 +183,10 @@ export function createBoard({ store, api, usage, progress, onOpen }) {
     else if (action === 'down') shift(id, 1);
     else if (action === 'left') step(id, -1);
     else if (action === 'right') step(id, 1);
+    // A Todo card's fix buttons (dispatch.js): one per reason it does not run.
+    else if (action === 'ready') sendToAgent(store.get(id));
+    else if (action === 'repository' || action === 'dependencies' || action === 'answer') onOpen(id, { focus: action });
+    else if (action === 'settings' || action === 'workstations') onView(action);
   });
   root.addEventListener('keydown', (e) => {
     const id = e.target.closest?.('.card')?.dataset.id;
@@ -191,6 +196,14 @@ export function createBoard({ store, api, usage, progress, onOpen }) {
       e.preventDefault();
       keys[e.key]();
     }
+  });
+
+  // A drag whose dragend never came (its source left the page, a browser that skips it) must not
+  // hold refreshes back for good: the mouse moving with no button pressed means no drag is on.
+  document.addEventListener('mousemove', (e) => {
+    if (!dragId || e.buttons !== 0) return;
+    dragId = undefined;
+    if (renderAfterDrag) render();
   });
 
   // Drop: the card lands before the first card whose middle is below the pointer.

@@ -21,6 +21,7 @@ export function createConversationTab() {
   const calls = new Map(); // tool call id → its entry, for the result that answers it
   let start = 0; // entries[start..] are in the list (or will be at the next flush)
   let flushed = 0; // entries[..flushed] were considered for the page
+  let expanded = false; // "Show earlier" was used: nothing is trimmed from the top any more
   let attempts = 0;
   let separator; // the latest attempt's entry: its session line follows in a later event
   let flushQueued; // entries reach the page once per frame: a replay brings thousands per frame
@@ -69,7 +70,8 @@ export function createConversationTab() {
   function flush() {
     flushQueued = undefined;
     const stick = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 24;
-    const keepFrom = Math.max(start, entries.length - KEEP);
+    // Once the user asked for earlier entries they stay: live ones must not take them away again.
+    const keepFrom = expanded ? start : Math.max(start, entries.length - KEEP);
     for (; start < keepFrom; start++) entries[start].node?.remove(); // older ones leave the page, not memory
     list.append(...entries.slice(Math.max(flushed, keepFrom)).map(nodeOf));
     flushed = entries.length;
@@ -88,6 +90,7 @@ export function createConversationTab() {
     const from = Math.max(0, start - PAGE);
     list.prepend(...entries.slice(from, start).map(nodeOf));
     start = from;
+    expanded = true;
     updateMore();
   }
 

@@ -71,8 +71,12 @@ function render(diff, hl) {
 }
 
 function fileBlock(file, hl) {
-  const lines = file.patch ? file.patch.split('\n') : [];
-  if (lines.at(-1) === '') lines.pop();
+  const all = file.patch ? file.patch.split('\n') : [];
+  if (all.at(-1) === '') all.pop();
+  // git's file header (`diff --git`, `index`, `---`/`+++`, modes, renames) is said by the summary
+  // line: the table starts at the first hunk, or `--- a/x` would show as a deleted line.
+  const firstHunk = all.findIndex((l) => l.startsWith('@@'));
+  const lines = firstHunk > 0 ? all.slice(firstHunk) : all;
   const large = lines.length > COLLAPSE_LINES;
   const name = file.oldPath ? `${file.oldPath} → ${file.path}` : file.path;
   const counts = file.binary

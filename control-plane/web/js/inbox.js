@@ -2,20 +2,29 @@ import { $, h, notify, timeEl } from './dom.js';
 import { createNotificationPrefs } from './notification-prefs.js';
 import { accessRequestActions } from './access-requests.js';
 
-/** How often the unread count is asked for: the API has no realtime channel for a user's notifications. */
-const POLL_MS = 20_000;
+/** While the socket is down (or refused the channel), the unread count is asked for this often. */
+const FALLBACK_POLL_MS = 30_000;
+/** Events close together (a mark-all-read, a burst of new ones) are answered with one fetch. */
+const REFRESH_AFTER_MS = 100;
 
 /**
  * The header's inbox (#16, #18): a button with the unread count (GET /notifications/counts, the
- * same figure as the unread list; polled, and again soon after the board hears a mission change),
- * and a list of the newest notifications with "Mark read" and "Snooze" per item and "Mark all
- * read" (one request: POST /notifications/read-all, up to the newest one shown). "Snoozed" lists
- * those held by quiet hours or snoozed; "Preferences" opens the preferences form. A notification
- * about a mission opens it (`onOpenMission`).
+ * same figure as the unread list), and a list of the newest notifications with "Mark read" and
+ * "Snooze" per item and "Mark all read" (one request: POST /notifications/read-all, up to the
+ * newest one shown). "Snoozed" lists those held by quiet hours or snoozed; "Preferences" opens
+ * the preferences form. A notification about a mission opens it (`onOpenMission`).
+ *
+ * Live: the person's own channel `user:{id}:notifications` says when anything changed (new, read,
+ * snoozed, back from a snooze or quiet hours), on whichever control plane; the inbox answers
+ * with one fetch of the counts (and of the list when it is open). Only while the socket is down
+ * does it poll, slowly.
  */
-export function createInbox({ api, onOpenMission }) {
+export function createInbox({ api, realtime, onOpenMission }) {
   const count = h('span', { className: 'inbox-count', dataset: { testid: 'inbox-count' }, hidden: true });
-  const button = h('button', { type: 'button', id: 'inbox-toggle', 'aria-expanded': 'false', 'aria-controls': 'inbox', onclick: () => toggle() }, 'Inbox', count);
+  // The name is the visible text plus " unread" for screen readers ("Inbox 2 unread"): a name
+  // that holds what is shown is what speech input users say to press it.
+  const unreadWord = h('span', { className: 'visually-hidden', hidden: true }, ' unread');
+  const button = h('button', { type: 'button', id: 'inbox-toggle', 'aria-expanded': 'false', 'aria-controls': 'inbox', onclick: () => toggle() }, 'Inbox ', count, unreadWord);
   const list = h('ol', { className: 'inbox-list' });
   const markAll = h('button', { type: 'button', onclick: () => readAll() }, 'Mark all read');
   const waitingToggle = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => showWaiting(!waiting) }, 'Snoozed');
@@ -29,6 +38,15 @@ export function createInbox({ api, onOpenMission }) {
   let unread = 0;
   let timer;
   let soon;
+  let soonAt = 0;
+  /** The channel is subscribed: changes arrive on it, no polling. */
+  let live = false;
+  /** The signed-in person's channel, once known. */
+  let channel;
+  /** Bumped on every start and stop: a sign-in still resolving after a sign-out does nothing. */
+  let session = 0;
+  /** Only the newest counts request may set the badge (an older answer can arrive last). */
+  let asked = 0;
   /** Showing the held and snoozed ones instead of the inbox. */
   let waiting = false;
   /** createdAt of the newest notification listed: "Mark all read" stops there, so a later arrival stays unread. */
@@ -38,20 +56,79 @@ export function createInbox({ api, onOpenMission }) {
     unread = n;
     count.hidden = n === 0;
     count.textContent = n > 199 ? '200+' : String(n);
-    button.setAttribute('aria-label', `Inbox, ${n} unread`);
+    unreadWord.hidden = n === 0;
     markAll.disabled = n === 0;
   }
 
-  async function poll() {
-    clearTimeout(timer);
+  /** One fetch of the counts (and of the list when it is open). */
+  async function refresh() {
     if (!api.get) return; // signed out
+    const mine = ++asked;
     try {
-      showCount((await api.get('/notifications/counts')).unread);
+      const { unread: n } = await api.get('/notifications/counts');
+      if (mine === asked) showCount(n);
       if (!box.hidden) await loadList();
     } catch {
-      // The next poll retries; the count keeps what it showed.
+      // The next event or poll retries; the count keeps what it showed.
     }
-    timer = setTimeout(poll, POLL_MS);
+  }
+
+  /** Refreshes, then asks again later unless the channel is live. */
+  async function poll() {
+    stopPolling();
+    await refresh();
+    if (!live && api.get) pollLater();
+  }
+
+  /** The next poll, unless one is pending: a socket failing again and again must not keep pushing it back. */
+  function pollLater() {
+    if (timer === undefined) timer = setTimeout(poll, FALLBACK_POLL_MS);
+  }
+
+  function stopPolling() {
+    clearTimeout(timer);
+    timer = undefined;
+  }
+
+  /** One refresh in `ms`, or sooner if one is due sooner already (a nudge never delays an event's refresh). */
+  function refreshSoon(ms = REFRESH_AFTER_MS) {
+    if (soon && soonAt <= Date.now() + ms) return;
+    clearTimeout(soon);
+    soonAt = Date.now() + ms;
+    soon = setTimeout(() => {
+      soon = undefined;
+      refresh();
+    }, ms);
+  }
+
+  const handler = {
+    onSubscribed() {
+      live = true;
+      stopPolling();
+      refreshSoon(0); // anything that happened while we were not subscribed
+    },
+    onMessage: () => refreshSoon(),
+    onDown() {
+      live = false;
+      pollLater();
+    },
+    onError() {
+      handler.onDown();
+    },
+  };
+
+  async function start() {
+    const mine = ++session;
+    await poll();
+    if (!realtime) return;
+    try {
+      const me = await api.get('/users/me');
+      if (mine !== session) return;
+      channel = `user:${me.id}:notifications`;
+      realtime.subscribe(channel, handler);
+    } catch {
+      // No channel: the slow poll goes on.
+    }
   }
 
   async function loadList() {
@@ -76,10 +153,10 @@ export function createInbox({ api, onOpenMission }) {
     return h('li', { className: read ? 'read' : 'unread', dataset: { id: n.id, testid: 'notification' } },
       h('div', { className: 'inbox-title' }, title, ' ', timeEl(n.createdAt)),
       n.body ? h('p', { className: 'muted' }, n.body) : null,
-      accessRequestActions(n, { api, done: () => (read ? poll() : markRead(n.id)) }),
+      accessRequestActions(n, { api, done: () => (read ? refresh() : markRead(n.id)) }),
       n.snoozedUntil ? h('p', { className: 'muted' }, 'Snoozed until ', untilEl(n.snoozedUntil)) : null,
       !n.snoozedUntil && waiting && n.heldUntil ? h('p', { className: 'muted' }, 'Quiet hours: arrives ', untilEl(n.heldUntil)) : null,
-      read ? null : h('button', { type: 'button', className: 'mark-read', 'aria-label': `Mark “${n.title}” read`, onclick: () => markRead(n.id) }, 'Mark read'),
+      read ? null : h('button', { type: 'button', className: 'mark-read', 'aria-label': `Mark read: “${n.title}”`, onclick: () => markRead(n.id) }, 'Mark read'),
       n.snoozedUntil
         ? h('button', { type: 'button', 'aria-label': `Bring “${n.title}” back now`, onclick: () => snooze(n.id, null) }, 'Back now')
         : snoozeMenu(n));
@@ -105,8 +182,7 @@ export function createInbox({ api, onOpenMission }) {
     } catch (error) {
       notify(`Could not snooze it: ${error.message}`);
     }
-    await poll();
-    if (!box.hidden) await loadList().catch(() => {});
+    await refresh();
   }
 
   async function markRead(id) {
@@ -115,8 +191,7 @@ export function createInbox({ api, onOpenMission }) {
     } catch (error) {
       notify(`Could not mark it read: ${error.message}`);
     }
-    await poll();
-    if (!box.hidden) await loadList().catch(() => {});
+    await refresh();
   }
 
   async function readAll() {
@@ -126,8 +201,7 @@ export function createInbox({ api, onOpenMission }) {
     } catch (error) {
       notify(`Could not mark them all read: ${error.message}`);
     }
-    await poll();
-    if (!box.hidden) await loadList().catch(() => {});
+    await refresh();
   }
 
   async function toggle() {
@@ -143,17 +217,25 @@ export function createInbox({ api, onOpenMission }) {
   }
 
   return {
-    start: poll,
+    start,
     stop() {
-      clearTimeout(timer);
+      session++;
+      if (channel) realtime?.unsubscribe(channel);
+      channel = undefined;
+      live = false;
+      stopPolling();
       clearTimeout(soon);
+      soon = undefined;
       close();
       showCount(0);
     },
-    /** Something happened on the board: notifications often follow (a review, a question). */
+    /**
+     * Something happened on the board: notifications often follow (a review, a question). The
+     * channel tells of those written through the API; this one cheap fetch also catches any
+     * written otherwise (a script, an import straight into the database).
+     */
     nudge() {
-      clearTimeout(soon);
-      soon = setTimeout(poll, 1000);
+      refreshSoon(1000);
     },
   };
 }

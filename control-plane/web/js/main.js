@@ -1,4 +1,5 @@
 import { createApi } from './api.js';
+import { createAuditView } from './audit-view.js';
 import { createBoard } from './board.js';
 import { createCardProgress } from './card-progress.js';
 import { createCardUsage } from './card-usage.js';
@@ -9,6 +10,7 @@ import { createInbox } from './inbox.js';
 import { createUsageChart } from './usage-chart.js';
 import { createFallbackArea } from './fallback.js';
 import { createPanel } from './panel.js';
+import { createPublicViews } from './public-views.js';
 import { POLICY_CHOICES } from './policy.js';
 import { createRealtime } from './realtime.js';
 import { createSettings } from './settings.js';
@@ -29,9 +31,17 @@ const store = createStore();
 const panel = createPanel({ api, realtime, store });
 const usage = createCardUsage({ api, onChange: () => board.renderSoon() });
 const progress = createCardProgress({ realtime, onChange: () => board.renderSoon() });
-const board = createBoard({ store, api, usage, progress, onOpen: (id, options) => panel.open(id, options) });
+const board = createBoard({ store, api, usage, progress, onOpen: (id, options) => panel.open(id, options), onView: openView });
+/** A card's fix button asked for Project settings or the Workstations view (opened, then focused). */
+function openView(view) {
+  if (view === 'settings') return $('#settings-open').click();
+  if ($('#workstations').hidden) $('#workstations-toggle').click();
+  // The view's heading takes focus (tabindex -1): a screen reader reads where the user landed.
+  $('#workstations-title').focus();
+  $('#workstations').scrollIntoView({ block: 'start' });
+}
 // The header's inbox; a notification about a mission of another project switches to it first.
-const inbox = createInbox({ api, async onOpenMission(missionId, projectId) {
+const inbox = createInbox({ api, realtime, async onOpenMission(missionId, projectId) {
   if (projectId && projectId !== project?.id && projects.some((p) => p.id === projectId)) {
     $('#project-select').value = projectId;
     await showProject(projectId);
@@ -41,6 +51,8 @@ const inbox = createInbox({ api, async onOpenMission(missionId, projectId) {
 const usageChart = createUsageChart({ api });
 const fallback = createFallbackArea({ api, onMission: (m) => store.upsert(m) });
 const workstations = createWorkstations({ api, store });
+const publicViews = createPublicViews({ api });
+const audit = createAuditView({ api });
 let projects = [];
 let project;
 const dispatch = createDispatchRefresher({ api, store, projectId: () => project?.id });
@@ -76,9 +88,12 @@ function signOut(message) {
   localStorage.removeItem(KEY_STORAGE);
   panel.close();
   settings.close();
+  audit.reset();
   usage.reset();
+  usageChart.reset();
   store.replaceAll([]);
   showSignedIn(false);
+  publicViews.refresh();
   const error = $('#sign-in-error');
   error.hidden = !message;
   error.textContent = message ?? '';
@@ -91,6 +106,7 @@ async function signIn(key) {
   projects = await candidate.projects(); // also proves the key works
   localStorage.setItem(KEY_STORAGE, key);
   Object.assign(api, candidate);
+  publicViews.refresh();
   socket = createRealtime({ key, onStatus: (state) => {
     const el = $('#live-status');
     el.dataset.state = state;
@@ -161,6 +177,7 @@ async function showProject(projectId) {
   fallback.show(projectId);
   usageChart.show(projectId);
   workstations.show(shown.organizationId);
+  audit.setOrganization(shown.organizationId);
 }
 
 const channelsOf = (p) => [`project:${p.id}:missions`, `project:${p.id}:fallback`, `organization:${p.organizationId}:workstations`];
@@ -242,10 +259,14 @@ function start() {
   $('#project-select').addEventListener('change', (e) => showProject(e.target.value));
 
   const saved = localStorage.getItem(KEY_STORAGE);
-  if (!saved) return showSignedIn(false);
+  if (!saved) {
+    showSignedIn(false);
+    return publicViews.refresh();
+  }
   signIn(saved).catch((error) => {
     if (error.status === 401) return; // onUnauthorized already signed out
     showSignedIn(false);
+    publicViews.refresh();
     notify(`Could not sign in: ${error.message}`);
   });
 }

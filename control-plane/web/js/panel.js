@@ -2,6 +2,7 @@ import { agentSection } from './attempts.js';
 import { dispatchNote } from './dispatch.js';
 import { $, h, notify, timeEl } from './dom.js';
 import { loadProjectOptions, missionFields } from './mission-fields.js';
+import { handoffSection, loadHandoffTargets } from './mission-handoff.js';
 import { httpHref } from './links.js';
 import { POLICY_CHOICES } from './policy.js';
 import { questionSection } from './question.js';
@@ -108,11 +109,30 @@ export function createPanel({ api, realtime, store }) {
     }
   }
 
+  /** The project's workstations for "Hand to…" (#18); without them the form offers "any" only. */
+  async function loadTargets(id) {
+    try {
+      const projectId = current?.mission?.projectId ?? (await api.mission(id)).projectId;
+      const targets = await loadHandoffTargets(api, projectId);
+      if (current?.id !== id) return;
+      current.targets = targets;
+      if (current.mission) renderDetails();
+    } catch (error) {
+      notify(`Could not load the project's workstations: ${error.message}`);
+    }
+  }
+
+  function workstationName(m) {
+    if (!m.workstationId) return 'any serving the project';
+    return current.targets?.find((w) => w.id === m.workstationId)?.name ?? m.workstationId;
+  }
+
   function meta(m) {
     const row = (term, value) => [h('dt', {}, term), h('dd', {}, value ?? '—')];
     return h('dl', { className: 'meta' },
       row('Column', LIST_NAMES[m.list]), row('Priority', String(m.priority)), row('Stage', m.stage),
       row('Ready', m.ready ? 'yes' : 'no'), row('Dispatch', dispatchNote(m, { all: true }) ?? (m.dispatch ? m.dispatch.state.replace('_', ' ') : null)), row('Agent session', m.agentSessionStatus),
+      row('Workstation', workstationName(m)),
       row('Agent permissions', m.agentPermissionPolicy ?? 'project default'),
       row('Review', m.requiresReview ? (m.reviewStatus ?? 'required') : (m.reviewStatus ?? 'not required')),
       m.reviewFeedback ? row('Review feedback', m.reviewFeedback) : [],
@@ -203,10 +223,23 @@ export function createPanel({ api, realtime, store }) {
     // The agent's open question (mission_ask) above the review: answering it is what unblocks the agent.
     if (!p.question.contains(document.activeElement)) p.question.replaceWith((p.question = questionSection(m, { api, act })));
     if (!p.review.contains(document.activeElement)) p.review.replaceWith((p.review = reviewSection(m)));
+    if (!p.handoff.contains(document.activeElement)) p.handoff.replaceWith((p.handoff = handoffSection(m, { api, act, targets: current.targets })));
     if (!p.edit.contains(document.activeElement)) p.edit.replaceWith((p.edit = editForm(m)));
   }
 
-  /** `focus: 'guidance'` (a card's “Reject…” button) puts the cursor in the feedback field. */
+  /**
+   * Where a card's button puts the cursor: `guidance` (“Reject…”) the feedback field, `answer` the
+   * agent's question, `repository` / `dependencies` those fields of the Edit form (what a Todo card asks for).
+   */
+  function focusOn(focus) {
+    const target = { guidance: '#review-feedback', answer: '#question-answer', repository: '#edit-repositoryId', dependencies: '#edit-dependsOn' }[focus];
+    const field = target && $(target, dialog);
+    if (!field) return;
+    field.scrollIntoView({ block: 'center' });
+    field.focus();
+  }
+
+  /** `focus` (see focusOn): a card's button opened the panel for one thing to do. */
   async function open(id, { focus } = {}) {
     // Switching missions in an open panel: drop the old timeline, keep the dialog.
     if (current) realtime.unsubscribe(`mission:${current.id}:events`);
@@ -216,7 +249,7 @@ export function createPanel({ api, realtime, store }) {
     const cached = store.get(id);
     const parts = {
       title: h('h2', { id: 'panel-title' }, cached?.title ?? 'Mission'),
-      meta: h('dl'), agent: agentSection(undefined), question: h('div'), review: h('div'), edit: h('form'),
+      meta: h('dl'), agent: agentSection(undefined), question: h('div'), review: h('div'), handoff: h('div'), edit: h('form'),
       timeline: createTimeline(),
     };
     current = { id, mission: cached, pulls: [], attempts: undefined, denials: [], parts };
@@ -226,11 +259,11 @@ export function createPanel({ api, realtime, store }) {
         parts.agent,
         // Details (the fields, review, edit, timeline) is the first tab; Files, Docs, Conversation follow (tabs.js).
         (parts.tabs = missionTabs({ api, missionId: id, details: [
-          h('div', { className: 'panel-main' }, parts.meta, parts.question, parts.review, parts.edit),
+          h('div', { className: 'panel-main' }, parts.meta, parts.question, parts.review, parts.handoff, parts.edit),
           h('section', { className: 'panel-timeline', 'aria-labelledby': 'timeline-title' }, h('h3', { id: 'timeline-title' }, 'Timeline'), parts.timeline.element)] })).element));
     if (!dialog.open) dialog.showModal();
-    await Promise.all([refresh(), loadAttempts(id), loadOptions(id)]);
-    if (focus === 'guidance' && current?.id === id) $('#review-feedback', dialog)?.focus();
+    await Promise.all([refresh(), loadAttempts(id), loadOptions(id), loadTargets(id)]);
+    if (current?.id === id) focusOn(focus);
     const channel = `mission:${id}:events`;
     realtime.subscribe(channel, {
       onMessage(frame) {

@@ -20,6 +20,7 @@ export function createRealtimeMux(socket) {
       for (const l of c.listeners) l.onMessage?.(frame);
     },
     onError: (frame) => c.primary?.onError?.(frame),
+    onDown: () => c.primary?.onDown?.(),
   });
   const release = (channel, c) => {
     if (c.primary || c.listeners.size) return;

@@ -110,7 +110,10 @@ export function createRealtime({ key, onStatus = () => {} }) {
     ws.onclose = () => {
       clearInterval(pingTimer);
       if (socket !== ws) return;
-      for (const c of channels.values()) c.server = 'none';
+      for (const c of channels.values()) {
+        c.server = 'none';
+        c.handler.onDown?.(); // until the next `subscribed`, nothing arrives: a listener may fall back to polling
+      }
       if (stopped) return onStatus('offline');
       retry(); // a revoked key (4001) finds out when it asks for the next ticket
     };
@@ -125,7 +128,10 @@ export function createRealtime({ key, onStatus = () => {} }) {
       socket?.close(1000, 'signed out');
       channels.clear();
     },
-    /** Subscribes (or restarts from `cursor`, e.g. '0' for a full replay); `handler.onMessage(frame)`. */
+    /**
+     * Subscribes (or restarts from `cursor`, e.g. '0' for a full replay); `handler.onMessage(frame)`,
+     * optional `onSubscribed(cursor)` (also after each reconnect), `onError(frame)`, `onDown()` (socket lost).
+     */
     subscribe(channel, handler, cursor) {
       const existing = channels.get(channel);
       if (existing) Object.assign(existing, { want: true, handler, cursor, restart: existing.server !== 'none' });

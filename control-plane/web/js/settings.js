@@ -1,6 +1,7 @@
 import { $, h, notify } from './dom.js';
 import { formatCost } from './format.js';
 import { POLICIES } from './policy.js';
+import { projectTimeline } from './project-timeline.js';
 
 /**
  * Project settings (a dialog from the header): the agents' permission policy, the monthly budget
@@ -15,10 +16,18 @@ export function createSettings({ api, project, onSaved }) {
   opener.addEventListener('click', () => open());
   dialog.addEventListener('close', () => opener.focus());
 
-  function open() {
-    const p = project();
-    if (!p) return;
-    dialog.replaceChildren(form(p));
+  /**
+   * The form shows the project as the API has it now, not as the board loaded it: the budget or the
+   * policy may have been changed elsewhere since (another tab, the CLI), and a save sends the
+   * fields that differ from what is shown.
+   */
+  async function open() {
+    const cached = project();
+    if (!cached) return;
+    const p = await api.project(cached.id).catch(() => cached);
+    if (project()?.id !== p.id || dialog.open) return; // another project chosen, or a second click, meanwhile
+    onSaved(p); // the board's copy is refreshed too
+    dialog.replaceChildren(form(p), projectTimeline({ api, projectId: p.id }));
     dialog.showModal();
     $('input[name="policy"]:checked', dialog)?.focus();
     showSpend(p.id);

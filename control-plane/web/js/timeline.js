@@ -37,6 +37,8 @@ export function summarize(kind, data = {}) {
     case 'agent.limited': return `usage limit reached${d.until ? `, resets at ${untilText(d.until)}` : ''}${d.message ? ` — ${short(d.message, 200)}` : ''}`;
     case 'mission.waiting_for_quota': return `waiting for quota${d.until ? ` until ${untilText(d.until)}` : ''} (${d.agentType}); the attempt does not count`;
     case 'mission.budget_reached': return `monthly budget reached: ${formatCost(d.spentUsd)} of ${formatCost(d.budgetUsd)} in ${d.month}; new dispatches wait`;
+    case 'mission.handed_off': return `handed to ${d.to ? (d.workstationName ?? 'a workstation') : 'any workstation serving the project'}${d.reason ? ` — ${d.reason}` : ''}`;
+    case 'mission.retried': return `retried from ${d.from}${d.reason ? ` — ${d.reason}` : ''}`;
     case 'mission.review_suggested': return `sent to review: the agent was refused ${d.permissionDenials} tool call${d.permissionDenials === 1 ? '' : 's'}`;
   }
   const text = d.text ?? d.message ?? d.content ?? d.reason;
@@ -76,7 +78,9 @@ export function createTimeline() {
   let dropped = 0;
   let queue = [];
   let flushQueued;
-  const list = h('ol', { className: 'timeline', role: 'log', 'aria-label': 'Event timeline', dataset: { testid: 'timeline' } });
+  // The live region is the wrapper: an <ol> given role="log" would no longer be a list, and its
+  // <li> items would be list items outside a list (axe: listitem).
+  const list = h('ol', { className: 'timeline', dataset: { testid: 'timeline' } });
   const note = h('p', { className: 'muted', hidden: true, dataset: { testid: 'timeline-dropped' } });
 
   function flush() {
@@ -99,7 +103,7 @@ export function createTimeline() {
   }
 
   return {
-    element: h('div', {}, note, list),
+    element: h('div', { role: 'log', 'aria-label': 'Event timeline' }, note, list),
     add(frame) {
       queue.push(frame);
       flushQueued ??= requestAnimationFrame(flush);

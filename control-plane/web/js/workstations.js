@@ -1,5 +1,6 @@
 import { $, h, notify, timeAgo } from './dom.js';
 import { formatBytes } from './format.js';
+import { workstationControls } from './workstation-controls.js';
 import { agentList, worktreePool } from './workstation-details.js';
 
 /**
@@ -12,6 +13,7 @@ export function createWorkstations({ api, store }) {
   const toggle = $('#workstations-toggle');
   let organizationId;
   let items = [];
+  let manages = false; // the caller administers the organization: pause, resume, visibility (#18)
 
   toggle.addEventListener('click', () => {
     section.hidden = !section.hidden;
@@ -23,9 +25,10 @@ export function createWorkstations({ api, store }) {
     if (!organizationId) return;
     const forOrg = organizationId;
     try {
-      const got = await api.workstations(forOrg);
+      const [got, org] = await Promise.all([api.workstations(forOrg), api.get(`/organizations/${forOrg}`)]);
       if (forOrg !== organizationId) return;
       items = got;
+      manages = org.role === 'owner' || org.role === 'admin';
       render();
     } catch (error) {
       notify(`Could not load workstations: ${error.message}`);
@@ -35,6 +38,14 @@ export function createWorkstations({ api, store }) {
   function missionLabel(missionId) {
     const m = store.get(missionId);
     return m ? m.title : `mission ${missionId}`;
+  }
+
+  /** The API's answer to a pause, resume or visibility change replaces the row; focus stays in its controls. */
+  function changed(view) {
+    items = items.map((w) => (w.id === view.id ? view : w));
+    render();
+    const row = list.querySelector(`[data-testid="workstation"][data-id="${view.id}"]`);
+    row?.querySelector('.ws-controls button:not([hidden]), .ws-controls select')?.focus();
   }
 
   function render() {
@@ -52,6 +63,7 @@ export function createWorkstations({ api, store }) {
           h('span', { className: `presence ${state}` }, state),
           // Paused by a person (solo-unicorn workstation pause): takes no new missions; running ones finish.
           w.paused ? h('span', { className: 'presence paused', dataset: { testid: 'paused' }, title: 'takes no new missions; running ones finish' }, `paused: ${w.pausedReason ?? 'no reason given'}`) : null),
+        manages && !w.revokedAt ? workstationControls({ api, w, onChanged: changed }) : null,
         h('p', { className: 'muted' },
           `last seen ${timeAgo(w.lastSeenAt)}`,
           w.daemonVersion ? ` · daemon ${w.daemonVersion}` : '',
@@ -79,6 +91,7 @@ export function createWorkstations({ api, store }) {
     show(orgId) {
       organizationId = orgId;
       items = [];
+      manages = false;
       list.replaceChildren();
       if (!section.hidden) load();
     },

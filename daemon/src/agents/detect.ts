@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { type AgentInfo, type AgentPermissionPolicy, clipText } from '@solo-unicorn/shared';
 import type { DaemonConfig } from '../config.ts';
@@ -85,15 +85,43 @@ export interface VersionProbe {
 }
 
 /**
- * How long `--version` may take. Gemini CLI relaunches itself before it answers (~3 s on an idle
- * 2-core machine, 10 s and more under load); a kill makes it exit 0 with nothing printed.
+ * How long `--version` may take. Gemini CLI is a large node bundle (seconds to start on a loaded
+ * 2-core machine); a kill makes it exit 0 with nothing printed.
  */
 const VERSION_TIMEOUT_MS = 30_000;
+
+/**
+ * Versions read in this process, by the executable's real file, size and mtime and the probe's env:
+ * the daemon, `agent list` and `agent check` detect again and again, and a CLI such as Gemini takes
+ * seconds to answer. An updated CLI is a changed file, so it is probed afresh; failures are not kept.
+ */
+const probed = new Map<string, VersionProbe>();
+
+function probeKey(executable: string, env?: Record<string, string>): string | undefined {
+  try {
+    const file = realpathSync(executable);
+    const { size, mtimeMs } = statSync(file);
+    return JSON.stringify([file, size, mtimeMs, env ?? null]);
+  } catch {
+    return undefined;
+  }
+}
+
+async function probeVersionOnce(executable: string, env?: Record<string, string>): Promise<VersionProbe> {
+  const key = probeKey(executable, env);
+  const known = key ? probed.get(key) : undefined;
+  if (known) return known;
+  const probe = await probeVersion(executable, env);
+  if (key && probe.version) probed.set(key, probe);
+  return probe;
+}
 
 /** `<executable> --version`: the first dotted number it prints (`2.1.3 (Claude Code)`, `codex-cli 0.171.0`). */
 export function probeVersion(executable: string, env?: Record<string, string>): Promise<VersionProbe> {
   return new Promise((resolve) => {
-    const options = { timeout: VERSION_TIMEOUT_MS, ...(env ? { env: { ...process.env, ...env } } : {}) };
+    // Gemini CLI otherwise starts a second node process of itself (to raise its heap) before it
+    // answers, doubling the probe; other CLIs ignore the variable. The agent's own config wins.
+    const options = { timeout: VERSION_TIMEOUT_MS, env: { ...process.env, GEMINI_CLI_NO_RELAUNCH: 'true', ...env } };
     const started = Date.now();
     execFile(executable, ['--version'], options, (error, stdout) => {
       if (Date.now() - started >= VERSION_TIMEOUT_MS) return resolve({ version: null, error: `no answer to --version within ${VERSION_TIMEOUT_MS / 1000} s` });
@@ -129,7 +157,7 @@ export async function detectAgents(config: DetectConfig): Promise<DetectedAgent[
   return Promise.all(found.map(async (agent): Promise<DetectedAgent> => {
     const executable = resolveExecutable(agent.command[0]!, config.path);
     if (!isBuiltIn(agent.type)) return { ...agent, version: null, executable, status: 'ok', maxPolicy };
-    const probe = executable ? await probeVersion(executable, agent.env) : { version: null, error: `${agent.command[0]} not found` };
+    const probe = executable ? await probeVersionOnce(executable, agent.env) : { version: null, error: `${agent.command[0]} not found` };
     return { ...agent, version: probe.version, executable, ...(probe.error ? { versionError: probe.error } : {}), ...supportOf(agent.type, probe.version), maxPolicy };
   }));
 }

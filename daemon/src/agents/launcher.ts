@@ -103,14 +103,30 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
   }
 
   const tools = opts.tools;
-  const { argv, input } = adapter.invocation(agent.command, {
-    missionId, prompt: opts.prompt, promptFile, policy: opts.policy, resumeSessionId: opts.resumeSessionId, ...(tools ? { mcp: { url: tools.url } } : {}),
-  });
   const env: NodeJS.ProcessEnv = {
     ...(opts.baseEnv ?? process.env), ...agent.env, SU_MISSION_ID: missionId, SU_MISSION_PROMPT_FILE: promptFile,
     ...(tools ? { SU_MCP_URL: tools.url, SU_MCP_TOKEN: tools.token } : {}),
   };
   for (const key of privateEnv) delete env[key];
+  let invocation;
+  try {
+    invocation = adapter.invocation(agent.command, {
+      missionId, prompt: opts.prompt, promptFile, policy: opts.policy, resumeSessionId: opts.resumeSessionId, env, ...(tools ? { mcp: { url: tools.url } } : {}),
+    });
+  } catch (error) {
+    log.end();
+    return failed(`cannot start agent "${agent.name}": ${(error as Error).message}`);
+  }
+  const { argv, input, cleanup } = invocation;
+  Object.assign(env, invocation.env);
+  const finished = () => {
+    tools?.revoke(); // the group is gone: nothing of this run may call the tools any more
+    try {
+      cleanup?.();
+    } catch {
+      // a leftover temp dir is not worth failing the run over
+    }
+  };
 
   const child = execa(argv[0]!, argv.slice(1), {
     cwd: opts.cwd, env, extendEnv: false, detached: true, reject: false, buffer: false, cleanup: false,
@@ -124,7 +140,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
       const why = code === 'ENOENT' ? `command not found: ${argv[0]}` : (r.originalMessage ?? r.shortMessage);
       return { outcome: 'failed' as const, exitCode: null, signal: null, reason: `cannot start agent "${agent.name}": ${why}` };
     });
-    void done.finally(() => tools?.revoke());
+    void done.finally(finished);
     return { pid: null, cancel: () => done.then(() => {}), done };
   }
 
@@ -179,6 +195,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     remember(lastStderr, line);
     watch.onStderr(line);
     emit('agent.stderr', { text: clip(line) });
+    for (const e of adapter.stderrEvents?.(line) ?? []) emit(e.kind, e.data);
   });
   const drained = Promise.all(streams.map((s) => new Promise<void>((resolve) => {
     if (s.closed || s.destroyed) resolve();
@@ -205,7 +222,7 @@ export function launchAgent(opts: LaunchAgentOptions): AgentRun {
     await Promise.race([drained, sleep(streamDrainCapMs)]);
     for (const s of streams) s.destroy();
     await new Promise<void>((resolve) => log.end(resolve));
-    tools?.revoke(); // the group is gone: nothing of this run may call the tools any more
+    finished();
     const tail = (lastStderr.length ? lastStderr : lastStdout).join('\n');
     const told = compactResult({ sessionId: watch.sessionId, trouble: watch.trouble });
     if (ending) return { outcome: ending.outcome, exitCode: code, signal, reason: ending.reason, ...told };

@@ -19,5 +19,6 @@ export const about = {
   audit: "the audit log: who changed what (an organization's list, a project's timeline)",
   notification: 'your notifications: inbox, unread count, mark read, snooze, preferences (quiet hours, kinds) and the weekly digest',
   access: 'access requests: ask for a role on a project; its admins approve or decline',
+  gallery: 'public projects: search by name, most starred or most recently active first (star one with `project star`)',
 } as const;
 export type CommandName = keyof typeof about;

@@ -3,13 +3,19 @@ import { createProjectBody, updateProjectBody } from '@solo-unicorn/shared';
 import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.ts';
-import { emit, printJson, printList } from './output.ts';
+import { starrableProject } from './gallery.ts';
+import { CliError, emit, printJson, printList } from './output.ts';
 import { allPages, projectOf, repoShortName, resolveOrg } from './resolve.ts';
 
 type Opts = Record<string, string | boolean | undefined> & { json?: boolean; quiet?: boolean; url?: string; apiKey?: string };
-const flags: Record<string, string> = { defaultAgent: '--default-agent', maxConcurrentMissions: '--max-concurrent', monthlyBudgetUsd: '--budget', organizationId: '--org' };
+const flags: Record<string, string> = { anonymousRead: '--anonymous-read', autoApproveAccessRequests: '--auto-approve', defaultAgent: '--default-agent', maxConcurrentMissions: '--max-concurrent', monthlyBudgetUsd: '--budget', organizationId: '--org' };
 const flagOf = (f: string) => flags[f] ?? `--${f}`;
 const money = (v: unknown) => (v === undefined ? undefined : v === 'none' ? null : Number(v));
+function onOff(name: string, v: unknown) {
+  if (v === undefined) return undefined;
+  if (v === 'on' || v === 'off') return v === 'on';
+  throw new CliError(`--${name}: on or off, got "${v}"`);
+}
 
 /** The settings `create` and `edit` share, from flags (undefined = not given). */
 const settings = (o: Opts) => ({
@@ -49,13 +55,29 @@ export function projectCommand(program: Command, env: () => Env) {
 
   commonApiOptions(withSettings(project.command('edit <project>').description('change a project’s settings')))
     .option('--name <name>', 'rename it')
+    .option('--anonymous-read <on|off>', 'public projects: let people without an API key read the board (Done missions, their docs, repositories)')
+    .option('--auto-approve <on|off>', "grant an organization member's access request for viewer or member at once (admin always waits for a person)")
     .action(async (ref: string, o: Opts) => {
       const api = apiContext(env(), o);
-      const changes = Object.fromEntries(Object.entries({ name: o.name, ...settings(o) }).filter(([, v]) => v !== undefined));
+      const anonymousRead = onOff('anonymous-read', o.anonymousRead);
+      const autoApproveAccessRequests = onOff('auto-approve', o.autoApprove);
+      const changes = Object.fromEntries(Object.entries({ name: o.name, ...settings(o), anonymousRead, autoApproveAccessRequests }).filter(([, v]) => v !== undefined));
       const body = validBody(updateProjectBody, changes, flagOf);
       const updated = await api<any>('PATCH', `/api/v1/projects/${await projectOf(api, ref)}`, body);
       emit(o, updated, () => `updated project ${updated.name} (${updated.id})`);
     });
+
+  // Stars: on any project you can see (yours, or a public one from `solo-unicorn gallery`).
+  for (const [verb, method, done] of [['star', 'POST', 'starred'], ['unstar', 'DELETE', 'unstarred']] as const) {
+    commonApiOptions(project.command(`${verb} <project>`).description(verb === 'star' ? 'star a project you can see (public ones: see `solo-unicorn gallery`)' : 'take your star back'))
+      .action(async (ref: string, o: Opts) => {
+        const api = apiContext(env(), o);
+        const p = await starrableProject(api, ref);
+        const stars = await api<{ count: number; starred: boolean }>(method, `/api/v1/projects/${p.id}/star`, method === 'POST' ? {} : undefined);
+        if (o.json) return printJson({ projectId: p.id, ...stars });
+        process.stdout.write(`${done} ${p.name ?? p.id}: ${stars.count} star${stars.count === 1 ? '' : 's'}\n`);
+      });
+  }
 
   commonApiOptions(project.command('show <project>').description('a project with its repositories, flows, actors and workstations'))
     .action(async (ref: string, o: Opts) => {
@@ -70,7 +92,8 @@ export function projectCommand(program: Command, env: () => Env) {
       const shown = { ...p, repositories: repos.items, flows: flows.items, actors: actors.items, workstations: mapped.items, backlog };
       if (o.json) return printJson(shown);
       const out = [
-        `${p.name} (${p.id})  ${p.visibility}, default agent ${p.defaultAgent ?? 'none'}, ${p.maxConcurrentMissions} at once, budget ${p.monthlyBudgetUsd === null ? 'none' : `$${p.monthlyBudgetUsd}/month`}`,
+        `${p.name} (${p.id})  ${p.visibility}${p.anonymousRead ? ' (readable without an API key)' : ''}, default agent ${p.defaultAgent ?? 'none'}, ${p.maxConcurrentMissions} at once, budget ${p.monthlyBudgetUsd === null ? 'none' : `$${p.monthlyBudgetUsd}/month`}`,
+        `access requests: ${p.autoApproveAccessRequests ? 'viewer and member granted at once to organization members' : 'each waits for a project admin'}`,
         `ready backlog: ${backlog.count} (fallback threshold ${backlog.threshold})`,
         `repositories: ${repos.items.map((r: any) => `${repoShortName(r.url)} (${r.id}, ${r.defaultBranch})`).join(', ') || 'none — add one with `solo-unicorn repo add`'}`,
         `flows: ${flows.items.map((f: any) => `${f.name} [${f.stages.map((s: any) => s.name).join(' → ')}]`).join(', ') || 'none (missions without a flow run the default clarify → plan → execute)'}`,

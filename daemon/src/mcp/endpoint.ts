@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from '../logger.ts';
 import { createHandshake, type Handshake, plainPost, recordHandshake } from './handshake.ts';
+import { recordRefusedCalls } from './refused-calls.ts';
 import { buildToolServer, type ToolDeps } from './tools.ts';
 import type { ToolSessions } from './sessions.ts';
 
@@ -59,6 +60,7 @@ export async function startToolEndpoint(sessions: ToolSessions, deps: ToolDeps):
       void mcp.close();
     });
     await mcp.connect(transport);
+    if (found.kind === 'live') recordRefusedCalls(transport, found.session, deps);
     await transport.handleRequest(req, res, parsed);
   }
 

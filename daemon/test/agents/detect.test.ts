@@ -63,6 +63,16 @@ t.test('a built-in configured in config.json has its own command probed, with it
   t.equal(agents[0]!.detail, undefined);
 });
 
+t.test('a CLI updated in place is probed afresh: a version is remembered only for the same file', async (t) => {
+  const bin = fakeBin('claude', 'echo "2.1.0 (Claude Code)"');
+  const before = await detectAgents({ path: bin, agents: {} });
+  t.equal(before[0]!.version, '2.1.0');
+  // A different size, so the change is seen even within the file system's mtime granularity.
+  writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho "2.10.0 (Claude Code), updated"\n');
+  const after = await detectAgents({ path: bin, agents: {} });
+  t.equal(after[0]!.version, '2.10.0', 'the updated CLI\'s version, not the remembered one');
+});
+
 t.test('versions compare as numbers, part by part', async (t) => {
   t.equal(compareVersions('0.171.0', '0.50.0'), 1, 'not as strings');
   t.equal(compareVersions('10.0.0', '9.9.9'), 1);

@@ -71,8 +71,9 @@ t.test('output keeps the stall watchdog quiet', async (t) => {
 });
 
 t.test('an agent running past the wall-time cap is timed out even while it prints', async (t) => {
+  // The cap leaves room for a node start on a loaded machine (it has been past 1 s), so the agent prints first.
   const { run, log } = launchFake(t, 'slow-output', {
-    stallTimeoutMs: 5000, wallTimeoutMs: 1000, extraEnv: { FAKE_AGENT_INTERVAL_MS: '20', FAKE_AGENT_LINES: '100000' },
+    stallTimeoutMs: 10_000, wallTimeoutMs: 4000, extraEnv: { FAKE_AGENT_INTERVAL_MS: '20', FAKE_AGENT_LINES: '100000' },
   });
   const result = await run.done;
   t.equal(result.outcome, 'timed_out');

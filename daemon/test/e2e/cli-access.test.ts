@@ -59,3 +59,14 @@ t.test('mission retry --reason and handoff --workstation any: on the timeline', 
   const unknown = await as('admin')('mission', 'handoff', m.id, '--workstation', 'no-such-box');
   t.equal(unknown.code, 1);
 });
+
+t.test('project edit --auto-approve on: an organization member asking for member is granted at once', async (t) => {
+  const other = await createProject(app.admin, org.id, { name: 'handbook' });
+  t.match(await ok('admin')('project', 'edit', 'handbook', '--auto-approve', 'on'), /^updated project handbook /);
+  t.match(await ok('admin')('project', 'show', 'handbook'), /access requests: viewer and member granted at once/);
+  const asked = await app.as(key).post(`/api/v1/projects/${other.id}/access-requests`, { role: 'member' });
+  t.equal(asked.body.status, 'approved', 'granted without an admin');
+  const bad = await as('admin')('project', 'edit', 'handbook', '--auto-approve', 'maybe');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /^solo-unicorn: --auto-approve: on or off/);
+});

@@ -44,8 +44,13 @@ const prompts = (missionId: string) => readdirSync(records).filter((f) => f.star
 /** Agent runs recorded in the branch's FAKE_AGENT_RUNS.md: every attempt's commit adds its own. */
 const runsOnBranch = (branch: string) => gitIn(remote, 'show', `${branch}:FAKE_AGENT_RUNS.md`).split('\n').filter(Boolean).length;
 /** In Review with its PR updated for the n-th time (`pr.opened` counts as the first). */
+// The events are counted before the mission is read: a mission read first could predate the PR
+// the events then show (its number unset), a race seen on PostgreSQL.
 const reviewAfterPush = (id: string, n: number) =>
-  until(`Review after push ${n}`, async () => ({ m: await mission(id), pushes: (await count(id, 'pr.opened')) + (await count(id, 'pr.updated')) }), (x) => x.m.list === 'review' && x.pushes >= n);
+  until(`Review after push ${n}`, async () => {
+    const pushes = (await count(id, 'pr.opened')) + (await count(id, 'pr.updated'));
+    return { pushes, m: await mission(id) };
+  }, (x) => x.m.list === 'review' && x.pushes >= n);
 
 t.test('auto mode without a GitHub token behaves as disabled: merged straight into main, with an event saying why', async (t) => {
   const m = (await api.post(`${P}/missions`, { title: 'Direct change', ready: true, repositoryId: repo.id, prMode: 'auto' })).body;

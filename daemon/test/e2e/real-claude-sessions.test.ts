@@ -64,7 +64,7 @@ t.test('the session goes on from stage to stage and into the next attempt; usage
 
   const unknown = '7d1b3c1e-0000-4000-8000-000000000000';
   const third = await attempt({ resume: { agentSessionId: unknown, fromAttemptId: second.attemptId, reason: 'same workstation' } });
-  t.equal(third.finished.status, 'succeeded', 'an unknown session is no failure');
+  t.equal(third.finished.status, 'succeeded', `an unknown session is no failure ${third.finished.reason ?? ''}`);
   t.match(dataOf(third.events, 'agent.session_fresh'), [{ reason: new RegExp(`no longer knows session ${unknown}`) }], 'the timeline says why it started fresh');
   t.equal(dataOf(third.events, 'agent.started').length, 2, 'relaunched once, without --resume');
   t.match(dataOf(third.events, 'agent.message'), [{ text: /PLANNED-7/ }], 'the fresh conversation started from the first turn');

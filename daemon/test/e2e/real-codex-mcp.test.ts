@@ -74,7 +74,7 @@ t.test('Codex completes a stage, writes a doc, proposes a follow-up and asks for
   t.match(await mission(followup?.data.childMissionId), { title: 'Codex follow-up', list: 'todo', ready: false }, 'the follow-up exists, not ready');
 
   const calls = timeline.filter((e) => e.kind === 'mcp.tool_call').map((e) => `${e.data.tool}:${e.data.ok ? 'ok' : e.data.code}`);
-  t.match(calls, ['mission_progress:ok', 'mission_set_stage:SU_ERR_STAGE_INVALID', 'mission_set_stage:ok', 'mission_update_docs:ok', 'mission_create:ok', 'mission_request_review:ok'], 'each call reaching the daemon is a mission event (the smuggled key is refused by the schema first)');
+  t.same(calls, ['mission_progress:ok', 'mission_set_stage:SU_ERR_STAGE_INVALID', 'mission_progress:SU_ERR_VALIDATION', 'mission_set_stage:ok', 'mission_update_docs:ok', 'mission_create:ok', 'mission_request_review:ok'], 'each call is a mission event, the smuggled key too (refused by the schema before the tool ran)');
   const outputs = model.requests.flatMap((r) => r.toolOutputs.map((o) => o.output)).join('\n');
   t.match(outputs, /SU_ERR_STAGE_INVALID/, 'the model saw the wrong stage refused');
   t.match(outputs, /missionId/, 'and the smuggled missionId refused');

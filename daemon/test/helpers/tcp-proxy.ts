@@ -26,6 +26,16 @@ export async function startProxy(targetPort: number) {
     get cuts() {
       return cuts;
     },
+    /**
+     * Stops passing what the server sends on every live connection (its data waits in the
+     * proxy), while what the client sends still goes through: a server whose answers never arrive.
+     */
+    holdReplies() {
+      for (const [client, upstream] of pairs) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+    },
     /** Drops every live connection abruptly (RST), as a flaky network would. */
     cutAll() {
       for (const [a, b] of pairs) {

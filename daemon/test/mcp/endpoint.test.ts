@@ -71,6 +71,11 @@ t.test('bad input and wrong stages are tool errors; docs land in the worktree', 
   t.match(textOf(await c.callTool({ name: 'mission_progress', arguments: { line: 'y'.repeat(201) } })), /Input validation error/, 'oversize');
   t.match(textOf(await c.callTool({ name: 'mission_update_docs', arguments: { path: '../../etc/passwd', content: 'x' } })), /Input validation error/, 'a path outside the docs');
   t.match(textOf(await c.callTool({ name: 'nope', arguments: {} })), /not found/, 'an unknown tool');
+  const calls = () => events.filter((e) => e.kind === 'mcp.tool_call' && e.attemptId === '01J0000000000000000000000C').map((e) => e.data);
+  t.match(calls(), [
+    { tool: 'mission_progress', ok: false, code: 'SU_ERR_VALIDATION' }, { tool: 'mission_progress', ok: false, code: 'SU_ERR_VALIDATION' },
+    { tool: 'mission_update_docs', ok: false, code: 'SU_ERR_VALIDATION' }, { tool: 'nope', ok: false, code: 'SU_ERR_UNKNOWN_TOOL' },
+  ], 'calls refused before a tool ran are on the timeline too');
   t.match(textOf(await c.callTool({ name: 'mission_set_stage', arguments: { stage: 'deploy' } })), /^SU_ERR_STAGE_INVALID: .*execute/);
   t.match(textOf(await c.callTool({ name: 'mission_set_stage', arguments: { stage: 'execute' } })), /Stage plan is complete/);
   const w = await c.callTool({ name: 'mission_update_docs', arguments: { path: 'tasks/2.md', content: '# two\n' } });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.ts';
+import { instantSchema } from './instant.ts';
 import { limitSchema } from './pagination.ts';
 
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z' });
+const instant = instantSchema;
 
 /**
  * `GET /audit-events`: organization admins read their organization's log (organizationId is

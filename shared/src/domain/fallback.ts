@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from './instant.ts';
 import { idSchema } from '../ids.ts';
 
 export const fallbackStatusSchema = z.enum(['active', 'paused', 'snoozed']);
@@ -30,7 +31,7 @@ export const updateFallbackConfigBody = z
     monthlyTargetHours: z.number().int().min(0).max(100_000),
     weeklyMissionCap: z.number().int().min(0).max(10_000),
     status: fallbackStatusSchema,
-    snoozedUntil: z.iso.datetime({ offset: true }).nullable(),
+    snoozedUntil: instantSchema.nullable(),
   })
   .partial();
 

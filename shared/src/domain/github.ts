@@ -4,7 +4,9 @@ import { idSchema } from '../ids.ts';
 /** `PUT /projects/:id/github` and `PUT /organizations/:id/github`: connect GitHub (a project's own wins). */
 export const putGithubIntegrationBody = z.strictObject({
   /** A fine-grained or classic token (or a GitHub App installation token) with pull-request write access. */
-  token: z.string().trim().min(8, 'too short to be a GitHub token').max(500).regex(/^\S+$/, 'a token has no spaces'),
+  // GitHub tokens are printable ASCII: anything else is refused here, not cut mid-character into
+  // its hint (a lone surrogate the database refuses).
+  token: z.string().trim().min(8, 'too short to be a GitHub token').max(500).regex(/^[\x21-\x7e]+$/, 'a token is printable ASCII, without spaces'),
   /** The secret configured on the repository's webhook; deliveries are checked against it. */
   webhookSecret: z.string().min(16, 'use at least 16 characters').max(200).optional(),
   /**

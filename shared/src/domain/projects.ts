@@ -36,6 +36,8 @@ export const updateProjectBody = z
     monthlyBudgetUsd: monthlyBudgetUsd.nullable(),
     docsInRepository: z.boolean(),
     autoApproveAccessRequests: z.boolean(),
+    /** Only for a public project; making the project private turns it off. */
+    anonymousRead: z.boolean(),
   })
   .partial();
 
@@ -52,6 +54,7 @@ export const projectSchema = z.object({
   monthlyBudgetUsd: z.number().nullable().describe('new dispatches park once the month\'s reported agent cost reaches it; null = no budget'),
   docsInRepository: z.boolean().describe('true (the default): mission docs are committed to the product repository with the work; false: they live in the control plane only'),
   autoApproveAccessRequests: z.boolean().describe('true: a request for viewer or member from a member of the organization is granted at once (admin always waits for a person); default false'),
+  anonymousRead: z.boolean().describe('true (public projects only): callers without credentials may read what a signed-in outsider reads (the project, its Done missions and their docs, its repositories, its gallery entry); default false'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { instantSchema } from '../domain/instant.ts';
 import { idSchema } from '../ids.ts';
 import { frameSchema } from './envelope.ts';
 import { toolRequestFrame } from './mcp-frames.ts';
 
 const seq = z.number().int().min(1).max(2_147_483_647);
-const at = z.iso.datetime({ offset: true });
+const at = instantSchema;
 
 export const agentInfoSchema = z.object({
   /** `claude-code`, `codex`, `custom` or a name from config.json `agents`. */

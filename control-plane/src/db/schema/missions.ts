@@ -103,5 +103,8 @@ export const missionEvents = pgTable(
     uniqueIndex('mission_events_mission_seq_key').on(t.missionId, t.seq),
     uniqueIndex('mission_events_attempt_seq_key').on(t.attemptId, t.attemptSeq),
     index('mission_events_project_created_idx').on(t.projectId, t.createdAt),
+    // A Doing card's progress line is its attempt's newest agent.progress event: found at once,
+    // not by walking back through thousands of other events of a long run.
+    index('mission_events_attempt_progress_idx').on(t.attemptId, t.attemptSeq).where(sql`${t.kind} = 'agent.progress'`),
   ],
 );

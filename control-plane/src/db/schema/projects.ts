@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, numeric, pgTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, numeric, pgTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns.ts';
 import { accessRequestStatus, projectRole, projectVisibility } from './enums.ts';
 import { organizations, users } from './tenancy.ts';
@@ -22,10 +22,16 @@ export const projects = pgTable(
     /** Long-lived notes every agent prompt of this project includes. */
     memory: text('memory'),
     settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
+    /** Callers without credentials may read it as a signed-in outsider would (#18); only while public. */
+    anonymousRead: boolean('anonymous_read').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('projects_org_name_key').on(t.organizationId, t.name)],
+  (t) => [
+    uniqueIndex('projects_org_name_key').on(t.organizationId, t.name),
+    // Anonymous reading is a kind of public: a private project can never be read without credentials.
+    check('projects_anonymous_read_public', sql`NOT ${t.anonymousRead} OR ${t.visibility} = 'public'`),
+  ],
 );
 
 export const projectMembers = pgTable(

@@ -45,6 +45,12 @@ export function createAccessRepository(db: Executor) {
       return row;
     },
 
+    /** The project alone: an anonymous reader has no roles to join. */
+    async project(projectId: string) {
+      const [row] = await db.select().from(projects).where(eq(projects.id, projectId)).limit(1);
+      return row;
+    },
+
     async missionFacts(missionId: string) {
       const [row] = await db.select({ projectId: missions.projectId, list: missions.list }).from(missions).where(eq(missions.id, missionId)).limit(1);
       return row;

@@ -1,7 +1,7 @@
 import type { OrgRole, ProjectRole } from '@solo-unicorn/shared';
 import type { Db } from '../../db/types.ts';
-import { forbidden, notFound } from '../../errors.ts';
-import type { UserPrincipal } from '../auth/principal.ts';
+import { forbidden, notFound, unauthenticated } from '../../errors.ts';
+import type { Reader, UserPrincipal } from '../auth/principal.ts';
 import { createAccessRepository } from './access.repository.ts';
 import { type Access, allows, orgRoleAccess, projectAccess } from './roles.ts';
 
@@ -12,6 +12,20 @@ const verb: Record<Access, string> = { public: 'see', read: 'read', write: 'chan
 const publicOnly = () => forbidden(
   'this project is public: outside it you may read its board, its missions in Done with their docs, and its repositories; ask its admins for more (POST /api/v1/projects/:projectId/access-requests)',
 );
+
+/**
+ * What an anonymous reader gets for anything it may not read: a project that does not exist, a
+ * private one, a public one not open to anonymous readers, a mission not in Done. One answer for
+ * all, so it reveals nothing (a 404 for some and a 401 for others would tell which projects exist);
+ * and 401 rather than 404 because it is true: with credentials the answer may well differ.
+ */
+const signInToRead = () => unauthenticated(
+  'sign in to read this: send Authorization: Bearer <api key> (without credentials only public projects that allow anonymous reading can be read)',
+);
+
+/** Anonymous reading: only a public project that opted in (the CHECK keeps anonymous_read off a private one; both checked anyway). */
+const anonymouslyReadable = (project: { visibility: 'private' | 'public'; anonymousRead: boolean } | undefined) =>
+  project !== undefined && project.visibility === 'public' && project.anonymousRead;
 
 /**
  * The one place that decides who sees what. Outside the caller's reach → 404 (existence is
@@ -59,6 +73,27 @@ export function createAccessService(db: Db) {
     return { project: row!.project, access: decideProject(user, facts, need) };
   }
 
-  return { requireOrg, requireProject, requireMission, decideProject };
+  /**
+   * The read routes open to anonymous readers (#18). A user goes through requireProject as ever; an
+   * anonymous reader gets exactly `public` (what a signed-in outsider gets) on a project that allows
+   * it, and is never compared with any role: it has no user id to look one up with.
+   */
+  async function readProject(reader: Reader, projectId: string): Promise<{ project: ProjectRow; access: Access }> {
+    if (reader.kind === 'user') return requireProject(reader, projectId, 'public');
+    const project = await repo.project(projectId);
+    if (!anonymouslyReadable(project)) throw signInToRead();
+    return { project: project!, access: 'public' };
+  }
+
+  /** A mission for a reader: anonymous readers, like outsiders, only see missions in Done. */
+  async function readMission(reader: Reader, missionId: string) {
+    if (reader.kind === 'user') return requireMission(reader, missionId, 'public');
+    const mission = await repo.missionFacts(missionId);
+    const project = mission && mission.list === 'done' ? await repo.project(mission.projectId) : undefined;
+    if (!anonymouslyReadable(project)) throw signInToRead();
+    return { project: project!, access: 'public' as Access };
+  }
+
+  return { requireOrg, requireProject, requireMission, decideProject, readProject, readMission };
 }
 export type AccessService = ReturnType<typeof createAccessService>;

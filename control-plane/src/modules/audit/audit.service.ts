@@ -7,6 +7,7 @@ import { iso } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { type AuditFilter, type AuditReadRow, createAuditReadRepository } from './audit-read.repository.ts';
+import { createAuditRedaction } from './audit-redaction.ts';
 
 const auditCursor = z.object({ at: z.string().min(1).max(64), id: z.string().min(1).max(64) });
 
@@ -33,6 +34,7 @@ function present(r: AuditReadRow): AuditEvent {
 
 export function createAuditService(db: Db, access: AccessService) {
   const repo = createAuditReadRepository(db);
+  const redactHiddenWorkstations = createAuditRedaction(db, access);
 
   async function page(filter: AuditFilter, limit: number, cursor: string | undefined) {
     const after = cursor ? decodeCursor(cursor, auditCursor) : undefined;
@@ -49,10 +51,14 @@ export function createAuditService(db: Db, access: AccessService) {
       return page({ ...rest, since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined }, limit, cursor);
     },
 
-    /** A project's history for its admins: the project, its missions, its workstation mappings, its settings. */
+    /**
+     * A project's history for its admins: the project, its missions, its workstation mappings, its
+     * settings — a workstation hidden from the caller named only as "a hidden workstation".
+     */
     async timeline(caller: UserPrincipal, projectId: string, q: { limit: number; cursor?: string }) {
       const { project } = await access.requireProject(caller, projectId, 'admin');
-      return page({ organizationId: project.organizationId, projectId }, q.limit, q.cursor);
+      const result = await page({ organizationId: project.organizationId, projectId }, q.limit, q.cursor);
+      return { ...result, items: await redactHiddenWorkstations(caller, result.items) };
     },
   };
 }

@@ -1,6 +1,7 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, realtimeTickets, users, workstations } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { dbNow, dbNowPlus } from '../../db/db-clock.ts';
 
 export function createAuthRepository(db: Executor) {
   return {
@@ -25,18 +26,26 @@ export function createAuthRepository(db: Executor) {
       return row;
     },
 
-    async insertTicket(values: { ticketHash: string; apiKeyId: string; userId: string; expiresAt: Date }) {
-      await db.insert(realtimeTickets).values(values);
+    /**
+     * Tickets expire on the database's clock (db-clock.ts): one instance issues, another redeems,
+     * and a host clock running ahead must not refuse (or purge) tickets another instance issued.
+     */
+    async insertTicket(values: { ticketHash: string; apiKeyId: string; userId: string; ttlMs: number }) {
+      const [row] = await db.insert(realtimeTickets)
+        .values({ ticketHash: values.ticketHash, apiKeyId: values.apiKeyId, userId: values.userId, expiresAt: dbNowPlus(values.ttlMs) })
+        .returning({ expiresAt: realtimeTickets.expiresAt });
+      return row!.expiresAt;
     },
 
-    /** Single use: the row is deleted by the one redemption that finds it. */
+    /** Single use: the row is deleted by the one redemption that finds it (expired or not). */
     async takeTicket(ticketHash: string) {
-      const [row] = await db.delete(realtimeTickets).where(eq(realtimeTickets.ticketHash, ticketHash)).returning();
+      const [row] = await db.delete(realtimeTickets).where(eq(realtimeTickets.ticketHash, ticketHash))
+        .returning({ apiKeyId: realtimeTickets.apiKeyId, userId: realtimeTickets.userId, expired: sql<boolean>`${realtimeTickets.expiresAt} <= now()` });
       return row;
     },
 
-    async purgeExpiredTickets(now: Date) {
-      await db.delete(realtimeTickets).where(lt(realtimeTickets.expiresAt, now));
+    async purgeExpiredTickets() {
+      await db.delete(realtimeTickets).where(lt(realtimeTickets.expiresAt, dbNow()));
     },
 
     /** Marks a key used, at most once a minute, so reads do not each cost a write. */

@@ -33,16 +33,17 @@ export function createGalleryRepository(db: Executor) {
     /**
      * Public projects, by name search, most starred or most recently active first (activity: the
      * newest mission event, else the project's own last change). Ties go by id, so pages are stable.
+     * Without a user (an anonymous reader): only the projects that allow anonymous reading, none starred.
      */
-    async list(opts: { userId: string; q?: string; sort: GallerySort; limit: number; offset: number }) {
+    async list(opts: { userId: string | null; q?: string; sort: GallerySort; limit: number; offset: number }) {
       const order = opts.sort === 'stars' ? sql`stars DESC, last_activity_at DESC, id` : sql`last_activity_at DESC, stars DESC, id`;
       return rowsOf(await db.execute(sql`
         SELECT p.id, p.organization_id, p.name, p.description,
                (SELECT count(*)::int FROM project_stars s WHERE s.project_id = p.id) AS stars,
-               EXISTS (SELECT 1 FROM project_stars s WHERE s.project_id = p.id AND s.user_id = ${opts.userId}) AS starred,
+               ${opts.userId === null ? sql`false` : sql`EXISTS (SELECT 1 FROM project_stars s WHERE s.project_id = p.id AND s.user_id = ${opts.userId})`} AS starred,
                greatest(p.updated_at, (SELECT max(m.last_event_at) FROM missions m WHERE m.project_id = p.id)) AS last_activity_at
           FROM projects p
-         WHERE p.visibility = 'public' ${opts.q ? sql`AND p.name ILIKE ${containing(opts.q)}` : sql``}
+         WHERE p.visibility = 'public' ${opts.userId === null ? sql`AND p.anonymous_read` : sql``} ${opts.q ? sql`AND p.name ILIKE ${containing(opts.q)}` : sql``}
          ORDER BY ${order}
          LIMIT ${opts.limit + 1} OFFSET ${opts.offset}`)) as unknown as GalleryRow[];
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
-import { userOf } from '../../plugins/auth.ts';
+import { readerOf, userOf } from '../../plugins/auth.ts';
 import { createGalleryRepository } from './gallery.repository.ts';
 
 const starsSchema = z.object({ count: z.number().int(), starred: z.boolean() });
@@ -19,7 +19,10 @@ export function galleryRoutes(db: Db, access: AccessService, clock: Clock): Fast
   const repo = createGalleryRepository(db);
   return async (app) => {
     const tags = ['gallery'];
+    // Open to anonymous readers, who see only the projects that allow anonymous reading. Stars
+    // (the routes below) need a signed-in user, also to read: a star belongs to someone.
     app.get('/gallery/projects', {
+      config: { anonymousRead: true },
       schema: {
         tags, summary: 'Public projects: search by name, most starred or most recently active first',
         querystring: z.strictObject({
@@ -30,7 +33,8 @@ export function galleryRoutes(db: Db, access: AccessService, clock: Clock): Fast
       },
     }, async (req) => {
       const { limit, offset } = req.query;
-      const rows = await repo.list({ userId: userOf(req).userId, q: req.query.q || undefined, sort: req.query.sort, limit, offset });
+      const reader = readerOf(req);
+      const rows = await repo.list({ userId: reader.kind === 'user' ? reader.userId : null, q: req.query.q || undefined, sort: req.query.sort, limit, offset });
       return {
         items: rows.slice(0, limit).map((r) => ({
           id: r.id, organizationId: r.organization_id, name: r.name, description: r.description, stars: Number(r.stars), starred: Boolean(r.starred),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { githubPrJobs } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { dbNowPlus } from '../../db/db-clock.ts';
 import { rowsOf } from '../missions/missions.repository.ts';
 
 export type PrJobRow = typeof githubPrJobs.$inferSelect;
@@ -21,22 +22,24 @@ export function createPrJobsRepository(db: Executor) {
 
     /**
      * One due job, locked for `lockMs` so no other worker (in this or another process) takes it;
-     * a worker that dies leaves it to be taken again when the lock expires.
+     * a worker that dies leaves it to be taken again when the lock expires. The lock is set and
+     * tested on the database's clock (db-clock.ts): a worker whose host clock runs ahead does not
+     * take a job another instance still holds. (Due time, `run_after`, stays the hosts' clock: a
+     * skew only moves when a job runs.)
      */
     async claim(at: Date, lockMs: number): Promise<PrJobRow | undefined> {
-      const until = new Date(at.getTime() + lockMs);
       const result = await db.execute(sql`
-        UPDATE github_pr_jobs SET locked_until = ${until.toISOString()}::timestamptz, tries = tries + 1
+        UPDATE github_pr_jobs SET locked_until = ${dbNowPlus(lockMs)}, tries = tries + 1
         WHERE mission_id = (
           SELECT mission_id FROM github_pr_jobs
-          WHERE run_after <= ${at.toISOString()}::timestamptz AND (locked_until IS NULL OR locked_until < ${at.toISOString()}::timestamptz)
+          WHERE run_after <= ${at.toISOString()}::timestamptz AND (locked_until IS NULL OR locked_until < now())
           ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING mission_id, attempt_id, head_commit, tries, run_after`);
-      const [row] = rowsOf(result) as { mission_id: string; attempt_id: string | null; head_commit: string | null; tries: number; run_after: string }[];
+        RETURNING mission_id, attempt_id, head_commit, tries, run_after, locked_until`);
+      const [row] = rowsOf(result) as { mission_id: string; attempt_id: string | null; head_commit: string | null; tries: number; run_after: string; locked_until: string }[];
       if (!row) return undefined;
       return {
         missionId: row.mission_id, attemptId: row.attempt_id, headCommit: row.head_commit,
-        tries: row.tries, lastError: null, runAfter: new Date(row.run_after), lockedUntil: until, createdAt: at,
+        tries: row.tries, lastError: null, runAfter: new Date(row.run_after), lockedUntil: new Date(row.locked_until), createdAt: at,
       };
     },
 

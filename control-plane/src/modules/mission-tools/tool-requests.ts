@@ -1,12 +1,13 @@
 import {
   clipText, defaultFlowStages, missionCreateCapPerAttempt, missionToolInputs, type ToolRequestFrame, type ToolResponseFrame,
 } from '@solo-unicorn/shared';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
 import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
 import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
-import { createMissionsRepository } from '../missions/missions.repository.ts';
+import { createMissionsRepository, rowsOf } from '../missions/missions.repository.ts';
 import { createSessionsRepository, isLiveAttempt, type AttemptRow } from '../../sessions/sessions.repository.ts';
 import { createToolRequestsRepository } from './tool-requests.repository.ts';
 
@@ -64,15 +65,22 @@ async function missionGet(tx: Tx, missionId: string): Promise<Response> {
   };
 }
 
-/** The newest PR of the mission with its newest 50 comments, oldest first, each body clipped: what reviewers asked. */
+/**
+ * The newest PR of the mission with its newest 50 comments, oldest first, each body clipped: what
+ * reviewers asked. A comment is `open` when it came after the mission branch was last pushed: no
+ * work has answered it yet (GitHub's REST API does not say which threads were resolved).
+ */
 async function latestPullRequest(tx: Tx, missionId: string) {
   const latest = (await createPullRequestsRepository(tx).listForMission(missionId)).at(-1);
   if (!latest) return null;
   const { pr, comments } = latest;
+  const [push] = rowsOf(await tx.execute(sql`SELECT max(created_at) AS at FROM mission_events WHERE mission_id = ${missionId} AND kind = 'git.pushed'`));
+  const lastPush = push?.at ? new Date(push.at as string | Date).getTime() : undefined;
   return {
     number: pr.number, url: pr.url, state: pr.state, reviewState: pr.reviewState,
     comments: comments.slice(-50).map((c) => ({
-      kind: c.kind, author: c.authorLogin, path: c.path, body: clipText(c.body ?? '', 2000, '…'), requestsChanges: c.requestsChanges, at: c.createdAt.toISOString(),
+      kind: c.kind, author: c.authorLogin, path: c.path, body: clipText(c.body ?? '', 2000, '…'), requestsChanges: c.requestsChanges,
+      at: c.createdAt.toISOString(), open: lastPush === undefined || c.createdAt.getTime() > lastPush,
     })),
   };
 }

@@ -11,8 +11,8 @@ export interface ProgressLine {
  * The latest `mission_progress` line (an `agent.progress` event) of each mission's live attempt,
  * so a Doing card shows what the agent last said even if the board opened after it said it. A
  * line of an earlier attempt is stale: a mission back in Doing starts without one, as live.
- * One statement for any number of missions; each attempt's newest line is found backwards on the
- * (attempt_id, attempt_seq) index.
+ * One statement for any number of missions; each attempt's newest line is the first entry of the
+ * partial index on agent.progress events (mission_events_attempt_progress_idx).
  */
 export async function latestProgressLines(db: Executor, missionIds: string[]): Promise<Map<string, ProgressLine>> {
   const lines = new Map<string, ProgressLine>();

@@ -4,7 +4,7 @@ import {
 } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { userOf } from '../../plugins/auth.ts';
+import { readerOf, userOf } from '../../plugins/auth.ts';
 import type { MissionBoardService } from './mission-board.service.ts';
 import type { MissionsService } from './missions.service.ts';
 
@@ -19,16 +19,18 @@ export function missionsRoutes(missions: MissionsService, board: MissionBoardSer
     }, async (req, reply) => reply.status(201).send(await missions.create(userOf(req), req.params.projectId, req.body)));
 
     app.get('/projects/:projectId/missions', {
+      config: { anonymousRead: true },
       schema: { tags, summary: 'A board column, in listOrder', params: projectParams, querystring: listMissionsQuery, response: { 200: pageSchema(missionSchema) } },
-    }, async (req) => missions.list(userOf(req), req.params.projectId, req.query));
+    }, async (req) => missions.list(readerOf(req), req.params.projectId, req.query));
 
     app.get('/projects/:projectId/backlog', {
       schema: { tags, summary: 'todo ∧ ready count and the fallback threshold', params: projectParams, response: { 200: backlogSchema } },
     }, async (req) => missions.backlog(userOf(req), req.params.projectId));
 
     app.get('/missions/:missionId', {
+      config: { anonymousRead: true },
       schema: { tags, params: missionParams, response: { 200: missionSchema } },
-    }, async (req) => missions.get(userOf(req), req.params.missionId));
+    }, async (req) => missions.get(readerOf(req), req.params.missionId));
 
     app.patch('/missions/:missionId', {
       schema: { tags, summary: 'Update fields', params: missionParams, body: updateMissionBody, response: { 200: missionSchema } },
@@ -43,11 +45,12 @@ export function missionsRoutes(missions: MissionsService, board: MissionBoardSer
     }, async (req) => board.review(userOf(req), req.params.missionId, req.body));
 
     app.get('/missions/:missionId/docs', {
+      config: { anonymousRead: true },
       schema: {
         tags, summary: 'The mission docs agents wrote (solution.md, tasks/{n}.md)', params: missionParams,
         response: { 200: z.object({ items: z.array(z.object({ path: z.string(), content: z.string() })) }) },
       },
-    }, async (req) => ({ items: await missions.docs(userOf(req), req.params.missionId) }));
+    }, async (req) => ({ items: await missions.docs(readerOf(req), req.params.missionId) }));
 
     app.get('/missions/:missionId/attempts', {
       schema: {

@@ -6,7 +6,7 @@ import { invalidField, notFound } from '../../errors.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
-import type { UserPrincipal } from '../auth/principal.ts';
+import type { Reader, UserPrincipal } from '../auth/principal.ts';
 import { createBacklogRepository } from './backlog.repository.ts';
 import { missionAttempts } from './mission-attempts.ts';
 import type { MissionDocs } from './mission-docs.ts';
@@ -65,8 +65,8 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
       });
     },
 
-    async get(caller: UserPrincipal, missionId: string) {
-      await access.requireMission(caller, missionId, 'public');
+    async get(reader: Reader, missionId: string) {
+      await access.readMission(reader, missionId);
       const row = await createMissionsRepository(db).find(missionId);
       if (!row) throw notFound('mission');
       return (await withDeps(db, [row]))[0]!;
@@ -113,9 +113,9 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
       });
     },
 
-    async list(caller: UserPrincipal, projectId: string, q: { list?: MissionList; ready?: boolean; limit: number; cursor?: string }) {
-      const { access: has } = await access.requireProject(caller, projectId, 'public');
-      // Outside a public project: its Done column only.
+    async list(reader: Reader, projectId: string, q: { list?: MissionList; ready?: boolean; limit: number; cursor?: string }) {
+      const { access: has } = await access.readProject(reader, projectId);
+      // Outside a public project (signed in or anonymous): its Done column only.
       if (has === 'public' && q.list !== undefined && q.list !== 'done') return { items: [], nextCursor: null };
       if (has === 'public') q = { ...q, list: 'done' };
       const after = q.cursor ? decodeCursor(q.cursor, columnCursor) : undefined;
@@ -136,8 +136,8 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
     },
 
     /** The mission's stored docs (solution.md, tasks/{n}.md) as the agents last wrote them. */
-    async docs(caller: UserPrincipal, missionId: string) {
-      await access.requireMission(caller, missionId, 'public');
+    async docs(reader: Reader, missionId: string) {
+      await access.readMission(reader, missionId);
       return docs.read(missionId);
     },
 

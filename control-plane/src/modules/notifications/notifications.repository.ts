@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { LATEST_INSTANT } from '@solo-unicorn/shared';
 import { notifications } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 import { iso, isoOrNull } from '../../lib/time.ts';
@@ -62,7 +63,7 @@ export async function markAllRead(db: Executor, userId: string, at: Date, q: { s
       eq(notifications.userId, userId), isNull(notifications.readAt), isNull(notifications.archivedAt), visible('inbox'),
       q.segment ? eq(notifications.segment, q.segment) : undefined,
       // `before` is a createdAt as the API printed it (milliseconds); the column keeps microseconds.
-      q.before ? lt(notifications.createdAt, new Date(q.before.getTime() + 1)) : undefined,
+      q.before ? lt(notifications.createdAt, new Date(Math.min(q.before.getTime() + 1, LATEST_INSTANT.getTime()))) : undefined,
     ))
     .returning({ id: notifications.id });
   return rows.length;

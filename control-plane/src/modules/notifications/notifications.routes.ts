@@ -1,4 +1,4 @@
-import { idSchema } from '@solo-unicorn/shared';
+import { idSchema, instantSchema } from '@solo-unicorn/shared';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import type { Db } from '../../db/types.ts';
 import { invalidField, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/time.ts';
 import { userOf } from '../../plugins/auth.ts';
+import { publishNotificationEvent } from './notification-events.ts';
 import { listNotifications, markAllRead, oneNotification, setSnooze, unreadCounts } from './notifications.repository.ts';
 
 const notificationSchema = z.object({
@@ -17,7 +18,7 @@ const notificationSchema = z.object({
   snoozedUntil: z.string().nullable(), createdAt: z.string(),
 });
 const segment = z.string().min(1).max(32);
-const instant = z.iso.datetime({ offset: true });
+const instant = instantSchema;
 /** Longest snooze: a year (further than that is a delete). */
 const MAX_SNOOZE_MS = 365 * 86_400_000;
 const params = z.strictObject({ notificationId: idSchema });
@@ -50,9 +51,14 @@ export function notificationsRoutes(db: Db, clock: Clock): FastifyPluginAsyncZod
     app.post('/notifications/:notificationId/read', {
       schema: { tags, summary: 'Mark one of your notifications read', params, body: z.strictObject({}).optional(), response: { 204: z.null() } },
     }, async (req, reply) => {
-      const [row] = await db.update(notifications).set({ readAt: clock.now() })
-        .where(and(eq(notifications.id, req.params.notificationId), eq(notifications.userId, userOf(req).userId))).returning({ id: notifications.id });
-      if (!row) throw notFound('notification');
+      const { userId } = userOf(req);
+      const found = await db.transaction(async (tx) => {
+        const [row] = await tx.update(notifications).set({ readAt: clock.now() })
+          .where(and(eq(notifications.id, req.params.notificationId), eq(notifications.userId, userId))).returning({ id: notifications.id });
+        if (row) await publishNotificationEvent(tx, userId, 'notification.read', { id: row.id });
+        return Boolean(row);
+      });
+      if (!found) throw notFound('notification');
       return reply.status(204).send(null);
     });
 
@@ -65,7 +71,12 @@ export function notificationsRoutes(db: Db, clock: Clock): FastifyPluginAsyncZod
       },
     }, async (req) => {
       const body = req.body ?? {};
-      return { marked: await markAllRead(db, userOf(req).userId, clock.now(), { segment: body.segment, before: body.before ? new Date(body.before) : undefined }) };
+      const { userId } = userOf(req);
+      return db.transaction(async (tx) => {
+        const marked = await markAllRead(tx, userId, clock.now(), { segment: body.segment, before: body.before ? new Date(body.before) : undefined });
+        if (marked > 0) await publishNotificationEvent(tx, userId, 'notification.read', { all: true, marked });
+        return { marked };
+      });
     });
 
     app.post('/notifications/:notificationId/snooze', {
@@ -86,7 +97,12 @@ export function notificationsRoutes(db: Db, clock: Clock): FastifyPluginAsyncZod
     }, async (req) => snoozed(req.params.notificationId, userOf(req).userId, null));
 
     async function snoozed(id: string, userId: string, until: Date | null) {
-      if (!(await setSnooze(db, userId, id, until))) throw notFound('notification');
+      const found = await db.transaction(async (tx) => {
+        if (!(await setSnooze(tx, userId, id, until))) return false;
+        await publishNotificationEvent(tx, userId, until ? 'notification.snoozed' : 'notification.unsnoozed', until ? { id, until: until.toISOString() } : { id });
+        return true;
+      });
+      if (!found) throw notFound('notification');
       return (await oneNotification(db, userId, id))!;
     }
   };

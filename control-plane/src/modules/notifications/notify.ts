@@ -2,6 +2,7 @@ import { newId } from '@solo-unicorn/shared';
 import { and, eq, inArray } from 'drizzle-orm';
 import { notifications, organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { publishNotificationEvents } from './notification-events.ts';
 import { mutedRecipients, recipientSettings } from './notification-settings.ts';
 import { quietPeriodEnd } from './quiet-hours.ts';
 
@@ -47,16 +48,27 @@ export async function notifyUsers(
   const recipients = userIds.filter((userId) => !muted.has(userId));
   if (recipients.length === 0) return 0;
   const settingsOf = await recipientSettings(db, recipients);
-  await db.insert(notifications).values(
-    recipients.map((userId) => {
-      const { quiet, timeZone } = settingsOf(userId);
-      const heldUntil = quiet ? quietPeriodEnd(at, quiet, timeZone) ?? null : null;
-      return {
-        id: newId(), userId, organizationId: n.organizationId, projectId: n.projectId ?? null, missionId: n.missionId ?? null,
-        kind: n.kind, segment: n.segment, title: n.title.slice(0, 500), body: n.body ?? null,
-        data: n.data ?? {}, createdAt: at, ...(heldUntil ? { heldUntil, visibleAt: heldUntil } : {}),
-      };
-    }),
-  );
+  const rows = recipients.map((userId) => {
+    const { quiet, timeZone } = settingsOf(userId);
+    const heldUntil = quiet ? quietPeriodEnd(at, quiet, timeZone) ?? null : null;
+    return {
+      id: newId(), userId, organizationId: n.organizationId, projectId: n.projectId ?? null, missionId: n.missionId ?? null,
+      kind: n.kind, segment: n.segment, title: n.title.slice(0, 500), body: n.body ?? null,
+      data: n.data ?? {}, createdAt: at, heldUntil, ...(heldUntil ? { visibleAt: heldUntil } : {}),
+    };
+  });
+  await db.insert(notifications).values(rows);
+  // Live inboxes hear of it on commit (a held one too: it is listed as waiting, and its release is timed from it).
+  await publishNotificationEvents(db, 'notification.created', rows.map((row) => ({ userId: row.userId, data: createdEvent(row) })));
   return recipients.length;
 }
+
+/**
+ * What the channel says of a new notification: which one and where, not what it says. The realtime
+ * log is kept after a person is deleted, so their titles and bodies (an email in an access
+ * request) stay in notifications alone; a listener fetches them with GET /notifications.
+ */
+const createdEvent = (n: { id: string; kind: string; segment: string; organizationId: string; projectId: string | null; missionId: string | null; heldUntil: Date | null; createdAt: Date }) => ({
+  id: n.id, kind: n.kind, segment: n.segment, organizationId: n.organizationId, projectId: n.projectId, missionId: n.missionId,
+  heldUntil: n.heldUntil?.toISOString() ?? null, createdAt: n.createdAt.toISOString(),
+});

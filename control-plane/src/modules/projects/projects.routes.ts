@@ -3,7 +3,7 @@ import {
 } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { userOf } from '../../plugins/auth.ts';
+import { readerOf, userOf } from '../../plugins/auth.ts';
 import type { ProjectsService } from './projects.service.ts';
 
 const params = z.strictObject({ projectId: idSchema });
@@ -25,8 +25,9 @@ export function projectsRoutes(projects: ProjectsService): FastifyPluginAsyncZod
     }, async (req) => projects.list(userOf(req), req.query));
 
     app.get('/projects/:projectId', {
-      schema: { tags, params, response: { 200: projectSchema } },
-    }, async (req) => projects.get(userOf(req), req.params.projectId));
+      config: { anonymousRead: true },
+      schema: { tags, summary: 'A project (without credentials: a public project that allows anonymous reading)', params, response: { 200: projectSchema } },
+    }, async (req) => projects.get(readerOf(req), req.params.projectId));
 
     app.patch('/projects/:projectId', {
       schema: { tags, params, body: updateProjectBody, response: { 200: projectSchema } },

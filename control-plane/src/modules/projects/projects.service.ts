@@ -2,12 +2,12 @@ import type { AgentPermissionPolicy, Project, ProjectRole } from '@solo-unicorn/
 import { createProjectBody, updateProjectBody } from '@solo-unicorn/shared';
 import type { z } from 'zod';
 import type { Db } from '../../db/types.ts';
-import { conflict, notFound } from '../../errors.ts';
+import { conflict, invalidField, notFound } from '../../errors.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { iso, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import type { UserPrincipal } from '../auth/principal.ts';
+import type { Reader, UserPrincipal } from '../auth/principal.ts';
 import { isOrgAdminRole } from '../access/roles.ts';
 import { createOrganizationsRepository } from '../organizations/organizations.repository.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
@@ -30,10 +30,25 @@ export const toProject = (p: ProjectRow): Project => ({
   monthlyBudgetUsd: p.monthlyBudgetUsd,
   docsInRepository: docsInRepository(p.settings),
   autoApproveAccessRequests: autoApprovesAccessRequests(p.settings),
+  anonymousRead: p.anonymousRead,
   createdAt: iso(p.createdAt),
   updatedAt: iso(p.updatedAt),
 });
 
+
+const anonymousNeedsPublic = () => invalidField('body.anonymousRead', 'only a public project can be read without credentials: make it public first (visibility: public)');
+
+/**
+ * Anonymous reading exists only on a public project: turning it on for a private one is refused,
+ * and making a project private turns it off (so making it public again later does not silently
+ * reopen it to the whole internet; the admin opts in again). The implicit change is in the audit's fields.
+ */
+function withAnonymousRead(project: ProjectRow, input: z.infer<typeof updateProjectBody>) {
+  const visibility = input.visibility ?? project.visibility;
+  if (input.anonymousRead === true && visibility !== 'public') throw anonymousNeedsPublic();
+  if (visibility === 'private' && project.anonymousRead && input.anonymousRead === undefined) return { ...input, anonymousRead: false };
+  return input;
+}
 
 const nameTaken = (name: string) => conflict('SU_ERR_PROJECT_NAME_TAKEN', `name: this organization already has a project named "${name}"`);
 
@@ -58,15 +73,19 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
       return toPage(rows, query.limit, toProject, (r) => ({ id: r.id }));
     },
 
-    async get(caller: UserPrincipal, id: string) {
-      return toProject((await access.requireProject(caller, id, 'public')).project);
+    async get(reader: Reader, id: string) {
+      return toProject((await access.readProject(reader, id)).project);
     },
 
     async update(caller: UserPrincipal, id: string, input: z.infer<typeof updateProjectBody>) {
       const { project } = await access.requireProject(caller, id, 'admin');
+      input = withAnonymousRead(project, input);
       return db.transaction(async (tx) => {
         const row = await createProjectsRepository(tx).update(id, { ...toColumns(input, project.settings), updatedAt: clock.now() }).catch((error: { cause?: { code?: string }; code?: string }) => {
-          if ((error.cause?.code ?? error.code) === '23505') throw nameTaken(input.name ?? '');
+          const code = error.cause?.code ?? error.code;
+          if (code === '23505') throw nameTaken(input.name ?? '');
+          // A concurrent change made the project private meanwhile (projects_anonymous_read_public).
+          if (code === '23514') throw anonymousNeedsPublic();
           throw error;
         });
         if (!row) throw notFound('project');
@@ -103,8 +122,11 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
     },
 
     async removeMember(caller: UserPrincipal, projectId: string, userId: string) {
-      await access.requireProject(caller, projectId, 'admin');
-      if (!(await repo.deleteMember(projectId, userId))) throw notFound('project member');
+      const { project } = await access.requireProject(caller, projectId, 'admin');
+      await db.transaction(async (tx) => {
+        if (!(await createProjectsRepository(tx).deleteMember(projectId, userId))) throw notFound('project member');
+        await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_member.removed', targetType: 'user', targetId: userId, data: { projectId } });
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createRepositoryBody, idSchema, repositorySchema } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { userOf } from '../../plugins/auth.ts';
+import { readerOf, userOf } from '../../plugins/auth.ts';
 import type { RepositoriesService } from './repositories.service.ts';
 
 const params = z.strictObject({ projectId: idSchema });
@@ -14,7 +14,8 @@ export function repositoriesRoutes(repositories: RepositoriesService): FastifyPl
     }, async (req, reply) => reply.status(201).send(await repositories.link(userOf(req), req.params.projectId, req.body)));
 
     app.get('/projects/:projectId/repositories', {
+      config: { anonymousRead: true },
       schema: { tags, params, response: { 200: z.object({ items: z.array(repositorySchema) }) } },
-    }, async (req) => ({ items: await repositories.list(userOf(req), req.params.projectId) }));
+    }, async (req) => ({ items: await repositories.list(readerOf(req), req.params.projectId) }));
   };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../db/types.ts';
 import { conflict, invalidField } from '../../errors.ts';
 import { iso } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
-import type { UserPrincipal } from '../auth/principal.ts';
+import type { Reader, UserPrincipal } from '../auth/principal.ts';
 import { parseRepositoryUrl } from './git-url.ts';
 import { createRepositoriesRepository, type RepositoryRow } from './repositories.repository.ts';
 
@@ -35,8 +35,8 @@ export function createRepositoriesService(db: Db, access: AccessService) {
       if (!row) throw conflict('SU_ERR_REPOSITORY_EXISTS', 'url: this repository is already linked to the project');
       return toRepository(row);
     },
-    async list(caller: UserPrincipal, projectId: string) {
-      await access.requireProject(caller, projectId, 'public');
+    async list(reader: Reader, projectId: string) {
+      await access.readProject(reader, projectId);
       return (await repo.list(projectId)).map(toRepository);
     },
   };

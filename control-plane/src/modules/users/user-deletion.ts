@@ -10,13 +10,14 @@ import { userOf } from '../../plugins/auth.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { rowsOf } from '../missions/missions.repository.ts';
+import { notificationsChannel } from '../notifications/notification-events.ts';
 
 /**
  * Deleting a user pseudonymizes them. The users row stays, as the anchor every id elsewhere
  * points at (audit events, missions' reviewers, attempts), but loses name and e-mail and gains a
  * pseudonym: anything that shows a user resolves the id when read, so the write-once audit log
  * (and everything else) reads "deleted user" without being rewritten. Their keys stop working,
- * their memberships, notifications (with their notification settings and digests) and access-request texts go.
+ * their memberships, notifications (with their notification settings, digests and realtime channel) and access-request texts go.
  */
 export function createUserDeletion(db: Db, clock: Clock) {
   async function deleteUser(caller: UserPrincipal, userId: string) {
@@ -49,6 +50,10 @@ export function createUserDeletion(db: Db, clock: Clock) {
       await tx.execute(sql`DELETE FROM notification_preferences WHERE user_id = ${userId}`);
       await tx.execute(sql`DELETE FROM notification_settings WHERE user_id = ${userId}`);
       await tx.execute(sql`DELETE FROM notification_digests WHERE user_id = ${userId}`);
+      // Their inbox's realtime channel (which notifications, where) goes with the notifications.
+      const channel = notificationsChannel(userId);
+      await tx.execute(sql`DELETE FROM realtime_log WHERE channel = ${channel}`);
+      await tx.execute(sql`DELETE FROM realtime_channels WHERE channel = ${channel}`);
       await tx.execute(sql`UPDATE access_requests SET message = NULL WHERE user_id = ${userId} AND message IS NOT NULL`);
       // One event per organization they left (its admins read their own log), one for the instance.
       for (const organizationId of [null, ...orgs.map((r) => String(r.organization_id))]) {

@@ -1,11 +1,25 @@
-import type { Db } from '../../db/types.ts';
+import { sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/types.ts';
 import { conflict, forbidden, notFound } from '../../errors.ts';
 import { hashSecret, newSecret, secretPrefix } from '../../lib/secrets.ts';
 import type { Clock } from '../../lib/time.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { rowsOf } from '../missions/missions.repository.ts';
 import { createUsersRepository } from './users.repository.ts';
 import { toApiKey, toUser } from './users.serializers.ts';
+
+/**
+ * A key change is audited for the instance and once for each organization its owner belongs to,
+ * so each organization's admins see their members' keys come and go (a key acts in every one of
+ * them), in the transaction that makes the change.
+ */
+async function auditKeyChange(tx: Executor, ownerId: string, event: { actorId: string; action: 'api_key.created' | 'api_key.revoked'; keyId: string }) {
+  const orgs = rowsOf(await tx.execute(sql`SELECT organization_id FROM organization_memberships WHERE user_id = ${ownerId}`));
+  for (const organizationId of [null, ...orgs.map((r) => String(r.organization_id))]) {
+    await recordAudit(tx, { organizationId, actorType: 'user', actorId: event.actorId, action: event.action, targetType: 'api_key', targetId: event.keyId, data: { userId: ownerId } });
+  }
+}
 
 export function createUsersService(db: Db, clock: Clock) {
   const repo = createUsersRepository(db);
@@ -33,9 +47,12 @@ export function createUsersService(db: Db, clock: Clock) {
       }
       if (!(await repo.findById(userId))) throw notFound('user');
       const key = newSecret('su');
-      const row = await repo.insertApiKey({ userId, name: input.name ?? null, keyHash: hashSecret(key), keyPrefix: secretPrefix(key) });
-      if (!row) throw new Error('api key hash collision'); // 256-bit random: never in practice
-      await recordAudit(db, { actorType: 'user', actorId: caller.userId, action: 'api_key.created', targetType: 'api_key', targetId: row.id });
+      const row = await db.transaction(async (tx) => {
+        const inserted = await createUsersRepository(tx).insertApiKey({ userId, name: input.name ?? null, keyHash: hashSecret(key), keyPrefix: secretPrefix(key) });
+        if (!inserted) throw new Error('api key hash collision'); // 256-bit random: never in practice
+        await auditKeyChange(tx, userId, { actorId: caller.userId, action: 'api_key.created', keyId: inserted.id });
+        return inserted;
+      });
       return { ...toApiKey(row), key };
     },
 
@@ -47,8 +64,10 @@ export function createUsersService(db: Db, clock: Clock) {
       const key = await repo.findApiKey(id);
       if (!key || (key.userId !== caller.userId && !caller.isInstanceAdmin)) throw notFound('API key');
       if (!key.revokedAt) {
-        await repo.revokeApiKey(id, clock.now());
-        await recordAudit(db, { actorType: 'user', actorId: caller.userId, action: 'api_key.revoked', targetType: 'api_key', targetId: id });
+        await db.transaction(async (tx) => {
+          await createUsersRepository(tx).revokeApiKey(id, clock.now());
+          await auditKeyChange(tx, key.userId, { actorId: caller.userId, action: 'api_key.revoked', keyId: id });
+        });
       }
     },
   };

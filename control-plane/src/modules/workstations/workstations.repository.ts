@@ -4,6 +4,7 @@ import {
   codeAgentSessions, organizationMemberships, projectWorkstations, workstationAgentLimits, workstationRepositories, workstationSessions, workstationWorktrees, workstations,
 } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { dbNowMinus } from '../../db/db-clock.ts';
 
 export type WorkstationRow = typeof workstations.$inferSelect;
 
@@ -81,15 +82,16 @@ export function createWorkstationsRepository(db: Executor) {
     },
 
     /**
-     * Of these workstations, those with an open session vouched for since `freshSince` (by the
-     * daemon's heartbeat or the instance holding the socket): online whichever instance holds it.
+     * Of these workstations, those with an open session vouched for within the last `staleAfterMs`
+     * (by the daemon's heartbeat or the instance holding the socket): online whichever instance
+     * holds it. Database time on both sides, so this host's clock does not decide it.
      */
-    async onlineIds(workstationIds: string[], freshSince: Date) {
+    async onlineIds(workstationIds: string[], staleAfterMs: number) {
       if (workstationIds.length === 0) return new Set<string>();
       const rows = await db
         .selectDistinct({ id: workstationSessions.workstationId })
         .from(workstationSessions)
-        .where(and(inArray(workstationSessions.workstationId, workstationIds), isNull(workstationSessions.disconnectedAt), gte(workstationSessions.lastHeartbeatAt, freshSince)));
+        .where(and(inArray(workstationSessions.workstationId, workstationIds), isNull(workstationSessions.disconnectedAt), gte(workstationSessions.lastHeartbeatAt, dbNowMinus(staleAfterMs))));
       return new Set(rows.map((r) => r.id));
     },
 

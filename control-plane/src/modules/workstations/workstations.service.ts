@@ -63,7 +63,7 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
     const now = clock.now();
     // Held here, or an open session another instance vouches for (N control planes on one database).
     const [attempts, limits, elsewhere, disk] = await Promise.all([
-      repo.currentAttempts(ids), repo.activeLimits(ids, now), repo.onlineIds(ids.filter((id) => !presence.isOnline(id)), new Date(now.getTime() - presence.staleAfterMs)),
+      repo.currentAttempts(ids), repo.activeLimits(ids, now), repo.onlineIds(ids.filter((id) => !presence.isOnline(id)), presence.staleAfterMs),
       repo.worktreeDiskBytes(ids),
     ]);
     return rows.map((row) =>
@@ -163,8 +163,11 @@ export function createWorkstationsService(db: Db, access: AccessService, presenc
     async mapToProject(caller: UserPrincipal, projectId: string, workstationId: string) {
       const { project } = await access.requireProject(caller, projectId, 'admin');
       const ws = await repo.findById(workstationId);
-      // One answer for "no such workstation" and "another organization's": existence is never revealed.
-      if (!ws || ws.organizationId !== project.organizationId) throw invalidField('body.workstationId', "no workstation with this id in the project's organization");
+      // One answer for "no such workstation", "another organization's" and one hidden from the
+      // caller: existence is never revealed, and a project admin cannot route missions to a
+      // machine its owner keeps out of sight.
+      const unseen = !ws || ws.organizationId !== project.organizationId || (await sight.sightOf(caller, ws)) === 'none';
+      if (unseen) throw invalidField('body.workstationId', "no workstation with this id in the project's organization");
       const row = await db.transaction(async (tx) => {
         const mapped = await createWorkstationsRepository(tx).mapToProject(projectId, workstationId);
         await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_workstation.mapped', targetType: 'workstation', targetId: workstationId, data: { projectId } });

@@ -1,5 +1,7 @@
 import type { AgentPermissionPolicy } from '@solo-unicorn/shared';
 import { editsAllowedPrograms } from './claude-code.ts';
+import { geminiToolsHome } from './gemini-home.ts';
+import { geminiMcpFlags } from './mcp-flags.ts';
 import {
   type AgentAdapter, type AgentEvent, type RunState, apiTrouble, asNumber, asRecord, asString, clip, clipJson, compact, outputEvent,
   parseJsonObject, promptFitsArgv, substitutePromptFile,
@@ -36,21 +38,32 @@ const hasFlag = (argv: readonly string[], ...names: string[]) => argv.some((a) =
  * `default`. A session to continue is `--resume <session id>`; the CLI keeps sessions per working
  * directory, so only a run in the same worktree finds it ("Error resuming session: …" otherwise).
  * A prompt too long for argv goes to stdin; `-p ' '` still marks the run headless (the CLI appends
- * `-p`'s text to what stdin holds).
+ * `-p`'s text to what stdin holds). The mission tools (#14): `--allowed-mcp-server-names` and a
+ * per-run GEMINI_CLI_HOME whose settings name our server (gemini-home.ts, removed after the run).
  */
 export const geminiAdapter: AgentAdapter = {
   name: 'gemini',
   canResume: () => true,
-  invocation(command, { prompt, promptFile, policy = 'edits', resumeSessionId }) {
+  invocation(command, { prompt, promptFile, policy = 'edits', resumeSessionId, mcp, env = process.env }) {
     const argv = substitutePromptFile(command, promptFile);
+    const home = mcp ? geminiToolsHome(env, mcp.url) : undefined;
+    if (home) argv.push(...geminiMcpFlags());
     if (resumeSessionId && !hasFlag(argv, '--resume', '-r')) argv.push('--resume', resumeSessionId);
     if (!hasFlag(argv, '--output-format', '-o')) argv.push('--output-format', 'stream-json');
     if (!argv.includes('--skip-trust')) argv.push('--skip-trust');
     const [modeFlag, mode, tools] = approvalFlags(policy);
     if (!hasFlag(argv, '--approval-mode', '--yolo', '-y')) argv.push(modeFlag!, mode!);
     if (tools && !hasFlag(argv, '--allowed-tools')) argv.push(tools);
-    if (command.some((a) => a.includes('{promptFile}'))) return { argv };
-    return promptFitsArgv(prompt) ? { argv: [...argv, '-p', prompt] } : { argv: [...argv, '-p', ' '], input: prompt };
+    const extra = home ? { env: home.env, cleanup: home.cleanup } : {};
+    if (command.some((a) => a.includes('{promptFile}'))) return { argv, ...extra };
+    return promptFitsArgv(prompt) ? { argv: [...argv, '-p', prompt], ...extra } : { argv: [...argv, '-p', ' '], input: prompt, ...extra };
+  },
+  // Gemini runs on without tools when an MCP server fails to connect, and says so only on stderr
+  // (its stream-json has no server status): the timeline gets a warning naming the mission tools.
+  stderrEvents(line) {
+    return /MCP issues detected/.test(line)
+      ? [{ kind: 'agent.warning', data: { message: 'Gemini CLI could not connect an MCP server (the mission tools may be missing from this run)' } }]
+      : [];
   },
   parseLine(line, run) {
     const ev = parseJsonObject(line);

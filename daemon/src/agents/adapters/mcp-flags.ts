@@ -32,3 +32,29 @@ export function codexMcpFlags(url: string): string[] {
     '-c', `${key}.tool_timeout_sec=30`,
   ];
 }
+
+/**
+ * Gemini CLI's name for our server. Its policy engine splits `mcp_<server>_<tool>` at the first
+ * underscore after `mcp_` (the CLI's docs warn against underscores in server names), so the tools
+ * are `mcp_solo-unicorn_mission_get` and so on.
+ */
+export const geminiMcpServerName = 'solo-unicorn';
+
+/**
+ * Gemini CLI 0.61 takes MCP servers only from settings files, so ours goes into the per-run home's
+ * settings.json (gemini-home.ts): streamable HTTP, the token as `${SU_MCP_TOKEN}` (the CLI expands
+ * variables in every settings string when it loads them, so the file holds no secret), trusted
+ * (no confirmation, which headless mode could not ask for), and a 30 s timeout per call.
+ */
+export function geminiMcpServer(url: string) {
+  return { httpUrl: url, headers: { Authorization: 'Bearer ${SU_MCP_TOKEN}' }, trust: true, timeout: 30_000 };
+}
+
+/**
+ * `--allowed-mcp-server-names`: only ours is connected (not the user's other servers, nor those a
+ * repository's `.gemini/settings.json` declares), and the CLI adds an allow rule for its tools.
+ * The flag adds up: an owner's own list in the command is kept and ours joins it.
+ */
+export function geminiMcpFlags(): string[] {
+  return [`--allowed-mcp-server-names=${geminiMcpServerName}`];
+}

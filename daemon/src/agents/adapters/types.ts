@@ -23,6 +23,8 @@ export interface MissionInvocationInput {
    * agent's env as SU_MCP_TOKEN only: adapters name the variable, never the token.
    */
   mcp?: { url: string };
+  /** The env the agent will get (before the invocation's own `env`): where its CLI keeps its home. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Invocation {
@@ -30,6 +32,10 @@ export interface Invocation {
   argv: string[];
   /** Written to the agent's stdin, which is otherwise closed. */
   input?: string;
+  /** Added to the agent's env (Gemini CLI: the per-run home that holds the tools' settings). */
+  env?: Record<string, string>;
+  /** Called once the run's process group is gone (removes what `invocation` made on disk). */
+  cleanup?(): void;
 }
 
 export interface AgentAdapter {
@@ -45,6 +51,8 @@ export interface AgentAdapter {
    * total belongs to); omitted, each line is read alone.
    */
   parseLine(line: string, run?: RunState): AgentEvent[];
+  /** Events a stderr line means beside its `agent.stderr` (a CLI that reports a problem only there). */
+  stderrEvents?(line: string): AgentEvent[];
   /**
    * A resumed session's usage before this run, as the control plane recorded it. The CLIs report
    * running totals for a resumed session; an adapter that subtracts what it saw earlier learns the

@@ -175,6 +175,8 @@ export const scriptedModel = 'test-model';
  * Env for the real CLI: the scripted server's URL and a dummy key, and a throwaway home whose
  * settings.json picks API-key auth and the scripted model and turns off usage statistics and
  * update checks, so nothing reaches past loopback and the user's ~/.gemini is never touched.
+ * `GEMINI_CLI_NO_RELAUNCH`: the CLI otherwise starts a second node process of itself (to raise
+ * its heap limit), which doubles its start — seconds per run on a loaded 2-core CI machine.
  */
 export function geminiEnv(serverUrl: string): Record<string, string> {
   const home = tempDir('su-gemini-home-');
@@ -185,5 +187,5 @@ export function geminiEnv(serverUrl: string): Record<string, string> {
     privacy: { usageStatisticsEnabled: false },
     general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
   }, null, 2));
-  return { GOOGLE_GEMINI_BASE_URL: serverUrl, GEMINI_API_KEY: 'test-not-a-key', GEMINI_CLI_HOME: home, HOME: home };
+  return { GOOGLE_GEMINI_BASE_URL: serverUrl, GEMINI_API_KEY: 'test-not-a-key', GEMINI_CLI_HOME: home, HOME: home, GEMINI_CLI_NO_RELAUNCH: 'true' };
 }

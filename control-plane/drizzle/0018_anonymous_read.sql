@@ -1,0 +1,2 @@
+ALTER TABLE "projects" ADD COLUMN "anonymous_read" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "projects" ADD CONSTRAINT "projects_anonymous_read_public" CHECK (NOT "projects"."anonymous_read" OR "projects"."visibility" = 'public');

@@ -1,0 +1,1 @@
+CREATE INDEX "mission_events_attempt_progress_idx" ON "mission_events" USING btree ("attempt_id","attempt_seq") WHERE "mission_events"."kind" = 'agent.progress';
