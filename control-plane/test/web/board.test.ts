@@ -132,9 +132,15 @@ async function boardTests() {
     // Cards say why they do not run, so Todo outgrows the window: a drag that scrolls the page
     // mid-way starts on whatever card is then under the pointer. A tall window keeps both in view.
     await page.setViewportSize({ width: 1440, height: 2400 });
-    // A board refresh landing between the press and the drag's start replaces the card under the
-    // pointer and the browser starts no drag (refreshes wait only for a drag that began): under
-    // load that happens, so a drag that sent nothing is tried again, at most three times.
+    // The drag's events, so a drag that sends nothing says how far it got.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { dnd: string[] }).dnd = []);
+      for (const type of ['mousedown', 'dragstart', 'dragenter', 'dragover', 'drop', 'dragend', 'mouseup']) {
+        addEventListener(type, () => { if (seen.at(-1) !== type) seen.push(type); }, true);
+      }
+    });
+    // Refreshes keep unchanged cards as they are (a pressed card is not replaced) and wait for a
+    // drag that began; a drag that sent nothing is still tried again, at most three times.
     let sent = false;
     for (let i = 0; i < 3 && !sent; i++) {
       const response = page.waitForResponse((r) => r.url().endsWith(`/missions/${m.id}/move`), { timeout: 5_000 }).then(() => true, () => false);
@@ -142,10 +148,31 @@ async function boardTests() {
       sent = await response;
       if (!sent) await page.mouse.up();
     }
-    t.ok(sent, 'the drop sent the move');
+    t.ok(sent, `the drop sent the move (events: ${await page.evaluate(() => (window as unknown as { dnd: string[] }).dnd.join(' '))})`);
     await card(m.id, 'review').waitFor();
     t.equal((await api.get(`/api/v1/missions/${m.id}`)).body.list, 'review');
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  await step('a refresh swaps only the cards that changed: a pressed card stays the one pressed', async (t) => {
+    const kept = await createMission(api, projectId, { title: 'Left alone' });
+    const edited = await createMission(api, projectId, { title: 'Renamed soon' });
+    await card(edited.id, 'todo').waitFor();
+    // Mark both nodes (a property, not an attribute the comparison would see): a node the refresh
+    // replaced comes back unmarked.
+    type Marked = Element & { testMark?: boolean };
+    const marked = (id: string) => page.evaluate((id) => Boolean((document.querySelector(`li.card[data-id="${id}"]`) as Marked).testMark), id);
+    await page.evaluate((ids) => { for (const id of ids) (document.querySelector(`li.card[data-id="${id}"]`) as Marked).testMark = true; }, [kept.id, edited.id]);
+    const box = (await card(kept.id).getByRole('button', { name: 'Left alone', exact: true }).boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    t.equal((await api.patch(`/api/v1/missions/${edited.id}`, { title: 'Renamed now' })).status, 200);
+    const arrived = await createMission(api, projectId, { title: 'Arrives while pressed' });
+    await card(arrived.id, 'todo').waitFor();
+    await card(edited.id).getByText('Renamed now').waitFor();
+    t.ok(await marked(kept.id), 'the unchanged card under the pressed button is the same node');
+    t.notOk(await marked(edited.id), 'the changed card was redrawn');
+    await page.mouse.up();
   });
 
   await step('a drag that never ends (no dragend) holds the board back only until the mouse moves', async (t) => {

@@ -157,7 +157,7 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
       // A long column shows its first cards; the rest wait for "Show all" (a 300-card Done column
       // below the fold was most of a big board's first paint).
       const shown = expanded.has(list) ? col : col.slice(0, COLUMN_CARDS);
-      $(`ol.cards[data-list="${list}"]`, root).replaceChildren(...shown.map((m, i) => card(m, i, col.length)));
+      patchCards($(`ol.cards[data-list="${list}"]`, root), shown.map((m, i) => card(m, i, col.length)));
       $(`[data-count="${list}"]`, root).textContent = `(${col.length})`;
       const more = $(`button.show-all[data-list="${list}"]`, root);
       more.hidden = shown.length === col.length;
@@ -171,6 +171,24 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
       if (again && !again.disabled) again.focus({ preventScroll: true });
       else $(`[data-id="${keep.id}"][data-action="open"]`, root)?.focus({ preventScroll: true });
     }
+  }
+
+  /**
+   * Puts `fresh` in `ol`, keeping each card that did not change as the very node it was: a refresh
+   * that replaced the card under a pressed mouse button would stop the drag about to start (and
+   * drop the focus and the hover), so only the cards that changed are swapped.
+   */
+  function patchCards(ol, fresh) {
+    const current = new Map($$('li.card', ol).map((li) => [li.dataset.id, li]));
+    const next = fresh.map((li) => {
+      const old = current.get(li.dataset.id);
+      return old && old.isEqualNode(li) ? old : li;
+    });
+    next.forEach((li, i) => {
+      const at = ol.children[i];
+      if (at !== li) ol.insertBefore(li, at ?? null);
+    });
+    while (ol.children.length > next.length) ol.lastElementChild.remove();
   }
 
   root.addEventListener('click', (e) => {
