@@ -1,4 +1,6 @@
 import t from 'tap';
+import { newId } from '@solo-unicorn/shared';
+import { codeAgentSessions, githubPullRequests, missionEvents } from '../../src/db/schema/index.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createMission, createOrg, createProject } from '../helpers/fixtures.ts';
 
@@ -43,4 +45,48 @@ t.test('reordering within a list and the other moves still work', async (t) => {
     const res = await api.post(`/api/v1/missions/${m.id}/move`, { list });
     t.equal(res.status, 200, `→ ${list}`);
   }
+});
+
+t.test("Todo → Done is refused while the agent's pushed work is not merged (a merge conflict sent it back); merged work or none moves freely", async (t) => {
+  const db = app.db.db;
+  const seconds = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
+  /** An attempt as the dispatcher and the daemon leave it: succeeded with a pushed commit. */
+  const attempt = async (missionId: string, stage: string, head: string, at: number) => {
+    const id = newId();
+    await db.insert(codeAgentSessions).values({ id, missionId, projectId: project.id, stage, status: 'succeeded', branch: `su/${missionId.toLowerCase()}`, headCommit: head, finishedAt: seconds(at), createdAt: seconds(at) });
+    return id;
+  };
+  const toDone = (id: string) => api.post(`/api/v1/missions/${id}/move`, { list: 'done' });
+
+  const conflicted = await createMission(api, project.id, { repositoryId: repo.id });
+  await attempt(conflicted.id, 'execute', 'a'.repeat(40), 1);
+  await db.insert(codeAgentSessions).values({ id: newId(), missionId: conflicted.id, projectId: project.id, stage: 'merge', status: 'failed', finishedAt: seconds(2), createdAt: seconds(2) });
+  const refused = await toDone(conflicted.id);
+  t.equal(refused.status, 409);
+  t.match(refused.body.error, { code: 'SU_ERR_MISSION_REVIEW_REQUIRED', message: /commit aaaaaaaaaaaa\) is not merged into main.*Move it to Review and approve it/, details: { list: 'done', headCommit: 'a'.repeat(40) } });
+  t.equal((await api.get(`/api/v1/missions/${conflicted.id}`)).body.list, 'todo', 'still in Todo');
+  t.same(await kinds(conflicted.id), ['mission.created'], 'nothing recorded');
+  // The way out: Review, then approve.
+  t.equal((await api.post(`/api/v1/missions/${conflicted.id}/move`, { list: 'review' })).status, 200);
+  t.equal((await toDone(conflicted.id)).body.error.code, 'SU_ERR_MISSION_REVIEW_REQUIRED');
+
+  const mergedByMergeAttempt = await createMission(api, project.id, { repositoryId: repo.id });
+  await attempt(mergedByMergeAttempt.id, 'execute', 'b'.repeat(40), 1);
+  await attempt(mergedByMergeAttempt.id, 'merge', 'c'.repeat(40), 2);
+  t.equal((await toDone(mergedByMergeAttempt.id)).status, 200, 'the newest success was the merge');
+
+  const mergedInItsRun = await createMission(api, project.id, { repositoryId: repo.id });
+  const run = await attempt(mergedInItsRun.id, 'execute', 'd'.repeat(40), 1);
+  await db.insert(missionEvents).values({ id: newId(), missionId: mergedInItsRun.id, projectId: project.id, seq: 100, kind: 'git.merged', attemptId: run, attemptSeq: 1, data: { into: 'main' } });
+  t.equal((await toDone(mergedInItsRun.id)).status, 200, 'direct mode with nothing to review merged in the same attempt');
+
+  const mergedPr = await createMission(api, project.id, { repositoryId: repo.id });
+  await attempt(mergedPr.id, 'execute', 'e'.repeat(40), 1);
+  await db.insert(githubPullRequests).values({ id: newId(), missionId: mergedPr.id, projectId: project.id, repositoryId: repo.id, number: 7, state: 'merged', headBranch: 'x', baseBranch: 'main', headCommit: 'e'.repeat(40), mergedAt: seconds(5) });
+  t.equal((await toDone(mergedPr.id)).status, 200, 'its pull request was merged');
+
+  const openPr = await createMission(api, project.id, { repositoryId: repo.id });
+  await attempt(openPr.id, 'execute', 'f'.repeat(40), 1);
+  await db.insert(githubPullRequests).values({ id: newId(), missionId: openPr.id, projectId: project.id, repositoryId: repo.id, number: 8, state: 'open', headBranch: 'y', baseBranch: 'main', headCommit: 'f'.repeat(40) });
+  t.equal((await toDone(openPr.id)).status, 409, 'an open pull request is not merged work');
 });

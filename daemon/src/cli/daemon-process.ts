@@ -85,7 +85,11 @@ export async function startDetached(home: string, cliArgs: string[], timeoutMs: 
  * SIGTERM (the daemon drains: running missions finish first), or twice with `now` (they are
  * cancelled), then waits for the process to be gone.
  */
-export async function stopDaemon(home: string, opts: { now: boolean; timeoutMs: number }) {
+/** How long `stop` waits quietly before saying what it waits for, and then how often. */
+const FIRST_PROGRESS_MS = 1000;
+const PROGRESS_EVERY_MS = 5000;
+
+export async function stopDaemon(home: string, opts: { now: boolean; timeoutMs: number; onWaiting?: (w: { pid: number; missionsRunning: number; waitedMs: number }) => void }) {
   const pid = runningPid(home);
   if (!pid) return undefined;
   const running = readState(home)?.pid === pid ? readState(home)!.missionsRunning : 0;
@@ -95,8 +99,16 @@ export async function stopDaemon(home: string, opts: { now: boolean; timeoutMs: 
     await sleep(200);
     if (pidAlive(pid)) process.kill(pid, 'SIGTERM');
   }
-  const deadline = Date.now() + opts.timeoutMs;
+  const startedAt = Date.now();
+  const deadline = startedAt + opts.timeoutMs;
+  let nextProgress = startedAt + FIRST_PROGRESS_MS;
   while (pidAlive(pid)) {
+    if (Date.now() >= nextProgress) {
+      // The live count: missions end one by one while the daemon drains.
+      const now = readState(home);
+      opts.onWaiting?.({ pid, missionsRunning: now?.pid === pid ? now.missionsRunning : running, waitedMs: Date.now() - startedAt });
+      nextProgress = Date.now() + PROGRESS_EVERY_MS;
+    }
     if (Date.now() >= deadline) {
       throw new CliError(`the daemon (pid ${pid}) is still stopping after ${Math.round(opts.timeoutMs / 1000)} s` +
         (opts.now ? '' : ` (it lets ${running || 'its'} running mission(s) finish); \`solo-unicorn daemon stop --now\` cancels them`));

@@ -4,6 +4,7 @@ import type { Env } from '../config.ts';
 import { pidAlive, readState } from '../state-file.ts';
 import { logFileOf, runningPid, startDetached, stopDaemon } from './daemon-process.ts';
 import { followFile, tailLines } from './follow-file.ts';
+import { formatLogLine, lineSplitter } from './log-lines.ts';
 import { intFlag } from './api-context.ts';
 import { CliError, printJson } from './output.ts';
 
@@ -36,7 +37,14 @@ export function daemonCommand(program: Command, env: () => Env) {
     .action(async (_o, cmd: Command) => {
       const opts = all<{ now?: boolean; timeout: string; json?: boolean }>(cmd);
       const e = env();
-      const stopped = await stopDaemon(e.home, { now: Boolean(opts.now), timeoutMs: seconds('timeout', opts.timeout) });
+      const stopped = await stopDaemon(e.home, {
+        now: Boolean(opts.now), timeoutMs: seconds('timeout', opts.timeout),
+        // On stderr, so --json's stdout stays one document.
+        onWaiting: ({ pid, missionsRunning, waitedMs }) => process.stderr.write(`stopping the daemon (pid ${pid}), ${Math.round(waitedMs / 1000)} s: ${
+          opts.now ? 'cancelling its running missions'
+            : missionsRunning > 0 ? `waiting for ${missionsRunning} running mission${missionsRunning === 1 ? '' : 's'} to finish (\`solo-unicorn daemon stop --now\` cancels ${missionsRunning === 1 ? 'it' : 'them'})`
+              : 'waiting for it to exit'}\n`),
+      });
       if (opts.json) return printJson(stopped ? { stopped: true, pid: stopped.pid } : { stopped: false, running: false });
       process.stdout.write(stopped ? `daemon (pid ${stopped.pid}) stopped\n` : `no daemon is running for ${e.home}\n`);
     });
@@ -61,15 +69,18 @@ export function daemonCommand(program: Command, env: () => Env) {
     .description("print the daemon's log ($SU_HOME/logs/daemon.log)")
     .option('-n, --lines <n>', 'how many of the last lines', '50')
     .option('-f, --follow', 'keep printing new lines until interrupted')
-    .action(async (opts: { lines: string; follow?: boolean }) => {
+    .option('--json', "the log's own JSON lines (one object a line) instead of time, level, message and fields")
+    .action(async (_o, cmd: Command) => {
+      const opts = all<{ lines: string; follow?: boolean; json?: boolean }>(cmd);
       const file = logFileOf(env().home);
       const { text, end } = tailLines(file, intFlag('lines', opts.lines)!);
-      process.stdout.write(text);
+      const show = lineSplitter((line) => process.stdout.write(`${opts.json ? line : formatLogLine(line)}\n`));
+      show(text);
       if (!opts.follow) {
         if (!text && !end) process.stderr.write(`solo-unicorn: no log yet at ${file}\n`);
         return;
       }
-      const stop = followFile(file, end, (chunk) => process.stdout.write(chunk));
+      const stop = followFile(file, end, (chunk) => show(chunk.toString('utf8')));
       await new Promise<void>((resolve) => {
         for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve());
       });

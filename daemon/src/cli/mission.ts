@@ -16,7 +16,7 @@ export type Act = (cmd: Command, fn: (api: Api, id: string, o: Opts) => Promise<
 export type Patch = (api: Api, id: string, body: unknown, o: Opts, verb: string) => Promise<any>;
 const flags: Record<string, string> = {
   repositoryId: '--repo', flowId: '--flow', actorId: '--actor', requiresReview: '--requires-review', prMode: '--pr-mode', dependsOn: '--depends-on',
-  targetBranch: '--target-branch', listOrder: '--list-order', decision: '--approve',
+  targetBranch: '--target-branch', listOrder: '--list-order', decision: '--approve', agentPermissionPolicy: '--permission-policy',
 };
 const flagOf = (f: string) => flags[f] ?? `--${f}`;
 
@@ -31,7 +31,8 @@ const fieldOptions = (cmd: Command) => cmd
   .option('--target-branch <branch>', 'the branch the work merges into (default main)')
   .option('--requires-review', 'stop in Review for a person')
   .option('--pr-mode <mode>', 'disabled | enabled | auto')
-  .option('--depends-on <ids...>', 'missions that must be Done first');
+  .option('--depends-on <ids...>', 'missions that must be Done first')
+  .option('--permission-policy <policy>', "edits | readonly | full: this mission's own agent policy ('project' on edit: the project's again)");
 
 async function fields(api: Api, projectId: string, o: Opts, clearable: boolean) {
   const ref = async (v: unknown, resolve: (api: Api, p: string, v: string) => Promise<string>) =>
@@ -40,6 +41,7 @@ async function fields(api: Api, projectId: string, o: Opts, clearable: boolean) 
   return {
     description: o.description, priority: intFlag('priority', o.priority as string | undefined), repositoryId, flowId, actorId,
     targetBranch: o.targetBranch, requiresReview: o.requiresReview === undefined ? undefined : Boolean(o.requiresReview), prMode: o.prMode, dependsOn: o.dependsOn,
+    agentPermissionPolicy: clearable && o.permissionPolicy === 'project' ? null : o.permissionPolicy,
   };
 }
 const defined = (x: Record<string, unknown>) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));

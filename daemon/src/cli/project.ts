@@ -8,7 +8,10 @@ import { CliError, emit, printJson, printList } from './output.ts';
 import { allPages, projectOf, repoShortName, resolveOrg } from './resolve.ts';
 
 type Opts = Record<string, string | boolean | undefined> & { json?: boolean; quiet?: boolean; url?: string; apiKey?: string };
-const flags: Record<string, string> = { anonymousRead: '--anonymous-read', autoApproveAccessRequests: '--auto-approve', defaultAgent: '--default-agent', maxConcurrentMissions: '--max-concurrent', monthlyBudgetUsd: '--budget', organizationId: '--org' };
+const flags: Record<string, string> = {
+  anonymousRead: '--anonymous-read', autoApproveAccessRequests: '--auto-approve', defaultAgent: '--default-agent', maxConcurrentMissions: '--max-concurrent',
+  monthlyBudgetUsd: '--budget', organizationId: '--org', agentPermissionPolicy: '--permission-policy', docsInRepository: '--docs-in-repository',
+};
 const flagOf = (f: string) => flags[f] ?? `--${f}`;
 const money = (v: unknown) => (v === undefined ? undefined : v === 'none' ? null : Number(v));
 function onOff(name: string, v: unknown) {
@@ -21,13 +24,16 @@ function onOff(name: string, v: unknown) {
 const settings = (o: Opts) => ({
   description: o.description, visibility: o.visibility, defaultAgent: o.defaultAgent,
   maxConcurrentMissions: intFlag('max-concurrent', o.maxConcurrent as string | undefined), monthlyBudgetUsd: money(o.budget),
+  agentPermissionPolicy: o.permissionPolicy, docsInRepository: onOff('docs-in-repository', o.docsInRepository),
 });
 const withSettings = (cmd: Command) => cmd
   .option('--description <text>', 'what the project is')
   .option('--visibility <v>', 'private | public')
   .option('--default-agent <name>', 'the agent missions use unless they name one (claude-code, codex, gemini, custom)')
   .option('--max-concurrent <n>', 'missions running at once, over all workstations')
-  .option('--budget <usd>', "monthly agent budget in US dollars ('none': no budget)");
+  .option('--budget <usd>', "monthly agent budget in US dollars ('none': no budget)")
+  .option('--permission-policy <policy>', 'what agents may do: edits (default) | readonly | full (only where a workstation opts in)')
+  .option('--docs-in-repository <on|off>', 'commit mission docs to the product repository (on, the default) or keep them in the control plane only');
 
 export function projectCommand(program: Command, env: () => Env) {
   const project = program.command('project').description(about.project);
@@ -93,6 +99,7 @@ export function projectCommand(program: Command, env: () => Env) {
       if (o.json) return printJson(shown);
       const out = [
         `${p.name} (${p.id})  ${p.visibility}${p.anonymousRead ? ' (readable without an API key)' : ''}, default agent ${p.defaultAgent ?? 'none'}, ${p.maxConcurrentMissions} at once, budget ${p.monthlyBudgetUsd === null ? 'none' : `$${p.monthlyBudgetUsd}/month`}`,
+        `agents: ${p.agentPermissionPolicy} permissions; mission docs ${p.docsInRepository ? 'committed to the repository' : 'kept in the control plane only'}`,
         `access requests: ${p.autoApproveAccessRequests ? 'viewer and member granted at once to organization members' : 'each waits for a project admin'}`,
         `ready backlog: ${backlog.count} (fallback threshold ${backlog.threshold})`,
         `repositories: ${repos.items.map((r: any) => `${repoShortName(r.url)} (${r.id}, ${r.defaultBranch})`).join(', ') || 'none — add one with `solo-unicorn repo add`'}`,

@@ -1,6 +1,8 @@
 // `solo-unicorn daemon start|stop|status|logs` against real processes: a real control plane, the
 // real CLI forking the real daemon, signals and exit codes as a shell script would see them.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t, { type Test } from 'tap';
 import { createOrg, registerWorkstation, startTestApp } from '../helpers/control-plane.ts';
@@ -52,7 +54,11 @@ t.test('start forks and waits until it runs; a second start refuses; status 0/3;
 
   const logs = await cli('daemon', 'logs', '--lines', '200');
   t.equal(logs.code, 0);
-  t.match(logs.stdout, /"msg":"daemon started"/, 'logs prints the log file');
+  t.match(logs.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO +daemon started\b/m, 'logs prints the log for people: time, level, message, fields');
+  t.notMatch(logs.stdout, /^\{/m, 'no raw JSON line');
+  const raw = await cli('daemon', 'logs', '--lines', '200', '--json');
+  const entries = raw.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.ok(entries.some((e) => e.msg === 'daemon started' && e.level === 30), '--json: the log\'s own JSON lines, one object a line');
 
   const stopped = await cli('daemon', 'stop');
   t.equal(stopped.code, 0, stopped.stderr);
@@ -62,6 +68,21 @@ t.test('start forks and waits until it runs; a second start refuses; status 0/3;
   const twice = await cli('daemon', 'stop', '--json');
   t.equal(twice.code, 0, 'stopping a stopped daemon is not an error');
   t.same(JSON.parse(twice.stdout), { stopped: false, running: false });
+});
+
+t.test('stop says what it waits for while the daemon drains', async (t) => {
+  const ws = await registerWorkstation(app.baseUrl, org.id, 'cli-daemon-drain');
+  // A stand-in for a daemon letting its one running mission finish: it takes SIGTERM and exits 2.5 s later.
+  const draining = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 2500)); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+  t.teardown(() => void draining.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 300)); // its handler is installed
+  writeFileSync(join(ws.home, 'daemon.pid'), String(draining.pid));
+  const at = new Date().toISOString();
+  writeFileSync(join(ws.home, 'state.json'), JSON.stringify({ pid: draining.pid, startedAt: at, serverUrl: app.baseUrl, workstationId: ws.workstationId, connected: true, since: at, sessionId: null, draining: false, missionsRunning: 1, outboxDepth: 0, updatedAt: at }));
+  const stopped = await runCli(['daemon', 'stop', '--json'], { SU_HOME: ws.home });
+  t.equal(stopped.code, 0, stopped.stderr);
+  t.same(JSON.parse(stopped.stdout), { stopped: true, pid: draining.pid }, 'stdout stays one JSON document');
+  t.match(stopped.stderr, new RegExp(`^stopping the daemon \\(pid ${draining.pid}\\), [12] s: waiting for 1 running mission to finish \\(\`solo-unicorn daemon stop --now\` cancels it\\)$`, 'm'));
 });
 
 t.test('two starts at once: one daemon runs, the other start fails with the reason', async (t) => {
@@ -94,7 +115,7 @@ t.test('logs --follow prints lines as the daemon writes them', async (t) => {
   const lines: string[] = [];
   const sawStart = new Promise<void>((resolve) => createInterface({ input: follow.stdout! }).on('line', (l) => {
     lines.push(l);
-    if (l.includes('"msg":"daemon started"')) resolve();
+    if (/ INFO +daemon started\b/.test(l)) resolve();
   }));
   const started = await runCli(['daemon', 'start', '--json'], { SU_HOME: ws.home });
   t.equal(started.code, 0, started.stderr);

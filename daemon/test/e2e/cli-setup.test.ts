@@ -66,6 +66,21 @@ t.test('org, project, repo, flow, actor, template and workstation set up by name
   t.match(shown, /actors: dev/);
   t.match(shown, /workstations: laptop \(offline\)/);
   t.match(await json('project', 'show', 'demo'), { id: projectId, repositories: [{ id: repo.id }], flows: [{ id: flow.id }], workstations: [{ projectId }] });
+  t.match(shown, /agents: edits permissions; mission docs committed to the repository/, 'the defaults');
+});
+
+t.test("the agents' permission policy and where mission docs live: per project, and a mission's own policy", async (t) => {
+  t.match(await json('project', 'edit', 'demo', '--permission-policy', 'readonly', '--docs-in-repository', 'off'), { agentPermissionPolicy: 'readonly', docsInRepository: false });
+  t.match(await ok('project', 'show', 'demo'), /agents: readonly permissions; mission docs kept in the control plane only/);
+  const bad = await cli('project', 'edit', 'demo', '--permission-policy', 'root');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /^solo-unicorn: --permission-policy: /);
+  t.match((await cli('project', 'edit', 'demo', '--docs-in-repository', 'maybe')).stderr, /--docs-in-repository: on or off, got "maybe"/);
+
+  const m = await json('mission', 'create', '--project', 'demo', '--title', 'Plan only', '--permission-policy', 'readonly');
+  t.equal(m.agentPermissionPolicy, 'readonly');
+  t.equal((await json('mission', 'edit', m.id, '--permission-policy', 'edits')).agentPermissionPolicy, 'edits');
+  t.equal((await json('mission', 'edit', m.id, '--permission-policy', 'project')).agentPermissionPolicy, null, "'project' gives it the project's again");
 });
 
 t.test('names that do not resolve, bad flags and API refusals: one line on stderr, exit 1, nothing on stdout', async (t) => {

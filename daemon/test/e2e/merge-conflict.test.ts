@@ -86,4 +86,9 @@ t.test('a resolution that leaves markers fails without pushing them; the mission
   const failed = (await events(m.id)).filter((e) => e.kind === 'mission.failed').at(-1);
   t.match(failed?.data.reason, /^merge conflict not resolved: conflict markers left in FAKE_AGENT_OUTPUT\.md/);
   t.equal(gitIn(remote, 'rev-parse', m.branch), branchHead, 'nothing was pushed');
+  // Done by hand would leave the agent's work out of main: refused, with the way that merges it.
+  const skip = await api.post(`/api/v1/missions/${m.id}/move`, { list: 'done' });
+  t.equal(skip.status, 409);
+  t.match(skip.body.error, { code: 'SU_ERR_MISSION_REVIEW_REQUIRED', message: /not merged into main.*Review and approve/, details: { branch: m.branch } });
+  t.equal((await mission(m.id)).list, 'todo');
 });

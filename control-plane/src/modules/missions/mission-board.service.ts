@@ -5,9 +5,9 @@ import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createMissionEventsRepository } from './mission-events.repository.ts';
-import { createMissionsRepository, type MissionRow, type NewMission } from './missions.repository.ts';
+import { createMissionsRepository, rowsOf, type MissionRow, type NewMission } from './missions.repository.ts';
 import { presentMissions } from './mission-presenter.ts';
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { codeAgentSessions, projects } from '../../db/schema/index.ts';
 import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -25,6 +25,26 @@ async function liveAttemptOf(tx: Tx, missionId: string) {
   const [live] = await tx.select({ id: codeAgentSessions.id, stage: codeAgentSessions.stage }).from(codeAgentSessions)
     .where(and(eq(codeAgentSessions.missionId, missionId), inArray(codeAgentSessions.status, ['assigned', 'running']))).limit(1);
   return live;
+}
+
+/**
+ * The agent's pushed work that has not reached the target branch, if any: the newest attempt that
+ * succeeded with a commit was a work attempt (not a merge), did not merge itself (direct mode with
+ * nothing to review merges in the same attempt) and no pull request of the mission was merged after
+ * it. A mission sent back to Todo by a merge conflict is the case this guards.
+ */
+async function unmergedWork(tx: Tx, missionId: string): Promise<{ branch: string | null; headCommit: string } | undefined> {
+  const [row] = rowsOf(await tx.execute(sql`
+    SELECT a.branch, a.head_commit FROM (
+      SELECT id, stage, branch, head_commit, finished_at FROM code_agent_sessions
+      WHERE mission_id = ${missionId} AND status = 'succeeded' AND head_commit IS NOT NULL
+      ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT 1
+    ) a
+    WHERE a.stage IS DISTINCT FROM 'merge'
+      AND NOT EXISTS (SELECT 1 FROM mission_events e WHERE e.mission_id = ${missionId} AND e.attempt_id = a.id AND e.kind = 'git.merged')
+      AND NOT EXISTS (SELECT 1 FROM github_pull_requests p WHERE p.mission_id = ${missionId} AND p.state = 'merged'
+                        AND (p.head_commit = a.head_commit OR p.merged_at >= a.finished_at))`));
+  return row ? { branch: (row.branch as string | null) ?? null, headCommit: String(row.head_commit) } : undefined;
 }
 
 /** Lists a mission may only enter once nothing blocks it. */
@@ -151,6 +171,16 @@ export function createMissionBoardService(db: Db, access: AccessService, clock: 
       return db.transaction(async (tx) => {
         const before = await lockedMission(tx, missionId);
         refuseSkippingMoves(before, input.list);
+        if (input.list === 'done' && before.list !== 'done') {
+          const work = await unmergedWork(tx, before.id);
+          if (work) {
+            throw conflict(
+              'SU_ERR_MISSION_REVIEW_REQUIRED',
+              `list: the agent's work (branch ${work.branch ?? '?'}, commit ${work.headCommit.slice(0, 12)}) is not merged into ${before.targetBranch}; moving the mission to Done would leave it out. Move it to Review and approve it (which merges), or reject it with guidance`,
+              { list: input.list, branch: work.branch, headCommit: work.headCommit },
+            );
+          }
+        }
         if (input.list !== before.list && needsUnblocked.includes(input.list) && before.dependencyCount > 0) {
           throw conflict(
             'SU_ERR_MISSION_ILLEGAL_MOVE',
