@@ -169,6 +169,35 @@ async function agentUsageTests() {
     ]);
     await dialog.waitFor({ state: 'hidden' });
     t.match((await api.get(`/api/v1/projects/${projectId}`)).body, { agentPermissionPolicy: 'readonly', monthlyBudgetUsd: null }, 'an empty budget is none');
+
+    // Where mission docs live, and reading without a key (public projects only).
+    await opener.click();
+    await dialog.waitFor();
+    t.ok(await dialog.getByLabel('Commit mission docs to the repository').isChecked(), 'docs are committed by default');
+    t.ok(await dialog.getByLabel('Readable without an API key').isDisabled(), 'a private project cannot be read without a key');
+    await dialog.getByLabel('Commit mission docs to the repository').uncheck();
+    await dialog.getByLabel('Public project').check();
+    await dialog.getByLabel('Readable without an API key').check();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/projects/${projectId}`) && r.request().method() === 'PATCH'),
+      dialog.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    await dialog.waitFor({ state: 'hidden' });
+    t.match((await api.get(`/api/v1/projects/${projectId}`)).body, { docsInRepository: false, visibility: 'public', anonymousRead: true });
+    await opener.click();
+    await dialog.waitFor();
+    t.notOk(await dialog.getByLabel('Commit mission docs to the repository').isChecked(), 'shown as saved');
+    t.ok(await dialog.getByLabel('Readable without an API key').isChecked());
+    t.same(await axeViolations(page, '#settings-dialog'), [], 'no serious or critical accessibility violations with the new settings');
+    await dialog.getByLabel('Public project').uncheck();
+    t.notOk(await dialog.getByLabel('Readable without an API key').isChecked(), 'private again: not readable without a key either');
+    await dialog.getByLabel('Commit mission docs to the repository').check();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/projects/${projectId}`) && r.request().method() === 'PATCH'),
+      dialog.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    await dialog.waitFor({ state: 'hidden' });
+    t.match((await api.get(`/api/v1/projects/${projectId}`)).body, { docsInRepository: true, visibility: 'private', anonymousRead: false });
   });
 
   await step('a mission chooses its own agent permissions, or the project’s', async (t) => {

@@ -5,8 +5,8 @@ import { projectTimeline } from './project-timeline.js';
 
 /**
  * Project settings (a dialog from the header): the agents' permission policy, the monthly budget
- * in USD, who may read the project (private / public) and whether access requests of the
- * organization's members are approved at once. Saved with PATCH /projects/:id; only project
+ * in USD, who may read the project (private / public, and for a public one without a key), where
+ * mission docs live and whether access requests of the organization's members are approved at once. Saved with PATCH /projects/:id; only project
  * admins may, the API says so otherwise.
  */
 export function createSettings({ api, project, onSaved }) {
@@ -41,6 +41,13 @@ export function createSettings({ api, project, onSaved }) {
       value: p.monthlyBudgetUsd === null || p.monthlyBudgetUsd === undefined ? '' : String(p.monthlyBudgetUsd),
     });
     const isPublic = h('input', { type: 'checkbox', id: 'settings-public', name: 'public', checked: p.visibility === 'public', 'aria-describedby': 'settings-public-hint' });
+    const anonymousRead = h('input', { type: 'checkbox', id: 'settings-anonymous-read', name: 'anonymousRead', checked: Boolean(p.anonymousRead), disabled: p.visibility !== 'public', 'aria-describedby': 'settings-anonymous-read-hint' });
+    // Reading without a key is for public projects only: the box follows the Public one.
+    isPublic.addEventListener('change', () => {
+      anonymousRead.disabled = !isPublic.checked;
+      if (!isPublic.checked) anonymousRead.checked = false;
+    });
+    const docsInRepository = h('input', { type: 'checkbox', id: 'settings-docs-in-repository', name: 'docsInRepository', checked: p.docsInRepository !== false, 'aria-describedby': 'settings-docs-hint' });
     const autoApprove = h('input', { type: 'checkbox', id: 'settings-auto-approve', name: 'autoApprove', checked: Boolean(p.autoApproveAccessRequests), 'aria-describedby': 'settings-auto-approve-hint' });
     const error = h('p', { className: 'error', role: 'alert', hidden: true });
     return h('form', {
@@ -51,7 +58,9 @@ export function createSettings({ api, project, onSaved }) {
           agentPermissionPolicy: new FormData(e.currentTarget).get('policy'),
           monthlyBudgetUsd: budget.value === '' ? null : Number(budget.value),
           visibility: isPublic.checked ? 'public' : 'private',
+          anonymousRead: isPublic.checked && anonymousRead.checked,
           autoApproveAccessRequests: autoApprove.checked,
+          docsInRepository: docsInRepository.checked,
         };
         const submit = e.submitter;
         submit.disabled = true;
@@ -81,6 +90,10 @@ export function createSettings({ api, project, onSaved }) {
     h('p', { id: 'settings-spent', className: 'hint', dataset: { testid: 'spent' } }),
     h('div', { className: 'checkbox' }, isPublic, h('label', { for: 'settings-public' }, 'Public project')),
     h('p', { id: 'settings-public-hint', className: 'hint' }, 'Anyone signed in may read its board (Done missions only), their docs and its repositories, and star it; nothing else.'),
+    h('div', { className: 'checkbox' }, anonymousRead, h('label', { for: 'settings-anonymous-read' }, 'Readable without an API key')),
+    h('p', { id: 'settings-anonymous-read-hint', className: 'hint' }, 'A public project only: people who are not signed in may read the same (the board’s link #/projects/<project id>).'),
+    h('div', { className: 'checkbox' }, docsInRepository, h('label', { for: 'settings-docs-in-repository' }, 'Commit mission docs to the repository')),
+    h('p', { id: 'settings-docs-hint', className: 'hint' }, 'solution.md and tasks/ go into the product repository with the agent’s work (missions/<id>/). Off: they are kept in Solo Unicorn only.'),
     h('div', { className: 'checkbox' }, autoApprove, h('label', { for: 'settings-auto-approve' }, 'Approve access requests at once')),
     h('p', { id: 'settings-auto-approve-hint', className: 'hint' }, 'A request for viewer or member from a member of the organization is granted without waiting; admin always waits for you.'),
     error,
