@@ -29,6 +29,8 @@ const modules: Record<CommandName, () => Promise<Register>> = {
   notification: async () => (await import('./cli/notification.ts')).notificationCommand,
   access: async () => (await import('./cli/access.ts')).accessCommand,
   gallery: async () => (await import('./cli/gallery.ts')).galleryCommand,
+  user: async () => (await import('./cli/people.ts')).userCommand,
+  key: async () => (await import('./cli/people.ts')).keyCommand,
 };
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(modules, name);
 

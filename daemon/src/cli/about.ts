@@ -2,7 +2,7 @@
 // module (and the schemas it validates with), and by the command itself.
 export const about = {
   login: 'save the control-plane URL and your API key in $SU_HOME/config.json',
-  org: 'organizations: who owns projects and workstations',
+  org: 'organizations: who owns projects and workstations, and their members',
   project: 'projects: a board, its repositories, flows, actors and workstations',
   repo: "a project's git repositories (where agents work)",
   flow: 'flows: the stages a mission goes through (without one: clarify → plan → execute)',
@@ -19,6 +19,8 @@ export const about = {
   audit: "the audit log: who changed what (an organization's list, a project's timeline)",
   notification: 'your notifications: inbox, unread count, mark read, snooze, preferences (quiet hours, kinds) and the weekly digest',
   access: 'access requests: ask for a role on a project; its admins approve or decline',
+  user: 'users: who you are; create and delete users (instance admin)',
+  key: 'API keys: create (shown once), list, revoke',
   gallery: 'public projects: search by name, most starred or most recently active first (star one with `project star`)',
 } as const;
 export type CommandName = keyof typeof about;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, validBody } from './api-context.ts';
 import { emit, printJson, printList } from './output.ts';
+import { orgMemberCommands } from './people.ts';
 
 type Opts = { json?: boolean; quiet?: boolean; url?: string; apiKey?: string };
 
@@ -24,4 +25,6 @@ export function orgCommand(program: Command, env: () => Env) {
       const created = await apiContext(env(), o)<any>('POST', '/api/v1/organizations', body);
       emit(o, created, () => `created organization ${created.name} (${created.id})`);
     });
+
+  orgMemberCommands(org, env);
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { Env } from '../config.ts';
 import { apiContext, commonApiOptions, intFlag, validBody } from './api-context.ts';
 import { starrableProject } from './gallery.ts';
+import { projectMemberCommands } from './people.ts';
 import { CliError, emit, printJson, printList } from './output.ts';
 import { allPages, projectOf, repoShortName, resolveOrg } from './resolve.ts';
 
@@ -84,6 +85,8 @@ export function projectCommand(program: Command, env: () => Env) {
         process.stdout.write(`${done} ${p.name ?? p.id}: ${stars.count} star${stars.count === 1 ? '' : 's'}\n`);
       });
   }
+
+  projectMemberCommands(project, env);
 
   commonApiOptions(project.command('show <project>').description('a project with its repositories, flows, actors and workstations'))
     .action(async (ref: string, o: Opts) => {

@@ -83,6 +83,44 @@ t.test("the agents' permission policy and where mission docs live: per project, 
   t.equal((await json('mission', 'edit', m.id, '--permission-policy', 'project')).agentPermissionPolicy, null, "'project' gives it the project's again");
 });
 
+t.test('people and keys: a user created, given a key and roles in the organization and a project, then deleted', async (t) => {
+  const userId = (await ok('user', 'create', 'ada@example.com', '--name', 'Ada', '-q')).trim();
+  t.match(userId, /^[0-9A-Z]{26}$/);
+  t.match(await ok('user', 'me'), /^[0-9A-Z]{26} {2}\S+ {2}.*\(instance admin\)\n$/, 'me: the admin this CLI logged in as');
+
+  const created = await cli('key', 'create', '--name', 'ada laptop', '--user', userId);
+  t.equal(created.code, 0, created.stderr);
+  const [secret, said] = created.stdout.split('\n');
+  t.match(said, /^created API key [0-9A-Z]{26} \(ada laptop\) for user .*shown only this once/);
+  const asAda = (...args: string[]) => runCli([...args, '--url', app.baseUrl, '--api-key', secret!], { SU_HOME: tempDir('su-cli-ada-') });
+  t.match((await asAda('user', 'me', '--json')).stdout, new RegExp(`"id": ?"${userId}"`), 'the new key works for the new user');
+  t.equal((await asAda('project', 'show', 'demo')).code, 1, 'not a member yet: the project is not hers to see');
+
+  t.match(await ok('org', 'member', 'add', 'Acme Labs', userId, '--role', 'viewer'), new RegExp(`^added ${userId} as viewer\n$`));
+  t.match(await ok('org', 'member', 'list', 'Acme Labs'), new RegExp(`^${userId} {2}viewer`, 'm'));
+  t.equal((await asAda('project', 'show', 'demo')).code, 0, 'a viewer of the organization reads its project');
+  t.match(await ok('project', 'member', 'set', 'demo', userId, '--role', 'member'), new RegExp(`^${userId} is member on this project\n$`));
+  t.match(await ok('project', 'member', 'list', 'demo'), new RegExp(`^${userId} {2}member$`, 'm'));
+  t.match(await ok('org', 'member', 'role', 'Acme Labs', userId, '--role', 'member'), /is now member/);
+  t.match((await cli('org', 'member', 'role', 'Acme Labs', userId, '--role', 'emperor')).stderr, /^solo-unicorn: --role: /);
+  t.match(await ok('project', 'member', 'remove', 'demo', userId), /removed the project role/);
+  t.match(await ok('project', 'member', 'list', 'demo'), /no per-project roles/);
+
+  const keys = JSON.parse((await asAda('key', 'list', '--json')).stdout).items;
+  t.match(keys, [{ name: 'ada laptop', revokedAt: null }], 'she sees her key, never its secret');
+  t.notMatch(JSON.stringify(keys), secret!);
+  t.match(await ok('org', 'member', 'remove', 'Acme Labs', userId), /^removed /);
+  t.match(await ok('user', 'delete', userId), /^deleted user .*pseudonym/);
+  const refused = await asAda('user', 'me');
+  t.equal(refused.code, 1, 'a deleted user\'s key no longer works');
+  t.match(refused.stderr, /the API key was refused \(invalid or revoked credentials\)/);
+
+  const own = await json('key', 'create', '--name', 'spare');
+  t.match(await ok('key', 'list'), new RegExp(`^${own.id} {2}${own.prefix}… {2}spare`, 'm'));
+  t.match(await ok('key', 'revoke', own.id), /^revoked API key /);
+  t.match(await ok('key', 'list'), new RegExp(`^${own.id} .*, revoked `, 'm'));
+});
+
 t.test('names that do not resolve, bad flags and API refusals: one line on stderr, exit 1, nothing on stdout', async (t) => {
   const cases: [string[], RegExp][] = [
     [['project', 'show', 'nope'], /^solo-unicorn: no project named "nope" \(there are: demo\)$/],
@@ -108,7 +146,7 @@ t.test('names that do not resolve, bad flags and API refusals: one line on stder
 t.test('--help lists every command without loading them; help <command> and a typo', async (t) => {
   const help = await runCli(['--help'], { SU_HOME: home });
   t.equal(help.code, 0);
-  for (const name of ['login', 'org', 'project', 'repo', 'flow', 'actor', 'template', 'workstation', 'daemon', 'status', 'mission', 'fallback', 'import', 'github', 'agent']) {
+  for (const name of ['login', 'org', 'project', 'repo', 'flow', 'actor', 'template', 'workstation', 'daemon', 'status', 'mission', 'fallback', 'import', 'github', 'agent', 'user', 'key']) {
     t.match(help.stdout, new RegExp(`\\n  ${name} +\\S`), name);
   }
   t.match((await runCli(['help', 'mission'], { SU_HOME: home })).stdout, /^Usage: solo-unicorn mission .*\n[\s\S]*\n {2}retry \[options\] <missionId> /);
