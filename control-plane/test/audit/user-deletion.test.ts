@@ -25,6 +25,16 @@ t.test('deleting a user pseudonymizes them: the audit log reads "deleted user", 
   const reviewed = (await owner.client.post(`/api/v1/projects/${project.id}/missions`, { title: 'A reviewed mission' })).body;
   t.equal((await owner.client.post(`/api/v1/missions/${reviewed.id}/move`, { list: 'review' })).status, 200);
   t.equal((await leaver.client.post(`/api/v1/missions/${reviewed.id}/review`, { decision: 'reject', feedback: 'needs a test' })).status, 200, 'they reviewed a mission');
+  await owner.client.put(`/api/v1/projects/${project.id}/fallback/config`, { backlogThreshold: 4 });
+  const P = `/api/v1/projects/${project.id}`;
+  const template = (await owner.client.post(`${P}/fallback/templates`, {
+    name: 'Sweep', estimatedEffortMinutes: 10,
+    flowId: (await owner.client.post(`${P}/flows`, { name: 'default', stages: ['execute'] })).body.id,
+    actorId: (await owner.client.post(`${P}/actors`, { name: 'Engineer' })).body.id,
+    repositoryId: (await owner.client.post(`${P}/repositories`, { url: `file:///tmp/repo-${project.id}` })).body.id,
+  })).body;
+  const proposal = (await owner.client.post(`/api/v1/projects/${project.id}/fallback/runs`, {})).body.items.find((i: any) => i.templateId === template.id);
+  t.equal((await leaver.client.post(`/api/v1/fallback/items/${proposal.id}/discard`, { feedback: 'not this week' })).status, 200, 'they discarded a proposal');
   const logBefore = JSON.stringify(rowsOf(await app.db.db.execute(sql`SELECT * FROM audit_events ORDER BY id`)));
 
   t.equal((await api.delete(`/api/v1/users/${leaver.id}`)).status, 204);
@@ -49,6 +59,11 @@ t.test('deleting a user pseudonymizes them: the audit log reads "deleted user", 
   t.notOk(review.toLowerCase().includes('leaver'), 'without their name or e-mail');
   const [rejected] = (await owner.client.get(`/api/v1/audit-events?organizationId=${org.id}&action=mission.rejected&targetId=${reviewed.id}`)).body.items;
   t.match(rejected, { actor: { name: 'deleted user', deleted: true } }, 'the review in the audit log reads "deleted user"');
+  const [stored] = rowsOf(await app.db.db.execute(sql`SELECT reviewed_by, review_feedback FROM missions WHERE id = ${reviewed.id}`));
+  t.same(stored, { reviewed_by: row!.pseudonym, review_feedback: 'needs a test' }, 'the mission names its reviewer by the pseudonym, not the id');
+  const [decided] = rowsOf(await app.db.db.execute(sql`SELECT decided_by, feedback FROM mission_fallback_items WHERE id = ${proposal.id}`));
+  t.same(decided, { decided_by: row!.pseudonym, feedback: 'not this week' }, 'the discarded proposal keeps its feedback, by the pseudonym');
+  t.equal(Number(rowsOf(await app.db.db.execute(sql`SELECT count(*)::int AS n FROM missions WHERE reviewed_by = ${leaver.id}`))[0]!.n), 0);
   t.equal((await api.delete(`/api/v1/users/${leaver.id}`)).status, 404, 'deleting again: gone already');
   t.equal((await api.post('/api/v1/users', { email: 'leaver.person@deletion.example.com' })).status, 201, 'the e-mail is free again');
 });

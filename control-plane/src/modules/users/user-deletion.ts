@@ -55,6 +55,10 @@ export function createUserDeletion(db: Db, clock: Clock) {
       await tx.execute(sql`DELETE FROM realtime_log WHERE channel = ${channel}`);
       await tx.execute(sql`DELETE FROM realtime_channels WHERE channel = ${channel}`);
       await tx.execute(sql`UPDATE access_requests SET message = NULL WHERE user_id = ${userId} AND message IS NOT NULL`);
+      // The seed's rule: their reviews keep a reviewer, as the pseudonym (not an id that leads back to
+      // them); so do the Fallback proposals they decided, with their feedback.
+      await tx.execute(sql`UPDATE missions SET reviewed_by = ${pseudonym} WHERE reviewed_by = ${userId}`);
+      await tx.execute(sql`UPDATE mission_fallback_items SET decided_by = ${pseudonym} WHERE decided_by = ${userId}`);
       // One event per organization they left (its admins read their own log), one for the instance.
       for (const organizationId of [null, ...orgs.map((r) => String(r.organization_id))]) {
         await recordAudit(tx, { organizationId, actorType: 'user', actorId: caller.userId, action: 'user.deleted', targetType: 'user', targetId: userId });
