@@ -110,7 +110,7 @@ async function dispatchBoardTests() {
     await card(reviewed.id, 'review').waitFor();
     const [approved] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/missions/${reviewed.id}/review`)),
-      card(reviewed.id).getByRole('button', { name: 'Approve “Check my work” (merge, then Done)' }).click(),
+      card(reviewed.id).getByRole('button', { name: 'Approve “Check my work”: merge, then Done' }).click(),
     ]);
     t.same(JSON.parse(approved.request().postData() ?? '{}'), { decision: 'approve' });
     await card(reviewed.id, 'done').waitFor();

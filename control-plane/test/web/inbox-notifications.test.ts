@@ -4,7 +4,7 @@ import { assembleWeeklyDigests } from '../../src/modules/notifications/weekly-di
 import { startTestApp } from '../helpers/app.ts';
 import { createOrg, createProject } from '../helpers/fixtures.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
-import { haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
+import { axeViolations, haveChromium, openBoardBrowser, signIn } from './helpers/browser.ts';
 
 runOnceAcrossEngines(t, 'a board view in Chromium');
 
@@ -40,6 +40,7 @@ async function inboxTests() {
     await box.getByRole('button', { name: 'Snoozed' }).click();
     await box.getByText('Snoozed until').waitFor();
     t.same(await box.locator('.inbox-title > :first-child').allTextContents(), ['Second']);
+    t.same(await axeViolations(page, 'body'), [], 'no serious or critical accessibility violations: the inbox open, its snooze menus and the snoozed list');
     await shot('inbox-snoozed.png', page, false);
     await box.getByRole('button', { name: 'Bring “Second” back now' }).click();
     await badge.getByText('3', { exact: true }).waitFor();
@@ -68,10 +69,11 @@ async function inboxTests() {
     t.notMatch(await form.textContent(), /null|undefined/, 'nothing unset shows through');
     await form.getByLabel('Time zone').fill('Europe/Paris');
     await form.getByRole('checkbox', { name: 'Hold notifications from' }).check();
-    await form.locator('input[name="quietStart"]').fill('21:30');
-    await form.locator('input[name="quietEnd"]').fill('06:45');
+    await form.getByLabel('Quiet hours start').fill('21:30');
+    await form.getByLabel('Quiet hours end').fill('06:45');
     await form.getByRole('checkbox', { name: 'A weekly digest' }).uncheck();
     await form.getByRole('checkbox', { name: 'A pull request could not be opened' }).uncheck();
+    t.same(await axeViolations(page, 'body'), [], 'no serious or critical accessibility violations in the preferences form');
     await shot('inbox-preferences.png', page, false);
     await form.getByRole('button', { name: 'Save preferences' }).click();
     await page.getByText('Preferences saved.').waitFor();

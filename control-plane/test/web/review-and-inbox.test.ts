@@ -67,6 +67,7 @@ async function boardTests() {
     await panel.getByLabel(/^Comment for the agent/).fill('Close, but not yet.');
     await panel.getByLabel('Comment on src/lexer.ts').fill('Keep the old\nconstant name');
     t.same(await axeViolations(page, '#mission-panel'), [], 'no serious or critical accessibility violations: the review form beside the diff');
+    await shot('review-with-diff.png');
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/missions/${reviewed.id}/review`)),
       review.getByRole('button', { name: 'Request changes' }).click(),

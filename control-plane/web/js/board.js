@@ -141,7 +141,7 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
   const rightLabel = (m, to) => {
     // The name holds the visible text ("Doing →"): what speech input users say to press it.
     if (to === 'doing') return `Send “${m.title}” to Doing: an agent takes it (marks it ready)`;
-    if (m.list === 'review') return `Approve “${m.title}” (merge, then Done)`;
+    if (m.list === 'review') return `Approve “${m.title}”: merge, then Done`; // outside brackets: a name must hold the visible text ("Done →"), and checkers skip what is in brackets
     return `Move “${m.title}” to ${LIST_NAMES[to]}`;
   };
 

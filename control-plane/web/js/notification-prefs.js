@@ -17,8 +17,9 @@ export function createNotificationPrefs({ api }) {
     const field = (label, control) => h('label', {}, label, ' ', control);
     const zone = h('input', { name: 'timeZone', value: prefs.timeZone, required: true, maxLength: 64 });
     const quietOn = h('input', { type: 'checkbox', name: 'quiet', checked: Boolean(prefs.quietHours) });
-    const start = h('input', { type: 'time', name: 'quietStart', value: prefs.quietHours?.start ?? '22:00' });
-    const end = h('input', { type: 'time', name: 'quietEnd', value: prefs.quietHours?.end ?? '07:00' });
+    // Each time field has a name of its own for screen readers (the sentence around them is visual).
+    const start = h('input', { type: 'time', name: 'quietStart', 'aria-label': 'Quiet hours start', value: prefs.quietHours?.start ?? '22:00' });
+    const end = h('input', { type: 'time', name: 'quietEnd', 'aria-label': 'Quiet hours end', value: prefs.quietHours?.end ?? '07:00' });
     const digest = h('input', { type: 'checkbox', name: 'weeklyDigest', checked: prefs.weeklyDigest });
     const kinds = prefs.kinds.map((k) => ({ k, box: h('input', { type: 'checkbox', checked: k.enabled, dataset: { org: k.organizationId, kind: k.kind } }) }));
     const byOrg = new Map();
