@@ -1,4 +1,4 @@
-import { clipText, defaultFlowStages, type SequencedFrame } from '@solo-unicorn/shared';
+import { clipText, defaultFlowStages, missionToolEventKinds, type SequencedFrame } from '@solo-unicorn/shared';
 import { eq, sql } from 'drizzle-orm';
 import { flows, missions } from '../db/schema/index.ts';
 import type { Tx } from '../db/types.ts';
@@ -36,6 +36,20 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
     return flow?.stages ?? defaultFlowStages;
   }
 
+  /**
+   * mission_set_stage: the agent says its stage is done, so the board shows the next one at once
+   * (the runner starts it when the agent's turn ends). Only the stage after the mission's current
+   * one in its own flow: a late or forged event moves nothing.
+   */
+  async function advanceAsTheAgentSaid(tx: Tx, missionId: string, data: Record<string, unknown>) {
+    const [mission] = await tx.select({ stage: missions.stage, flowId: missions.flowId }).from(missions).where(eq(missions.id, missionId));
+    if (!mission || data.stage !== mission.stage) return;
+    const stages = await stagesOf(tx, mission.flowId);
+    const at = stages.findIndex((s) => s.name === mission.stage);
+    const next = at >= 0 ? stages[at + 1] : undefined;
+    if (next && data.next === next.name) await tx.update(missions).set({ stage: next.name }).where(eq(missions.id, missionId));
+  }
+
   return {
     async onStored(tx: Tx, attempt: AttemptRow, frame: SequencedFrame, at: Date): Promise<void> {
       if (frame.type === 'mission.docs') {
@@ -50,6 +64,8 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
         const { kind, data } = frame.payload;
         if (kind === 'stage.changed' && typeof data.stage === 'string') {
           await tx.update(missions).set({ stage: clipText(data.stage, 64, '') }).where(eq(missions.id, attempt.missionId));
+        } else if (kind === missionToolEventKinds.stageCompleted) {
+          await advanceAsTheAgentSaid(tx, attempt.missionId, data);
         } else if (kind === 'git.pushing') {
           await tx.update(missions).set({ agentSessionStatus: 'pushing' }).where(eq(missions.id, attempt.missionId));
         } else {

@@ -127,3 +127,23 @@ t.test('answering: 409 without an open question; the question and its answer oth
   t.match((await app.admin.get(`/api/v1/missions/${m.id}`)).body, { list: 'todo', ready: true, reviewFeedback: /Blue or green\?[\s\S]*Blue/, question: null });
   t.equal((await app.admin.get(`/api/v1/missions/${m.id}/question`)).body.question, null);
 });
+
+t.test("mission_set_stage: the board shows the next stage at once; a stale or forged one moves nothing", async (t) => {
+  const ws = await workstation('stages');
+  const m = await createMission(app.admin, project.id);
+  await app.db.db.update(missions).set({ list: 'doing', stage: 'plan' }).where(eq(missions.id, m.id));
+  const a = await createAttempt(app.db.db, { missionId: m.id, projectId: project.id, workstationId: ws.id });
+  let seq = 0;
+  const say = async (data: Record<string, unknown>) => {
+    const frame = makeFrame('mission.event', { missionId: m.id, attemptId: a.attemptId, leaseVersion: 1, seq: ++seq, at: new Date().toISOString(), kind: 'agent.stage_completed', data });
+    ws.client.send(frame);
+    await ws.client.waitFor((f) => f.type === 'event.ack' && f.payload.acks.some((x: any) => x.attemptId === a.attemptId && x.seq === seq));
+    return (await app.admin.get(`/api/v1/missions/${m.id}`)).body.stage;
+  };
+  t.equal(await say({ stage: 'plan', next: 'done-already' }), 'plan', 'a stage not next in the flow: nothing');
+  t.equal(await say({ stage: 'clarify', next: 'plan' }), 'plan', 'said from a stage the mission is not in: nothing');
+  t.equal(await say({ stage: 'plan', next: 'execute' }), 'execute', 'plan is done: the mission is in execute (the default flow)');
+  t.equal(await say({ stage: 'execute', next: 'nothing-after' }), 'execute', 'the last stage has no next');
+  const kinds = (await app.admin.get(`/api/v1/missions/${m.id}/events?limit=50`)).body.items.map((e: any) => e.kind);
+  t.equal(kinds.filter((k: string) => k === 'agent.stage_completed').length, 4, 'each is on the timeline as the agent said it');
+});
