@@ -130,6 +130,27 @@ t.test('mission_ask: the mission waits in Review with the question; the answer r
   t.equal((await api.get(`/api/v1/missions/${m.id}/question`)).body.question, null, 'no open question');
 });
 
+t.test('mission_set_stage: the agent finishes plan, the mission shows execute, and the next run works on it', async (t) => {
+  script.turns = [
+    { blocks: [toolUse(tool('mission_set_stage'), { stage: 'execute' })] },
+    { blocks: [text('The plan is done.')] },
+    { blocks: [text('Executed the plan.')] },
+  ];
+  const m = (await api.post(`${P}/missions`, { title: 'Two stages', ready: true, repositoryId: repo.id, prMode: 'disabled', flowId: (await flow(['plan', 'execute'])).id })).body;
+  const end = await until('Done', () => mission(m.id), (x) => x.list === 'done' || (x.list === 'todo' && !x.ready), 90_000);
+  t.equal(end.list, 'done', 'both stages ran and the work merged');
+  t.equal(end.stage, 'execute');
+  const ours = model.conversation().filter((r) => missionIdOf(r) === m.id);
+  t.match(resultsAfter(1, ours), [{ error: false, text: /Stage plan is complete; execute comes next/ }], 'the tool answered the model');
+  const timeline = await events(m.id);
+  const completed = timeline.findIndex((e) => e.kind === 'agent.stage_completed');
+  t.match(timeline[completed], { data: { stage: 'plan', next: 'execute' } }, 'on the timeline');
+  const executeStarts = timeline.findIndex((e) => e.kind === 'stage.changed' && e.data.stage === 'execute');
+  t.ok(completed >= 0 && completed < executeStarts, 'said during plan, before the runner started execute');
+  const executeRun = ours.find((r) => r.served === 'turn' && r.turn === 2)!;
+  t.match(JSON.stringify(executeRun.body.messages), /execute/i, 'the second run was given the execute stage');
+});
+
 t.test('the daemon stops cleanly', async (t) => {
   t.equal((await daemon.kill('SIGTERM')).code, 0);
 });
