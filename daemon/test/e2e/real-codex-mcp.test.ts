@@ -16,13 +16,14 @@ runOnceAcrossEngines(t, 'the real Codex CLI calling the mission tools');
 
 const call = (name: string, args: Record<string, unknown>): OutputItem => ({ type: 'function_call', namespace: 'mcp__solo_unicorn', name, arguments: args });
 
-/** plan: progress, a wrong stage, a smuggled key, then the right stage. execute: docs, a follow-up, review. */
+/** plan: its mission, progress, a wrong stage, a smuggled key, then the right stage. execute: docs, a follow-up, review. */
 function script(req: RecordedRequest): Turn {
   const { prompt, toolOutputs } = latestRun(req, '# Mission:');
   const missionId = /Mission id: (\S+)/.exec(prompt)?.[1] ?? 'unknown';
   const stage = /## Current stage: (\S+)/.exec(prompt)?.[1] ?? 'unknown';
   const turns: Turn[] = stage === 'plan'
     ? [
+        reply(call('mission_get', {})),
         reply(call('mission_progress', { line: 'planning the change' })),
         reply(call('mission_set_stage', { stage: 'deploy' })),
         reply(call('mission_progress', { line: 'sneaky', missionId: '01J00000000000000000000000' })),
@@ -74,8 +75,18 @@ t.test('Codex completes a stage, writes a doc, proposes a follow-up and asks for
   t.match(await mission(followup?.data.childMissionId), { title: 'Codex follow-up', list: 'todo', ready: false }, 'the follow-up exists, not ready');
 
   const calls = timeline.filter((e) => e.kind === 'mcp.tool_call').map((e) => `${e.data.tool}:${e.data.ok ? 'ok' : e.data.code}`);
-  t.same(calls, ['mission_progress:ok', 'mission_set_stage:SU_ERR_STAGE_INVALID', 'mission_progress:SU_ERR_VALIDATION', 'mission_set_stage:ok', 'mission_update_docs:ok', 'mission_create:ok', 'mission_request_review:ok'], 'each call is a mission event, the smuggled key too (refused by the schema before the tool ran)');
+  t.same(calls, ['mission_get:ok', 'mission_progress:ok', 'mission_set_stage:SU_ERR_STAGE_INVALID', 'mission_progress:SU_ERR_VALIDATION', 'mission_set_stage:ok', 'mission_update_docs:ok', 'mission_create:ok', 'mission_request_review:ok'], 'each call is a mission event, the smuggled key too (refused by the schema before the tool ran)');
   const outputs = model.requests.flatMap((r) => r.toolOutputs.map((o) => o.output)).join('\n');
+  // Codex hands the tool's text back as a list of input_text parts: the mission is the JSON one.
+  const parts = model.requests.flatMap((r) => r.toolOutputs.map((o) => o.output)).flatMap((o) => {
+    try {
+      return (JSON.parse(o) as { text?: string }[]).map((p) => p.text ?? '');
+    } catch {
+      return [o];
+    }
+  });
+  const got = parts.filter((p) => p.trim().startsWith('{')).map((p) => JSON.parse(p)).find((x) => x.flow);
+  t.match(got, { id: m.id, title: 'Codex uses the tools', stage: 'plan', flow: { stages: ['plan', 'execute'] } }, 'mission_get gave Codex its mission, in the plan stage');
   t.match(outputs, /SU_ERR_STAGE_INVALID/, 'the model saw the wrong stage refused');
   t.match(outputs, /missionId/, 'and the smuggled missionId refused');
   t.ok(model.requests.some((r) => r.tools.includes('mcp__solo_unicorn')), 'Codex offered the tools as the mcp__solo_unicorn namespace');
