@@ -21,6 +21,11 @@ function script(req: RecordedRequest): Turn {
   const { prompt, toolOutputs } = latestRun(req, '# Mission:');
   const missionId = /Mission id: (\S+)/.exec(prompt)?.[1] ?? 'unknown';
   const stage = /## Current stage: (\S+)/.exec(prompt)?.[1] ?? 'unknown';
+  // "Codex asks": a question first; resumed with the answer, it works with it.
+  if (prompt.includes('Codex asks')) {
+    if (/ANSWER-7/.test(prompt)) return reply(message('Using the answer.'));
+    return [reply(call('mission_ask', { question: 'Tabs or spaces?', options: ['tabs', 'spaces'] })), reply(message('Waiting for the answer.'))][toolOutputs] ?? reply(message('(script finished)'));
+  }
   const turns: Turn[] = stage === 'plan'
     ? [
         reply(call('mission_get', {})),
@@ -90,6 +95,21 @@ t.test('Codex completes a stage, writes a doc, proposes a follow-up and asks for
   t.match(outputs, /SU_ERR_STAGE_INVALID/, 'the model saw the wrong stage refused');
   t.match(outputs, /missionId/, 'and the smuggled missionId refused');
   t.ok(model.requests.some((r) => r.tools.includes('mcp__solo_unicorn')), 'Codex offered the tools as the mcp__solo_unicorn namespace');
+});
+
+t.test('mission_ask with Codex: the mission waits with the question; the answer reaches the resumed thread', async (t) => {
+  const flow = (await api.post(`${P}/flows`, { name: 'execute only', stages: ['execute'] })).body;
+  const m = (await api.post(`${P}/missions`, { title: 'Codex asks', ready: true, repositoryId: repo.id, prMode: 'disabled', flowId: flow.id })).body;
+  const asked = await until('Review', () => mission(m.id), (x) => x.list === 'review' || x.list === 'done' || (x.list === 'todo' && !x.ready), 90_000);
+  t.equal(asked.list, 'review', 'the mission waits in Review');
+  t.match((await api.get(`/api/v1/missions/${m.id}/question`)).body.question, { text: 'Tabs or spaces?' }, 'the question is open');
+  t.equal((await api.post(`/api/v1/missions/${m.id}/answer`, { text: 'Spaces, ANSWER-7' })).status, 200);
+  const done = await until('Done', () => mission(m.id), (x) => x.list === 'done' || (x.list === 'todo' && !x.ready), 90_000);
+  t.equal(done.list, 'done', 'the next attempt ran with the answer and finished');
+  const timeline = await events(m.id);
+  t.match(timeline.filter((e) => e.kind === 'agent.session_resumed'), [{ data: { agentSessionId: String } }], "Codex's thread was resumed (exec resume)");
+  const resumed = model.requests.filter((r) => JSON.stringify(r.body?.input ?? '').includes('ANSWER-7')).at(-1);
+  t.match(JSON.stringify(resumed?.body?.input), /Tabs or spaces\?[\s\S]*ANSWER-7/, 'the model saw its question, then the answer, in one thread');
 });
 
 t.test('the daemon stops cleanly', async (t) => {
