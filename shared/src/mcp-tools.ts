@@ -73,6 +73,9 @@ export const missionToolMissionSchema = z.object({
   clipped: z.string().optional(),
 });
 export type MissionToolMission = z.infer<typeof missionToolMissionSchema>;
+/** What the control plane answers to `mission_get` (the daemon adds the docs from the worktree). */
+export const missionToolMissionAnswerSchema = missionToolMissionSchema.omit({ docs: true, clipped: true });
+export type MissionToolMissionAnswer = z.infer<typeof missionToolMissionAnswerSchema>;
 
 /** What `mission_create` returns (as JSON text). */
 export const missionToolCreatedSchema = z.object({

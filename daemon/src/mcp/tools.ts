@@ -1,7 +1,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  missionCreateCapPerAttempt, missionToolDescriptions, missionToolEventKinds, missionToolInputs, type MissionToolName, newId,
+  missionCreateCapPerAttempt, missionToolCreatedSchema, missionToolDescriptions, missionToolEventKinds, missionToolInputs, missionToolMissionAnswerSchema,
+  type MissionToolName, newId,
 } from '@solo-unicorn/shared';
+import type { z } from 'zod';
 import { listMissionDocs, missionDocsRelDir, readMissionDoc } from '../docs/mission-docs.ts';
 import { writeNoFollow } from '../docs/no-follow.ts';
 import type { Logger } from '../logger.ts';
@@ -83,10 +85,15 @@ async function guarded(tool: MissionToolName, s: ToolSession | null, deps: ToolD
   return result;
 }
 
-async function answer(s: ToolSession, deps: ToolDeps, tool: 'mission_get' | 'mission_create', input: Record<string, unknown>) {
+/** The control plane's answers, checked like anything a peer sends before the agent reads them. */
+const answerSchemas = { mission_get: missionToolMissionAnswerSchema, mission_create: missionToolCreatedSchema };
+
+async function answer<T extends keyof typeof answerSchemas>(s: ToolSession, deps: ToolDeps, tool: T, input: Record<string, unknown>) {
   const r = await deps.relay.request({ ...s.ref, tool, input });
   if (!r.ok) throw new ToolError(r.code, r.message);
-  return r.result as Record<string, unknown>;
+  const parsed = answerSchemas[tool].safeParse(r.result);
+  if (!parsed.success) throw new ToolError('SU_ERR_UNAVAILABLE', `the control plane's answer to ${tool} was not understood; try again later`);
+  return parsed.data as z.infer<(typeof answerSchemas)[T]>;
 }
 
 async function missionGet(s: ToolSession, deps: ToolDeps): Promise<Result> {

@@ -21,13 +21,18 @@ const sink = new PassThrough();
 sink.on('data', (c) => logged.push(String(c)));
 const events: { attemptId: string; kind: string; data: Record<string, unknown> }[] = [];
 const requests: any[] = [];
+let garbled = false; // the control plane's answer is not what the tools expect
 const tools = await createAgentTools({
   version: 'test', log: createLogger('debug', sink),
   emit: async (ref, kind, data) => void events.push({ attemptId: ref.attemptId, kind, data }),
   // The control plane's side of tool.request, answered on the next tick.
   send: (frame: any) => {
     requests.push(frame.payload);
-    setImmediate(() => tools.answered({ refId: frame.id, ok: true, result: frame.payload.tool === 'mission_get' ? { id: frame.payload.missionId, title: 'T' } : { id: 'child', title: frame.payload.input.title } }));
+    const { tool, missionId, input } = frame.payload;
+    const result = garbled ? { id: 42 } : tool === 'mission_get'
+      ? { id: missionId, title: 'T', description: null, clarification: null, stage: 'plan', flow: { name: 'default', stages: ['plan', 'execute'] }, actor: null, reviewFeedback: null, dependencies: [], pullRequest: null }
+      : { id: 'child', title: input.title, list: 'todo', ready: false, parentMissionId: missionId };
+    setImmediate(() => tools.answered({ refId: frame.id, ok: true, result }));
     return true;
   },
   connected: () => true,
@@ -59,6 +64,13 @@ t.test('a token acts for its own run only; the schema refuses a smuggled mission
   t.ok(smuggled.isError, 'a missionId is not an input');
   await (await client(b.token)).callTool({ name: 'mission_progress', arguments: { line: 'from b' } });
   t.match(events.filter((e) => e.kind === 'agent.progress'), [{ attemptId: '01J0000000000000000000000B', data: { line: 'from b' } }], 'b’s call is b’s event');
+  // An answer the daemon does not understand reaches the agent as a tool error, not as garbage.
+  garbled = true;
+  const bad = await ca.callTool({ name: 'mission_get', arguments: {} });
+  t.ok(bad.isError);
+  t.match(textOf(bad), /^SU_ERR_UNAVAILABLE.*answer to mission_get was not understood/);
+  t.match(textOf(await ca.callTool({ name: 'mission_create', arguments: { title: 'x' } })), /^SU_ERR_UNAVAILABLE/);
+  garbled = false;
   a.revoke();
   b.revoke();
 });

@@ -1,5 +1,6 @@
 import {
-  clipText, defaultFlowStages, missionCreateCapPerAttempt, missionToolInputs, type ToolRequestFrame, type ToolResponseFrame,
+  clipText, defaultFlowStages, missionCreateCapPerAttempt, missionToolInputs, type MissionToolCreated, type MissionToolMissionAnswer,
+  type ToolRequestFrame, type ToolResponseFrame,
 } from '@solo-unicorn/shared';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -61,7 +62,7 @@ async function missionGet(tx: Tx, missionId: string): Promise<Response> {
       reviewFeedback: mission.reviewFeedback,
       dependencies,
       pullRequest,
-    },
+    } satisfies MissionToolMissionAnswer,
   };
 }
 
@@ -128,8 +129,8 @@ async function missionCreate(tx: Tx, clock: Clock, attempt: AttemptRow, input: z
   return { ok: true, result: createdResult(child, parent.id) };
 }
 
-function createdResult(child: { id: string; title: string }, parentMissionId: string) {
-  return { id: child.id, title: child.title, list: 'todo' as const, ready: false as const, parentMissionId };
+function createdResult(child: { id: string; title: string }, parentMissionId: string): MissionToolCreated {
+  return { id: child.id, title: child.title, list: 'todo', ready: false, parentMissionId };
 }
 
 /**
