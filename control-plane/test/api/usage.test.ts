@@ -23,10 +23,12 @@ async function run(client: any, missionId: string, usage: Record<string, number>
 const p = await servedProject(app);
 const client = await p.connect();
 t.teardown(() => client.close());
-const zero = { attempts: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+const zero = { attempts: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, turns: 0, wallMs: 0 };
 
 t.test("usage per UTC day over the window, zero where nothing ran, today's figures live, this month against no budget", async (t) => {
-  await run(client, (await p.mission()).id, { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 5000, cacheWriteTokens: 700, costUsd: 0.25 });
+  const first = (await p.mission()).id;
+  await run(client, first, { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 5000, cacheWriteTokens: 700, costUsd: 0.25, numTurns: 7 });
+  const firstWall = (await api.get(`/api/v1/missions/${first}/attempts`)).body.items[0].wallMs as number;
   clock.advance(2 * DAY);
   const today = (await p.mission()).id;
   await run(client, today, { inputTokens: 10, outputTokens: 2 }); // an agent that reports no cost (Codex)
@@ -35,9 +37,9 @@ t.test("usage per UTC day over the window, zero where nothing ran, today's figur
   t.same(res.body, {
     days: [
       { day: '2026-11-19', ...zero },
-      { day: '2026-11-20', attempts: 1, inputTokens: 1200, outputTokens: 300, cacheReadTokens: 5000, cacheWriteTokens: 700, costUsd: 0.25 },
+      { day: '2026-11-20', attempts: 1, inputTokens: 1200, outputTokens: 300, cacheReadTokens: 5000, cacheWriteTokens: 700, costUsd: 0.25, turns: 7, wallMs: firstWall },
       { day: '2026-11-21', ...zero },
-      { day: '2026-11-22', ...zero, attempts: 1, inputTokens: 10, outputTokens: 2 },
+      { day: '2026-11-22', ...zero, attempts: 1, inputTokens: 10, outputTokens: 2, wallMs: (await api.get(`/api/v1/missions/${today}/attempts`)).body.items[0].wallMs },
     ],
     month: { month: '2026-11', spentUsd: 0.25, budgetUsd: null, budgetReached: false },
   });
@@ -51,7 +53,8 @@ t.test("usage per UTC day over the window, zero where nothing ran, today's figur
   client.send(f.event('agent.usage', { inputTokens: 5, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.01 }));
   await client.waitFor((x: any) => x.type === 'event.ack' && x.payload.acks.some((a: any) => a.attemptId === assign.payload.attemptId && a.seq >= 1));
   const live = (await api.get(`/api/v1/projects/${p.project.id}/usage?days=1`)).body;
-  t.same(live.days, [{ day: '2026-11-22', attempts: 2, inputTokens: 15, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.01 }]);
+  t.match(live.days, [{ day: '2026-11-22', attempts: 2, inputTokens: 15, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.01 }]);
+  t.equal(live.days[0].wallMs, res.body.days[3].wallMs, 'a run still going adds no wall time yet');
   t.equal(live.month.spentUsd, 0.26);
   client.send(f.finished('succeeded', { branch: assign.payload.mission.branch }));
 });

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import t from 'tap';
-import { missions, notifications, users, workstationAgentLimits, workstationWorktrees, workstations } from '../../src/db/schema/index.ts';
+import { codeAgentSessions, missions, notifications, users, workstationAgentLimits, workstationWorktrees, workstations } from '../../src/db/schema/index.ts';
 import { newId } from '@solo-unicorn/shared';
 import { createMissionEventsRepository } from '../../src/modules/missions/mission-events.repository.ts';
 import { startTestApp } from '../helpers/app.ts';
@@ -234,10 +234,22 @@ async function boardTests() {
     t.equal((await api.post(`${P}/fallback/runs`, {})).status, 201);
     await refreshMetricsViews(app.db.db);
     const metrics = (await api.get(`${P}/fallback/metrics`)).body;
+    // Two finished runs today, as the daemon's usage reports leave them: the chart has figures to draw.
+    const startedAt = new Date(Date.now() - 120_000);
+    for (const [turns, ms, usd] of [[4, 45_000, 0.5], [8, 75_000, 0.25]] as const) {
+      await app.db.db.insert(codeAgentSessions).values({
+        id: newId(), missionId: doing.id, projectId: project.id, stage: 'execute', status: 'succeeded', inputTokens: 1000, outputTokens: 500,
+        costUsd: usd, numTurns: turns, startedAt, finishedAt: new Date(startedAt.getTime() + ms),
+      });
+    }
+    const today = (await api.get(`${P}/usage?days=1`)).body.days[0];
+    t.match(today, { turns: 12, wallMs: 120_000, costUsd: 0.75, inputTokens: 2000, outputTokens: 1000 }, "today's figures from the API");
     await page.getByRole('button', { name: 'Usage', exact: true }).click();
     const chart = page.getByRole('region', { name: 'Cost and tokens per day' });
-    await chart.locator('canvas').waitFor();
-    t.match(await chart.getByTestId('usage-summary').textContent(), /over 30 days/);
+    await chart.getByTestId('usage-plot').locator('canvas').waitFor();
+    await chart.getByTestId('usage-time-plot').locator('canvas').waitFor();
+    t.equal(await chart.getByTestId('usage-summary').textContent(),
+      '$0.75, 3,000 tokens, 12 turns and 2 min 0 s of agent time over 30 days; red: cost, blue: tokens, green: turns, brown: agent minutes.', 'the figures in words under the charts');
     const health = chart.getByRole('region', { name: 'Mission Fallback health' });
     await health.locator('dd').first().waitFor();
     const field = (name: string) => health.locator(`dd[data-field="${name}"]`).textContent();

@@ -25,6 +25,9 @@ export function createUsageRepository(db: Executor) {
           cacheReadTokens: sql<number>`coalesce(sum(${a.cacheReadTokens}), 0)`.mapWith(Number),
           cacheWriteTokens: sql<number>`coalesce(sum(${a.cacheWriteTokens}), 0)`.mapWith(Number),
           costUsd: sql<number>`coalesce(sum(${a.costUsd}), 0)`.mapWith(Number),
+          turns: sql<number>`coalesce(sum(${a.numTurns}) FILTER (WHERE ${a.stage} IS DISTINCT FROM 'merge'), 0)`.mapWith(Number),
+          // Wall time of the runs that ended, as each attempt reports it (finishedAt − startedAt).
+          wallMs: sql<number>`coalesce(round(sum(extract(epoch FROM ${a.finishedAt} - ${a.startedAt}) * 1000) FILTER (WHERE ${a.stage} IS DISTINCT FROM 'merge')), 0)`.mapWith(Number),
         })
         .from(a)
         .where(and(eq(a.projectId, projectId), gte(a.createdAt, since)))

@@ -7,6 +7,7 @@ import type { UsageService } from './usage.service.ts';
 const usageDaySchema = z.object({
   day: z.string(), attempts: z.number().int(), inputTokens: z.number(), outputTokens: z.number(),
   cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(),
+  turns: z.number().int().describe('model turns the agents reported'), wallMs: z.number().int().describe('wall time of the runs that ended, summed'),
 });
 export const projectUsageSchema = z.object({
   days: z.array(usageDaySchema),
@@ -17,7 +18,7 @@ export function usageRoutes(usage: UsageService): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/projects/:projectId/usage', {
       schema: {
-        tags: ['projects'], summary: "The project's agent usage per UTC day (tokens, reported cost) and this month's spend against its budget",
+        tags: ['projects'], summary: "The project's agent usage per UTC day (attempts, tokens, reported cost, turns, wall time) and this month's spend against its budget",
         params: z.strictObject({ projectId: idSchema }),
         querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) }),
         response: { 200: projectUsageSchema },

@@ -26,6 +26,7 @@ export function createUsageService(db: Db, access: AccessService, clock: Clock) 
         return {
           day, attempts: r?.attempts ?? 0, inputTokens: r?.inputTokens ?? 0, outputTokens: r?.outputTokens ?? 0,
           cacheReadTokens: r?.cacheReadTokens ?? 0, cacheWriteTokens: r?.cacheWriteTokens ?? 0, costUsd: usd(r?.costUsd ?? 0),
+          turns: r?.turns ?? 0, wallMs: r?.wallMs ?? 0,
         };
       });
       const budget = budgetUsd ?? null;
