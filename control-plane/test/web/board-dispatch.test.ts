@@ -138,6 +138,22 @@ async function dispatchBoardTests() {
     await card(waiting.id, 'doing').waitFor();
   });
 
+  await step('the project at its limit of missions at once: the card says it waits for a slot, its button opens Workstations', async (t) => {
+    const before = (await api.get(P)).body.maxConcurrentMissions;
+    t.equal((await api.patch(P, { maxConcurrentMissions: 1 })).status, 200); // "Ready me" runs
+    const next = await createMission(api, project.id, { title: 'Second in line', repositoryId: repo.id, ready: true });
+    const slot = card(next.id, 'todo').locator('li[data-code="no_free_slot"]');
+    await slot.waitFor();
+    t.equal(await card(next.id).getByTestId('dispatch').getAttribute('data-state'), 'queued', 'queued: it runs when a slot frees');
+    await slot.getByRole('button', { name: 'Workstations: what is running while “Second in line” waits for a slot' }).click();
+    await page.locator('#workstations').getByText('laptop').first().waitFor();
+    t.equal(await page.getByRole('button', { name: 'Workstations', exact: true }).getAttribute('aria-expanded'), 'true', 'the Workstations view opens');
+    await page.getByRole('button', { name: 'Workstations', exact: true }).click(); // closed again
+    // Not ready before the limit goes back, so it takes no slot from the steps below.
+    t.equal((await api.patch(`/api/v1/missions/${next.id}`, { ready: false })).status, 200);
+    t.equal((await api.patch(P, { maxConcurrentMissions: before })).status, 200);
+  });
+
   await step('Todo cards follow workstations: a daemon going away shows up in their reasons, with the view that fixes it', async (t) => {
     t.same(await card(stuck.id, 'todo').locator('.reasons li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code)),
       ['blocked_by_dependencies'], 'the laptop is connected: dependencies are the only reason');

@@ -25,6 +25,7 @@ const FIXES = {
   workstation_paused: { action: 'workstations', text: 'Workstations', label: (t) => `Workstations: resume one paused for “${t}”` },
   no_workstation_online: { action: 'workstations', text: 'Workstations', label: (t) => `Workstations: none online for “${t}”` },
   agent_limited: { action: 'workstations', text: 'Workstations', label: (t) => `Workstations: agent limits and resets for “${t}”` },
+  no_free_slot: { action: 'workstations', text: 'Workstations', label: (t) => `Workstations: what is running while “${t}” waits for a slot` },
 };
 
 /** Reasons a card lists before "+N more" (the panel lists every one). */
