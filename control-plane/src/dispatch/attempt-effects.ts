@@ -39,14 +39,17 @@ export function createAttemptEffects(deps: AttemptEffectsDeps) {
   /**
    * mission_set_stage: the agent says its stage is done, so the board shows the next one at once
    * (the runner starts it when the agent's turn ends). Only the stage after the mission's current
-   * one in its own flow: a late or forged event moves nothing.
+   * one in its own flow, and never past a stage that needs review: a late or forged event moves
+   * nothing.
    */
   async function advanceAsTheAgentSaid(tx: Tx, missionId: string, data: Record<string, unknown>) {
     const [mission] = await tx.select({ stage: missions.stage, flowId: missions.flowId }).from(missions).where(eq(missions.id, missionId));
     if (!mission || data.stage !== mission.stage) return;
     const stages = await stagesOf(tx, mission.flowId);
     const at = stages.findIndex((s) => s.name === mission.stage);
-    const next = at >= 0 ? stages[at + 1] : undefined;
+    // A stage a person reviews ends in Review, whatever the agent says: moving on would skip it.
+    if (at < 0 || stages[at]!.requiresReview) return;
+    const next = stages[at + 1];
     if (next && data.next === next.name) await tx.update(missions).set({ stage: next.name }).where(eq(missions.id, missionId));
   }
 

@@ -85,6 +85,17 @@ t.test("Todo → Done is refused while the agent's pushed work is not merged (a 
   await db.insert(githubPullRequests).values({ id: newId(), missionId: mergedPr.id, projectId: project.id, repositoryId: repo.id, number: 7, state: 'merged', headBranch: 'x', baseBranch: 'main', headCommit: 'e'.repeat(40), mergedAt: seconds(5) });
   t.equal((await toDone(mergedPr.id)).status, 200, 'its pull request was merged');
 
+  // Direct mode with nothing to review: the merge conflicts in the agent's own attempt, after its push.
+  const conflictInItsRun = await createMission(api, project.id, { repositoryId: repo.id });
+  await db.insert(codeAgentSessions).values({ id: newId(), missionId: conflictInItsRun.id, projectId: project.id, stage: 'execute', status: 'failed', reason: 'merge conflict in README.md: resolve it or reject the mission with guidance', branch: 'su/x', headCommit: '9'.repeat(40), finishedAt: seconds(3), createdAt: seconds(3) });
+  t.equal((await toDone(conflictInItsRun.id)).status, 409, 'its pushed work is not merged either');
+
+  // A run that changed nothing (a read-only stage, a question): its head is the target's own commit.
+  const nothingChanged = await createMission(api, project.id, { repositoryId: repo.id });
+  const idle = await attempt(nothingChanged.id, 'plan', '8'.repeat(40), 1);
+  await db.insert(missionEvents).values({ id: newId(), missionId: nothingChanged.id, projectId: project.id, seq: 100, kind: 'git.diff', attemptId: idle, attemptSeq: 1, data: { totalFiles: 0, files: [], additions: 0, deletions: 0 } });
+  t.equal((await toDone(nothingChanged.id)).status, 200, 'no change against the target: nothing to merge');
+
   const openPr = await createMission(api, project.id, { repositoryId: repo.id });
   await attempt(openPr.id, 'execute', 'f'.repeat(40), 1);
   await db.insert(githubPullRequests).values({ id: newId(), missionId: openPr.id, projectId: project.id, repositoryId: repo.id, number: 8, state: 'open', headBranch: 'y', baseBranch: 'main', headCommit: 'f'.repeat(40) });

@@ -146,4 +146,15 @@ t.test("mission_set_stage: the board shows the next stage at once; a stale or fo
   t.equal(await say({ stage: 'execute', next: 'nothing-after' }), 'execute', 'the last stage has no next');
   const kinds = (await app.admin.get(`/api/v1/missions/${m.id}/events?limit=50`)).body.items.map((e: any) => e.kind);
   t.equal(kinds.filter((k: string) => k === 'agent.stage_completed').length, 4, 'each is on the timeline as the agent said it');
+
+  // A stage a person reviews: the agent saying it is done moves nothing, and the finish still ends in Review.
+  const flow = (await app.admin.post(`/api/v1/projects/${project.id}/flows`, { name: 'reviewed plan', stages: ['plan:review', 'execute'].map((x) => ({ name: x.split(':')[0], requiresReview: x.endsWith(':review') })) })).body;
+  const r = await createMission(app.admin, project.id, { flowId: flow.id });
+  await app.db.db.update(missions).set({ list: 'doing', stage: 'plan' }).where(eq(missions.id, r.id));
+  const b = await createAttempt(app.db.db, { missionId: r.id, projectId: project.id, workstationId: ws.id });
+  const at = new Date().toISOString();
+  ws.client.send(makeFrame('mission.event', { missionId: r.id, attemptId: b.attemptId, leaseVersion: 1, seq: 1, at, kind: 'agent.stage_completed', data: { stage: 'plan', next: 'execute' } }));
+  ws.client.send(makeFrame('mission.finished', { missionId: r.id, attemptId: b.attemptId, leaseVersion: 1, seq: 2, at, status: 'succeeded', branch: `su/${r.id.toLowerCase()}`, headCommit: 'a'.repeat(40) }));
+  await ws.client.waitFor((f) => f.type === 'event.ack' && f.payload.acks.some((x: any) => x.attemptId === b.attemptId && x.seq === 2));
+  t.match((await app.admin.get(`/api/v1/missions/${r.id}`)).body, { stage: 'plan', list: 'review', reviewStatus: 'pending' }, 'in Review at the plan stage, as its flow says: not Done, not merged');
 });

@@ -80,7 +80,7 @@ export function daemonCommand(program: Command, env: () => Env) {
         if (!text && !end) process.stderr.write(`solo-unicorn: no log yet at ${file}\n`);
         return;
       }
-      const stop = followFile(file, end, (chunk) => show(chunk.toString('utf8')));
+      const stop = followFile(file, end, (chunk) => show(chunk));
       await new Promise<void>((resolve) => {
         for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve());
       });

@@ -6,7 +6,7 @@ export interface ToolSession {
   ref: AttemptRef;
   /** The stage this run works; `mission_set_stage` may name only the one after it. */
   stage: string;
-  stages: readonly { name: string }[];
+  stages: readonly { name: string; requiresReview?: boolean }[];
   worktree: string;
   /** Set by the tools: the run ends after this CLI exits (no next stage, no merge). */
   flags: { reviewRequested: boolean; asked: boolean; stageCompleted: boolean };

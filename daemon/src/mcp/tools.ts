@@ -128,6 +128,9 @@ async function setStage(s: ToolSession, stage: string, deps: ToolDeps): Promise<
   const at = s.stages.findIndex((x) => x.name === s.stage);
   const next = at >= 0 ? s.stages[at + 1]?.name : undefined;
   if (!next) throw new ToolError('SU_ERR_STAGE_INVALID', `${s.stage} is the flow's last stage; use mission_request_review to finish`);
+  if (s.stages[at]!.requiresReview) {
+    throw new ToolError('SU_ERR_STAGE_INVALID', `${s.stage} ends with a person's review before ${next}; finish with mission_request_review (or end your turn: the run stops for the review)`);
+  }
   if (stage !== next) throw new ToolError('SU_ERR_STAGE_INVALID', `the next stage after ${s.stage} is ${next}, not ${stage}`);
   s.flags.stageCompleted = true;
   await deps.emit(s.ref, missionToolEventKinds.stageCompleted, { stage: s.stage, next });

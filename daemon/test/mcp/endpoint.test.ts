@@ -90,6 +90,11 @@ t.test('bad input and wrong stages are tool errors; docs land in the worktree', 
   ], 'calls refused before a tool ran are on the timeline too');
   t.match(textOf(await c.callTool({ name: 'mission_set_stage', arguments: { stage: 'deploy' } })), /^SU_ERR_STAGE_INVALID: .*execute/);
   t.match(textOf(await c.callTool({ name: 'mission_set_stage', arguments: { stage: 'execute' } })), /Stage plan is complete/);
+  // A stage a person reviews cannot be stepped past by the agent.
+  const reviewed = tools.open({ ref: { attemptId: '01J0000000000000000000000R', missionId: '01J0000000000000000000000S', leaseVersion: 1 }, stage: 'plan', stages: [{ name: 'plan', requiresReview: true }, { name: 'execute' }], worktree: mkdtempSync(join(tmpdir(), 'su-mcp-wt-')) });
+  t.match(textOf(await (await client(reviewed.token)).callTool({ name: 'mission_set_stage', arguments: { stage: 'execute' } })), /^SU_ERR_STAGE_INVALID: plan ends with a person's review before execute; finish with mission_request_review/);
+  t.notOk(events.some((e) => e.kind === 'agent.stage_completed' && e.attemptId === '01J0000000000000000000000R'), 'nothing recorded');
+  reviewed.revoke();
   const w = await c.callTool({ name: 'mission_update_docs', arguments: { path: 'tasks/2.md', content: '# two\n' } });
   t.notOk(w.isError);
   t.equal(readFileSync(join(worktree, 'solo-unicorn-docs/missions/01J0000000000000000000000M/tasks/2.md'), 'utf8'), '# two\n');

@@ -29,19 +29,24 @@ async function liveAttemptOf(tx: Tx, missionId: string) {
 
 /**
  * The agent's pushed work that has not reached the target branch, if any: the newest attempt that
- * succeeded with a commit was a work attempt (not a merge), did not merge itself (direct mode with
- * nothing to review merges in the same attempt) and no pull request of the mission was merged after
- * it. A mission sent back to Todo by a merge conflict is the case this guards.
+ * pushed a commit — it succeeded, or it failed only on the merge (direct mode with nothing to review
+ * merges in the same attempt, and a conflict there fails it after the push) — was a work attempt
+ * (not a merge), changed something against the target (its `git.diff` did not say 0 files), did not
+ * merge itself, and no pull request of the mission was merged after it. A mission sent back to Todo
+ * by a merge conflict is the case this guards.
  */
 async function unmergedWork(tx: Tx, missionId: string): Promise<{ branch: string | null; headCommit: string } | undefined> {
   const [row] = rowsOf(await tx.execute(sql`
     SELECT a.branch, a.head_commit FROM (
       SELECT id, stage, branch, head_commit, finished_at FROM code_agent_sessions
-      WHERE mission_id = ${missionId} AND status = 'succeeded' AND head_commit IS NOT NULL
+      WHERE mission_id = ${missionId} AND head_commit IS NOT NULL
+        AND (status = 'succeeded' OR (status = 'failed' AND reason LIKE 'merge conflict in %'))
       ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT 1
     ) a
     WHERE a.stage IS DISTINCT FROM 'merge'
       AND NOT EXISTS (SELECT 1 FROM mission_events e WHERE e.mission_id = ${missionId} AND e.attempt_id = a.id AND e.kind = 'git.merged')
+      AND NOT EXISTS (SELECT 1 FROM mission_events e WHERE e.mission_id = ${missionId} AND e.attempt_id = a.id AND e.kind = 'git.diff'
+                        AND e.data -> 'totalFiles' = '0'::jsonb)
       AND NOT EXISTS (SELECT 1 FROM github_pull_requests p WHERE p.mission_id = ${missionId} AND p.state = 'merged'
                         AND (p.head_commit = a.head_commit OR p.merged_at >= a.finished_at))`));
   return row ? { branch: (row.branch as string | null) ?? null, headCommit: String(row.head_commit) } : undefined;
