@@ -16,7 +16,7 @@ export interface AgentToolsGrant {
 export interface AgentToolsOpen {
   ref: AttemptRef;
   stage: string;
-  stages: readonly { name: string }[];
+  stages: readonly { name: string; requiresReview?: boolean }[];
   worktree: string;
 }
 
