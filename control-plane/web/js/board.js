@@ -5,6 +5,8 @@ import { LISTS, LIST_NAMES, orderBetween } from './store.js';
 
 /** Cards a column shows before "Show all". */
 const COLUMN_CARDS = 100;
+/** A drag with no sign of life (no drag or dragover event) this long is over: its dragend was lost. */
+const DRAG_SILENCE_MS = 3000;
 
 /**
  * The four columns. Every card can be moved three ways that end in the same call: drag and drop,
@@ -22,6 +24,8 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
   }
   let dragId;
   let renderAfterDrag = false;
+  let dragSeen = 0; // when the drag last showed it is alive
+  let dragWatch;
 
   /**
    * Moves a card and reconciles with the server's answer (or rolls back and says why). Two moves
@@ -114,14 +118,16 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
       className: 'card', draggable: 'true', dataset: { id: m.id, testid: 'mission-card' },
       ondragstart: (e) => {
         dragId = m.id;
+        dragSeen = Date.now();
+        watchDrag();
         e.dataTransfer.setData('text/plain', m.id);
         e.dataTransfer.effectAllowed = 'move';
         e.currentTarget.classList.add('dragging');
       },
+      ondrag: () => { dragSeen = Date.now(); },
       ondragend: (e) => {
         e.currentTarget.classList.remove('dragging');
-        dragId = undefined;
-        if (renderAfterDrag) render();
+        endDrag();
       },
     },
     h('button', { type: 'button', className: 'card-title', dataset: { action: 'open', id: m.id }, 'aria-haspopup': 'dialog' }, m.title),
@@ -216,12 +222,27 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
     }
   });
 
-  // A drag whose dragend never came (its source left the page, a browser that skips it) must not
-  // hold refreshes back for good: the mouse moving with no button pressed means no drag is on.
-  document.addEventListener('mousemove', (e) => {
-    if (!dragId || e.buttons !== 0) return;
+  /** The drag is over (dropped, cancelled, or found dead): the refresh it held back runs now. */
+  function endDrag() {
     dragId = undefined;
+    clearTimeout(dragWatch);
     if (renderAfterDrag) render();
+  }
+  // A drag whose dragend never came (its source left the page, a browser that skips it) must not
+  // hold refreshes back for good. A live drag fires `drag` at its source every few hundred ms (and
+  // dragover where it hovers), even with the pointer still: none for DRAG_SILENCE_MS means it is
+  // gone. The mouse moving with no button pressed says so at once.
+  function watchDrag() {
+    clearTimeout(dragWatch);
+    dragWatch = setTimeout(() => {
+      if (!dragId) return;
+      if (Date.now() - dragSeen >= DRAG_SILENCE_MS) endDrag();
+      else watchDrag();
+    }, DRAG_SILENCE_MS);
+  }
+  document.addEventListener('dragover', () => { dragSeen = Date.now(); }, true);
+  document.addEventListener('mousemove', (e) => {
+    if (dragId && e.buttons === 0) endDrag();
   });
 
   // Drop: the card lands before the first card whose middle is below the pointer.
@@ -239,6 +260,7 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
       ol.classList.remove('drop-target');
       const id = dragId || e.dataTransfer.getData('text/plain');
       dragId = undefined;
+      clearTimeout(dragWatch);
       if (!store.get(id)) return;
       const others = store.column(list).filter((m) => m.id !== id);
       const cards = $$('li.card', ol).filter((c) => c.dataset.id !== id);
