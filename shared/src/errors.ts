@@ -47,6 +47,7 @@ export const errorCodes = [
   'SU_ERR_ACCESS_REQUEST_PENDING',
   'SU_ERR_ACCESS_REQUEST_DECIDED',
   'SU_ERR_ACCESS_REQUEST_UNNEEDED',
+  'SU_ERR_OUTSIDER_ROLE',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

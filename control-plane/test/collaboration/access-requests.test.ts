@@ -81,7 +81,7 @@ t.test('access-request notifications follow the person\'s preferences: a kind tu
   t.same(kinds.map((k: { kind: string }) => k.kind).sort(), ['access_request.approved', 'access_request.created', 'access_request.declined'], 'the preferences form offers the access-request kinds');
 });
 
-t.test('who may ask and who may decide: invisible projects are 404, needless asks 409, outsiders wait for membership', async (t) => {
+t.test('who may ask and who may decide: invisible projects are 404, needless asks 409; an outsider approved becomes an outside collaborator of that one project', async (t) => {
   const secret = await createProject(alice.client, acme.id);
   const open = await createProject(alice.client, acme.id, { visibility: 'public' });
   const hidden = await dave.client.post(`/api/v1/projects/${secret.id}/access-requests`, { role: 'viewer' });
@@ -91,23 +91,64 @@ t.test('who may ask and who may decide: invisible projects are 404, needless ask
   t.equal(needless.status, 409);
   t.equal(needless.body.error.code, 'SU_ERR_ACCESS_REQUEST_UNNEEDED');
 
+  const todo = await createMission(alice.client, open.id, { title: 'not done yet' });
+  t.equal((await dave.client.get(`/api/v1/missions/${todo.id}`)).status, 404, 'a reader of a public project sees only Done missions');
   const outsider = await dave.client.post(`/api/v1/projects/${open.id}/access-requests`, { role: 'member', message: 'drive-by fix' });
   t.equal(outsider.status, 201, 'anyone who can read a public project may ask');
   t.equal((await dave.client.get(`/api/v1/access-requests/${outsider.body.id}`)).status, 200, 'the requester reads their request');
   t.equal((await bob.client.get(`/api/v1/access-requests/${outsider.body.id}`)).status, 403, 'another reader of the project may not');
-  const early = await alice.client.post(`/api/v1/access-requests/${outsider.body.id}/approve`, {});
-  t.equal(early.status, 409);
-  t.equal(early.body.error.code, 'SU_ERR_PROJECT_ROLE_NOT_MEMBER', 'a project role is only for members of the organization');
-  t.equal((await alice.client.get(`/api/v1/access-requests/${outsider.body.id}`)).body.status, 'pending', 'the request waits');
-  await alice.client.post(`/api/v1/organizations/${acme.id}/members`, { userId: dave.id, role: 'viewer' });
-  t.equal((await alice.client.post(`/api/v1/access-requests/${outsider.body.id}/approve`, {})).status, 200, 'approved once he joined');
-  t.equal((await dave.client.post(`/api/v1/projects/${open.id}/missions`, { title: 'fix' })).status, 201);
-  await alice.client.delete(`/api/v1/organizations/${acme.id}/members/${dave.id}`);
+  const approved = await alice.client.post(`/api/v1/access-requests/${outsider.body.id}/approve`, {});
+  t.equal(approved.status, 200, 'an outsider is approved without joining the organization');
+  t.match(approved.body, { status: 'approved', role: 'member' });
+  t.equal((await inbox(dave.client, 'access_request.approved')).filter((n) => n.data.accessRequestId === outsider.body.id).length, 1, 'he is told');
+
+  // What an outside collaborator gets: the role on this project, and nothing else of the organization.
+  t.equal((await dave.client.post(`/api/v1/projects/${open.id}/missions`, { title: 'fix' })).status, 201, 'he writes on the project');
+  t.equal((await dave.client.get(`/api/v1/missions/${todo.id}`)).status, 200, 'and reads its missions in every list');
+  t.ok((await dave.client.get('/api/v1/projects')).body.items.some((p: { id: string }) => p.id === open.id), 'the project is in his list');
+  t.equal((await dave.client.patch(`/api/v1/projects/${open.id}`, { description: 'mine now' })).status, 403, 'he does not administer it');
+  t.equal((await dave.client.get(`/api/v1/projects/${secret.id}`)).status, 404, 'the organization\'s other projects stay invisible');
+  t.equal((await dave.client.get(`/api/v1/organizations/${acme.id}`)).status, 404, 'and so does the organization');
+  t.equal((await dave.client.get(`/api/v1/workstations?organizationId=${acme.id}`)).status, 404, 'and its workstations');
+  const members = (await alice.client.get(`/api/v1/projects/${open.id}/members`)).body.items;
+  t.match(members.find((m: { userId: string }) => m.userId === dave.id), { role: 'member', outside: true }, 'the admins see him as an outside collaborator');
+  await alice.client.patch(`/api/v1/projects/${open.id}`, { visibility: 'private' });
+  t.equal((await dave.client.get(`/api/v1/missions/${todo.id}`)).status, 200, 'a collaborator keeps the project when it turns private');
+  await alice.client.patch(`/api/v1/projects/${open.id}`, { visibility: 'public' });
+
+  // From outside, admin is not given: the admins may grant member instead.
+  const forAdmin = (await dave.client.post(`/api/v1/projects/${open.id}/access-requests`, { role: 'admin' })).body.id;
+  t.equal((await dave.client.post(`/api/v1/access-requests/${forAdmin}/approve`, {})).status, 403, 'a collaborator decides nothing');
+  const refused = await alice.client.post(`/api/v1/access-requests/${forAdmin}/approve`, {});
+  t.equal(refused.status, 409);
+  t.equal(refused.body.error.code, 'SU_ERR_OUTSIDER_ROLE', 'an outsider is never made admin of a project');
+  t.equal((await alice.client.get(`/api/v1/access-requests/${forAdmin}`)).body.status, 'pending', 'the request waits');
+  t.equal((await alice.client.post(`/api/v1/access-requests/${forAdmin}/decline`, {})).status, 200);
+
+  // Removed from the project, he is a reader of a public project again, at once.
+  t.equal((await alice.client.delete(`/api/v1/projects/${open.id}/members/${dave.id}`)).status, 204);
+  t.equal((await dave.client.get(`/api/v1/missions/${todo.id}`)).status, 404, 'back to Done missions only');
+  t.equal((await dave.client.post(`/api/v1/projects/${open.id}/missions`, { title: 'after' })).status, 403, 'and no writing');
 
   const strangerId = (await dave.client.post(`/api/v1/projects/${open.id}/access-requests`, { role: 'admin' })).body.id;
   t.equal((await dave.client.post(`/api/v1/access-requests/${strangerId}/approve`, {})).status, 403, 'a reader of a public project decides nothing');
   await alice.client.patch(`/api/v1/projects/${open.id}`, { visibility: 'private' });
   t.equal((await dave.client.post(`/api/v1/access-requests/${strangerId}/decline`, {})).status, 404, 'nor sees it once the project is private');
+});
+
+t.test('an outside collaborator who joins the organization, then leaves it, keeps nothing of the project', async (t) => {
+  const project = await createProject(alice.client, acme.id, { visibility: 'public' });
+  const erin = await createUser(app, 'erin@access.test');
+  const asked = (await erin.client.post(`/api/v1/projects/${project.id}/access-requests`, { role: 'viewer' })).body.id;
+  t.equal((await alice.client.post(`/api/v1/access-requests/${asked}/approve`, {})).status, 200);
+  const todo = await createMission(alice.client, project.id, { title: 'in todo' });
+  t.equal((await erin.client.get(`/api/v1/missions/${todo.id}`)).status, 200, 'a viewer from outside');
+  await alice.client.post(`/api/v1/organizations/${acme.id}/members`, { userId: erin.id, role: 'member' });
+  t.equal((await alice.client.post(`/api/v1/projects/${project.id}/members`, { userId: erin.id, role: 'member' })).status, 201, 'now an override like any member\'s');
+  t.match((await alice.client.get(`/api/v1/projects/${project.id}/members`)).body.items.find((m: { userId: string }) => m.userId === erin.id), { outside: false });
+  t.equal((await alice.client.delete(`/api/v1/organizations/${acme.id}/members/${erin.id}`)).status, 204);
+  t.equal((await erin.client.get(`/api/v1/missions/${todo.id}`)).status, 404, 'offboarding removes the project role too');
+  t.equal((await erin.client.post(`/api/v1/projects/${project.id}/missions`, { title: 'x' })).status, 403);
 });
 
 t.test('auto-approve grants viewer and member to organization members at once; admin still waits', async (t) => {

@@ -109,9 +109,9 @@ export function orgMemberCommands(org: Command, env: () => Env) {
     });
 }
 
-/** `project member …`: per-project role overrides for members of the organization. */
+/** `project member …`: per-project role overrides for members of the organization, and the outside collaborators. */
 export function projectMemberCommands(project: Command, env: () => Env) {
-  const member = project.command('member').description("per-project roles (admin, member, viewer) for the organization's members");
+  const member = project.command('member').description("per-project roles (admin, member, viewer) for the organization's members, and outside collaborators (an approved access request)");
   const path = async (o: Opts, ref: string) => {
     const api = apiContext(env(), o);
     return { api, P: `/api/v1/projects/${await projectOf(api, ref)}/members` };
@@ -122,7 +122,7 @@ export function projectMemberCommands(project: Command, env: () => Env) {
       const { api, P } = await path(o, ref);
       const { items } = await api<{ items: any[] }>('GET', P);
       if (o.json) return printJson({ items });
-      printList(items, (m) => `${m.userId}  ${m.role}`, 'no per-project roles: everyone has their organization role');
+      printList(items, (m) => `${m.userId}  ${m.role.padEnd(6)}${m.outside ? '  outside collaborator' : ''}`, 'no per-project roles: everyone has their organization role');
     });
 
   commonApiOptions(member.command('set <project> <userId>').description("give an organization member a role on this project"))
@@ -133,7 +133,7 @@ export function projectMemberCommands(project: Command, env: () => Env) {
       emit(o, set, () => `${set.userId} is ${set.role} on this project`);
     });
 
-  commonApiOptions(member.command('remove <project> <userId>').description('drop the override: their organization role applies again'))
+  commonApiOptions(member.command('remove <project> <userId>').description('drop the override (their organization role applies again), or an outside collaborator (they lose the project)'))
     .action(async (ref: string, userId: string, o: Opts) => {
       const { api, P } = await path(o, ref);
       await api('DELETE', `${P}/${encodeURIComponent(userId)}`);

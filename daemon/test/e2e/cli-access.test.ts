@@ -70,3 +70,17 @@ t.test('project edit --auto-approve on: an organization member asking for member
   t.equal(bad.code, 1);
   t.match(bad.stderr, /^solo-unicorn: --auto-approve: on or off/);
 });
+
+t.test('an outsider of the organization asks on a public project; approved, they are listed as an outside collaborator', async (t) => {
+  const open = await createProject(app.admin, org.id, { name: 'open-source', visibility: 'public' });
+  const ola = (await app.admin.post('/api/v1/users', { email: 'ola@outside.test' })).body;
+  const olaKey = (await app.admin.post('/api/v1/api-keys', { userId: ola.id, name: 'ola' })).body.key as string;
+  const asked = await app.as(olaKey).post(`/api/v1/projects/${open.id}/access-requests`, { role: 'admin' });
+  t.equal(asked.status, 201);
+  const refused = await as('admin')('access', 'approve', asked.body.id);
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, /^solo-unicorn: .*not a member of the project's organization: from outside it they may be viewer or member, not admin/);
+  t.match(await ok('admin')('access', 'approve', asked.body.id, '--role', 'member'), /^approved: ola@outside\.test is now member\n$/);
+  t.match(await ok('admin')('project', 'member', 'list', 'open-source'), new RegExp(`^${ola.id}  member  outside collaborator\\n$`, 'm'));
+  t.equal((await app.as(olaKey).post(`/api/v1/projects/${open.id}/missions`, { title: 'from outside' })).status, 201, 'they write on the project');
+});

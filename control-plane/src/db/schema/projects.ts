@@ -41,6 +41,12 @@ export const projectMembers = pgTable(
     projectId: id('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
     userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     role: projectRole('role').notNull(),
+    /**
+     * An outside collaborator: a role on this one project for someone outside its organization,
+     * given only by approving their access request. Any other row counts only for a member of the
+     * organization (a row without the flag for a non-member is stale and grants nothing).
+     */
+    outside: boolean('outside').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

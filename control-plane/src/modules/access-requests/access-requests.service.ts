@@ -5,7 +5,7 @@ import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
 import { iso, isoOrNull, type Clock } from '../../lib/time.ts';
 import type { AccessService, ProjectRow } from '../access/access.service.ts';
-import { allows, isOrgAdminRole, projectAccess, projectRoleAccess } from '../access/roles.ts';
+import { allows, isOrgAdminRole, outsiderRoles, projectAccess, projectRoleAccess } from '../access/roles.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { notifyProjectAdmins, notifyUsers } from '../notifications/notify.ts';
@@ -36,26 +36,28 @@ export function createAccessRequestsService(db: Db, access: AccessService, clock
   const repo = createAccessRequestsRepository(db);
 
   /**
-   * Grants the role in the caller's transaction. A project role is an override for a member of the
-   * project's organization only (see projects.setMember), so an outsider's request waits until they
-   * join. Access the requester already has (an organization admin, or a role given meanwhile) is
-   * never lowered by an approval: the request is simply marked approved.
+   * Grants the role in the caller's transaction. For a member of the project's organization it is a
+   * project override (see projects.setMember). Someone outside the organization becomes an outside
+   * collaborator on this one project, as viewer or member (administering stays with the
+   * organization's people); they see nothing else of the organization. Access the requester already
+   * has (an organization admin, or a role given meanwhile) is never lowered by an approval: the
+   * request is simply marked approved.
    */
   async function grant(tx: Tx, project: ProjectRow, r: AccessRequestRow, role: ProjectRole, decidedBy: string | null, actor: UserPrincipal | null) {
     const membership = await createOrganizationsRepository(tx).findMembership(project.organizationId, r.userId);
-    if (!membership) {
-      throw conflict('SU_ERR_PROJECT_ROLE_NOT_MEMBER', "the requester is not a member of the project's organization: project roles are only for its members; add them to the organization first (the request stays pending)");
+    if (!membership && !outsiderRoles.includes(role)) {
+      throw conflict('SU_ERR_OUTSIDER_ROLE', `the requester is not a member of the project's organization: from outside it they may be ${outsiderRoles.join(' or ')}, not ${role}; approve with role member, or add them to the organization first (the request stays pending)`, { roles: outsiderRoles });
     }
     const now = clock.now();
     const current = (await createProjectsRepository(tx).listMembers(project.id)).find((m) => m.userId === r.userId)?.role ?? null;
-    const has = projectAccess({ orgRole: membership.role, projectRole: current, visibility: project.visibility, isInstanceAdmin: false });
-    if (!isOrgAdminRole(membership.role) && !(has && allows(has, projectRoleAccess[role]))) {
-      await createProjectsRepository(tx).upsertMember(project.id, r.userId, role);
+    const has = projectAccess({ orgRole: membership?.role, projectRole: current, outside: !membership, visibility: project.visibility, isInstanceAdmin: false });
+    if (!isOrgAdminRole(membership?.role) && !(has && allows(has, projectRoleAccess[role]))) {
+      await createProjectsRepository(tx).upsertMember(project.id, r.userId, role, !membership);
     }
     const after = (await createAccessRequestsRepository(tx).decide(r.id, { status: 'approved', role, decidedBy, decidedAt: now }))!;
     await recordAudit(tx, {
       organizationId: project.organizationId, actorType: actor ? 'user' : 'system', actorId: actor?.userId ?? null, action: 'access_request.approved',
-      targetType: 'user', targetId: r.userId, data: { projectId: project.id, accessRequestId: r.id, role, auto: actor === null },
+      targetType: 'user', targetId: r.userId, data: { projectId: project.id, accessRequestId: r.id, role, auto: actor === null, outside: !membership },
     });
     await tellRequester(tx, project, after, now);
     return after;

@@ -11,7 +11,7 @@ const projectId = sql.placeholder('projectId');
  */
 function prepareProjectWithRoles(db: Executor) {
   return db
-    .select({ project: projects, orgRole: organizationMemberships.role, projectRole: projectMembers.role })
+    .select({ project: projects, orgRole: organizationMemberships.role, projectRole: projectMembers.role, outside: projectMembers.outside })
     .from(projects)
     .leftJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, userId)))
     .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
@@ -37,7 +37,7 @@ export function createAccessRepository(db: Executor) {
       return Boolean(row);
     },
 
-    /** The project with the caller's org role and project override, in one round trip. */
+    /** The project with the caller's org role and project role (an override, or an outside collaborator's), in one round trip. */
     async projectWithRoles(user: string, project: string) {
       let statement = prepared.get(db);
       if (!statement) prepared.set(db, (statement = prepareProjectWithRoles(db)));

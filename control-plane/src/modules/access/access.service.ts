@@ -27,6 +27,11 @@ const signInToRead = () => unauthenticated(
 const anonymouslyReadable = (project: { visibility: 'private' | 'public'; anonymousRead: boolean } | undefined) =>
   project !== undefined && project.visibility === 'public' && project.anonymousRead;
 
+/** What projectAccess decides on: the project's visibility and the caller's roles on it. */
+type ProjectFacts = { visibility: 'private' | 'public'; orgRole?: OrgRole | null; projectRole?: ProjectRole | null; outside?: boolean | null };
+const factsOf = (row: { project: { visibility: 'private' | 'public' }; orgRole: OrgRole | null; projectRole: ProjectRole | null; outside: boolean | null }): ProjectFacts =>
+  ({ visibility: row.project.visibility, orgRole: row.orgRole, projectRole: row.projectRole, outside: row.outside });
+
 /**
  * The one place that decides who sees what. Outside the caller's reach → 404 (existence is
  * never revealed); visible but not enough rights → 403.
@@ -47,7 +52,7 @@ export function createAccessService(db: Db) {
   }
 
   /** The decision alone, for callers that fetched the roles with their own query (hot paths). */
-  function decideProject(user: UserPrincipal, facts: { visibility: 'private' | 'public'; orgRole?: OrgRole | null; projectRole?: ProjectRole | null } | undefined, need: Access): Access {
+  function decideProject(user: UserPrincipal, facts: ProjectFacts | undefined, need: Access): Access {
     const access = facts ? projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin }) : undefined;
     if (!access) throw notFound('project');
     if (access === 'public' && need !== 'public') throw publicOnly();
@@ -57,7 +62,7 @@ export function createAccessService(db: Db) {
 
   async function requireProject(user: UserPrincipal, projectId: string, need: Access): Promise<{ project: ProjectRow; access: Access }> {
     const row = await repo.projectWithRoles(user.userId, projectId);
-    const access = decideProject(user, row && { visibility: row.project.visibility, orgRole: row.orgRole, projectRole: row.projectRole }, need);
+    const access = decideProject(user, row && factsOf(row), need);
     return { project: row!.project, access };
   }
 
@@ -67,7 +72,7 @@ export function createAccessService(db: Db) {
     if (!mission) throw notFound('mission');
     const row = await repo.projectWithRoles(user.userId, mission.projectId);
     // A mission in an invisible project is itself invisible; outside a public project, so is any not in Done.
-    const facts = row && { visibility: row.project.visibility, orgRole: row.orgRole, projectRole: row.projectRole };
+    const facts = row && factsOf(row);
     const seen = facts && projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin });
     if (!seen || (seen === 'public' && mission.list !== 'done')) throw notFound('mission');
     return { project: row!.project, access: decideProject(user, facts, need) };

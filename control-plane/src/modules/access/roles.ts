@@ -23,11 +23,15 @@ export const isOrgAdminRole = (role: OrgRole | null | undefined) => role === 'ow
  * - organization owners and admins keep their organization access on every project (a lower
  *   project row is ignored);
  * - for other members the project role overrides the organization role, upwards or downwards;
+ * - an outside collaborator (someone outside the organization whose access request was approved)
+ *   has their project role on that one project, never more than `write`: administering a project
+ *   stays with the organization's people;
  * - anyone signed in gets `public` on a public project; otherwise the project is invisible (undefined).
  */
 export function projectAccess(input: {
   orgRole?: OrgRole | null;
   projectRole?: ProjectRole | null;
+  outside?: boolean | null;
   visibility: 'private' | 'public';
   isInstanceAdmin: boolean;
 }): Access | undefined {
@@ -36,5 +40,9 @@ export function projectAccess(input: {
     if (input.projectRole && !isOrgAdminRole(input.orgRole)) return projectRoleAccess[input.projectRole];
     return orgRoleAccess[input.orgRole];
   }
+  if (input.projectRole && input.outside) return projectRoleAccess[input.projectRole === 'viewer' ? 'viewer' : 'member'];
   return input.visibility === 'public' ? 'public' : undefined;
 }
+
+/** The roles an outside collaborator may hold (see projectAccess). */
+export const outsiderRoles: readonly ProjectRole[] = ['viewer', 'member'];

@@ -45,6 +45,8 @@ function prepareBacklogWithAccess(db: Executor) {
     .where(and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, userId)));
   const projectRole = db.select({ r: projectMembers.role }).from(projectMembers)
     .where(and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)));
+  const outside = db.select({ o: projectMembers.outside }).from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)));
   const backlog = db.select({ n: count() }).from(missions)
     .where(and(eq(missions.projectId, projects.id), ...backlogPredicate));
   const threshold = db.select({ t: missionFallbackConfigs.backlogThreshold }).from(missionFallbackConfigs)
@@ -54,6 +56,7 @@ function prepareBacklogWithAccess(db: Executor) {
       visibility: projects.visibility,
       orgRole: sql<'owner' | 'admin' | 'member' | 'viewer' | null>`(${orgRole})`,
       projectRole: sql<'admin' | 'member' | 'viewer' | null>`(${projectRole})`,
+      outside: sql<boolean | null>`(${outside})`,
       count: sql<number>`(${backlog})::int`.mapWith(Number),
       threshold: sql<number>`coalesce((${threshold}), ${sql.raw(String(DEFAULT_BACKLOG_THRESHOLD))})::int`.mapWith(Number),
     })

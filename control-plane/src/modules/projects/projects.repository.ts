@@ -1,5 +1,5 @@
 import { newId, type ProjectRole } from '@solo-unicorn/shared';
-import { and, asc, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { organizationMemberships, projectMembers, projects } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -17,34 +17,42 @@ export function createProjectsRepository(db: Executor) {
       return row;
     },
     /**
-     * Projects of the user's organizations (all, for the instance admin). A project role alone
-     * reaches nothing: it only counts for a member of the project's organization.
+     * Projects of the user's organizations, and those they collaborate on from outside (all, for the
+     * instance admin). Any other project role alone reaches nothing: it only counts for a member of
+     * the project's organization.
      */
     async listVisible(opts: { userId: string; isInstanceAdmin: boolean; organizationId?: string; afterId?: string; limit: number }) {
       const filters: (SQL | undefined)[] = [];
       if (!opts.isInstanceAdmin) {
         const viaOrg = db.select({ id: organizationMemberships.organizationId }).from(organizationMemberships).where(eq(organizationMemberships.userId, opts.userId));
-        filters.push(inArray(projects.organizationId, viaOrg));
+        const asOutsider = db.select({ id: projectMembers.projectId }).from(projectMembers)
+          .where(and(eq(projectMembers.userId, opts.userId), eq(projectMembers.outside, true)));
+        filters.push(or(inArray(projects.organizationId, viaOrg), inArray(projects.id, asOutsider)));
       }
       if (opts.organizationId) filters.push(eq(projects.organizationId, opts.organizationId));
       if (opts.afterId) filters.push(gt(projects.id, opts.afterId));
       return db.select().from(projects).where(and(...filters)).orderBy(asc(projects.id)).limit(opts.limit + 1);
     },
-    async upsertMember(projectId: string, userId: string, role: ProjectRole) {
+    /** `outside`: the user is not in the project's organization (an approved access request). */
+    async upsertMember(projectId: string, userId: string, role: ProjectRole, outside = false) {
       const [row] = await db
         .insert(projectMembers)
-        .values({ id: newId(), projectId, userId, role })
-        .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role, updatedAt: new Date() } })
+        .values({ id: newId(), projectId, userId, role, outside })
+        .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role, outside, updatedAt: new Date() } })
         .returning();
       return row!;
     },
-    /** Project roles in effect: a row left for someone no longer in the organization is no role. */
+    /**
+     * Project roles in effect: the organization's members' overrides and the outside collaborators.
+     * A row left for someone no longer in the organization is no role.
+     */
     async listMembers(projectId: string) {
-      return db.select({ userId: projectMembers.userId, role: projectMembers.role, createdAt: projectMembers.createdAt })
+      return db.select({ userId: projectMembers.userId, role: projectMembers.role, outside: sql<boolean>`${organizationMemberships.userId} IS NULL`, createdAt: projectMembers.createdAt })
         .from(projectMembers)
         .innerJoin(projects, eq(projects.id, projectMembers.projectId))
-        .innerJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, projectMembers.userId)))
-        .where(eq(projectMembers.projectId, projectId)).orderBy(asc(projectMembers.id));
+        .leftJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, projectMembers.userId)))
+        .where(and(eq(projectMembers.projectId, projectId), or(isNotNull(organizationMemberships.userId), eq(projectMembers.outside, true))))
+        .orderBy(asc(projectMembers.id));
     },
     /** Offboarding: every project role the user holds in the organization's projects. */
     async deleteMembershipsInOrg(organizationId: string, userId: string) {

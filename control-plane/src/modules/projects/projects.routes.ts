@@ -7,7 +7,11 @@ import { readerOf, userOf } from '../../plugins/auth.ts';
 import type { ProjectsService } from './projects.service.ts';
 
 const params = z.strictObject({ projectId: idSchema });
-const memberSchema = z.object({ projectId: idSchema, userId: idSchema, role: projectRoleSchema, createdAt: z.string() });
+const memberSchema = z.object({
+  projectId: idSchema, userId: idSchema, role: projectRoleSchema,
+  outside: z.boolean().describe("an outside collaborator: not in the project's organization, on this project by an approved access request"),
+  createdAt: z.string(),
+});
 
 export function projectsRoutes(projects: ProjectsService): FastifyPluginAsyncZod {
   return async (app) => {

@@ -112,13 +112,13 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
         }
         const row = await createProjectsRepository(tx).upsertMember(projectId, input.userId, input.role);
         await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_member.set', targetType: 'user', targetId: input.userId, data: { projectId, role: input.role } });
-        return { projectId, userId: row.userId, role: row.role, createdAt: iso(row.createdAt) };
+        return { projectId, userId: row.userId, role: row.role, outside: false, createdAt: iso(row.createdAt) };
       });
     },
 
     async listMembers(caller: UserPrincipal, projectId: string) {
       await access.requireProject(caller, projectId, 'read');
-      return (await repo.listMembers(projectId)).map((m) => ({ projectId, userId: m.userId, role: m.role, createdAt: iso(m.createdAt) }));
+      return (await repo.listMembers(projectId)).map((m) => ({ projectId, userId: m.userId, role: m.role, outside: m.outside, createdAt: iso(m.createdAt) }));
     },
 
     async removeMember(caller: UserPrincipal, projectId: string, userId: string) {
