@@ -5,7 +5,7 @@
 // first frame painted after the board's columns are filled (`#board[aria-busy=false]`, then one
 // animation frame and a task: the frame that shows the cards). Samples alternate empty / full so
 // load on this shared machine hits both alike; the figure is the ratio of the medians.
-// Usage: npx tsx bench/board-paint.ts [--samples 15] [--missions 500]
+// Usage: npx tsx bench/board-paint.ts [--samples 15] [--missions 500] [--phases]
 //        (DATABASE_URL=postgres://…/postgres for PostgreSQL; PGlite otherwise)
 import { chromium, type Browser } from 'playwright-core';
 import { arg, fmt, removeTmpDirs, startBenchControlPlane, summarize } from './lib.ts';
@@ -47,6 +47,9 @@ const browser: Browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 
+/** Where a sample's time went (milliseconds from navigation start), printed with --phases. */
+const phases: Record<'empty' | 'full', Record<string, number>[]> = { empty: [], full: [] };
+
 /** One page load; milliseconds from navigation start to the frame that shows the filled board. */
 async function paint(projectId: string, expectedCards: number): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -59,6 +62,7 @@ async function paint(projectId: string, expectedCards: number): Promise<number> 
       (function check() {
         const board = document.getElementById('board');
         if (board && !board.hidden && board.getAttribute('aria-busy') === 'false') {
+          window.__boardFilledAt = performance.now();
           requestAnimationFrame(() => setTimeout(() => { window.__boardPaintedAt = performance.now(); }, 0));
         } else requestAnimationFrame(check);
       })();
@@ -69,11 +73,27 @@ async function paint(projectId: string, expectedCards: number): Promise<number> 
       const state = await page.evaluate(() => ({ busy: document.getElementById('board')?.getAttribute('aria-busy'), notice: document.getElementById('notice')?.textContent, signIn: !document.getElementById('sign-in')?.hidden }));
       throw new Error(`the board never painted: ${JSON.stringify(state)}`, { cause: error });
     });
-    // The columns' counts: a long column renders its first 100 cards, "Show all" the rest.
+    // The columns' counts: a long column paints its first 100 cards and loads the rest after the
+    // paint (its count reads "100+" meanwhile), "Show all" shows them. Checked once all are in.
+    await page.waitForFunction(() => ![...document.querySelectorAll('#board [data-count]')].some((c) => c.textContent?.includes('+')), undefined, { timeout: 60_000, polling: 50 });
     const counts = await page.locator('#board [data-count]').allTextContents();
     const cards = counts.reduce((sum, c) => sum + Number(/\d+/.exec(c)?.[0] ?? 0), 0);
     if (cards !== expectedCards) throw new Error(`expected ${expectedCards} missions, the board counts ${cards}`);
-    return await page.evaluate(() => (window as any).__boardPaintedAt as number);
+    // A string, like the init script: tsx would wrap the named arrows in a helper the page does not have.
+    const at = (await page.evaluate(`(() => {
+      const timed = (pattern) => performance.getEntriesByType('resource').filter((r) => pattern.test(r.name));
+      const nav = performance.getEntriesByType('navigation')[0];
+      return {
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        projectsAnswered: Math.max(0, ...timed(/\\/api\\/v1\\/projects\\?/).map((r) => r.responseEnd)),
+        columnsAsked: Math.min(...timed(/\\/missions\\?list=.*limit=100$/).map((r) => r.startTime)),
+        columnsAnswered: Math.max(0, ...timed(/\\/missions\\?list=.*limit=100$/).map((r) => r.responseEnd)),
+        filled: window.__boardFilledAt,
+        painted: window.__boardPaintedAt,
+      };
+    })()`)) as Record<string, number>;
+    phases[expectedCards ? 'full' : 'empty'].push(at);
+    return at.painted;
   } finally {
     await context.close();
   }
@@ -97,4 +117,11 @@ console.log(`board first paint, ${cp.engine}, ${samples} samples each, interleav
 console.log(`  empty board:          p50 ${fmt(e.p50)}  max ${fmt(e.max)}`);
 console.log(`  ${missionCount} missions:         p50 ${fmt(f.p50)}  max ${fmt(f.max)}`);
 console.log(`  ratio of medians:     ${(f.p50 / e.p50).toFixed(2)}× (goal ≤ 1.5×)`);
+if (process.argv.includes('--phases')) {
+  // Medians of each moment (ms from navigation start): where the full board's extra time goes.
+  for (const name of Object.keys(phases.full[0] ?? {})) {
+    const p50 = (kind: 'empty' | 'full') => summarize(phases[kind].map((x) => x[name]!)).p50;
+    console.log(`  ${name.padEnd(20)}  empty ${fmt(p50('empty'))}  full ${fmt(p50('full'))}`);
+  }
+}
 process.exit(0);

@@ -99,3 +99,49 @@ t.test('whoever can read the mission can read its attempts; nobody else learns i
   t.equal((await attempts('01M00000000000000000000000')).status, 404, 'an unknown mission');
   t.equal((await attempts('not-an-id')).status, 400);
 });
+
+t.test("a page of missions' newest attempt and cost in one request (the board's card badges)", async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const ran = await p.mission();
+  const first = await assignOf(client, ran.id);
+  const f1 = attemptFrames(first);
+  client.send(f1.accepted());
+  client.send(f1.event('agent.usage', { inputTokens: 10, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.25, numTurns: 1 }));
+  client.send(f1.finished('failed', { reason: 'tests failed' }));
+  await ackOf(client, first.payload.attemptId, 2);
+  const second = await assignOf(client, ran.id, first.payload.attemptId);
+  const f2 = attemptFrames(second);
+  const until = new Date(Date.now() + 3_600_000).toISOString();
+  client.send(f2.accepted());
+  client.send(f2.event('agent.usage', { inputTokens: 10, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.5, numTurns: 1 }));
+  client.send(f2.event('agent.permission_denied', { tool: 'Write', path: '/etc/passwd' }));
+  client.send(f2.event('agent.limited', { message: 'usage limit reached' }));
+  client.send(f2.finished('limited' as any, { reason: 'usage limit reached', limitedUntil: until }));
+  await ackOf(client, second.payload.attemptId, 4);
+  await client.close();
+
+  const fresh = await createMission(api, p.project.id, { title: 'not run yet' });
+  const elsewhere = await createMission(api, (await createProject(api, (await createOrg(api, 'Elsewhere')).id)).id);
+  const summaries = (ids: string[], client = api) => client.get(`/api/v1/projects/${p.project.id}/attempt-summaries?missionIds=${ids.join(',')}`);
+  const res = await summaries([ran.id, fresh.id, elsewhere.id, ran.id]);
+  t.equal(res.status, 200);
+  const byId = new Map(res.body.items.map((s: any) => [s.missionId, s]));
+  t.same(byId.get(ran.id), { missionId: ran.id, latest: { status: 'limited', permissionDenials: 1, limitedUntil: until }, costUsd: 0.75 },
+    'the newest attempt (limited, with its reset and its denial) and the cost over every attempt');
+  t.same(byId.get(fresh.id), { missionId: fresh.id, latest: null, costUsd: null }, 'never run: nothing, and the cost is unknown, not zero');
+  t.notOk(byId.has(elsewhere.id), "another project's mission is left out");
+  t.equal(res.body.items.length, 2, 'an id asked twice is answered once');
+
+  // The same answer as each mission's own attempts.
+  const own = (await attempts(ran.id)).body;
+  t.equal(own.totals.costUsd, byId.get(ran.id).costUsd);
+  t.equal(own.items[0].status, byId.get(ran.id).latest.status);
+
+  const many = await summaries(Array.from({ length: 101 }, (_, i) => `01J0000000000000000000${String(i).padStart(4, '0')}`));
+  t.equal(many.status, 400, 'at most 100 missions a request');
+  t.equal((await summaries(['not-an-id'])).status, 400);
+  t.equal((await api.get(`/api/v1/projects/${p.project.id}/attempt-summaries`)).status, 400, 'missionIds is required');
+  const stranger = await createUser(app, 'stranger@summaries.test');
+  t.equal((await summaries([ran.id], stranger.client)).status, 404, 'an invisible project stays invisible');
+});

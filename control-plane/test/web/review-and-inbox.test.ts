@@ -294,6 +294,54 @@ async function boardTests() {
     t.same(errors, [], 'no console errors');
   });
 
+  await t.test('keyboard only: a Review card opened with Enter, its Files tab by arrow key, approved; the inbox opened and a notification marked read', async (t) => {
+    const kb = await createMission(api, project.id, { title: 'Keyboard review' });
+    await api.post(`/api/v1/missions/${kb.id}/move`, { list: 'review' });
+    await events.append({ missionId: kb.id, origin: 'agent', kind: 'git.diff', data: diffSummary(['src/keys.ts']) }, new Date());
+    await page.locator(`ol.cards[data-list="review"] li.card[data-id="${kb.id}"]`).waitFor();
+    // From the top of the page, with nothing but the keyboard: Tab and Shift+Tab, Enter, arrows, Escape.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, 'Keyboard review');
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('dialog', { name: 'Keyboard review' });
+    await panel.waitFor();
+    t.ok(await panel.evaluate((d) => d.contains(document.activeElement)), 'Enter on the card opens its panel, with the focus inside');
+    await tabTo(page, 'Details');
+    await page.keyboard.press('ArrowRight');
+    t.equal(await panel.getByRole('tab', { name: /^Files/ }).getAttribute('aria-selected'), 'true', 'the arrow key selects the Files tab');
+    await panel.getByTestId('diff-totals').waitFor();
+    await tabTo(page, 'Approve');
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/missions/${kb.id}/review`)),
+      page.keyboard.press('Enter'),
+    ]);
+    t.equal(res.status(), 200, 'Enter on Approve approves');
+    await page.locator(`ol.cards[data-list="done"] li.card[data-id="${kb.id}"]`).waitFor();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+    t.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keyboard review', 'Escape closes the panel and gives the focus back to the card');
+
+    const [me] = await app.db.db.select({ id: users.id }).from(users).limit(1);
+    await app.db.db.insert(notifications).values({ id: newId(), userId: me!.id, organizationId: org.id, projectId: project.id, kind: 'mission.test', title: 'Read me by keyboard', createdAt: new Date() });
+    await api.post(`/api/v1/missions/${doing.id}/move`, { list: 'review' }); // a board change brings the count sooner than its timer
+    await page.getByTestId('inbox-count').getByText('1', { exact: true }).waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, 'Inbox 1 unread');
+    const toggle = page.locator('#inbox-toggle');
+    if ((await toggle.getAttribute('aria-expanded')) === 'true') { // left open by the step before: Enter closes it
+      await page.keyboard.press('Enter');
+      t.equal(await toggle.getAttribute('aria-expanded'), 'false', 'Enter closes the open inbox');
+    }
+    await page.keyboard.press('Enter');
+    t.equal(await toggle.getAttribute('aria-expanded'), 'true', 'Enter opens the inbox');
+    await page.getByRole('region', { name: 'Notifications' }).getByText('Read me by keyboard').waitFor();
+    await tabTo(page, 'Mark read: “Read me by keyboard”');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('inbox-count').waitFor({ state: 'hidden' });
+    t.equal((await api.get('/api/v1/notifications?unread=true')).body.items.length, 0, 'read in the API');
+    t.same(errors, [], 'no console errors');
+  });
+
   await t.test('signing out closes the usage chart: no project figures on the sign-in screen', async (t) => {
     await page.setViewportSize({ width: 1440, height: 900 });
     const chart = page.locator('#usage-chart');
@@ -306,4 +354,22 @@ async function boardTests() {
     t.same(errors, [], 'no console errors');
   });
 
+}
+
+/**
+ * Presses Tab until the focused element's name (its aria-label, else its text) is `name`: how
+ * someone without a mouse reaches a control. Fails after `max` presses.
+ */
+async function tabTo(page: Page, name: string, max = 400) {
+  const seen: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el ? (el.getAttribute('aria-label') || el.textContent || '').trim() : '';
+    });
+    if (focused === name) return;
+    seen.push(focused);
+  }
+  throw new Error(`Tab never reached “${name}”; it went through: ${seen.slice(-40).join(' | ')}`);
 }

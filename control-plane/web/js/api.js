@@ -30,10 +30,9 @@ export function createApi(key, { onUnauthorized } = {}) {
     throw new ApiError(res.status, error.code ?? `HTTP_${res.status}`, error.message ?? res.statusText, error.details);
   }
 
-  /** Follows `nextCursor` until the list ends (bounded: a board never needs more than `max`). */
-  async function all(path, max = 5000) {
+  /** Follows `nextCursor` (from `cursor`, if given) until the list ends (bounded: a board never needs more than `max`). */
+  async function all(path, max = 5000, cursor = undefined) {
     const items = [];
-    let cursor;
     do {
       const sep = path.includes('?') ? '&' : '?';
       const page = await request('GET', `${path}${sep}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
@@ -54,12 +53,15 @@ export function createApi(key, { onUnauthorized } = {}) {
     project: (id) => request('GET', `/projects/${id}`),
     updateProject: (id, body) => request('PATCH', `/projects/${id}`, body),
     usage: (projectId) => request('GET', `/projects/${projectId}/usage?days=30`),
-    missions: (projectId, list) => all(`/projects/${projectId}/missions?list=${list}`),
+    missions: (projectId, list, cursor) => all(`/projects/${projectId}/missions?list=${list}`, 5000, cursor),
+    /** One page of a column: `{ items, nextCursor }`. */
+    missionsPage: (projectId, list, limit) => request('GET', `/projects/${projectId}/missions?list=${list}&limit=${limit}`),
     mission: (id) => request('GET', `/missions/${id}`),
     createMission: (projectId, body) => request('POST', `/projects/${projectId}/missions`, body),
     missionDocs: (id) => request('GET', `/missions/${id}/docs`),
     pullRequests: (id) => request('GET', `/missions/${id}/pull-requests`),
     attempts: (id) => request('GET', `/missions/${id}/attempts`),
+    attemptSummaries: (projectId, missionIds) => request('GET', `/projects/${projectId}/attempt-summaries?missionIds=${missionIds.join(',')}`),
     updateMission: (id, body) => request('PATCH', `/missions/${id}`, body),
     move: (id, list, listOrder) => request('POST', `/missions/${id}/move`, listOrder === undefined ? { list } : { list, listOrder }),
     answer: (id, text) => request('POST', `/missions/${id}/answer`, { text }),

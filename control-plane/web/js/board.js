@@ -1,10 +1,8 @@
 import { dispatchNote, dispatchSummary } from './dispatch.js';
 import { $, $$, h, notify } from './dom.js';
 import { questionBadges } from './question.js';
-import { LISTS, LIST_NAMES, orderBetween } from './store.js';
+import { COLUMN_CARDS, LISTS, LIST_NAMES, orderBetween } from './store.js';
 
-/** Cards a column shows before "Show all". */
-const COLUMN_CARDS = 100;
 /** A drag with no sign of life (no drag or dragover event) this long is over: its dragend was lost. */
 const DRAG_SILENCE_MS = 3000;
 
@@ -158,18 +156,23 @@ export function createBoard({ store, api, usage, progress, onOpen, onView }) {
     // Re-rendering replaces the buttons: keep keyboard focus on the same control of the same card.
     const active = document.activeElement;
     const keep = active?.dataset?.id ? { id: active.dataset.id, action: active.dataset.action } : null;
+    const shownIds = [];
     for (const list of LISTS) {
       const col = store.column(list);
       // A long column shows its first cards; the rest wait for "Show all" (a 300-card Done column
       // below the fold was most of a big board's first paint).
       const shown = expanded.has(list) ? col : col.slice(0, COLUMN_CARDS);
+      for (const m of shown) shownIds.push(m.id);
       patchCards($(`ol.cards[data-list="${list}"]`, root), shown.map((m, i) => card(m, i, col.length)));
-      $(`[data-count="${list}"]`, root).textContent = `(${col.length})`;
+      // While the rest of a long column loads (after the first paint), its count is "at least".
+      const total = store.loadingRest(list) ? `${col.length}+` : String(col.length);
+      $(`[data-count="${list}"]`, root).textContent = `(${total})`;
       const more = $(`button.show-all[data-list="${list}"]`, root);
-      more.hidden = shown.length === col.length;
-      more.textContent = `Show all ${col.length} (${col.length - shown.length} more)`;
+      more.hidden = shown.length === col.length && !store.loadingRest(list);
+      more.textContent = `Show all ${total} (${store.loadingRest(list) ? 'more' : `${col.length - shown.length} more`})`;
     }
-    usage.want(store.missions.keys());
+    // The cards' agent badges are asked for once this frame is painted: the board shows first.
+    requestAnimationFrame(() => setTimeout(() => usage.want(shownIds), 0));
     progress?.sync(store.missions.values());
     if (keep) {
       const again = $(`[data-id="${keep.id}"][data-action="${keep.action}"]`, root);

@@ -3,16 +3,19 @@ import { h } from './dom.js';
 import { formatCost, untilText } from './format.js';
 
 /**
- * What the cards say about the agent: each mission's attempts (GET /missions/:id/attempts),
- * fetched a few at a time and again whenever the board hears the mission changed (an attempt
- * ending moves it or changes its agent status). `onChange` re-renders the board.
+ * What the cards say about the agent: each mission's newest attempt and cost, asked for a page of
+ * missions at a time (GET /projects/:id/attempt-summaries), and again for a mission whenever the
+ * board hears it changed (an attempt ending moves it or changes its agent status). `onChange`
+ * re-renders the board: once per answer, not once per card (a 500-card board asked 500 times).
  */
-const IN_FLIGHT = 3;
+const PER_REQUEST = 100; // the API's ATTEMPT_SUMMARIES_MAX
+const IN_FLIGHT = 2;
 
 export function createCardUsage({ api, onChange }) {
   const known = new Map(); // missionId → { latest, cost } (latest: the newest attempt or null)
   const queue = new Set();
   const loading = new Set();
+  let projectId;
   let running = 0;
   let generation = 0;
   let expiry; // { at, timer }: the next "waiting for quota" that runs out, to drop it on time
@@ -26,22 +29,26 @@ export function createCardUsage({ api, onChange }) {
   }
 
   function pump() {
-    if (!api.attempts) return queue.clear(); // signed out
+    if (!api.attemptSummaries || !projectId) return queue.clear(); // signed out, or no project shown
     while (running < IN_FLIGHT && queue.size) {
-      const [id] = queue;
-      queue.delete(id);
-      loading.add(id);
+      const ids = [...queue].slice(0, PER_REQUEST);
+      for (const id of ids) {
+        queue.delete(id);
+        loading.add(id);
+      }
       running++;
       const gen = generation;
-      api.attempts(id)
+      api.attemptSummaries(projectId, ids)
         .then(({ items }) => {
-          if (gen === generation) known.set(id, { latest: items[0] ?? null, cost: knownCost(items) });
+          if (gen !== generation) return;
+          for (const id of ids) known.set(id, { latest: null, cost: null }); // not in the project (any more): nothing to say
+          for (const s of items) known.set(s.missionId, { latest: s.latest, cost: s.costUsd });
         })
-        // The card just says nothing about the agent; the panel reports errors when opened.
-        .catch(() => { if (gen === generation) known.set(id, { latest: null, cost: null }); })
+        // The cards just say nothing about the agent; the panel reports errors when opened.
+        .catch(() => { if (gen === generation) for (const id of ids) known.set(id, { latest: null, cost: null }); })
         .finally(() => {
           running--;
-          loading.delete(id);
+          for (const id of ids) loading.delete(id);
           if (gen === generation) onChange();
           pump();
         });
@@ -64,8 +71,9 @@ export function createCardUsage({ api, onChange }) {
       queue.add(id);
       pump();
     },
-    /** Another project: forget everything, ignore answers still on their way. */
-    reset() {
+    /** Another project (none: signed out): forget everything, ignore answers still on their way. */
+    reset(shownProjectId) {
+      projectId = shownProjectId;
       generation++;
       clearTimeout(expiry?.timer);
       expiry = undefined;

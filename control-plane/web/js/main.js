@@ -14,7 +14,7 @@ import { createPublicViews } from './public-views.js';
 import { POLICY_CHOICES } from './policy.js';
 import { createRealtime } from './realtime.js';
 import { createSettings } from './settings.js';
-import { LISTS, createStore, fromSummary } from './store.js';
+import { COLUMN_CARDS, LISTS, createStore, fromSummary } from './store.js';
 import { createWorkstations } from './workstations.js';
 import { createRealtimeMux } from './realtime-mux.js';
 
@@ -127,12 +127,22 @@ async function signIn(key) {
   await showProject(select.value);
 }
 
+/** The rest of a long column, after the board has painted its first page. */
+async function loadRest(shown, list, cursor) {
+  try {
+    const rest = await api.missions(shown.id, list, cursor);
+    if (project === shown) store.addRest(list, rest);
+  } catch (error) {
+    if (project === shown) notify(`Could not load all of ${list}: ${error.message}`);
+  }
+}
+
 /** Subscribes first, then loads: anything that changes in between arrives on the channel. */
 async function showProject(projectId) {
   if (project) for (const c of channelsOf(project)) realtime.unsubscribe(c);
   const shown = projects.find((p) => p.id === projectId);
   project = shown;
-  usage.reset();
+  usage.reset(projectId);
   progress.reset();
   store.replaceAll([]);
   // Busy until the columns are filled: screen readers wait, and tests and the paint bench know when.
@@ -167,9 +177,13 @@ async function showProject(projectId) {
   await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 3000))]);
   if (project !== shown) return;
   try {
-    const columns = await Promise.all(LISTS.map((list) => api.missions(projectId, list)));
+    // The first page of each column paints the board; a long column's rest follows (a 300-card
+    // Done column, mostly below the fold, was most of a big board's first paint: bench/board-paint.ts).
+    const pages = await Promise.all(LISTS.map((list) => api.missionsPage(projectId, list, COLUMN_CARDS)));
     if (project !== shown) return;
-    store.replaceAll(columns.flat());
+    const longer = LISTS.filter((_, i) => pages[i].nextCursor);
+    store.replaceAll(pages.flatMap((p) => p.items), longer);
+    for (const list of longer) void loadRest(shown, list, pages[LISTS.indexOf(list)].nextCursor);
   } catch (error) {
     notify(`Could not load the board: ${error.message}`);
   }

@@ -5,10 +5,13 @@
  */
 export const LISTS = ['todo', 'doing', 'review', 'done'];
 export const LIST_NAMES = { todo: 'Todo', doing: 'Doing', review: 'Review', done: 'Done' };
+/** Cards a column shows before "Show all"; also the first page the board loads per column. */
+export const COLUMN_CARDS = 100;
 
 export function createStore() {
   const missions = new Map();
   const listeners = new Set();
+  const loading = new Set(); // lists whose cards past the first page are still on their way
   let scheduled = false;
 
   function changed() {
@@ -32,11 +35,25 @@ export function createStore() {
       missions.set(mission.id, { ...missions.get(mission.id), ...mission, listOrder: Number(mission.listOrder ?? missions.get(mission.id)?.listOrder ?? 0) });
       changed();
     },
-    replaceAll(list) {
+    /** `partial`: the lists of which `list` holds only the first page (see addRest). */
+    replaceAll(list, partial = []) {
       missions.clear();
+      loading.clear();
+      for (const l of partial) loading.add(l);
       for (const m of list) missions.set(m.id, { ...m, listOrder: Number(m.listOrder) });
       changed();
     },
+    /**
+     * The rest of a column, loaded after the first paint. A card the live feed changed meanwhile
+     * keeps what the feed said: it is newer than this page.
+     */
+    addRest(list, rest) {
+      for (const m of rest) if (!missions.has(m.id)) missions.set(m.id, { ...m, listOrder: Number(m.listOrder) });
+      loading.delete(list);
+      changed();
+    },
+    /** True while a column's cards past its first page are loading: its count is a lower bound. */
+    loadingRest: (list) => loading.has(list),
     /** A column in listOrder (ties by id, i.e. creation order), as the API orders it. */
     column(list) {
       return [...missions.values()]

@@ -183,6 +183,31 @@ export const missionAttemptsSchema = z.object({
 });
 export type MissionAttempts = z.infer<typeof missionAttemptsSchema>;
 
+/** At most this many missions per GET /projects/:id/attempt-summaries (a board asks a page at a time). */
+export const ATTEMPT_SUMMARIES_MAX = 100;
+
+export const attemptSummariesQuery = z.strictObject({
+  missionIds: z.string().max(ATTEMPT_SUMMARIES_MAX * 27)
+    .transform((v) => [...new Set(v.split(','))])
+    .pipe(z.array(idSchema).min(1).max(ATTEMPT_SUMMARIES_MAX))
+    .describe(`comma-separated mission ids, at most ${ATTEMPT_SUMMARIES_MAX}`),
+});
+
+/** What a board card says about a mission's agent, for many missions in one request. */
+export const attemptSummarySchema = z.object({
+  missionId: idSchema,
+  latest: z.object({
+    status: attemptStatusSchema,
+    permissionDenials: z.number().int(),
+    limitedUntil: z.string().nullable(),
+  }).nullable().describe('the newest attempt; null before the first'),
+  costUsd: z.number().nullable().describe('sum of the reported costs over all attempts; null when none reported one'),
+});
+export const attemptSummariesSchema = z.object({
+  items: z.array(attemptSummarySchema).describe("the asked missions that are in the project, in no particular order"),
+});
+export type AttemptSummary = z.infer<typeof attemptSummarySchema>;
+
 /** Hand a mission to one workstation (null: back to any workstation mapped to the project). */
 export const handOffMissionBody = z.strictObject({
   workstationId: idSchema.nullable(),

@@ -1,5 +1,5 @@
 import {
-  backlogSchema, createMissionBody, idSchema, listEventsQuery, listMissionsQuery, missionAttemptsSchema, missionEventSchema, missionSchema,
+  attemptSummariesQuery, attemptSummariesSchema, backlogSchema, createMissionBody, idSchema, listEventsQuery, listMissionsQuery, missionAttemptsSchema, missionEventSchema, missionSchema,
   moveMissionBody, pageSchema, reviewMissionBody, updateMissionBody,
 } from '@solo-unicorn/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -22,6 +22,13 @@ export function missionsRoutes(missions: MissionsService, board: MissionBoardSer
       config: { anonymousRead: true },
       schema: { tags, summary: 'A board column, in listOrder', params: projectParams, querystring: listMissionsQuery, response: { 200: pageSchema(missionSchema) } },
     }, async (req) => missions.list(readerOf(req), req.params.projectId, req.query));
+
+    app.get('/projects/:projectId/attempt-summaries', {
+      schema: {
+        tags, summary: "Many missions' newest attempt (status, denials, usage limit) and cost, for board cards",
+        params: projectParams, querystring: attemptSummariesQuery, response: { 200: attemptSummariesSchema },
+      },
+    }, async (req) => ({ items: await missions.attemptSummaries(userOf(req), req.params.projectId, req.query.missionIds) }));
 
     app.get('/projects/:projectId/backlog', {
       schema: { tags, summary: 'todo ∧ ready count and the fallback threshold', params: projectParams, response: { 200: backlogSchema } },

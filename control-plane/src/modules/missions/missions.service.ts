@@ -7,6 +7,7 @@ import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import type { Reader, UserPrincipal } from '../auth/principal.ts';
+import { attemptSummaries } from './attempt-summaries.ts';
 import { createBacklogRepository } from './backlog.repository.ts';
 import { missionAttempts } from './mission-attempts.ts';
 import type { MissionDocs } from './mission-docs.ts';
@@ -145,6 +146,12 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
     async attempts(caller: UserPrincipal, missionId: string) {
       await access.requireMission(caller, missionId, 'read');
       return missionAttempts(db, missionId);
+    },
+
+    /** The card badges of many missions of a project at once (see attempt-summaries.ts). */
+    async attemptSummaries(caller: UserPrincipal, projectId: string, missionIds: string[]) {
+      await access.requireProject(caller, projectId, 'read');
+      return attemptSummaries(db, projectId, missionIds);
     },
 
     /** Hot path (the fallback trigger, polled by boards and scripts): access and count in one query. */

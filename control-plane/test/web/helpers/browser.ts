@@ -26,7 +26,7 @@ export function haveChromium(t: Test): boolean {
 export interface BoardBrowser {
   browser: Browser;
   page: Page;
-  /** What any watched page logged as an error (console.error or an uncaught exception). */
+  /** What any watched page logged as an error (console.error or an uncaught exception), or a URL it opened with a secret in it. */
   consoleErrors: string[];
   /** A new page in the same context (same localStorage: signed in already), watched under `name`. */
   newPage(name: string): Promise<Page>;
@@ -37,6 +37,13 @@ export interface BoardBrowser {
   /** Closes the browser (once; also torn down with `t`). */
   close(): Promise<void>;
 }
+
+/**
+ * What a secret looks like in a URL: an API key (`su_…`) or a workstation token (`suw_…`), as
+ * newSecret makes them, or a query parameter that would carry one. The realtime socket's
+ * `ticket` is single-use and short-lived by design (POST /realtime/tickets), so it may appear.
+ */
+const SECRET_IN_URL = /\bsuw?_[A-Za-z0-9_-]{43}|[?&](key|api_?key|token|access_token|authorization)=/i;
 
 /**
  * Launches Chromium with one 1440×900 page. Teardown closes it before the app's own teardown
@@ -61,7 +68,15 @@ export async function openBoardBrowser(
 
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...opts.context });
   const consoleErrors: string[] = [];
+  // #16: no secret in any URL the board opens. Every address a watched page requests or opens a
+  // socket to is checked, and one with a secret counts as an error: every board test already
+  // fails on those (each step, or its own check of consoleErrors), so every view is covered.
+  const checkUrl = (name: string, url: string) => {
+    if (SECRET_IN_URL.test(url) || url.includes(ADMIN_KEY)) consoleErrors.push(`${name}: a secret in a URL it opened: ${url}`);
+  };
   const watch = (p: Page, name: string) => {
+    p.on('request', (r) => checkUrl(name, r.url()));
+    p.on('websocket', (ws) => checkUrl(name, ws.url()));
     p.setDefaultTimeout(opts.timeoutMs ?? 15_000);
     p.on('console', (msg) => {
       if (msg.type() === 'error') consoleErrors.push(`${name}: ${msg.text()} @ ${msg.location().url}`);
@@ -83,7 +98,7 @@ export async function openBoardBrowser(
     step: (name, fn) =>
       t.test(name, async (t) => {
         await fn(t);
-        t.same(consoleErrors.splice(0), [], 'no console errors');
+        t.same(consoleErrors.splice(0), [], 'no console errors (nor a secret in a URL)');
       }),
     close,
   };
