@@ -126,7 +126,7 @@ t.test("a page of missions' newest attempt and cost in one request (the board's 
   const summaries = (ids: string[], client = api) => client.get(`/api/v1/projects/${p.project.id}/attempt-summaries?missionIds=${ids.join(',')}`);
   const res = await summaries([ran.id, fresh.id, elsewhere.id, ran.id]);
   t.equal(res.status, 200);
-  const byId = new Map(res.body.items.map((s: any) => [s.missionId, s]));
+  const byId = new Map<string, any>(res.body.items.map((s: any) => [s.missionId, s]));
   t.same(byId.get(ran.id), { missionId: ran.id, latest: { status: 'limited', permissionDenials: 1, limitedUntil: until }, costUsd: 0.75 },
     'the newest attempt (limited, with its reset and its denial) and the cost over every attempt');
   t.same(byId.get(fresh.id), { missionId: fresh.id, latest: null, costUsd: null }, 'never run: nothing, and the cost is unknown, not zero');
