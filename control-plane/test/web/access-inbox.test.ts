@@ -46,4 +46,31 @@ async function inboxTests() {
     const heard = (await walt.client.get('/api/v1/notifications')).body.items.map((n: { kind: string }) => n.kind);
     t.ok(heard.includes('access_request.declined'), 'the requester is told');
   });
+
+  await step("an outsider approved from the inbox works on the project's board, and sees nothing else of the organization", async (t) => {
+    const open = await createProject(api, org.id, { name: 'Open project', visibility: 'public' });
+    const secret = await createProject(api, org.id, { name: 'Internal project' });
+    const olga = await createUser(app, 'olga@outside.test'); // in no organization at all
+    const asked = await olga.client.post(`/api/v1/projects/${open.id}/access-requests`, { role: 'member', message: 'drive-by fix' });
+    t.equal(asked.status, 201);
+    await page.locator('#inbox-toggle').click();
+    await page.locator('#inbox-toggle').click();
+    const box = page.getByRole('region', { name: 'Notifications' });
+    await box.getByRole('button', { name: 'Approve: olga@outside.test asks for member on Open project' }).click();
+    await box.getByText('Approved: member').first().waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, app.baseUrl, olga.key);
+    t.same(await page.locator('#project-select option').allTextContents(), ['Open project'], 'her project list holds the one project, not the organization\'s others');
+    await page.locator('#board[aria-busy="false"]').waitFor();
+    await page.getByRole('button', { name: 'New mission' }).click();
+    await page.locator('#create-title-input').fill('Fixed from outside');
+    await page.locator('#create-form button[type="submit"]').click();
+    await page.locator('ol.cards[data-list="todo"] li.card', { hasText: 'Fixed from outside' }).waitFor();
+    t.ok(true, 'she creates a mission from the board');
+    await page.getByRole('button', { name: 'Workstations', exact: true }).click();
+    await page.getByTestId('workstations-outside').waitFor();
+    t.equal((await olga.client.get(`/api/v1/projects/${secret.id}`)).status, 404, 'the other project stays invisible');
+    await shot('outside-collaborator-board.png');
+  });
 }

@@ -54,6 +54,7 @@ const workstations = createWorkstations({ api, store });
 const publicViews = createPublicViews({ api });
 const audit = createAuditView({ api });
 let projects = [];
+let memberOf = new Set(); // the caller's organizations (all, for the instance admin)
 let project;
 const dispatch = createDispatchRefresher({ api, store, projectId: () => project?.id });
 const settings = createSettings({
@@ -103,7 +104,11 @@ function signOut(message) {
 
 async function signIn(key) {
   const candidate = createApi(key, { onUnauthorized: () => signOut('Your API key was refused (revoked or wrong). Sign in again.') });
-  projects = await candidate.projects(); // also proves the key works
+  // The projects also prove the key works; the organizations tell a project of the caller's own
+  // organization from one they collaborate on from outside (nothing else of its organization to show).
+  const [found, organizations] = await Promise.all([candidate.projects(), candidate.all('/organizations')]);
+  projects = found;
+  memberOf = new Set(organizations.map((o) => o.id));
   localStorage.setItem(KEY_STORAGE, key);
   Object.assign(api, candidate);
   publicViews.refresh();
@@ -169,7 +174,7 @@ async function showProject(projectId) {
     },
   });
   realtime.subscribe(fallbackChannel, { onMessage: () => fallback.reload() });
-  realtime.subscribe(workstationsChannel, { onMessage: () => {
+  if (workstationsChannel) realtime.subscribe(workstationsChannel, { onMessage: () => {
     workstations.reload();
     dispatch.todo(); // a workstation came or went: the Todo cards' reasons change
   } });
@@ -190,11 +195,20 @@ async function showProject(projectId) {
   $('#board').setAttribute('aria-busy', 'false'); // the cards render in this task's microtask (store.js)
   fallback.show(projectId);
   usageChart.show(projectId);
-  workstations.show(shown.organizationId);
-  audit.setOrganization(shown.organizationId);
+  if (memberOf.has(shown.organizationId)) {
+    workstations.show(shown.organizationId);
+    audit.setOrganization(shown.organizationId);
+  } else {
+    workstations.outside();
+    audit.reset();
+  }
 }
 
-const channelsOf = (p) => [`project:${p.id}:missions`, `project:${p.id}:fallback`, `organization:${p.organizationId}:workstations`];
+/** An outside collaborator has no organization channel to hear (its workstations are not theirs to see). */
+const channelsOf = (p) => [
+  `project:${p.id}:missions`, `project:${p.id}:fallback`,
+  ...(memberOf.has(p.organizationId) ? [`organization:${p.organizationId}:workstations`] : []),
+];
 
 function setUpCreateDialog() {
   const dialog = $('#create-dialog');

@@ -98,5 +98,12 @@ export function createWorkstations({ api, store }) {
     reload() {
       if (!section.hidden) load();
     },
+    /** A project the caller collaborates on from outside its organization: its workstations are not theirs to see. */
+    outside() {
+      organizationId = undefined;
+      items = [];
+      manages = false;
+      list.replaceChildren(h('li', { className: 'muted', dataset: { testid: 'workstations-outside' } }, "The workstations are the organization's: you collaborate on this project from outside it."));
+    },
   };
 }
