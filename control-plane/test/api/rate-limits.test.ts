@@ -2,6 +2,7 @@
 // anonymous callers counted by address, counts shared through the database.
 import t from 'tap';
 import { startTestApp } from '../helpers/app.ts';
+import { newId } from '@solo-unicorn/shared';
 import { createOrg, createUser } from '../helpers/fixtures.ts';
 
 // Windows are fixed (aligned to multiples of their length): a ten-year window keeps a window's end
@@ -33,6 +34,20 @@ t.test('a contributor gets more; the instance admin is not limited', async (t) =
   const first = await member.client.get('/api/v1/users/me');
   t.equal(first.headers.get('ratelimit-limit'), '8', 'member of an organization: contributor');
   for (let i = 0; i < 10; i++) t.equal((await app.admin.get('/api/v1/users/me')).headers.get('ratelimit-limit'), null);
+});
+
+t.test('a project role counts for the tier only where it grants access: an outside collaborator yes, a stale row no', async (t) => {
+  const org = await createOrg(app.admin, 'RL projects');
+  const project = (await app.admin.post('/api/v1/projects', { organizationId: org.id, name: 'rl', visibility: 'public' })).body;
+  const stale = await createUser(app, 'stale-rl@example.com');
+  await app.db.exec(`INSERT INTO project_members (id, project_id, user_id, role) VALUES ('${newId()}', '${project.id}', '${stale.id}', 'member')`);
+  t.equal((await stale.client.get('/api/v1/users/me')).headers.get('ratelimit-limit'), '5', 'a row left for a non-member grants no tier either');
+  // The row an approved access request writes (the tier is cached a minute per user, so it is
+  // written before the user's first request here).
+  const outsider = await createUser(app, 'outside-rl@example.com');
+  await app.db.exec(`INSERT INTO project_members (id, project_id, user_id, role, outside) VALUES ('${newId()}', '${project.id}', '${outsider.id}', 'member', true)`);
+  t.equal((await outsider.client.get(`/api/v1/projects/${project.id}/backlog`)).status, 200, 'the row is access');
+  t.equal((await outsider.client.get('/api/v1/users/me')).headers.get('ratelimit-limit'), '8', 'an outside collaborator who writes: contributor');
 });
 
 t.test('anonymous callers are counted by address, refused credentials included; public routes are not limited', async (t) => {

@@ -151,6 +151,50 @@ t.test('an outside collaborator who joins the organization, then leaves it, keep
   t.equal((await erin.client.post(`/api/v1/projects/${project.id}/missions`, { title: 'x' })).status, 403);
 });
 
+t.test('an outside collaborator: the admins move them between viewer and member (never admin); they may leave; a member may not drop their own override', async (t) => {
+  const project = await createProject(alice.client, acme.id, { visibility: 'public' });
+  const gus = await createUser(app, 'gus@access.test');
+  const asked = (await gus.client.post(`/api/v1/projects/${project.id}/access-requests`, { role: 'viewer' })).body.id;
+  t.equal((await alice.client.post(`/api/v1/access-requests/${asked}/approve`, {})).status, 200);
+  const member = await alice.client.post(`/api/v1/projects/${project.id}/members`, { userId: gus.id, role: 'member' });
+  t.equal(member.status, 201);
+  t.match(member.body, { role: 'member', outside: true }, 'viewer → member, still from outside');
+  t.equal((await gus.client.post(`/api/v1/projects/${project.id}/missions`, { title: 'now I write' })).status, 201);
+  const admin = await alice.client.post(`/api/v1/projects/${project.id}/members`, { userId: gus.id, role: 'admin' });
+  t.equal(admin.status, 409);
+  t.equal(admin.body.error.code, 'SU_ERR_OUTSIDER_ROLE');
+
+  t.equal((await gus.client.delete(`/api/v1/projects/${project.id}/members/${gus.id}`)).status, 204, 'he leaves the project himself');
+  t.equal((await gus.client.post(`/api/v1/projects/${project.id}/missions`, { title: 'gone' })).status, 403, 'a reader of a public project again');
+
+  // bob (viewer of Acme) with a member override must not lift it by removing it himself.
+  t.equal((await alice.client.post(`/api/v1/projects/${project.id}/members`, { userId: bob.id, role: 'member' })).status, 201);
+  t.equal((await bob.client.delete(`/api/v1/projects/${project.id}/members/${bob.id}`)).status, 403, 'an override is the admins\' to drop');
+});
+
+t.test('leaving the organization declines the pending requests made as a member; a private project never takes an outsider', async (t) => {
+  const secret = await createProject(alice.client, acme.id);
+  const fred = await createUser(app, 'fred@access.test');
+  await alice.client.post(`/api/v1/organizations/${acme.id}/members`, { userId: fred.id, role: 'viewer' });
+  const asked = (await fred.client.post(`/api/v1/projects/${secret.id}/access-requests`, { role: 'member' })).body.id;
+  t.equal((await alice.client.delete(`/api/v1/organizations/${acme.id}/members/${fred.id}`)).status, 204);
+  t.match((await alice.client.get(`/api/v1/access-requests/${asked}`)).body, { status: 'rejected', decidedBy: null }, 'declined with the membership');
+  const late = await alice.client.post(`/api/v1/access-requests/${asked}/approve`, {});
+  t.equal(late.status, 409);
+  t.equal(late.body.error.code, 'SU_ERR_ACCESS_REQUEST_DECIDED', 'no way back in through an old request');
+  t.equal((await fred.client.get(`/api/v1/projects/${secret.id}`)).status, 404);
+
+  // An outsider asked while the project was public; it turned private before the decision.
+  const turning = await createProject(alice.client, acme.id, { visibility: 'public' });
+  const hal = await createUser(app, 'hal@access.test');
+  const hals = (await hal.client.post(`/api/v1/projects/${turning.id}/access-requests`, { role: 'viewer' })).body.id;
+  await alice.client.patch(`/api/v1/projects/${turning.id}`, { visibility: 'private' });
+  const refused = await alice.client.post(`/api/v1/access-requests/${hals}/approve`, {});
+  t.equal(refused.status, 409);
+  t.equal(refused.body.error.code, 'SU_ERR_PROJECT_ROLE_NOT_MEMBER', 'a private project is for the organization\'s people');
+  t.equal((await hal.client.get(`/api/v1/projects/${turning.id}`)).status, 404);
+});
+
 t.test('auto-approve grants viewer and member to organization members at once; admin still waits', async (t) => {
   const project = await createProject(alice.client, acme.id, { autoApproveAccessRequests: true });
   t.equal((await alice.client.get(`/api/v1/projects/${project.id}`)).body.autoApproveAccessRequests, true);

@@ -146,6 +146,7 @@ export const rows: Row[] = [
     },
   }),
   row(api('GET /projects/:projectId/usage'), project('read')),
+  row(api('GET /projects/:projectId/attempt-summaries'), project('read'), { query: (w) => `missionIds=${w.mission}` }),
   row(api('PUT /projects/:projectId/github'), project('admin'), { body: (w: World) => ({ token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }) }),
   // A project's connection is often its organization's (the fallback): readers of a public project
   // who are not in the organization see the project, not the organization's GitHub settings.

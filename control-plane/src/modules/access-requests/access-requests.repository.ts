@@ -1,6 +1,6 @@
 import { newId, type ProjectRole } from '@solo-unicorn/shared';
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { accessRequests, users } from '../../db/schema/index.ts';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { accessRequests, projects, users } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
 const columns = {
@@ -36,6 +36,18 @@ export function createAccessRequestsRepository(db: Executor) {
     async decide(id: string, values: { status: 'approved' | 'rejected'; role: ProjectRole; decidedBy: string | null; decidedAt: Date }) {
       await db.update(accessRequests).set(values).where(eq(accessRequests.id, id));
       return this.find(id);
+    },
+
+    /**
+     * Offboarding: the person's pending requests on the organization's projects are declined (by
+     * nobody), so none is approved later as if they were still a member. Returns their ids.
+     */
+    async declinePendingInOrganization(organizationId: string, userId: string, at: Date) {
+      const inOrg = db.select({ id: projects.id }).from(projects).where(eq(projects.organizationId, organizationId));
+      const rows = await db.update(accessRequests).set({ status: 'rejected', decidedBy: null, decidedAt: at })
+        .where(and(eq(accessRequests.userId, userId), eq(accessRequests.status, 'pending'), inArray(accessRequests.projectId, inOrg)))
+        .returning({ id: accessRequests.id });
+      return rows.map((r) => r.id);
     },
 
     /** Newest first, by id (ids are time-ordered). */

@@ -45,6 +45,10 @@ export function createAccessRequestsService(db: Db, access: AccessService, clock
    */
   async function grant(tx: Tx, project: ProjectRow, r: AccessRequestRow, role: ProjectRole, decidedBy: string | null, actor: UserPrincipal | null) {
     const membership = await createOrganizationsRepository(tx).findMembership(project.organizationId, r.userId);
+    // Outsiders find a project by its being public; a private one is for the organization's people only.
+    if (!membership && project.visibility !== 'public') {
+      throw conflict('SU_ERR_PROJECT_ROLE_NOT_MEMBER', "the requester is not a member of the project's organization, and the project is private: add them to the organization first (the request stays pending)");
+    }
     if (!membership && !outsiderRoles.includes(role)) {
       throw conflict('SU_ERR_OUTSIDER_ROLE', `the requester is not a member of the project's organization: from outside it they may be ${outsiderRoles.join(' or ')}, not ${role}; approve with role member, or add them to the organization first (the request stays pending)`, { roles: outsiderRoles });
     }

@@ -4,6 +4,7 @@ import { conflict, forbidden, notFound } from '../../errors.ts';
 import { iso } from '../../lib/time.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
+import { createAccessRequestsRepository } from '../access-requests/access-requests.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { createProjectsRepository } from '../projects/projects.repository.ts';
@@ -100,7 +101,9 @@ export function createOrganizationsService(db: Db, access: AccessService, clock:
         await orgs.deleteMembership(member.id);
         // Offboarding removes every grant with the membership: no project role may outlive it.
         const projectIds = await createProjectsRepository(tx).deleteMembershipsInOrg(organizationId, userId);
-        await recordAudit(tx, { organizationId, actorType: 'user', actorId: caller.userId, action: 'membership.removed', targetType: 'user', targetId: userId, data: { projectRolesRemoved: projectIds } });
+        // …nor a request they made as a member: approved later, it would let them back in from outside.
+        const requestsDeclined = await createAccessRequestsRepository(tx).declinePendingInOrganization(organizationId, userId, clock.now());
+        await recordAudit(tx, { organizationId, actorType: 'user', actorId: caller.userId, action: 'membership.removed', targetType: 'user', targetId: userId, data: { projectRolesRemoved: projectIds, requestsDeclined } });
       });
     },
   };

@@ -1,14 +1,14 @@
 import type { AgentPermissionPolicy, Project, ProjectRole } from '@solo-unicorn/shared';
 import { createProjectBody, updateProjectBody } from '@solo-unicorn/shared';
 import type { z } from 'zod';
-import type { Db } from '../../db/types.ts';
+import type { Db, Tx } from '../../db/types.ts';
 import { conflict, invalidField, notFound } from '../../errors.ts';
 import { decodeCursor, toPage } from '../../lib/cursor.ts';
 import { iso, type Clock } from '../../lib/time.ts';
 import type { AccessService } from '../access/access.service.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { Reader, UserPrincipal } from '../auth/principal.ts';
-import { isOrgAdminRole } from '../access/roles.ts';
+import { isOrgAdminRole, outsiderRoles } from '../access/roles.ts';
 import { createOrganizationsRepository } from '../organizations/organizations.repository.ts';
 import { idCursor } from '../../lib/id-cursor.ts';
 import { autoApprovesAccessRequests, docsInRepository, toColumns } from './project-settings.ts';
@@ -55,6 +55,20 @@ const nameTaken = (name: string) => conflict('SU_ERR_PROJECT_NAME_TAKEN', `name:
 export function createProjectsService(db: Db, access: AccessService, clock: Clock) {
   const repo = createProjectsRepository(db);
 
+  /** An outside collaborator's role moves between viewer and member; anyone else outside the organization is refused, as if unknown. */
+  async function setOutsiderRole(tx: Tx, caller: UserPrincipal, project: ProjectRow, input: { userId: string; role: ProjectRole }) {
+    const outsider = (await createProjectsRepository(tx).listMembers(project.id)).find((m) => m.userId === input.userId && m.outside);
+    if (!outsider) {
+      throw conflict('SU_ERR_PROJECT_ROLE_NOT_MEMBER', "userId: project roles are only for members of the project's organization (and outside collaborators, by an approved access request); add the user to the organization first");
+    }
+    if (!outsiderRoles.includes(input.role)) {
+      throw conflict('SU_ERR_OUTSIDER_ROLE', `userId: an outside collaborator may be ${outsiderRoles.join(' or ')}, not ${input.role}`, { roles: outsiderRoles });
+    }
+    const row = await createProjectsRepository(tx).upsertMember(project.id, input.userId, input.role, true);
+    await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_member.set', targetType: 'user', targetId: input.userId, data: { projectId: project.id, role: input.role, outside: true } });
+    return { projectId: project.id, userId: row.userId, role: row.role, outside: true, createdAt: iso(row.createdAt) };
+  }
+
   return {
     async create(caller: UserPrincipal, input: z.infer<typeof createProjectBody>) {
       await access.requireOrg(caller, input.organizationId, 'write');
@@ -96,17 +110,16 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
 
     /**
      * A project role is an override for a member of the project's organization: anyone else gets
-     * the same answer whether or not the user exists (existence is never revealed). Owners and
-     * admins of the organization keep admin on every project, so nobody may lower them here.
+     * the same answer whether or not the user exists (existence is never revealed), except an
+     * outside collaborator of this project, whose role may move between viewer and member. Owners
+     * and admins of the organization keep admin on every project, so nobody may lower them here.
      */
     async setMember(caller: UserPrincipal, projectId: string, input: { userId: string; role: ProjectRole }) {
       const { project } = await access.requireProject(caller, projectId, 'admin');
       return db.transaction(async (tx) => {
         // Locked: an offboarding that runs meanwhile waits, then removes this row too.
         const membership = await createOrganizationsRepository(tx).findMembership(project.organizationId, input.userId);
-        if (!membership) {
-          throw conflict('SU_ERR_PROJECT_ROLE_NOT_MEMBER', "userId: project roles are only for members of the project's organization; add the user to the organization first");
-        }
+        if (!membership) return setOutsiderRole(tx, caller, project, input);
         if (isOrgAdminRole(membership.role) && input.role !== 'admin') {
           throw conflict('SU_ERR_PROJECT_ROLE_PROTECTED', `userId: an organization ${membership.role} keeps admin on every project; change the organization role instead`);
         }
@@ -121,8 +134,14 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
       return (await repo.listMembers(projectId)).map((m) => ({ projectId, userId: m.userId, role: m.role, outside: m.outside, createdAt: iso(m.createdAt) }));
     },
 
+    /**
+     * Removes a project role (project admins). An outside collaborator may also leave the project
+     * themselves; a member of the organization may not drop their own override, which may be a
+     * restriction an admin set.
+     */
     async removeMember(caller: UserPrincipal, projectId: string, userId: string) {
-      const { project } = await access.requireProject(caller, projectId, 'admin');
+      const leaving = caller.userId === userId && (await repo.listMembers(projectId)).some((m) => m.userId === userId && m.outside);
+      const { project } = await access.requireProject(caller, projectId, leaving ? 'read' : 'admin');
       await db.transaction(async (tx) => {
         if (!(await createProjectsRepository(tx).deleteMember(projectId, userId))) throw notFound('project member');
         await recordAudit(tx, { organizationId: project.organizationId, actorType: 'user', actorId: caller.userId, action: 'project_member.removed', targetType: 'user', targetId: userId, data: { projectId } });

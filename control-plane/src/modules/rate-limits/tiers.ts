@@ -33,7 +33,12 @@ export function createTierLookup(db: Db) {
     if (hit && hit.until > now) return hit.tier;
     const [row] = rowsOf(await db.execute(sql`
       SELECT EXISTS (SELECT 1 FROM organization_memberships WHERE user_id = ${principal.userId} AND role IN ('owner', 'admin', 'member'))
-          OR EXISTS (SELECT 1 FROM project_members WHERE user_id = ${principal.userId} AND role IN ('admin', 'member')) AS contributor`));
+          OR EXISTS (
+            -- A project role counts where it grants access: an override of the organization's member, or an outside collaborator's.
+            SELECT 1 FROM project_members pm JOIN projects p ON p.id = pm.project_id
+             WHERE pm.user_id = ${principal.userId} AND pm.role IN ('admin', 'member')
+               AND (pm.outside OR EXISTS (SELECT 1 FROM organization_memberships om WHERE om.organization_id = p.organization_id AND om.user_id = pm.user_id))
+          ) AS contributor`));
     const tier: Tier = row?.contributor === true ? 'contributor' : 'user';
     if (cache.size > 10_000) cache.clear();
     cache.set(principal.userId, { tier, until: now + 60_000 });
