@@ -125,7 +125,7 @@ export function projectMemberCommands(project: Command, env: () => Env) {
       printList(items, (m) => `${m.userId}  ${m.role.padEnd(6)}${m.outside ? '  outside collaborator' : ''}`, 'no per-project roles: everyone has their organization role');
     });
 
-  commonApiOptions(member.command('set <project> <userId>').description("give an organization member a role on this project"))
+  commonApiOptions(member.command('set <project> <userId>').description("give an organization member a role on this project (or move an outside collaborator between viewer and member)"))
     .requiredOption('--role <role>', 'admin | member | viewer')
     .action(async (ref: string, userId: string, o: Opts) => {
       const { api, P } = await path(o, ref);
