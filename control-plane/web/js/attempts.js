@@ -58,7 +58,7 @@ function sessionText(a, byId) {
 }
 
 /** The mission's cost so far, or null when no attempt reported one (unknown is not $0). */
-export const knownCost = (items) => (items.some((a) => a.costUsd !== null && a.costUsd !== undefined)
+const knownCost = (items) => (items.some((a) => a.costUsd !== null && a.costUsd !== undefined)
   ? items.reduce((sum, a) => sum + Number(a.costUsd ?? 0), 0) : null);
 
 function totalsText(t, cost) {

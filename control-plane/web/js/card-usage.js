@@ -1,4 +1,3 @@
-import { knownCost } from './attempts.js';
 import { h } from './dom.js';
 import { formatCost, untilText } from './format.js';
 
