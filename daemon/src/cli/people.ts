@@ -68,21 +68,46 @@ export function keyCommand(program: Command, env: () => Env) {
     });
 }
 
-/** `org member …`: owner, admin, member, viewer. */
-export function orgMemberCommands(org: Command, env: () => Env) {
-  const member = org.command('member').description("an organization's members and their roles (owners and admins change them)");
-  const path = async (o: Opts, ref: string) => {
-    const api = apiContext(env(), o);
-    return { api, P: `/api/v1/organizations/${await resolveOrg(api, ref)}/members` };
-  };
+type MemberPath = (o: Opts, ref: string) => Promise<{ api: ReturnType<typeof apiContext>; P: string }>;
 
-  commonApiOptions(member.command('list <org>').description('members with their roles'))
+/** `… member` under `parent`: the members path of the thing `ref` names, for each subcommand. */
+function memberGroup(parent: Command, env: () => Env, description: string, membersPath: (api: ReturnType<typeof apiContext>, ref: string) => Promise<string>) {
+  const member = parent.command('member').description(description);
+  const path: MemberPath = async (o, ref) => {
+    const api = apiContext(env(), o);
+    return { api, P: await membersPath(api, ref) };
+  };
+  return { member, path };
+}
+
+/** `member list <ref>`: one line per member (or the JSON page). */
+function listMembersCommand(member: Command, arg: string, path: MemberPath, text: { description: string; line: (m: any) => string; none: string }) {
+  commonApiOptions(member.command(`list <${arg}>`).description(text.description))
     .action(async (ref: string, o: Opts) => {
       const { api, P } = await path(o, ref);
       const { items } = await api<{ items: any[] }>('GET', P);
       if (o.json) return printJson({ items });
-      printList(items, (m) => `${m.userId}  ${m.role.padEnd(6)}  since ${m.createdAt}`, 'no members');
+      printList(items, text.line, text.none);
     });
+}
+
+/** `member remove <ref> <userId>`. */
+function removeMemberCommand(member: Command, arg: string, path: MemberPath, text: { description: string; done: (userId: string) => string }) {
+  commonApiOptions(member.command(`remove <${arg}> <userId>`).description(text.description))
+    .action(async (ref: string, userId: string, o: Opts) => {
+      const { api, P } = await path(o, ref);
+      await api('DELETE', `${P}/${encodeURIComponent(userId)}`);
+      if (o.json) return printJson({ removed: true, userId });
+      process.stdout.write(`${text.done(userId)}\n`);
+    });
+}
+
+/** `org member …`: owner, admin, member, viewer. */
+export function orgMemberCommands(org: Command, env: () => Env) {
+  const { member, path } = memberGroup(org, env, "an organization's members and their roles (owners and admins change them)",
+    async (api, ref) => `/api/v1/organizations/${await resolveOrg(api, ref)}/members`);
+
+  listMembersCommand(member, 'org', path, { description: 'members with their roles', line: (m) => `${m.userId}  ${m.role.padEnd(6)}  since ${m.createdAt}`, none: 'no members' });
 
   commonApiOptions(member.command('add <org> <userId>').description('add a user with a role'))
     .requiredOption('--role <role>', 'owner | admin | member | viewer')
@@ -100,30 +125,19 @@ export function orgMemberCommands(org: Command, env: () => Env) {
       emit(o, changed, () => `${changed.userId} is now ${changed.role}`);
     });
 
-  commonApiOptions(member.command('remove <org> <userId>').description('remove a member (their project roles go too); yourself: leave'))
-    .action(async (ref: string, userId: string, o: Opts) => {
-      const { api, P } = await path(o, ref);
-      await api('DELETE', `${P}/${encodeURIComponent(userId)}`);
-      if (o.json) return printJson({ removed: true, userId });
-      process.stdout.write(`removed ${userId}\n`);
-    });
+  removeMemberCommand(member, 'org', path, { description: 'remove a member (their project roles go too); yourself: leave', done: (userId) => `removed ${userId}` });
 }
 
 /** `project member …`: per-project role overrides for members of the organization, and the outside collaborators. */
 export function projectMemberCommands(project: Command, env: () => Env) {
-  const member = project.command('member').description("per-project roles (admin, member, viewer) for the organization's members, and outside collaborators (an approved access request)");
-  const path = async (o: Opts, ref: string) => {
-    const api = apiContext(env(), o);
-    return { api, P: `/api/v1/projects/${await projectOf(api, ref)}/members` };
-  };
+  const { member, path } = memberGroup(project, env, "per-project roles (admin, member, viewer) for the organization's members, and outside collaborators (an approved access request)",
+    async (api, ref) => `/api/v1/projects/${await projectOf(api, ref)}/members`);
 
-  commonApiOptions(member.command('list <project>').description('the per-project roles'))
-    .action(async (ref: string, o: Opts) => {
-      const { api, P } = await path(o, ref);
-      const { items } = await api<{ items: any[] }>('GET', P);
-      if (o.json) return printJson({ items });
-      printList(items, (m) => `${m.userId}  ${m.role.padEnd(6)}${m.outside ? '  outside collaborator' : ''}`, 'no per-project roles: everyone has their organization role');
-    });
+  listMembersCommand(member, 'project', path, {
+    description: 'the per-project roles',
+    line: (m) => `${m.userId}  ${m.role.padEnd(6)}${m.outside ? '  outside collaborator' : ''}`,
+    none: 'no per-project roles: everyone has their organization role',
+  });
 
   commonApiOptions(member.command('set <project> <userId>').description("give an organization member a role on this project (or move an outside collaborator between viewer and member)"))
     .requiredOption('--role <role>', 'admin | member | viewer')
@@ -133,11 +147,8 @@ export function projectMemberCommands(project: Command, env: () => Env) {
       emit(o, set, () => `${set.userId} is ${set.role} on this project`);
     });
 
-  commonApiOptions(member.command('remove <project> <userId>').description('drop the override (their organization role applies again), or an outside collaborator (they lose the project)'))
-    .action(async (ref: string, userId: string, o: Opts) => {
-      const { api, P } = await path(o, ref);
-      await api('DELETE', `${P}/${encodeURIComponent(userId)}`);
-      if (o.json) return printJson({ removed: true, userId });
-      process.stdout.write(`removed the project role of ${userId}\n`);
-    });
+  removeMemberCommand(member, 'project', path, {
+    description: 'drop the override (their organization role applies again), or an outside collaborator (they lose the project)',
+    done: (userId) => `removed the project role of ${userId}`,
+  });
 }

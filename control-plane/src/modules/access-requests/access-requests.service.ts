@@ -53,7 +53,7 @@ export function createAccessRequestsService(db: Db, access: AccessService, clock
       throw conflict('SU_ERR_OUTSIDER_ROLE', `the requester is not a member of the project's organization: from outside it they may be ${outsiderRoles.join(' or ')}, not ${role}; approve with role member, or add them to the organization first (the request stays pending)`, { roles: outsiderRoles });
     }
     const now = clock.now();
-    const current = (await createProjectsRepository(tx).listMembers(project.id)).find((m) => m.userId === r.userId)?.role ?? null;
+    const current = (await createProjectsRepository(tx).findMember(project.id, r.userId))?.role ?? null;
     const has = projectAccess({ orgRole: membership?.role, projectRole: current, outside: !membership, visibility: project.visibility, isInstanceAdmin: false });
     if (!isOrgAdminRole(membership?.role) && !(has && allows(has, projectRoleAccess[role]))) {
       await createProjectsRepository(tx).upsertMember(project.id, r.userId, role, !membership);

@@ -7,6 +7,14 @@ export type ProjectRow = typeof projects.$inferSelect;
 export type NewProject = Omit<typeof projects.$inferInsert, 'id'>;
 
 export function createProjectsRepository(db: Executor) {
+  /** The rows among `filter` that grant their role: the organization's members' (outside = false here) and outside collaborators'. */
+  const inEffect = (filter: SQL | undefined) => db
+    .select({ userId: projectMembers.userId, role: projectMembers.role, outside: sql<boolean>`${organizationMemberships.userId} IS NULL`, createdAt: projectMembers.createdAt })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .leftJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, projectMembers.userId)))
+    .where(and(filter, or(isNotNull(organizationMemberships.userId), eq(projectMembers.outside, true))))
+    .$dynamic();
   return {
     async insert(values: NewProject) {
       const [row] = await db.insert(projects).values({ id: newId(), ...values }).onConflictDoNothing().returning();
@@ -47,12 +55,12 @@ export function createProjectsRepository(db: Executor) {
      * A row left for someone no longer in the organization is no role.
      */
     async listMembers(projectId: string) {
-      return db.select({ userId: projectMembers.userId, role: projectMembers.role, outside: sql<boolean>`${organizationMemberships.userId} IS NULL`, createdAt: projectMembers.createdAt })
-        .from(projectMembers)
-        .innerJoin(projects, eq(projects.id, projectMembers.projectId))
-        .leftJoin(organizationMemberships, and(eq(organizationMemberships.organizationId, projects.organizationId), eq(organizationMemberships.userId, projectMembers.userId)))
-        .where(and(eq(projectMembers.projectId, projectId), or(isNotNull(organizationMemberships.userId), eq(projectMembers.outside, true))))
-        .orderBy(asc(projectMembers.id));
+      return inEffect(eq(projectMembers.projectId, projectId)).orderBy(asc(projectMembers.id));
+    },
+    /** One person's project role in effect (see listMembers), if any. */
+    async findMember(projectId: string, userId: string) {
+      const [row] = await inEffect(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId))).limit(1);
+      return row;
     },
     /** Offboarding: every project role the user holds in the organization's projects. */
     async deleteMembershipsInOrg(organizationId: string, userId: string) {

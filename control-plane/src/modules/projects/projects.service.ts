@@ -57,8 +57,8 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
 
   /** An outside collaborator's role moves between viewer and member; anyone else outside the organization is refused, as if unknown. */
   async function setOutsiderRole(tx: Tx, caller: UserPrincipal, project: ProjectRow, input: { userId: string; role: ProjectRole }) {
-    const outsider = (await createProjectsRepository(tx).listMembers(project.id)).find((m) => m.userId === input.userId && m.outside);
-    if (!outsider) {
+    const found = await createProjectsRepository(tx).findMember(project.id, input.userId);
+    if (!found?.outside) {
       throw conflict('SU_ERR_PROJECT_ROLE_NOT_MEMBER', "userId: project roles are only for members of the project's organization (and outside collaborators, by an approved access request); add the user to the organization first");
     }
     if (!outsiderRoles.includes(input.role)) {
@@ -140,7 +140,7 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
      * restriction an admin set.
      */
     async removeMember(caller: UserPrincipal, projectId: string, userId: string) {
-      const leaving = caller.userId === userId && (await repo.listMembers(projectId)).some((m) => m.userId === userId && m.outside);
+      const leaving = caller.userId === userId && Boolean((await repo.findMember(projectId, userId))?.outside);
       const { project } = await access.requireProject(caller, projectId, leaving ? 'read' : 'admin');
       await db.transaction(async (tx) => {
         if (!(await createProjectsRepository(tx).deleteMember(projectId, userId))) throw notFound('project member');
