@@ -3,7 +3,7 @@ import t from 'tap';
 import { startTestApp } from '../helpers/app.ts';
 import { rows } from './authz-matrix.ts';
 import { classify } from './helpers/authz-rules.ts';
-import { probeSocket, routeTable } from './helpers/authz-routes.ts';
+import { probeSocket, realtimeProbe, routeTable } from './helpers/authz-routes.ts';
 import { buildWorld, PRINCIPAL_NAMES } from './helpers/authz-world.ts';
 
 // Standing gate: the authorization matrix. Every route of the running app × every kind of
@@ -65,7 +65,7 @@ t.test('a public project is readable by everyone signed in and writable only by 
 
 t.test("lists, notifications included, show nobody outside org A anything of org A's", async (t) => {
   const secrets = [world.orgA, world.project, world.mission, world.workstation, world.notification];
-  const outsiders = principals.filter((p) => p.kind === 'user' && !p.instanceAdmin && !p.orgRole);
+  const outsiders = principals.filter((p) => p.kind === 'user' && !p.instanceAdmin && !p.orgRole && !p.outside);
   for (const path of ['/api/v1/organizations', '/api/v1/projects', '/api/v1/workstations', '/api/v1/notifications', '/api/v1/api-keys', '/api/v1/users/me']) {
     for (const p of outsiders) {
       const res = await app.as(p.key).get(path);
@@ -75,6 +75,21 @@ t.test("lists, notifications included, show nobody outside org A anything of org
       t.same(secrets.filter((id) => text.includes(id)), [], `${path} as ${p.name} names none of org A's ids`);
     }
   }
+});
+
+t.test("P's outside collaborator: P in their lists, nothing else of org A's; no org A channel", async (t) => {
+  const p = world.principals.outsideMember;
+  const client = app.as(p.key!);
+  const projects = (await client.get('/api/v1/projects')).body.items.map((i: { id: string }) => i.id);
+  t.ok(projects.includes(world.project), 'P is listed');
+  t.notOk((await client.get('/api/v1/organizations')).body.items.some((o: { id: string }) => o.id === world.orgA), 'not org A (the matrix had them create one of their own)');
+  const others = [world.workstation, world.notification, world.projectB, world.template];
+  for (const path of ['/api/v1/projects', '/api/v1/workstations', '/api/v1/notifications']) {
+    const text = JSON.stringify((await client.get(path)).body);
+    t.same(others.filter((id) => text.includes(id)), [], `${path} names nothing else of org A's`);
+  }
+  const socket = await probeSocket(app.baseUrl, realtimeProbe('/api/v1/realtime', p.key, [`organization:${world.orgA}:workstations`]));
+  t.equal(socket.status, 404, "org A's workstations channel does not exist for them");
 });
 
 t.test("a project role left behind for a former member is not listed as one", async (t) => {

@@ -77,8 +77,13 @@ function row(route: string, rule: Rule, opts: RowOptions = {}): Row {
 
 const api = (route: string) => route.replace(' ', ' /api/v1');
 
-/** Project P as anyone signed in who can see it: members of org A (an outsider does not see P). */
-const seesProject: Rule = Object.assign((p: Principal): Outcome => (p.kind !== 'user' ? 401 : p.instanceAdmin || p.orgRole ? 'ok' : 404), { need: 'read' as const });
+/** Project P as anyone signed in who can see it: members of org A and P's outside collaborators (other outsiders do not see P). */
+const seesProject: Rule = Object.assign((p: Principal): Outcome => (p.kind !== 'user' ? 401 : p.instanceAdmin || p.orgRole || p.outside ? 'ok' : 404), { need: 'read' as const });
+
+/** As `rule`, except that P's outside collaborators are refused (403): a thing of the organization's, not P's. */
+function outsideRefused(rule: Rule): Rule {
+  return Object.assign((p: Principal): Outcome => (p.outside && !p.orgRole ? 403 : rule(p)), { need: rule.need });
+}
 
 /** A pending request on P by a fresh viewer of org A (a decided one would answer 409 to everyone). */
 async function freshAccessRequest(w: World) {
@@ -150,7 +155,8 @@ export const rows: Row[] = [
   row(api('PUT /projects/:projectId/github'), project('admin'), { body: (w: World) => ({ token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }) }),
   // A project's connection is often its organization's (the fallback): readers of a public project
   // who are not in the organization see the project, not the organization's GitHub settings.
-  row(api('GET /projects/:projectId/github'), project('read'), { publicRule: (p) => (p.kind === 'user' && !p.instanceAdmin && !p.orgRole ? 403 : publicProject('read')(p)) }),
+  // P's outside collaborators read P, not its GitHub connection (often the organization's).
+  row(api('GET /projects/:projectId/github'), outsideRefused(project('read')), { publicRule: (p) => (p.kind === 'user' && !p.instanceAdmin && !p.orgRole ? 403 : publicProject('read')(p)) }),
   row(api('DELETE /projects/:projectId/github'), project('admin'), {
     params: async (w) => (await w.owner.put(`/api/v1/projects/${w.project}/github`, { token: 'ghp_authzmatrixtoken', webhookSecret: w.webhookSecret }), {}),
   }),
@@ -241,7 +247,9 @@ export const rows: Row[] = [
   // Sockets: the monitoring socket (every channel kind of org A and P at once: for a private P,
   // project('read') and org('read') agree on every principal here) and the daemon's.
   row(api('GET /realtime'), project('read'), {
-    socket: (w, p, path) => realtimeProbe(path, p.key, [`project:${w.project}:missions`, `project:${w.project}:fallback`, `mission:${w.mission}:events`, `organization:${w.orgA}:workstations`]),
+    // An outside collaborator reads P's channels but none of org A's: its own test below checks that.
+    socket: (w, p, path) => realtimeProbe(path, p.key, [`project:${w.project}:missions`, `project:${w.project}:fallback`, `mission:${w.mission}:events`,
+      ...(p.outside ? [] : [`organization:${w.orgA}:workstations`])]),
   }),
   row(api('GET /workstations/connect'), workstationOnly, { socket: (w, p, path) => daemonProbe(path, p.key, p.workstation?.id ?? w.workstation) }),
 

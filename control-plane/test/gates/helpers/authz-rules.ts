@@ -33,11 +33,14 @@ export const org = (need: Need): Rule => (p) => {
 /**
  * Project P (private, in org A): project roles count only for members of the organization;
  * owners and admins of the organization keep their access on every project; for other members
- * the project role overrides the organization role; outsiders do not see a private project.
+ * the project role overrides the organization role; outsiders do not see a private project,
+ * except its outside collaborators (their role on P only).
  */
 export const project = (need: Need): Rule => Object.assign((p: Principal): Outcome => {
   if (p.kind !== 'user') return 401;
   if (p.instanceAdmin) return 'ok';
+  // An outside collaborator: their role on P, never above member (administering stays inside).
+  if (!p.orgRole && p.outside) return Math.min(projectLevel[p.outside], projectLevel.member) >= needRank[need] ? 'ok' : 403;
   if (!p.orgRole) return 404;
   const keepsOrgAccess = p.orgRole === 'owner' || p.orgRole === 'admin' || !p.projectRole;
   const level = keepsOrgAccess ? orgLevel[p.orgRole] : projectLevel[p.projectRole!];

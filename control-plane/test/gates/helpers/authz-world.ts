@@ -23,13 +23,15 @@ export interface Principal {
   orgRole?: OrgRole;
   /** Project role on project P (a row in project_members). */
   projectRole?: ProjectRole;
+  /** An outside collaborator's role on project P (an approved access request; not in org A). */
+  outside?: ProjectRole;
   /** For workstation tokens: which organization, and whether it still counts. */
   workstation?: { id: string; org: 'A' | 'B'; revoked: boolean };
 }
 
 export const PRINCIPAL_NAMES = [
   'anonymous', 'revokedKey', 'wsA', 'wsB', 'wsRevoked', 'instanceAdmin', 'ownerA', 'adminA', 'memberA', 'viewerA',
-  'projectAdmin', 'projectViewer', 'formerMember', 'ownerB', 'memberB', 'noOrg',
+  'projectAdmin', 'projectViewer', 'formerMember', 'outsideMember', 'ownerB', 'memberB', 'noOrg',
 ] as const;
 export type PrincipalName = (typeof PRINCIPAL_NAMES)[number];
 
@@ -158,6 +160,14 @@ export async function buildWorld(app: TestApp): Promise<World> {
   await must(owner.delete(`/api/v1/organizations/${orgA}/members/${formerMember.id}`), 'offboard', 204);
   await queryRows(app.db, `INSERT INTO project_members (id, project_id, user_id, role) VALUES ('${newId()}', '${project}', '${formerMember.id}', 'admin')`);
 
+  // An outside collaborator of P: asked while P was public, approved, then P went private again
+  // (a collaborator keeps the project; only approving an outsider needs it public).
+  const outsideMember = await newUser(app, 'outside-member');
+  await must(owner.patch(`/api/v1/projects/${project}`, { visibility: 'public' }), 'P public', 200);
+  const outsideAsk = await must(outsideMember.client.post(`/api/v1/projects/${project}/access-requests`, { role: 'member' }), 'outsider asks', 201);
+  await must(owner.post(`/api/v1/access-requests/${outsideAsk.id}/approve`, {}), 'outsider approved', 200);
+  await must(owner.patch(`/api/v1/projects/${project}`, { visibility: 'private' }), 'P private', 200);
+
   const ownerB = await newUser(app, 'owner-b');
   const orgB = (await must(ownerB.client.post('/api/v1/organizations', { name: 'Org B' }), 'org B', 201)).id as string;
   const projectB = (await must(ownerB.client.post('/api/v1/projects', { organizationId: orgB, name: 'PB' }), 'project PB', 201)).id as string;
@@ -210,6 +220,7 @@ export async function buildWorld(app: TestApp): Promise<World> {
     projectViewer: user('projectViewer', projectViewer, { orgRole: 'member', projectRole: 'viewer' }),
     // The stale row is not a role: the rules say it counts for nothing (no orgRole here).
     formerMember: user('formerMember', formerMember),
+    outsideMember: user('outsideMember', outsideMember, { outside: 'member' }),
     ownerB: user('ownerB', ownerB),
     memberB: user('memberB', memberB),
     noOrg: user('noOrg', noOrg),
