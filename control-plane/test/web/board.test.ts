@@ -90,6 +90,11 @@ async function boardTests() {
 
     await proposal(second!.id).getByRole('button', { name: /^Discard proposal/ }).click();
     await proposal(second!.id).getByLabel('Why discard? (optional)').fill('not this week');
+    // A live Fallback event meanwhile (another run) reloads the area: the half-written reason stays.
+    const proposedBefore = await page.locator('[data-testid="fallback-proposal"]').count();
+    t.equal((await api.post(`/api/v1/projects/${projectId}/fallback/runs`, {})).status, 201, 'another run');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="fallback-proposal"]').length > n, proposedBefore);
+    t.equal(await proposal(second!.id).getByLabel('Why discard? (optional)').inputValue(), 'not this week', 'the discard form stays open with its text');
     await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/fallback/items/${second!.id}/discard`)),
       proposal(second!.id).getByRole('button', { name: 'Discard', exact: true }).click(),

@@ -103,7 +103,21 @@ export function createFallbackArea({ api, onMission }) {
 
   function render(area) {
     templatesEl.replaceChildren(...(area.templates.length ? area.templates.map(template) : [h('li', { className: 'muted' }, 'No enabled templates.')]));
+    // A reload (any live Fallback event) must not close a discard form someone is writing in.
+    const writing = new Map([...proposalsEl.querySelectorAll('form.discard-form:not([hidden])')].map((form) => {
+      const box = form.querySelector('textarea');
+      return [form.closest('li').dataset.id, { text: box.value, focused: document.activeElement === box }];
+    }));
     proposalsEl.replaceChildren(...(area.proposals.length ? area.proposals.map(proposal) : [h('li', { className: 'muted' }, 'No open proposals.')]));
+    for (const [id, { text, focused }] of writing) {
+      const li = [...proposalsEl.children].find((el) => el.dataset.id === id);
+      if (!li) continue; // decided meanwhile (elsewhere): nothing left to write about
+      li.querySelector('form.discard-form').hidden = false;
+      li.querySelector('button[aria-expanded]').setAttribute('aria-expanded', 'true');
+      const box = li.querySelector('textarea');
+      box.value = text;
+      if (focused) box.focus();
+    }
   }
 
   return {
