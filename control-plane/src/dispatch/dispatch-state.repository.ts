@@ -1,7 +1,7 @@
 import type { AgentInfo } from '@solo-unicorn/shared';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../db/types.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { rowsOf } from '../db/rows.ts';
 import { sessionLiveSince } from '../sessions/settings.ts';
 import type { MissionSnapshot, ProjectSnapshot, WorkstationSnapshot } from './dispatch-state.ts';
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '../db/types.ts';
 import type { Clock } from '../lib/time.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { rowsOf } from '../db/rows.ts';
 import { createJobTimer } from './job-timer.ts';
 
 /** Beyond this, host-clock stamps written here and read by another instance start to mislead it. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/types.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { rowsOf } from '../db/rows.ts';
 
 const INT4_MAX = 2_147_483_647;
 

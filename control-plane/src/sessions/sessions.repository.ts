@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { codeAgentSessions, workstationRepositories, workstationSessions, workstationWorktrees, workstations } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 import { dbNow, dbNowMinus } from '../db/db-clock.ts';
-import { rowsOf } from '../modules/missions/missions.repository.ts';
+import { rowsOf } from '../db/rows.ts';
 
 export type AttemptRow = typeof codeAgentSessions.$inferSelect;
 const liveStatuses = ['assigned', 'running'] as const;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { createOrg, createUser } from '../helpers/fixtures.ts';
 import { fallbackProject } from '../fallback/fixtures.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { createFallbackScheduler } from '../../src/modules/fallback/scheduler.ts';
-import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { manualClock } from '../helpers/clock.ts';
 import { fallbackProject } from './fixtures.ts';

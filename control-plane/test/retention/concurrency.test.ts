@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { openDatabase } from '../../src/db/client.ts';
-import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { createRetention } from '../../src/modules/retention/retention.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { onPostgres } from '../helpers/database.ts';

@@ -1,7 +1,7 @@
 import { newId } from '@solo-unicorn/shared';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../src/db/types.ts';
-import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 
 /**
  * Rows created `days` ago, tagged in action/kind ('test.<tag>'). Inserted with their age (the

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { rowsOf } from '../../src/modules/missions/missions.repository.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { Registry } from 'prom-client';
 import { createRetention, runJob } from '../../src/modules/retention/retention.ts';
 import { auditEventsJob } from '../../src/modules/retention/retention-jobs.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/types.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 /** Reads the materialized views (as of their last refresh). */
 export function createFallbackMetricsRepository(db: Executor) {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { FallbackEngine, RunOutcome } from './fallback-engine.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 import { createJobTimer } from '../../jobs/job-timer.ts';
 import { leaderOnly, type Leadership } from '../../jobs/leadership.ts';
 

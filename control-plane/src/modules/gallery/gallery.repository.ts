@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { projectStars } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 export type GallerySort = 'stars' | 'activity';
 

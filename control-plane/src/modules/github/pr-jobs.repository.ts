@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { githubPrJobs } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 import { dbNowPlus } from '../../db/db-clock.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 export type PrJobRow = typeof githubPrJobs.$inferSelect;
 

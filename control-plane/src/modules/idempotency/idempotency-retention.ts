@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { idempotencyWindowMs } from '../../plugins/idempotency.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 import type { RetentionJob } from '../retention/retention-jobs.ts';
 
 /** Idempotency keys past their 24 hours: a lookup ignores them already; this keeps the table small. */

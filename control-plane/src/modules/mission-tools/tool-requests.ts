@@ -8,7 +8,8 @@ import type { Db, Tx } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
 import { createPullRequestsRepository } from '../github/pull-requests.repository.ts';
 import { createMissionEventsRepository } from '../missions/mission-events.repository.ts';
-import { createMissionsRepository, rowsOf } from '../missions/missions.repository.ts';
+import { createMissionsRepository } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 import { createSessionsRepository, isLiveAttempt, type AttemptRow } from '../../sessions/sessions.repository.ts';
 import { createToolRequestsRepository } from './tool-requests.repository.ts';
 

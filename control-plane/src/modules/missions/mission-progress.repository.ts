@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/types.ts';
-import { rowsOf } from './missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 export interface ProgressLine {
   line: string;

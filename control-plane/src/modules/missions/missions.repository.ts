@@ -1,5 +1,6 @@
 import { type MissionList, newId } from '@solo-unicorn/shared';
 import { and, asc, count, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm';
+import { rowsOf } from '../../db/rows.ts';
 import { missionDependencies, missions } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 
@@ -160,7 +161,3 @@ export function createMissionsRepository(db: Executor) {
   };
 }
 
-/** node-postgres returns { rows }, PGlite returns { rows } too, but typed loosely. */
-export function rowsOf(result: unknown): Record<string, unknown>[] {
-  return (result as { rows: Record<string, unknown>[] }).rows;
-}

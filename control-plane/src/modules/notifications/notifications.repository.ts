@@ -3,7 +3,7 @@ import { LATEST_INSTANT } from '@solo-unicorn/shared';
 import { notifications } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
 import { iso, isoOrNull } from '../../lib/time.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 /**
  * 'inbox': what has entered the inbox (visible_at passed). 'waiting': held by quiet hours or

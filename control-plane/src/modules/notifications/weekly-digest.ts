@@ -2,7 +2,7 @@ import { newId } from '@solo-unicorn/shared';
 import { sql } from 'drizzle-orm';
 import { notificationDigests } from '../../db/schema/index.ts';
 import type { Db, Tx } from '../../db/types.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 /** Advisory lock the digest job holds per batch: one process assembles at a time (next to retention's 7_878_10x). */
 export const DIGEST_LOCK_KEY = 7_878_201;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/types.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 /** known: the stored total last read; sending: counts in a flush not yet answered; pending: since. */
 interface Bucket { windowStart: number; known: number; sending: number; pending: number }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 export type Tier = 'anonymous' | 'user' | 'contributor' | 'admin';
 /** Requests per window by tier; null: no limit. */

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/types.ts';
 import type { FallbackReports } from '../fallback/fallback-report.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 const DAY_MS = 86_400_000;
 /** The seed's horizons (spec/seed-data-design.md, "Retention & Compliance"). */

@@ -3,7 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Db } from '../../db/types.ts';
 import type { Clock } from '../../lib/time.ts';
 import type { FallbackReports } from '../fallback/fallback-report.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 import {
   accessRequestMessagesJob, auditEventsJob, backlogSamplesJob, fallbackRunsJob, notificationsJob, type RetentionJob,
 } from './retention-jobs.ts';

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/time.ts';
 import { userOf } from '../../plugins/auth.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 import { notificationsChannel } from '../notifications/notification-events.ts';
 
 /**

@@ -5,7 +5,7 @@ import { hashSecret, newSecret, secretPrefix } from '../../lib/secrets.ts';
 import type { Clock } from '../../lib/time.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { rowsOf } from '../missions/missions.repository.ts';
+import { rowsOf } from '../../db/rows.ts';
 import { createUsersRepository } from './users.repository.ts';
 import { toApiKey, toUser } from './users.serializers.ts';
 
