@@ -85,13 +85,19 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       const overBudget = new Set<string>();
       // Lock only a little more than can be taken: rows locked here are skipped by other dispatchers.
-      for (const c of agents.length > 0 ? await txRepo.claimCandidates(workstationId, capacity + 4) : []) {
+      const candidates = agents.length > 0 ? await txRepo.claimCandidates(workstationId, capacity + 4) : [];
+      // The limits read before this transaction may be stale: an attempt that just ended on its
+      // usage limit makes its mission ready and parks its agent in one commit, which may land
+      // between that read and the claim. Read after the claim, they include any such commit.
+      const takeable = candidates.length > 0 ? usableAgents(workstationId, reported, await limits.activeOn(workstationId, now), now) : agents;
+      for (const c of candidates) {
         if (out.length >= capacity) break;
         const m = c.mission;
         if ((backoff.get(`${m.id}:${workstationId}`) ?? 0) > now.getTime()) continue;
         // The project's agent, else any this workstation can run now (not unsupported, not waiting for quota).
-        const agentType = c.defaultAgent ?? agents[0]!;
-        if (!agents.includes(agentType) || overBudget.has(m.projectId)) continue;
+        const agentType = c.defaultAgent ?? takeable[0];
+        if (!agentType) break;
+        if (!takeable.includes(agentType) || overBudget.has(m.projectId)) continue;
         if ((await txRepo.lockedProjectLoad(m.projectId)) >= c.maxConcurrent) continue;
         if (await budgetHoldsBack(tx, m.projectId, m.id, now)) {
           overBudget.add(m.projectId);

@@ -194,6 +194,6 @@ t.test('the workstation is woken when a usage limit resets (no board change, no 
   const items = (await live.admin.get(`/api/v1/missions/${m.id}/events?limit=500`)).body.items as { kind: string; createdAt: string; data: any }[];
   const until = items.find((e) => e.kind === 'mission.waiting_for_quota')!.data.until;
   const reassigned = items.find((e) => e.kind === 'mission.assigned' && e.data.attemptId === again.payload.attemptId)!;
-  t.ok(Date.parse(reassigned.createdAt) >= Date.parse(until), 'not before the reset');
+  t.ok(Date.parse(reassigned.createdAt) >= Date.parse(until), `not before the reset (${reassigned.createdAt} vs ${until})`);
   await client.close();
 });
