@@ -1,7 +1,7 @@
 // The process shell: config, database, bootstrap, listen, graceful shutdown.
-// Start-up order matters for the ≤1 s restart goal: the database starts opening first, the HTTP
-// app's modules load and the app is built while PGlite starts PostgreSQL, and only then do we
-// wait for the database (bootstrap, listen) — overlapped, not one after the other.
+// Start-up order matters for the restart goal: the database starts opening first (PGlite in a
+// worker thread, on another core), the HTTP app's modules load and the app is built meanwhile,
+// and only then do we wait for the database (bootstrap, listen) — overlapped, not one after the other.
 // Before any of it, the data dir is locked (PGlite) and made private: nothing in it is touched first.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabaseDeferred } from './db/client.ts';
@@ -36,7 +36,9 @@ try {
   process.exit(1);
 }
 
-const opening = openDatabaseDeferred({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize });
+// PGlite runs in a thread of its own (pglite-worker.ts beside this file: .ts under tsx, .js in the bundle).
+const pgliteWorker = new URL(`./pglite-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+const opening = openDatabaseDeferred({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.dbPoolSize, pgliteWorker });
 const [{ buildApp }, { loggerOptions }, { bootstrapAdmin }, { default: closeWithGrace }, { sessionSettingsFrom }, { startDraining }] = await Promise.all([
   import('./app.ts'),
   import('./logger.ts'),

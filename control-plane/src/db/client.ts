@@ -1,3 +1,4 @@
+import { RemotePglite } from './pglite-remote.ts';
 import type { Database } from './types.ts';
 
 export interface DatabaseOptions {
@@ -9,6 +10,12 @@ export interface DatabaseOptions {
   pgliteTemplate?: Blob;
   poolSize?: number;
   migrate?: boolean;
+  /**
+   * Run PGlite in a worker thread started from this module (src/pglite-worker.ts, or its bundle):
+   * its ~1 s of WASM start-up then overlaps the HTTP app's build on another core instead of
+   * taking turns with it on the main thread (npm start; #17's restart figure).
+   */
+  pgliteWorker?: URL;
 }
 
 /**
@@ -30,6 +37,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  */
 export async function openDatabaseDeferred(options: DatabaseOptions): Promise<{ database: Database; ready: Promise<void> }> {
   if (options.databaseUrl) return { database: await openDatabase(options), ready: Promise.resolve() };
+  if (options.pgliteWorker) {
+    // The thread first, so PostgreSQL starts while the drizzle and schema modules load here.
+    const client = new RemotePglite(options.pgliteWorker, { dir: options.pgliteDir ?? 'memory://', migrate: options.migrate !== false });
+    const { wrapPglite } = await import('./pglite-engine.ts');
+    return { database: wrapPglite(client), ready: client.waitReady };
+  }
   const { openPgliteDeferred } = await import('./pglite-engine.ts');
   return openPgliteDeferred({ dir: options.pgliteDir ?? 'memory://', template: options.pgliteTemplate, migrate: options.migrate !== false });
 }

@@ -72,7 +72,13 @@ export async function createTestDatabase(opts: { poolSize?: number } = {}): Prom
     };
   } else {
     const template = readTemplate() ?? (await buildTemplate(), readTemplate());
-    database = await openDatabase({ pgliteDir: 'memory://', pgliteTemplate: template });
+    // SU_TEST_PGLITE_THREAD=1: each test database in its own worker thread, as npm start runs it.
+    if (process.env.SU_TEST_PGLITE_THREAD) {
+      const { openDatabaseDeferred } = await import('../../src/db/client.ts');
+      const opened = await openDatabaseDeferred({ pgliteDir: 'memory://', pgliteWorker: new URL('../../src/pglite-worker.ts', import.meta.url) });
+      await opened.ready;
+      database = opened.database;
+    } else database = await openDatabase({ pgliteDir: 'memory://', pgliteTemplate: template });
   }
   return {
     ...database,
