@@ -61,7 +61,9 @@ const workstationId = await cp.registerWorkstation(home, project.id);
 const configPath = join(home, 'config.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 writeFileSync(configPath, JSON.stringify({ ...config, agents: { 'claude-code': { command: [claudeBin], env: agentEnv } } }), { mode: 0o600 });
-const daemon = execa(process.execPath, [join(root, 'daemon/bin/solo-unicorn.mjs'), 'daemon', '--foreground'], { env: daemonEnv, extendEnv: false, stdio: 'ignore', reject: false });
+// SU_BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it stops (the control plane too: lib.ts).
+const daemonProfile = process.env.SU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SU_BENCH_CPU_PROF}`] : [];
+const daemon = execa(process.execPath, [...daemonProfile, join(root, 'daemon/bin/solo-unicorn.mjs'), 'daemon', '--foreground'], { env: daemonEnv, extendEnv: false, stdio: 'ignore', reject: false });
 while (!(await call('GET', `/workstations/${workstationId}`)).online) await sleep(50);
 
 // The bare arm's worktree: a git worktree of a clone, as the daemon's pool has, reset between runs.

@@ -1,5 +1,6 @@
 import { clipTextStart } from '@solo-unicorn/shared';
 import { execa } from 'execa';
+import { gitDirsOf, readBranchRef, readHead } from './git-files.ts';
 
 /** A git command that failed: what ran, where, its exit code and the end of its stderr. */
 export class GitError extends Error {
@@ -68,6 +69,12 @@ export async function cloneBare(url: string, path: string): Promise<void> {
 export async function clone(url: string, path: string): Promise<void> {
   await git(process.cwd(), ['clone', '--quiet', '--', url, path], { timeoutMs: NETWORK_TIMEOUT_MS });
 }
+
+/**
+ * Commits and merges run `git maintenance run --auto` after their work, one more process on the
+ * mission's path for every commit; the janitor runs it instead (`maintain`, in gc).
+ */
+export const NO_AUTO_MAINTENANCE = ['-c', 'maintenance.auto=false'] as const;
 
 // No auto-maintenance: it would spawn `git maintenance` on the acquire path; gc runs it (`maintain`).
 const fetchNow = (repo: string) => git(repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS }).then(() => undefined);
@@ -175,14 +182,18 @@ export async function status(path: string): Promise<StatusEntry[]> {
   return entries;
 }
 
-/** The commit a ref names, or undefined when there is no such ref. */
+/** The commit a ref names, or undefined when there is no such ref. HEAD and branch refs are read from their files when they can be (git-files.ts). */
 export async function revParse(path: string, ref: string): Promise<string | undefined> {
+  const fromFiles = fileRef(path, ref);
+  if (fromFiles !== undefined) return fromFiles ?? undefined;
   const { stdout, exitCode } = await git(path, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { okCodes: [1] });
   return exitCode === 0 ? stdout.trim() : undefined;
 }
 
-/** Exact refs → commits for the names that exist (one process for several lookups). */
+/** Exact refs → commits for the names that exist (from their files, else one process for them all). */
 export async function resolveRefs(path: string, refs: string[]): Promise<Map<string, string>> {
+  const fromFiles = refs.map((ref) => [ref, fileRef(path, ref)] as const);
+  if (fromFiles.every(([, sha]) => sha !== undefined)) return new Map(fromFiles.filter((e): e is [string, string] => typeof e[1] === 'string'));
   const { stdout } = await git(path, ['for-each-ref', '--format=%(refname) %(objectname)', ...refs]);
   const wanted = new Set(refs);
   const found = new Map<string, string>();
@@ -203,13 +214,20 @@ export async function commitAll(path: string, message: string, author: Identity,
   await git(path, ['add', '--all', ...exclude]);
   // `git commit` says "nothing to commit" itself (exit 1); only then is the index asked, so an
   // ordinary commit costs no extra process. The slow path keeps other failures loud.
-  const committed = await git(path, ['commit', '--quiet', '--no-verify', '-m', message], { env: identityEnv(author), okCodes: [1] });
+  const committed = await git(path, [...NO_AUTO_MAINTENANCE, 'commit', '--quiet', '--no-verify', '-m', message], { env: identityEnv(author), okCodes: [1] });
   if (committed.exitCode === 1) {
     const { exitCode } = await git(path, ['diff', '--cached', '--quiet'], { okCodes: [1] });
     if (exitCode === 0) return null;
     throw new GitError('git commit', path, 1, committed.stdout || 'commit failed');
   }
   return (await revParse(path, 'HEAD'))!;
+}
+
+/** A sha, null for "no such ref", undefined when only git can say. */
+function fileRef(path: string, ref: string): string | null | undefined {
+  if (ref === 'HEAD') return readHead(path);
+  const dirs = gitDirsOf(path);
+  return dirs && readBranchRef(dirs.commonDir, ref);
 }
 
 export interface PushOptions {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DAEMON_IDENTITY, fetch, git, GitError, type Identity, resolveRefs, revParse, worktreeAdd, worktreePrune, worktreeRemove } from './git.ts';
+import { DAEMON_IDENTITY, fetch, git, GitError, type Identity, NO_AUTO_MAINTENANCE, resolveRefs, revParse, worktreeAdd, worktreePrune, worktreeRemove } from './git.ts';
 
 export type MergeResult = { ok: true; sha: string } | { ok: false; conflict: true; files: string[] };
 
@@ -34,7 +34,7 @@ export async function mergeAndPush(repoPath: string, sourceBranch: string, targe
   try {
     const who = opts.author ?? DAEMON_IDENTITY;
     const message = opts.message ?? `Merge branch '${sourceBranch}' into ${targetBranch}`;
-    const merge = await git(path, ['merge', '--no-ff', '--no-edit', '-m', message, source], {
+    const merge = await git(path, [...NO_AUTO_MAINTENANCE, 'merge', '--no-ff', '--no-edit', '-m', message, source], {
       okCodes: [1],
       env: { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email },
     });
@@ -69,7 +69,7 @@ export async function mergeTargetInto(path: string, targetBranch: string, author
   if (!targetCommit) throw new Error(`mergeTargetInto: no branch ${targetBranch} on origin`);
   const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
   const before = await revParse(path, 'HEAD');
-  const merge = await git(path, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${targetBranch} (${targetCommit.slice(0, 12)}) into the mission branch`, targetCommit], { okCodes: [1], env });
+  const merge = await git(path, [...NO_AUTO_MAINTENANCE, 'merge', '--no-ff', '--no-edit', '-m', `Merge ${targetBranch} (${targetCommit.slice(0, 12)}) into the mission branch`, targetCommit], { okCodes: [1], env });
   if (merge.exitCode === 0) {
     const after = await revParse(path, 'HEAD');
     return { clean: true, targetCommit, sha: after === before ? null : after! };

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../logger.ts';
 import * as git from './git.ts';
+import { isLinkedWorktree } from './git-files.ts';
 import { createJanitor, type GcReport } from './janitor.ts';
 import { createLocks } from './locks.ts';
 import { readPoolState, type WorktreeRecord, writePoolState } from './pool-state.ts';
@@ -172,8 +173,9 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
     });
   }
 
-  /** True when git lists the worktree and its folder is there. */
+  /** True when git lists the worktree and its folder is there (its link files say so, else git's list). */
   async function registered(repoPath: string, r: WorktreeRecord) {
+    if (isLinkedWorktree(repoPath, r.path)) return true;
     const list = await git.worktreeList(repoPath);
     return list.some((w) => resolve(w.path) === r.path && !w.prunable) && existsSync(join(r.path, '.git'));
   }
