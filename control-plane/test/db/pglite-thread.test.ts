@@ -131,3 +131,31 @@ t.test('a data dir that cannot be opened fails ready with the reason; calls afte
   const after = (await db.db.execute(sql`SELECT 1`).catch((error: unknown) => error)) as Error;
   t.match((after.cause as Error | undefined)?.message, /embedded database is closed/, 'a query after close fails, saying why');
 });
+
+t.test('a thread lost after ready fails what waits and what follows, then stops the process (its supervisor restarts it)', async (t) => {
+  // In a child process: the loss is thrown uncaught on purpose, which would end this test run.
+  const script = join(dataDir, 'lose-thread.mts');
+  writeFileSync(script, `
+    import closeWithGrace from ${JSON.stringify(import.meta.resolve('close-with-grace'))};
+    import { RemotePglite } from ${JSON.stringify(new URL('../../src/db/pglite-remote.ts', import.meta.url).href)};
+    const client = new RemotePglite(new URL(${JSON.stringify(pgliteWorker.href)}), { dir: 'memory://', migrate: false });
+    await client.waitReady;
+    const waiting = client.query('SELECT pg_sleep(5)').then(() => 'answered', (e) => e.message);
+    // As in main.ts: an uncaught error starts the graceful shutdown, then the process exits 1.
+    closeWithGrace({ delay: 5000 }, async ({ err }) => {
+      console.log('shutting down: ' + err?.message);
+      console.log('waiting: ' + await waiting);
+      console.log('after: ' + await client.query('SELECT 1').then(() => 'answered', (e) => e.message));
+    });
+    setTimeout(() => console.log('still running'), 3000);
+    // What a WASM abort or an out-of-memory thread looks like from here: the worker just exits.
+    await (client as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  `);
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+  t.match(run.stdout, /shutting down: the embedded database thread exited/, 'the loss is thrown, and the shutdown starts');
+  t.match(run.stdout, /waiting: the embedded database thread exited/, 'the query in flight fails, saying why');
+  t.match(run.stdout, /after: the embedded database thread exited/, 'a later query fails the same way');
+  t.notMatch(run.stdout, /still running/, 'the process did not carry on without its database');
+  t.not(run.status, 0, 'it exits with a failure');
+});
