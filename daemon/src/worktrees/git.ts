@@ -1,6 +1,6 @@
 import { clipTextStart } from '@solo-unicorn/shared';
-import { execa } from 'execa';
 import { gitDirsOf, readBranchRef, readHead } from './git-files.ts';
+import { runProcess } from './run-process.ts';
 
 /** A git command that failed: what ran, where, its exit code and the end of its stderr. */
 export class GitError extends Error {
@@ -41,13 +41,13 @@ interface RunOptions {
 
 /** Runs git; never prompts (GIT_TERMINAL_PROMPT=0); messages in C locale so stderr can be matched. */
 export async function git(cwd: string, args: string[], opts: RunOptions = {}): Promise<{ stdout: string; exitCode: number }> {
-  const result = await execa('git', args, {
-    cwd, reject: false, stripFinalNewline: true, timeout: opts.timeoutMs,
-    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
+  const result = await runProcess('git', args, {
+    cwd, timeoutMs: opts.timeoutMs,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
   });
   const exitCode = result.exitCode ?? -1;
-  if (exitCode === 0 || opts.okCodes?.includes(exitCode)) return { stdout: result.stdout, exitCode };
-  const stderr = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : (result.stderr || result.stdout || result.message || '');
+  if (!result.failure && (exitCode === 0 || opts.okCodes?.includes(exitCode))) return { stdout: result.stdout, exitCode };
+  const stderr = result.failure || result.stderr || result.stdout;
   throw new GitError(`git ${args.join(' ')}`, cwd, result.exitCode, clipTextStart(stderr.trim().split('\n').slice(-8).join('\n'), 2000, ''));
 }
 
