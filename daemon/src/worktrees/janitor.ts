@@ -110,8 +110,13 @@ export function createJanitor(ctx: JanitorContext) {
     return r;
   }
 
-  /** Free worktrees beyond the per-repository count, then beyond the disk cap, LRU first. */
-  async function enforceCaps(): Promise<{ evicted: string[]; diskBytes: number }> {
+  /**
+   * Free worktrees beyond the per-repository count, then beyond the disk cap, LRU first. Sizes are
+   * measured again for `remeasure` ('all' in gc) and for worktrees never measured; the others keep
+   * their last size. A walk after every release of every worktree (kept `node_modules` included)
+   * would cost seconds of CPU beside the agents at work; one that just came back is what changed.
+   */
+  async function enforceCaps(remeasure: 'all' | ReadonlySet<string>): Promise<{ evicted: string[]; diskBytes: number }> {
     const evicted: string[] = [];
     const evict = async (r: WorktreeRecord) => {
       if (r.state !== 'free' || records.get(r.id) !== r) return false; // checked and removed with no await between
@@ -130,6 +135,10 @@ export function createJanitor(ctx: JanitorContext) {
     }
     const sizes = new Map<string, number>();
     for (const r of records.values()) {
+      if (remeasure !== 'all' && !remeasure.has(r.id) && r.sizeBytes !== undefined) {
+        sizes.set(r.id, r.sizeBytes);
+        continue;
+      }
       const size = await diskUsage(r.path);
       sizes.set(r.id, size);
       r.sizeBytes = size;
@@ -159,14 +168,14 @@ export function createJanitor(ctx: JanitorContext) {
       for (const repositoryId of new Set([...records.values()].map((r) => r.repositoryId))) {
         await git.maintain(store.pathOf(repositoryId)).catch((err) => log.warn({ err, repositoryId }, 'git maintenance failed'));
       }
-      const { evicted, diskBytes } = await enforceCaps();
+      const { evicted, diskBytes } = await enforceCaps('all');
       const kept = [...records.values()].filter((r) => r.state === 'kept').map((r) => r.path);
       return { orphansRemoved, evicted, kept, diskBytes };
     }),
 
-    /** Enforces the caps in the background; failures are logged, never thrown. */
-    schedule() {
-      void locks.run('janitor', enforceCaps).catch((err) => log.warn({ err }, 'worktree cap enforcement failed'));
+    /** Enforces the caps in the background after `returned` came back; failures are logged, never thrown. */
+    schedule(returned: string) {
+      void locks.run('janitor', () => enforceCaps(new Set([returned]))).catch((err) => log.warn({ err }, 'worktree cap enforcement failed'));
     },
 
     idle: () => locks.run('janitor', async () => undefined),

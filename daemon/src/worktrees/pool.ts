@@ -285,7 +285,7 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
         settling.delete(r.id);
         touch(r);
         save();
-        janitor.schedule(); // the disk cap, off the caller's path
+        janitor.schedule(r.id); // the disk cap, off the caller's path
       }
     },
 

@@ -56,3 +56,31 @@ t.test('gc removes orphans: stray folders, worktrees whose folder vanished, fold
   t.same(known, [keep], "git's own list is pruned too");
   t.ok(existsSync(join(keep!, 'README.md')));
 });
+
+t.test('after a release only the returned worktree is measured again; gc measures them all', async (t) => {
+  const { url } = await makeRemote(t);
+  const repository = { id: 'R1', url, defaultBranch: 'main' };
+  const { pool } = await makePool(t, tempDir(t));
+  await pool.warm(repository, 2);
+  const size = (path: string) => pool.list().find((r) => r.path === path)?.sizeBytes;
+  const lease = await pool.acquire(request(repository, 'su/measured'));
+  const other = pool.list().find((r) => r.path !== lease.path)!.path;
+  await pool.release(lease);
+  await pool.close(); // the background measurement after the release
+  const before = { returned: size(lease.path)!, other: size(other)! };
+  t.ok(before.returned > 0 && before.other > 0, 'both measured once');
+
+  // 200 KB more in each: a dependency install in the leased one, and in the free one (which a
+  // release never looks at).
+  const again = await pool.acquire(request(repository, 'su/measured'));
+  t.equal(again.path, lease.path, 'the same worktree comes back for the same branch');
+  writeFileSync(join(again.path, 'deps.bin'), Buffer.alloc(200_000, 1));
+  writeFileSync(join(other, 'stray.bin'), Buffer.alloc(200_000, 1));
+  await pool.release(again);
+  await pool.close();
+  t.ok(size(lease.path)! >= before.returned + 200_000, 'the returned worktree is measured again');
+  t.equal(size(other), before.other, 'the other keeps its last size: it was not walked');
+
+  await pool.gc();
+  t.ok(size(other)! >= before.other + 200_000, 'gc walks every worktree');
+});
