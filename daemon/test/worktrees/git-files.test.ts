@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { commitAll, git, resolveRefs, revParse } from '../../src/worktrees/git.ts';
 import { gitDirsOf, isLinkedWorktree, readBranchRef, readHead } from '../../src/worktrees/git-files.ts';
 import { author, makePool, makeRemote, request, tempDir, writeFiles } from './helpers.ts';
@@ -15,7 +15,7 @@ const gitSays = async (path: string, ref: string) => {
 };
 
 /** A leased worktree of a pooled bare clone, with a second branch pushed to the remote. */
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: Test) {
   const remote = await makeRemote(t);
   await git(remote.seed, ['push', '--quiet', 'origin', 'HEAD:refs/heads/other']);
   const { pool, store } = await makePool(t, tempDir(t));
