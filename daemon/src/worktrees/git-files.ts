@@ -30,14 +30,17 @@ export function gitDirsOf(path: string): { gitDir: string; commonDir: string } |
   const pointer = read(dotGit);
   if (typeof pointer === 'string') {
     const m = /^gitdir: (.+)\n?$/.exec(pointer);
-    if (!m) return undefined;
-    gitDir = isAbsolute(m[1]!) ? m[1]! : resolve(path, m[1]!);
+    // A relative link (worktree.useRelativePaths) is resolved by git from the real path: left to git.
+    if (!m || !isAbsolute(m[1]!)) return undefined;
+    gitDir = m[1]!;
   } else if (pointer === undefined && isDirectory(dotGit)) gitDir = dotGit;
   else if (isDirectory(join(path, 'objects')) && read(join(path, 'HEAD'))) gitDir = path; // bare
   else return undefined;
   const common = read(join(gitDir, 'commondir'));
   if (common === undefined) return undefined;
   const commonDir = common === null ? gitDir : resolve(gitDir, common.trim());
+  // A git dir that is gone (a pruned worktree) must not read as "no such branch": git errs there.
+  if (!statOrNull(join(gitDir, 'HEAD'))?.isFile() || !isDirectory(join(commonDir, 'refs'))) return undefined;
   // The reftable backend keeps no loose files; its `refs/heads` is a stub file.
   if (statOrNull(join(commonDir, 'reftable')) !== null) return undefined;
   return { gitDir, commonDir };
@@ -57,12 +60,14 @@ export function readBranchRef(commonDir: string, name: string): string | null | 
   const packed = read(join(commonDir, 'packed-refs'));
   if (packed === undefined) return undefined;
   if (packed === null) return null;
-  for (const line of packed.split('\n')) {
+  const lines = packed.split('\n');
+  for (const [i, line] of lines.entries()) {
     if (!line || line.startsWith('#') || line.startsWith('^')) continue;
     const space = line.indexOf(' ');
     if (line.slice(space + 1) === name) {
       const sha = line.slice(0, space);
-      return SHA.test(sha) ? sha : undefined;
+      // A `^` line after it: the ref names an annotated tag, whose commit only git can peel to.
+      return SHA.test(sha) && !lines[i + 1]?.startsWith('^') ? sha : undefined;
     }
   }
   return null;

@@ -72,11 +72,11 @@ export async function clone(url: string, path: string): Promise<void> {
 
 /**
  * Commits and merges run `git maintenance run --auto` after their work, one more process on the
- * mission's path for every commit; the janitor runs it instead (`maintain`, in gc).
+ * mission's path for every commit; the janitor runs it instead (`maintain`: after each release, and in gc).
  */
 export const NO_AUTO_MAINTENANCE = ['-c', 'maintenance.auto=false'] as const;
 
-// No auto-maintenance: it would spawn `git maintenance` on the acquire path; gc runs it (`maintain`).
+// No auto-maintenance: it would spawn `git maintenance` on the acquire path; the janitor runs it (`maintain`).
 const fetchNow = (repo: string) => git(repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS }).then(() => undefined);
 
 /** Packs loose objects and refs when git thinks it is time (what fetch would otherwise trigger). */

@@ -173,9 +173,17 @@ export function createJanitor(ctx: JanitorContext) {
       return { orphansRemoved, evicted, kept, diskBytes };
     }),
 
-    /** Enforces the caps in the background after `returned` came back; failures are logged, never thrown. */
+    /**
+     * In the background after `returned` came back: the caps, then git's own upkeep of that
+     * repository (`maintenance run --auto`: nothing unless git thinks it is time). Fetches, commits
+     * and merges skip it, so it runs here, off the missions' path. Failures are logged, never thrown.
+     */
     schedule(returned: string) {
-      void locks.run('janitor', () => enforceCaps(new Set([returned]))).catch((err) => log.warn({ err }, 'worktree cap enforcement failed'));
+      const repositoryId = records.get(returned)?.repositoryId;
+      void locks.run('janitor', async () => {
+        await enforceCaps(new Set([returned]));
+        if (repositoryId && existsSync(store.pathOf(repositoryId))) await git.maintain(store.pathOf(repositoryId));
+      }).catch((err) => log.warn({ err }, 'worktree upkeep after a release failed'));
     },
 
     idle: () => locks.run('janitor', async () => undefined),

@@ -14,6 +14,8 @@ export interface ProcessResult {
 const MAX_OUTPUT_CHARS = 100_000_000;
 /** A process that ignores SIGTERM after its timeout gets SIGKILL this much later. */
 const KILL_GRACE_MS = 5_000;
+/** After it exited, how long its output may take to drain while something it left holds the pipes. */
+const DRAIN_MS = 1_000;
 
 /**
  * Runs a short-lived command and collects its output: never rejects, never reads our stdin. Plain
@@ -37,19 +39,25 @@ export function runProcess(file: string, args: readonly string[], opts: { cwd: s
         // already gone
       }
     };
+    let exited = false;
+    let killTimer: NodeJS.Timeout | undefined;
     const stop = (why: string) => {
       failure ||= why;
+      if (exited) return;
       signal('SIGTERM');
-      setTimeout(() => signal('SIGKILL'), KILL_GRACE_MS).unref();
+      killTimer = setTimeout(() => signal('SIGKILL'), KILL_GRACE_MS);
+      killTimer.unref();
     };
     const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
       stop(`timed out after ${opts.timeoutMs} ms`);
     }, opts.timeoutMs);
+    let drainTimer: NodeJS.Timeout | undefined;
     const finish = (exitCode: number | undefined) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(drainTimer);
       resolve({ exitCode, stdout: stdout.endsWith('\n') ? stdout.slice(0, stdout.endsWith('\r\n') ? -2 : -1) : stdout, stderr, timedOut, failure });
     };
     child.stdout.setEncoding('utf8');
@@ -68,12 +76,26 @@ export function runProcess(file: string, args: readonly string[], opts: { cwd: s
     });
     // 'close': the process exited and its output streams are drained.
     child.on('close', (code) => finish(code ?? undefined));
-    // Stopped: a child that outlives it must not hold the answer up by keeping the pipes open.
-    child.on('exit', (code) => {
-      if (!failure) return;
+    // Exited: its answer stands (a timeout after this would be a lie). Something it started and
+    // left behind may still hold the pipes open (an ssh master, a hook's background job): that
+    // must not hold the answer up. Stopped, what is left of its group is killed now, while the
+    // group id is still its own (a delayed kill could hit a reused one).
+    const drained = (code: number | null) => {
       child.stdout.destroy();
       child.stderr.destroy();
       finish(code ?? undefined);
+    };
+    child.on('exit', (code) => {
+      exited = true;
+      clearTimeout(timer);
+      if (failure) {
+        clearTimeout(killTimer);
+        signal('SIGKILL');
+        drained(code);
+        return;
+      }
+      drainTimer = setTimeout(() => drained(code), DRAIN_MS);
+      drainTimer.unref();
     });
   });
 }

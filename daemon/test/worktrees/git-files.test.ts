@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import t, { type Test } from 'tap';
 import { commitAll, git, resolveRefs, revParse } from '../../src/worktrees/git.ts';
 import { gitDirsOf, isLinkedWorktree, readBranchRef, readHead } from '../../src/worktrees/git-files.ts';
@@ -70,6 +70,25 @@ t.test('what the files cannot settle is left to git, which still answers right',
   t.teardown(() => delete process.env.GIT_DIR);
   t.equal(gitDirsOf(lease.path), undefined, 'GIT_DIR set: unsure');
   delete process.env.GIT_DIR;
+  // A worktree whose entry in the repository is gone: not "no such branch", unsure (git errs there).
+  const entry = gitDirsOf(lease.path)!.gitDir;
+  renameSync(entry, `${entry}-gone`);
+  t.equal(gitDirsOf(lease.path), undefined, 'a pruned worktree is unsure');
+  t.equal(readHead(lease.path), undefined);
+  renameSync(`${entry}-gone`, entry);
+  // A relative link (worktree.useRelativePaths): git resolves it from the real path, so git answers.
+  const pointer = join(lease.path, '.git');
+  const absolute = readFileSync(pointer, 'utf8');
+  writeFileSync(pointer, `gitdir: ${relative(lease.path, entry)}\n`);
+  t.equal(gitDirsOf(lease.path), undefined, 'a relative gitdir is unsure');
+  writeFileSync(pointer, absolute);
+  // An annotated tag where a branch ref is expected, packed with its peeled line.
+  await git(repoPath, ['-c', 'user.name=t', '-c', 'user.email=t@example.test', 'tag', '-a', '-m', 'v1', 'v1', main!]);
+  const tagObject = (await git(repoPath, ['rev-parse', 'refs/tags/v1'])).stdout;
+  await git(repoPath, ['update-ref', 'refs/remotes/origin/tagged', tagObject]);
+  await git(repoPath, ['pack-refs', '--all']);
+  t.equal(readBranchRef(repoPath, 'refs/remotes/origin/tagged'), undefined, 'a packed ref with a peeled line is unsure');
+  t.equal(await revParse(repoPath, 'refs/remotes/origin/tagged'), main, 'git peels it to the commit');
   // The reftable backend keeps no loose refs.
   mkdirSync(join(repoPath, 'reftable'));
   t.equal(gitDirsOf(repoPath), undefined, 'a reftable repository is unsure');

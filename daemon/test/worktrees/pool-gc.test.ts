@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { worktreeList } from '../../src/worktrees/git.ts';
+import { commitAll, git, worktreeList } from '../../src/worktrees/git.ts';
 import { diskUsage } from '../../src/worktrees/index.ts';
-import { makePool, makeRemote, request, tempDir } from './helpers.ts';
+import { author, makePool, makeRemote, request, tempDir } from './helpers.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
 
 runOnceAcrossEngines(t, 'a file that touches no database');
@@ -83,4 +83,22 @@ t.test('after a release only the returned worktree is measured again; gc measure
 
   await pool.gc();
   t.ok(size(other)! >= before.other + 200_000, 'gc walks every worktree');
+});
+
+t.test("git's upkeep of the clone runs after a release, since fetches and commits skip it", async (t) => {
+  const { url } = await makeRemote(t);
+  const repository = { id: 'R1', url, defaultBranch: 'main' };
+  const { pool, store } = await makePool(t, tempDir(t));
+  const lease = await pool.acquire(request(repository, 'su/upkeep'));
+  const clone = store.pathOf('R1');
+  // Pack loose objects as soon as there is one (git's default waits for thousands).
+  await git(clone, ['config', 'maintenance.loose-objects.enabled', 'true']);
+  await git(clone, ['config', 'maintenance.loose-objects.auto', '1']);
+  writeFileSync(join(lease.path, 'work.txt'), 'the agent wrote this\n');
+  t.ok(await commitAll(lease.path, 'work', author), 'committed');
+  const inPack = async () => Number(/^in-pack: (\d+)$/m.exec((await git(clone, ['count-objects', '-v'])).stdout)![1]);
+  const before = await inPack();
+  await pool.release(lease);
+  await pool.close(); // the background upkeep after the release
+  t.ok((await inPack()) >= before + 3, `the commit, its tree and the file were packed (${before} → ${await inPack()} objects in packs)`);
 });

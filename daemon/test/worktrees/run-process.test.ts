@@ -50,3 +50,15 @@ t.test('git failures keep their command, exit code and the end of stderr', async
   t.match((timedOut as GitError).message, /timed out after 200 ms/);
   t.ok(Date.now() - started < 10_000, 'what git started was stopped with it');
 });
+
+t.test('an answer stands once the process exits: what it left running neither holds it up nor turns it into a timeout', async (t) => {
+  const started = Date.now();
+  // A background job that keeps our pipes open for 20 s, in a session of its own (out of reach of
+  // the group kill), as an ssh master or a hook's job would.
+  const left = await runProcess('sh', ['-c', 'setsid sleep 20 & echo done'], { cwd: '/', env, timeoutMs: 3_000 });
+  t.equal(left.exitCode, 0, 'the exit code of the command itself');
+  t.equal(left.stdout, 'done');
+  t.notOk(left.timedOut, 'not reported as a timeout');
+  t.equal(left.failure, '');
+  t.ok(Date.now() - started < 10_000, `answered in ${Date.now() - started} ms, not after the job`);
+});
