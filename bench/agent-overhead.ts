@@ -16,7 +16,7 @@ import { claudeCodeAdapter } from '../daemon/src/agents/adapters/claude-code.ts'
 import { buildPrompt } from '../daemon/src/agents/prompt.ts';
 import { claudeBin, claudeEnv } from '../daemon/test/helpers/claude.ts';
 import { startAnthropicModelServer, text, toolUse, type Turn } from '../daemon/test/helpers/model-server/anthropic.ts';
-import { arg, fmt, removeTmpDirs, startBenchControlPlane, summarize, tmp } from './lib.ts';
+import { arg, cpuProfileArgs, fmt, removeTmpDirs, startBenchControlPlane, summarize, tmp } from './lib.ts';
 
 process.on('exit', removeTmpDirs); // after a failure too
 const count = Number(arg('missions', '50'));
@@ -61,9 +61,8 @@ const workstationId = await cp.registerWorkstation(home, project.id);
 const configPath = join(home, 'config.json');
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 writeFileSync(configPath, JSON.stringify({ ...config, agents: { 'claude-code': { command: [claudeBin], env: agentEnv } } }), { mode: 0o600 });
-// SU_BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it stops (the control plane too: lib.ts).
-const daemonProfile = process.env.SU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SU_BENCH_CPU_PROF}`] : [];
-const daemon = execa(process.execPath, [...daemonProfile, join(root, 'daemon/bin/solo-unicorn.mjs'), 'daemon', '--foreground'], { env: daemonEnv, extendEnv: false, stdio: 'ignore', reject: false });
+// SU_BENCH_CPU_PROF=<dir>: the daemon writes a CPU profile there, as the control plane does.
+const daemon = execa(process.execPath, [...cpuProfileArgs(), join(root, 'daemon/bin/solo-unicorn.mjs'), 'daemon', '--foreground'], { env: daemonEnv, extendEnv: false, stdio: 'ignore', reject: false });
 while (!(await call('GET', `/workstations/${workstationId}`)).online) await sleep(50);
 
 // The bare arm's worktree: a git worktree of a clone, as the daemon's pool has, reset between runs.

@@ -57,13 +57,14 @@ export async function freshDatabase(adminUrl: string, name: string): Promise<str
   return u.toString();
 }
 
+/** SU_BENCH_CPU_PROF=<dir>: node flags that make a child write a V8 CPU profile there when it stops. */
+export const cpuProfileArgs = () => (process.env.SU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SU_BENCH_CPU_PROF}`] : []);
+
 export async function startBenchControlPlane(name: string, opts: { join?: string; env?: Record<string, string> } = {}) {
   const key = 'su_bench_admin_key_0123456789abcdef';
   let databaseUrl = opts.join ?? '';
   if (!opts.join && process.env.DATABASE_URL) databaseUrl = await freshDatabase(process.env.DATABASE_URL, name);
-  // SU_BENCH_CPU_PROF=<dir>: each control plane writes a V8 CPU profile there when it stops.
-  const profile = process.env.SU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SU_BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('../control-plane/bin/start.mjs', import.meta.url))], {
+  const child = spawn(process.execPath, [...cpuProfileArgs(), fileURLToPath(new URL('../control-plane/bin/start.mjs', import.meta.url))], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SU_DATA_DIR: tmp('su-bench-cp-'), DATABASE_URL: databaseUrl, SU_BOOTSTRAP_API_KEY: key, SU_FALLBACK_ENABLED: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

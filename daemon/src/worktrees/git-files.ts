@@ -34,7 +34,7 @@ export function gitDirsOf(path: string): { gitDir: string; commonDir: string } |
     if (!m || !isAbsolute(m[1]!)) return undefined;
     gitDir = m[1]!;
   } else if (pointer === undefined && isDirectory(dotGit)) gitDir = dotGit;
-  else if (isDirectory(join(path, 'objects')) && read(join(path, 'HEAD'))) gitDir = path; // bare
+  else if (isDirectory(join(path, 'objects'))) gitDir = path; // bare (its HEAD is checked below)
   else return undefined;
   const common = read(join(gitDir, 'commondir'));
   if (common === undefined) return undefined;
@@ -76,7 +76,11 @@ export function readBranchRef(commonDir: string, name: string): string | null | 
 /** The commit HEAD names in a worktree or repository: a sha, null when unborn, undefined when unsure. */
 export function readHead(path: string): string | null | undefined {
   const dirs = gitDirsOf(path);
-  if (!dirs) return undefined;
+  return dirs && readHeadIn(dirs);
+}
+
+/** readHead, for git dirs already found. */
+export function readHeadIn(dirs: { gitDir: string; commonDir: string }): string | null | undefined {
   const head = read(join(dirs.gitDir, 'HEAD'));
   if (typeof head !== 'string') return undefined;
   const value = head.trim();
@@ -106,5 +110,5 @@ export function isLinkedWorktree(repoPath: string, path: string): boolean {
   const dirs = gitDirsOf(path);
   if (!dirs || !dirs.gitDir.startsWith(`${resolve(repoPath)}/worktrees/`) || dirs.commonDir !== resolve(repoPath)) return false;
   const back = read(join(dirs.gitDir, 'gitdir'));
-  return typeof back === 'string' && resolve(back.trim()) === join(resolve(path), '.git') && typeof read(join(dirs.gitDir, 'HEAD')) === 'string';
+  return typeof back === 'string' && resolve(back.trim()) === join(resolve(path), '.git');
 }

@@ -1,5 +1,5 @@
 import { clipTextStart } from '@solo-unicorn/shared';
-import { gitDirsOf, readBranchRef, readHead } from './git-files.ts';
+import { gitDirsOf, readBranchRef, readHeadIn } from './git-files.ts';
 import { runProcess } from './run-process.ts';
 
 /** A git command that failed: what ran, where, its exit code and the end of its stderr. */
@@ -76,7 +76,7 @@ export async function clone(url: string, path: string): Promise<void> {
  */
 export const NO_AUTO_MAINTENANCE = ['-c', 'maintenance.auto=false'] as const;
 
-// No auto-maintenance: it would spawn `git maintenance` on the acquire path; the janitor runs it (`maintain`).
+// Fetches skip it too (`--no-auto-maintenance`), for the same reason.
 const fetchNow = (repo: string) => git(repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS }).then(() => undefined);
 
 /** Packs loose objects and refs when git thinks it is time (what fetch would otherwise trigger). */
@@ -184,7 +184,7 @@ export async function status(path: string): Promise<StatusEntry[]> {
 
 /** The commit a ref names, or undefined when there is no such ref. HEAD and branch refs are read from their files when they can be (git-files.ts). */
 export async function revParse(path: string, ref: string): Promise<string | undefined> {
-  const fromFiles = fileRef(path, ref);
+  const [fromFiles] = fileRefs(path, [ref]);
   if (fromFiles !== undefined) return fromFiles ?? undefined;
   const { stdout, exitCode } = await git(path, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { okCodes: [1] });
   return exitCode === 0 ? stdout.trim() : undefined;
@@ -192,8 +192,8 @@ export async function revParse(path: string, ref: string): Promise<string | unde
 
 /** Exact refs → commits for the names that exist (from their files, else one process for them all). */
 export async function resolveRefs(path: string, refs: string[]): Promise<Map<string, string>> {
-  const fromFiles = refs.map((ref) => [ref, fileRef(path, ref)] as const);
-  if (fromFiles.every(([, sha]) => sha !== undefined)) return new Map(fromFiles.filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const fromFiles = fileRefs(path, refs);
+  if (fromFiles.every((sha) => sha !== undefined)) return new Map(refs.flatMap((ref, i) => (fromFiles[i] ? [[ref, fromFiles[i]] as const] : [])));
   const { stdout } = await git(path, ['for-each-ref', '--format=%(refname) %(objectname)', ...refs]);
   const wanted = new Set(refs);
   const found = new Map<string, string>();
@@ -223,11 +223,10 @@ export async function commitAll(path: string, message: string, author: Identity,
   return (await revParse(path, 'HEAD'))!;
 }
 
-/** A sha, null for "no such ref", undefined when only git can say. */
-function fileRef(path: string, ref: string): string | null | undefined {
-  if (ref === 'HEAD') return readHead(path);
+/** Per ref: a sha, null for "no such ref", undefined when only git can say (the git dirs found once). */
+function fileRefs(path: string, refs: readonly string[]): (string | null | undefined)[] {
   const dirs = gitDirsOf(path);
-  return dirs && readBranchRef(dirs.commonDir, ref);
+  return refs.map((ref) => dirs && (ref === 'HEAD' ? readHeadIn(dirs) : readBranchRef(dirs.commonDir, ref)));
 }
 
 export interface PushOptions {

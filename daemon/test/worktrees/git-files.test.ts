@@ -125,3 +125,31 @@ t.test('a pooled worktree whose link broke is recreated on the next acquire', as
   t.ok(isLinkedWorktree(store.pathOf('R1'), again.path), 'linked again');
   t.equal(await gitSays(again.path, 'HEAD'), await gitSays(store.pathOf('R1'), 'refs/heads/su/two'), 'on the new branch, as git sees it');
 });
+
+t.test('whatever an agent writes into the git files, the readers never throw and never invent a sha', async (t) => {
+  const { default: fc } = await import('fast-check');
+  const { lease, repoPath } = await setup(t);
+  const entry = gitDirsOf(lease.path)!.gitDir;
+  const files = { pointer: join(lease.path, '.git'), head: join(entry, 'HEAD'), packed: join(repoPath, 'packed-refs'), loose: join(repoPath, 'refs/heads/su/files') };
+  const originals = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, readFileSync(f, 'utf8')]));
+  t.teardown(() => Object.entries(files).forEach(([k, f]) => writeFileSync(f, originals[k]!)));
+  const untouched = (await gitSays(repoPath, 'refs/remotes/origin/main'))!; // a loose ref left as git wrote it
+  const sha = fc.constantFrom('a'.repeat(40), 'B'.repeat(40), 'c'.repeat(64), 'd'.repeat(39));
+  const content = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.tuple(sha, fc.constantFrom('', '\n', '\r\n', ' refs/heads/su/files\n', ' refs/heads/su/files\n^' + 'e'.repeat(40) + '\n')).map(([s, tail]) => s + tail),
+    fc.constantFrom('ref: refs/heads/su/files\n', 'ref: refs/heads/../../config\n', `gitdir: ${entry}\n`, 'gitdir: ../x\n', 'gitdir: /\n', '\0\0\0', '# pack-refs with: peeled\n'),
+  );
+  fc.assert(fc.property(fc.record({ pointer: content, head: content, packed: content, loose: content }), (written) => {
+    for (const [k, f] of Object.entries(files)) writeFileSync(f, written[k as keyof typeof written]);
+    const seen = [...Object.values(written), untouched].join('\n');
+    for (const answer of [readHead(lease.path), readBranchRef(repoPath, 'refs/heads/su/files'), readBranchRef(repoPath, 'refs/remotes/origin/main')]) {
+      if (answer === undefined || answer === null) continue;
+      // A sha only ever comes from what is in the files, whole and well-formed.
+      if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(answer) || !seen.includes(answer)) return false;
+    }
+    isLinkedWorktree(repoPath, lease.path);
+    return true;
+  }), { numRuns: 300 });
+  t.pass('300 hostile writes read without a throw or an invented sha');
+});
