@@ -84,13 +84,21 @@ function lastTurn(): Promise<unknown> {
   return model.waitFor((r) => model.requests.indexOf(r) >= from && r.served === 'turn' && r.turn === turns.length - 1);
 }
 
+/** When each scripted turn of the run that started at request index `from` was asked for. */
+function turnTimes(from: number): number[] {
+  return model.requests.slice(from).filter((r) => r.served === 'turn').map((r) => r.receivedAt);
+}
+
+const startupCpu: { daemon: number; controlPlane: number }[] = [];
 type Mission = { id: string; title: string; description: string };
 
 async function runOurs(i: number) {
   const m: Mission = await call('POST', `/projects/${project.id}/missions`, { title: `Write the bench note ${i}`, description: `Write ${NOTE} at the root.`, repositoryId: repo.id, flowId: flow.id, prMode: 'disabled', ready: false });
+  const from = model.requests.length;
   const firstRequest = nextModelRequest();
   const ending = lastTurn();
   const cpuBefore = { daemon: cpuMs(daemon.pid!), controlPlane: cpuMs(cp.pid) };
+  void firstRequest.then(() => { startupCpu.push({ daemon: cpuMs(daemon.pid!) - cpuBefore.daemon, controlPlane: cpuMs(cp.pid) - cpuBefore.controlPlane }); });
   const ready = Date.now();
   await call('PATCH', `/missions/${m.id}`, { ready: true });
   // Polled only once the agent is ending, so the polls never compete with the agent for the CPU.
@@ -112,7 +120,7 @@ async function runOurs(i: number) {
     cpu,
     stamps: {
       ready, assigned: stored('mission.assigned'), accepted: stored('attempt.started'), worktree: at('worktree.acquired'),
-      spawned: at('agent.started'), firstRequest: await firstRequest, result: at('agent.result'),
+      spawned: at('agent.started'), firstRequest: await firstRequest, firstTurn: turnTimes(from)[0]!, lastTurn: turnTimes(from).at(-1)!, result: at('agent.result'),
       // Nothing to commit under the text script: the commit step then reads as zero.
       commit: data('git.commit') ? at('git.commit') : at('git.pushing'), pushing: at('git.pushing'), pushed: at('git.pushed'), finished: at('attempt.finished'), review: stored('attempt.finished'),
     },
@@ -138,6 +146,7 @@ async function runBare(m: Mission) {
   writeFileSync(promptFile, prompt, { mode: 0o600 });
   const { argv, input } = claudeCodeAdapter.invocation([claudeBin], { missionId: m.id, prompt, promptFile, policy: 'edits' });
   const env: NodeJS.ProcessEnv = { ...daemonEnv, ...agentEnv, SU_MISSION_ID: m.id, SU_MISSION_PROMPT_FILE: promptFile };
+  const from = model.requests.length;
   const firstRequest = nextModelRequest();
   const spawned = Date.now();
   const child = execa(argv[0]!, argv.slice(1), { cwd: bareTree, env, extendEnv: false, detached: true, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
@@ -150,7 +159,7 @@ async function runBare(m: Mission) {
   const exited = Date.now();
   if (r.exitCode !== 0) throw new Error(`bare claude exited ${r.exitCode}: ${String(r.stderr).slice(-1000)}`);
   if (scriptName === 'write' && !existsSync(join(bareTree, NOTE))) throw new Error('bare claude did not write the note');
-  return { spawned, firstRequest: await firstRequest, result, exited };
+  return { spawned, firstRequest: await firstRequest, firstTurn: turnTimes(from)[0]!, lastTurn: turnTimes(from).at(-1)!, result, exited };
 }
 
 // Warm-up: clones the repository into the daemon's pool, and the CLI's first run in each place.
@@ -197,7 +206,9 @@ line('assigned → attempt.started (accept stored)', span('assigned', 'accepted'
 line('accepted → worktree.acquired', span('accepted', 'worktree'));
 line('worktree.acquired → agent.started (spawn)', span('worktree', 'spawned'));
 line('agent.started → first model request', span('spawned', 'firstRequest'));
-line('first model request → agent.result', span('firstRequest', 'result'));
+line('first model request → first turn asked', span('firstRequest', 'firstTurn'));
+line('first turn → last turn asked (the tools run)', span('firstTurn', 'lastTurn'));
+line('last turn asked → agent.result', span('lastTurn', 'result'));
 line('agent.result → git.commit (exit, docs, commit)', span('result', 'commit'));
 line('git.commit → git.pushing', span('commit', 'pushing'));
 line('git.pushing → git.pushed', span('pushing', 'pushed'));
@@ -206,9 +217,13 @@ line('mission.finished → stored, in Review', span('finished', 'review'));
 console.log(`CPU per mission, on the same cores as the agent (idle: daemon ${idle.daemon.toFixed(0)} ms/s, control plane ${idle.controlPlane.toFixed(0)} ms/s; the bench's poll ${perPoll.toFixed(1)} ms each):`);
 line('daemon process', cpu.map((c) => c.daemon));
 line(`control plane process${cp.engine === 'PostgreSQL' ? ' (not its database)' : ''}`, cpu.map((c) => c.controlPlane));
+line('daemon process, ready → first model request', startupCpu.map((c) => c.daemon));
+line('control plane process, ready → first model request', startupCpu.map((c) => c.controlPlane));
 console.log('breakdown, bare:');
 line('spawn → first model request', bare.map((b) => b.firstRequest - b.spawned));
-line('first model request → result printed', bare.map((b) => b.result - b.firstRequest));
+line('first model request → first turn asked', bare.map((b) => b.firstTurn - b.firstRequest));
+line('first turn → last turn asked (the tools run)', bare.map((b) => b.lastTurn - b.firstTurn));
+line('last turn asked → result printed', bare.map((b) => b.result - b.lastTurn));
 line('result printed → exit', bare.map((b) => b.exited - b.result));
 // Rounds are adjacent in time, so each round's own ratio is less exposed to the machine's drift.
 const paired = summarize(ours.map((o, i) => (o.review - o.ready - (bare[i]!.exited - bare[i]!.spawned)) / (bare[i]!.exited - bare[i]!.spawned)));

@@ -91,7 +91,7 @@ async function paint(projectId: string, expectedCards: number): Promise<number> 
         filled: window.__boardFilledAt,
         painted: window.__boardPaintedAt,
       };
-    })()`)) as Record<string, number>;
+    })()`)) as Record<string, number> & { painted: number }; // painted: waited for above
     phases[expectedCards ? 'full' : 'empty'].push(at);
     return at.painted;
   } finally {

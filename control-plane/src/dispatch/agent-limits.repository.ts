@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
+import { and, count, eq, gt, ne } from 'drizzle-orm';
 import { codeAgentSessions, workstationAgentLimits } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 
@@ -26,15 +26,6 @@ export function createAgentLimitsRepository(db: Executor) {
     /** The attempt's reset time as the control plane applied it (the agent's own, bounded). */
     async setAttemptLimitedUntil(attemptId: string, until: Date) {
       await db.update(codeAgentSessions).set({ limitedUntil: until }).where(eq(codeAgentSessions.id, attemptId));
-    },
-
-    /** One workstation's limits still running at `now`, soonest reset first. */
-    async activeOn(workstationId: string, now: Date) {
-      return db
-        .select({ agentType: workstationAgentLimits.agentType, limitedUntil: workstationAgentLimits.limitedUntil })
-        .from(workstationAgentLimits)
-        .where(and(eq(workstationAgentLimits.workstationId, workstationId), gt(workstationAgentLimits.limitedUntil, now)))
-        .orderBy(asc(workstationAgentLimits.limitedUntil));
     },
 
     /** Every limit still running, for the metrics (one row per workstation and agent). */

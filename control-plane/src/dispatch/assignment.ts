@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import { createDispatchRepository } from './dispatch.repository.ts';
 import { docsInRepository } from '../modules/projects/projects.service.ts';
 import { conflictToResolve } from './merge-conflicts.ts';
-import { chooseResume, comebackReason, type ResumeChoice } from './resume-selection.ts';
+import { chooseResume, comebackReason, firstAttemptNote, type ResumeChoice } from './resume-selection.ts';
+import type { codeAgentSessions } from '../db/schema/index.ts';
+
+type AttemptRow = typeof codeAgentSessions.$inferSelect;
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 
@@ -16,13 +19,20 @@ const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex'
 export async function buildAssignment(
   db: Db,
   docs: MissionDocs,
-  a: { attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge'; prMode: 'enabled' | 'disabled' },
+  a: {
+    attemptId: string; missionId: string; agentType: string; leaseVersion: number; leaseExpiresAt: Date | null; purpose: 'run' | 'merge'; prMode: 'enabled' | 'disabled';
+    /** The attempt's row, when the caller has it (the claim that inserted it): not read again. */
+    attempt?: AttemptRow;
+    /** The claim saw no earlier attempt of the mission: nothing to resume, no conflict to resolve. */
+    firstAttempt?: boolean;
+  },
 ): Promise<MissionAssignFrame['payload'] | undefined> {
   const repo = createDispatchRepository(db);
   const ctx = await repo.assignmentContext(a.missionId);
   if (!ctx?.repository) return undefined;
   const m = ctx.mission;
-  const { resume, resumeNote } = a.purpose === 'merge' ? { resume: null, resumeNote: null } : await resumeFor(db, a.attemptId, a.agentType, m);
+  const attempt = a.purpose === 'merge' || a.firstAttempt ? undefined : a.attempt ?? await repo.attempt(a.attemptId);
+  const { resume, resumeNote } = attempt ? await resumeFor(db, attempt, a.agentType, m) : { resume: null, resumeNote: a.firstAttempt && a.purpose === 'run' ? firstAttemptNote : null };
   return {
     attemptId: a.attemptId,
     purpose: a.purpose,
@@ -44,7 +54,7 @@ export async function buildAssignment(
     permissionPolicy: (m.agentPermissionPolicy ?? ctx.projectPolicy) as AgentPermissionPolicy,
     resume,
     resumeNote,
-    resolveConflict: a.purpose === 'merge' ? null : await resolveConflictFor(db, a.attemptId),
+    resolveConflict: attempt ? await conflictToResolve(db, attempt) : null,
     docsInRepository: docsInRepository(ctx.projectSettings),
     prompt: ctx.memory ?? '',
     docs: (await docs.read(m.id)).map((d) => ({ ...d, contentHash: sha(d.content) })),
@@ -55,10 +65,9 @@ export async function buildAssignment(
  * The earlier agent session this attempt continues, if any (see chooseResume), recorded on the
  * attempt as `resumed_from_attempt_id` so its row says what the agent was handed.
  */
-async function resumeFor(db: Db, attemptId: string, agentType: string, m: { id: string; stage: string; reviewStatus: string | null }): Promise<ResumeChoice> {
+async function resumeFor(db: Db, attempt: AttemptRow, agentType: string, m: { id: string; stage: string; reviewStatus: string | null }): Promise<ResumeChoice> {
   const repo = createDispatchRepository(db);
-  const attempt = await repo.attempt(attemptId);
-  if (!attempt) return { resume: null, resumeNote: null };
+  const attemptId = attempt.id;
   const earlier = await repo.earlierAgentAttempts(attempt);
   const sentBackBy = m.reviewStatus === 'rejected' ? await repo.lastSentBackBy(m.id) : undefined;
   const cameBack = earlier[0] ? comebackReason(earlier[0], m, sentBackBy) : '';
@@ -69,7 +78,3 @@ async function resumeFor(db: Db, attemptId: string, agentType: string, m: { id: 
   return { ...choice, resume: { ...choice.resume, usageSoFar } };
 }
 
-async function resolveConflictFor(db: Db, attemptId: string) {
-  const attempt = await createDispatchRepository(db).attempt(attemptId);
-  return attempt ? conflictToResolve(db, attempt) : null;
-}

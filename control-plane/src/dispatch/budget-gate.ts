@@ -7,12 +7,12 @@ import { createUsageRepository, monthOf, monthStart } from '../modules/usage/usa
  * The monthly budget check before a run is assigned. A project at or past its budget for the
  * UTC month gets no new runs; the first mission held back that month says so on its timeline and
  * the project's admins are notified, once. Runs under the project's row lock (taken by the
- * caller), so two dispatchers never both write the notice.
+ * caller), so two dispatchers never both write the notice. `budgetUsd`: the project's budget as
+ * the caller read it under that lock (null: none).
  */
-export async function budgetHoldsBack(tx: Tx, projectId: string, missionId: string, now: Date): Promise<boolean> {
+export async function budgetHoldsBack(tx: Tx, projectId: string, missionId: string, now: Date, budgetUsd: number | null): Promise<boolean> {
+  if (budgetUsd === null) return false;
   const usage = createUsageRepository(tx);
-  const budgetUsd = await usage.budgetOf(projectId);
-  if (budgetUsd === null || budgetUsd === undefined) return false;
   const since = monthStart(now);
   const spentUsd = await usage.spentSince(projectId, since);
   if (spentUsd < budgetUsd) return false;

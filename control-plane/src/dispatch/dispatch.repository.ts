@@ -5,9 +5,18 @@ import {
 } from '../db/schema/index.ts';
 import type { Executor } from '../db/types.ts';
 import { dbNowMinus } from '../db/db-clock.ts';
+import { rowsOf } from '../db/rows.ts';
 import { sessionLiveSince } from '../sessions/settings.ts';
 
 const LIVE = ['assigned', 'running'] as const;
+
+type LimitsJson = { agentType: string; limitedUntil: string }[];
+
+/** A workstation's usage limits still running at `now`, soonest reset first, as one JSON value (a column of a claim's reads). */
+const activeLimitsJson = (workstationId: string, now: Date) =>
+  sql<LimitsJson>`COALESCE((SELECT json_agg(json_build_object('agentType', l.agent_type, 'limitedUntil', l.limited_until) ORDER BY l.limited_until)
+    FROM ${workstationAgentLimits} l WHERE l.workstation_id = ${workstationId} AND l.limited_until > ${now.toISOString()}::timestamptz), '[]'::json)`;
+const limitsOf = (json: LimitsJson) => json.map((l) => ({ agentType: l.agentType, limitedUntil: new Date(l.limitedUntil) }));
 
 export function createDispatchRepository(db: Executor) {
   return {
@@ -39,12 +48,10 @@ export function createDispatchRepository(db: Executor) {
         workstation: workstations,
         sessionOpen: sql<boolean>`EXISTS (SELECT 1 FROM ${workstationSessions} s WHERE s.id = ${sessionId} AND s.disconnected_at IS NULL)`,
         live: sql<number>`(SELECT count(*) FROM ${codeAgentSessions} c WHERE c.workstation_id = ${workstationId} AND c.status IN ('assigned', 'running'))`.mapWith(Number),
-        limits: sql<{ agentType: string; limitedUntil: string }[]>`COALESCE((SELECT json_agg(json_build_object('agentType', l.agent_type, 'limitedUntil', l.limited_until) ORDER BY l.limited_until)
-          FROM ${workstationAgentLimits} l WHERE l.workstation_id = ${workstationId} AND l.limited_until > ${now.toISOString()}::timestamptz), '[]'::json)`,
+        limits: activeLimitsJson(workstationId, now),
       }).from(workstations).where(eq(workstations.id, workstationId)).limit(1);
       if (!row) return undefined;
-      const limits = row.limits.map((l) => ({ agentType: l.agentType, limitedUntil: new Date(l.limitedUntil) }));
-      return { workstation: row.workstation, sessionOpen: row.sessionOpen === true, live: row.live, limits };
+      return { workstation: row.workstation, sessionOpen: row.sessionOpen === true, live: row.live, limits: limitsOf(row.limits) };
     },
 
     /**
@@ -72,11 +79,35 @@ export function createDispatchRepository(db: Executor) {
           or(isNull(missions.workstationId), eq(missions.workstationId, workstationId)),
           // Moved out of Doing by a person (a move, a rejection with guidance): its agent is being
           // cancelled; a second attempt on the same branch waits until the first has ended.
+          // (Read in this statement's snapshot: claimFacts checks it again after the locks.)
           sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,
         ))
         .orderBy(asc(missions.priority), asc(missions.listOrder), asc(missions.id))
         .limit(limit)
         .for('update', { of: missions, skipLocked: true });
+    },
+
+    /**
+     * What the claim decides on, read in one statement after claimCandidates locked the missions:
+     * the workstation's usage limits still running at `now` (soonest reset first) and, per
+     * mission, its attempts — live ones, those that count against maxAttempts (a usage limit
+     * spends none), and all. Not columns of the locking statement: a row re-checked after a lock
+     * wait is its newest version, but that statement's subqueries keep its first snapshot, so a
+     * mission claimed, ended and made ready again meanwhile would read as never tried.
+     */
+    async claimFacts(workstationId: string, missionIds: string[], now: Date) {
+      const [row] = rowsOf(await db.execute(sql`
+        SELECT
+          ${activeLimitsJson(workstationId, now)} AS limits,
+          COALESCE((SELECT json_object_agg(x.mission_id, x.counts) FROM (
+            SELECT a.mission_id, json_build_object(
+              'live', count(*) FILTER (WHERE a.status IN ('assigned', 'running')),
+              'spent', count(*) FILTER (WHERE a.status <> 'limited'),
+              'all', count(*)) AS counts
+            FROM ${codeAgentSessions} a WHERE a.mission_id IN (${sql.join(missionIds.map((id) => sql`${id}`), sql`, `)}) GROUP BY a.mission_id) x), '{}'::json) AS attempts`));
+      const limits = limitsOf(row!.limits as LimitsJson);
+      const counted = row!.attempts as Record<string, { live: number; spent: number; all: number }>;
+      return { limits, attempts: (missionId: string) => counted[missionId] ?? { live: 0, spent: 0, all: 0 } };
     },
 
     /**
@@ -107,11 +138,16 @@ export function createDispatchRepository(db: Executor) {
      */
     async lockedProjectLoad(projectId: string) {
       await db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).for('no key update');
+      // After the lock, in a statement of its own: both read what the last holder committed. The
+      // budget comes along, so the budget check costs no round trip of its own.
       const [row] = await db
-        .select({ n: count() })
+        .select({
+          n: count(),
+          budgetUsd: sql<string | null>`(SELECT p.monthly_budget_usd FROM ${projects} p WHERE p.id = ${projectId})`,
+        })
         .from(codeAgentSessions)
         .where(and(eq(codeAgentSessions.projectId, projectId), inArray(codeAgentSessions.status, [...LIVE])));
-      return row?.n ?? 0;
+      return { load: row?.n ?? 0, budgetUsd: row?.budgetUsd == null ? null : Number(row.budgetUsd) };
     },
 
     async attemptCount(missionId: string) {
@@ -161,7 +197,7 @@ export function createDispatchRepository(db: Executor) {
     async earlierAgentAttempts(attempt: { id: string; missionId: string; createdAt: Date }, limit = 100) {
       const a = codeAgentSessions;
       return db
-        .select({ id: a.id, workstationId: a.workstationId, agentType: a.agentType, agentSessionId: a.agentSessionId, status: a.status, stage: a.stage })
+        .select({ id: a.id, workstationId: a.workstationId, agentType: a.agentType, agentSessionId: a.agentSessionId, status: a.status, stage: a.stage, headCommit: a.headCommit })
         .from(a)
         .where(and(
           eq(a.missionId, attempt.missionId),

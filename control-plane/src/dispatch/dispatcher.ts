@@ -34,6 +34,21 @@ export interface DispatcherDeps {
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
+/** What the dispatcher reads of a board change: which mission, the list it is in and the one it left. */
+interface BoardMove {
+  missionId?: string;
+  list?: string;
+  previousList?: string | null;
+}
+
+/** The move a board note carries, if it carries a well-formed one (else the log is read). */
+function boardMove(m: unknown): BoardMove | undefined {
+  if (!m || typeof m !== 'object') return undefined;
+  const { missionId, list, previousList } = m as Record<string, unknown>;
+  if (typeof missionId !== 'string' || typeof list !== 'string' || !(previousList === null || typeof previousList === 'string')) return undefined;
+  return { missionId, list, previousList };
+}
+
 /** A decline keeps that mission off that workstation for a while (e.g. its agent is missing). */
 const DECLINE_BACKOFF_MS = 60_000;
 
@@ -89,7 +104,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       // The limits read before this transaction may be stale: an attempt that just ended on its
       // usage limit makes its mission ready and parks its agent in one commit, which may land
       // between that read and the claim. Read after the claim, they include any such commit.
-      const takeable = candidates.length > 0 ? usableAgents(workstationId, reported, await limits.activeOn(workstationId, now), now) : agents;
+      const facts = candidates.length > 0 ? await txRepo.claimFacts(workstationId, candidates.map((c) => c.mission.id), now) : undefined;
+      const takeable = facts ? usableAgents(workstationId, reported, facts.limits, now) : agents;
       for (const c of candidates) {
         if (out.length >= capacity) break;
         const m = c.mission;
@@ -98,13 +114,17 @@ export function createDispatcher(deps: DispatcherDeps) {
         const agentType = c.defaultAgent ?? takeable[0];
         if (!agentType) break;
         if (!takeable.includes(agentType) || overBudget.has(m.projectId)) continue;
-        if ((await txRepo.lockedProjectLoad(m.projectId)) >= c.maxConcurrent) continue;
-        if (await budgetHoldsBack(tx, m.projectId, m.id, now)) {
+        const attempts = facts!.attempts(m.id);
+        // Its earlier attempt is still being cancelled (moved back by a person meanwhile).
+        if (attempts.live > 0) continue;
+        const project = await txRepo.lockedProjectLoad(m.projectId);
+        if (project.load >= c.maxConcurrent) continue;
+        if (await budgetHoldsBack(tx, m.projectId, m.id, now, project.budgetUsd)) {
           overBudget.add(m.projectId);
           continue;
         }
         // A usage limit spends no attempt: maxAttempts counts the others only.
-        const attemptNumber = (await limits.spentAttempts(m.id)) + 1;
+        const attemptNumber = attempts.spent + 1;
         const branch = m.prBranchName ?? missionBranchName(m.id, m.title);
         const leaseExpiresAt = new Date(now.getTime() + deps.offlineGraceMs);
         const pr = await effectivePrMode(tx, m);
@@ -121,7 +141,7 @@ export function createDispatcher(deps: DispatcherDeps) {
             data: { attemptId: attempt.id, requested: m.prMode, effective: pr.mode, reason: pr.fallbackReason },
           }, now);
         }
-        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt, purpose: 'run', prMode: pr.mode });
+        out.push({ attemptId: attempt.id, missionId: m.id, agentType, leaseVersion: 1, leaseExpiresAt, purpose: 'run', prMode: pr.mode, attempt, firstAttempt: attempts.all === 0 });
       }
       // Paused (or revoked) while this claim ran: undo it all, so a pause that has answered is
       // never followed by an assignment claimed before it.
@@ -212,10 +232,10 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /** A board change: cancel an agent whose mission left Doing; offer ready missions to workstations. */
-  async function onBoardChange(channel: string, seq: number) {
+  async function onBoardChange(channel: string, seq: number, move?: BoardMove) {
     if (deps.hub.size === 0) return; // no daemon session here: nothing to cancel or dispatch
-    const [row] = rowsOf(await db.execute(sql`SELECT data FROM realtime_log WHERE channel = ${channel} AND seq = ${seq}`));
-    const data = row?.data as { missionId?: string; list?: string; previousList?: string | null } | undefined;
+    // The note carries the move (migration 0023); one sent before that migration does not.
+    const data = move ?? (rowsOf(await db.execute(sql`SELECT data FROM realtime_log WHERE channel = ${channel} AND seq = ${seq}`))[0]?.data as BoardMove | undefined);
     // Only a move out of Doing stops an agent (not any change to a mission elsewhere on the board).
     if (data?.missionId && data.previousList === 'doing' && data.list !== 'doing') {
       // Every process hears this; only the one holding the workstation's session cancels. A
@@ -225,6 +245,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         deps.hub.current(live.workstationId)?.send(makeFrame('mission.cancel', { attemptId: live.id, reason: `mission moved to ${data.list} by a person` }));
       }
     }
+    // A change inside Doing (the stage, the agent's status, a title) offers no work and frees no
+    // room: an attempt never ends with its mission left in Doing. A run changes its card several
+    // times; each claim pass would cost a handful of queries beside the agent. A mission entering
+    // Doing still wakes everyone: its claim locked more candidates than it took, which the other
+    // workstations' passes skipped meanwhile.
+    if (data?.list === 'doing' && data.previousList === 'doing') return;
     const projectId = channel.split(':')[1]!;
     for (const ws of await createDispatchRepository(db).workstationsOf(projectId)) if (deps.hub.current(ws)) void dispatchFor(ws);
   }
@@ -291,7 +317,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
     async start() {
       unlisten = await deps.database.listen('su_realtime', (payload) => {
-        let note: { c?: string; s?: number; w?: string };
+        let note: { c?: string; s?: number; w?: string; m?: unknown };
         try {
           note = JSON.parse(payload);
         } catch {
@@ -303,7 +329,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           return;
         }
         if (note.c && /^project:[0-9A-Z]{26}:missions$/.test(note.c) && typeof note.s === 'number') {
-          void onBoardChange(note.c, note.s).catch((err) => deps.log.error({ err }, 'board change handling failed'));
+          void onBoardChange(note.c, note.s, boardMove(note.m)).catch((err) => deps.log.error({ err }, 'board change handling failed'));
         }
       });
       retryTimer.start();

@@ -7,7 +7,12 @@ export interface EarlierAttempt {
   agentSessionId: string | null;
   status: string;
   stage: string | null;
+  /** What it reported as its branch head at its end: set when it committed and pushed. */
+  headCommit?: string | null;
 }
+
+/** The note on an attempt with none before it. */
+export const firstAttemptNote = 'first attempt';
 
 export interface ResumeChoice {
   resume: MissionAssignFrame['payload']['resume'];
@@ -28,14 +33,17 @@ export function chooseResume(
   earlier: EarlierAttempt[],
   cameBack: string,
 ): ResumeChoice {
-  if (earlier.length === 0) return { resume: null, resumeNote: 'first attempt' };
+  if (earlier.length === 0) return { resume: null, resumeNote: firstAttemptNote };
   const withSession = earlier.filter((a) => a.agentSessionId);
   if (withSession.length === 0) return { resume: null, resumeNote: 'no agent session was recorded' };
   const here = withSession.filter((a) => current.workstationId !== null && a.workstationId === current.workstationId);
   if (here.length === 0) return { resume: null, resumeNote: 'the earlier session ran on another workstation' };
   const from = here.find((a) => a.agentType === current.agentType);
   if (!from) return { resume: null, resumeNote: `the earlier session used ${here[0]!.agentType ?? 'another agent'}` };
-  return { resume: { agentSessionId: from.agentSessionId!, fromAttemptId: from.id, reason: cameBack }, resumeNote: null };
+  // An unfinished attempt that pushed nothing (a head reported means it pushed: a merge conflict
+  // after the push) left its work uncommitted or only local: the daemon tells the agent so.
+  const unfinished = from.status !== 'succeeded' && !from.headCommit;
+  return { resume: { agentSessionId: from.agentSessionId!, fromAttemptId: from.id, reason: cameBack, ...(unfinished ? { earlierOutcome: from.status } : {}) }, resumeNote: null };
 }
 
 /**

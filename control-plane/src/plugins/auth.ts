@@ -4,7 +4,7 @@ import type { Db } from '../db/types.ts';
 import { forbidden, unauthenticated } from '../errors.ts';
 import { hashSecret } from '../lib/secrets.ts';
 import type { Clock } from '../lib/time.ts';
-import { createAuthRepository } from '../modules/auth/auth.repository.ts';
+import { API_KEY_TOUCH_MS, createAuthRepository } from '../modules/auth/auth.repository.ts';
 import { anonymousReader, type Principal, type Reader, type UserPrincipal } from '../modules/auth/principal.ts';
 import { createRealtimeTickets } from '../modules/auth/realtime-tickets.ts';
 
@@ -88,7 +88,10 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db; clock:
     const key = await repo.findActiveApiKey(hash);
     if (!key) throw refused('invalid or revoked credentials');
     request.principal = { kind: 'user', userId: key.userId, apiKeyId: key.id, isInstanceAdmin: key.isInstanceAdmin };
-    await repo.touchApiKey(key.id, opts.clock.now());
+    // Marked at most once a minute: when the row just read says it was, the write would change
+    // nothing, and skipping it saves every request a round trip.
+    const now = opts.clock.now();
+    if (!key.lastUsedAt || key.lastUsedAt.getTime() < now.getTime() - API_KEY_TOUCH_MS) await repo.touchApiKey(key.id, now);
   });
 });
 

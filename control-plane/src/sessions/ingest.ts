@@ -54,8 +54,8 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
         // trip per event made a busy daemon's batch of 500 take a second under load); anything that
         // appends events of its own (a finish) first writes what waits, so seqs keep frame order.
         const waiting = new Map<string, Omit<NewMissionEvent, 'missionId'>[]>();
-        const writeWaiting = async () => {
-          for (const [missionId, list] of waiting) await events.appendMany(missionId, list, now);
+        const writeWaiting = async (ack?: { missionId: string; attemptId: string; seq: number }) => {
+          for (const [missionId, list] of waiting) await events.appendMany(missionId, list, now, ack?.missionId === missionId ? ack : undefined);
           waiting.clear();
         };
         for (const row of rows.values()) {
@@ -110,15 +110,17 @@ export function createEventIngest(db: Db, clock: Clock, effects?: AttemptEffects
           await effects?.onStored(tx, row, frame, now);
         }
 
-        await writeWaiting();
+        // The high-water mark follows what was stored even when a later frame of the same batch
+        // was fenced (e.g. after the attempt finished): otherwise stored events sit above it and
+        // their resend collides with them. One attempt's mark goes with its mission's waiting
+        // events when that is all there is to write (the usual batch).
+        const marks = [...stored].filter(([attemptId, seq]) => seq !== rows.get(attemptId)!.lastAckedSeq);
+        const [only] = marks.length === 1 && waiting.size === 1 ? marks : [];
+        const withEvents = only && waiting.has(rows.get(only[0])!.missionId) ? { missionId: rows.get(only[0])!.missionId, attemptId: only[0], seq: only[1] } : undefined;
+        await writeWaiting(withEvents);
+        for (const [attemptId, seq] of marks) if (attemptId !== withEvents?.attemptId) await repo.setLastStoredSeq(attemptId, seq, now);
         const acks: IngestResult['acks'] = [];
-        for (const [attemptId, seq] of stored) {
-          // The high-water mark follows what was stored even when a later frame of the same batch
-          // was fenced (e.g. after the attempt finished): otherwise stored events sit above it and
-          // their resend collides with them.
-          if (seq !== rows.get(attemptId)!.lastAckedSeq) await repo.setLastStoredSeq(attemptId, seq, now);
-          if (!fenced.has(attemptId)) acks.push({ attemptId, seq });
-        }
+        for (const [attemptId, seq] of stored) if (!fenced.has(attemptId)) acks.push({ attemptId, seq });
         for (const id of ids) if (!rows.has(id)) fenced.set(id, 'no such attempt');
         return {
           acks,

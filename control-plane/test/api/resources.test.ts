@@ -141,7 +141,7 @@ t.test('projects: create with defaults, unique names per organization, get and p
   });
   t.match(full.body, { description: 'the API', visibility: 'public', defaultAgent: 'claude-code', maxConcurrentMissions: 7 });
 
-  t.same((await api.get(`/api/v1/projects/${res.body.id}`)).body, res.body);
+  t.same((await api.get(`/api/v1/projects/${res.body.id}`)).body, { ...res.body, viewerAccess: 'owner' }, 'read back as created, with the caller’s own access');
 
   const patched = await api.patch(`/api/v1/projects/${res.body.id}`, { name: 'Website', memory: 'Use pnpm', visibility: 'public', maxConcurrentMissions: 2 });
   t.equal(patched.status, 200);

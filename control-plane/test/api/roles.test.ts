@@ -98,3 +98,18 @@ t.test("mapping a workstation answers the same for one that does not exist and f
   const ours = await alice.client.post('/api/v1/workstations', { organizationId: acme.id, name: 'acme box' });
   t.equal((await alice.client.post(`/api/v1/projects/${project.id}/workstations`, { workstationId: ours.body.workstation.id })).status, 201, 'our own maps');
 });
+
+t.test("a project says the caller's own access, so a client offers only what it may do; the same access decides a change", async (t) => {
+  const project = await createProject(alice.client, acme.id);
+  const viewer = await createUser(app, `vera-${newId()}@roles.test`);
+  await alice.client.post(`/api/v1/organizations/${acme.id}/members`, { userId: viewer.id, role: 'viewer' });
+  const seen = async (c: typeof alice.client) => (await c.get(`/api/v1/projects/${project.id}`)).body.viewerAccess;
+  t.equal(await seen(alice.client), 'owner', 'the organization owner');
+  t.equal(await seen(carol.client), 'admin', 'an organization admin');
+  t.equal(await seen(bob.client), 'write', 'a member');
+  t.equal(await seen(viewer.client), 'read', 'a viewer');
+  t.equal((await viewer.client.patch(`/api/v1/projects/${project.id}`, { monthlyBudgetUsd: 5 })).status, 403, 'and a viewer may not change the settings');
+  t.equal((await bob.client.patch(`/api/v1/projects/${project.id}`, { monthlyBudgetUsd: 5 })).status, 403, 'nor may a member');
+  t.equal((await carol.client.patch(`/api/v1/projects/${project.id}`, { monthlyBudgetUsd: 5 })).status, 200, 'an admin may');
+  t.equal((await carol.client.patch(`/api/v1/projects/${project.id}`, { monthlyBudgetUsd: 6 })).body.viewerAccess, undefined, 'only the GET says it');
+});

@@ -60,7 +60,7 @@ t.test('a retry on the same workstation with the same agent resumes the session 
   const second = await assignOf(client, m.id, first.payload.attemptId);
   // CLIs report a resumed session's running totals: the daemon is told what the session used so far.
   t.same(second.payload.resume.usageSoFar, { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 50, cacheWriteTokens: 7, costUsd: 0.25 }, 'the session’s usage so far comes with the resume');
-  t.match(second.payload.resume, { agentSessionId: 'sess-retry-1', fromAttemptId: first.payload.attemptId, reason: 'retry after failed' });
+  t.match(second.payload.resume, { agentSessionId: 'sess-retry-1', fromAttemptId: first.payload.attemptId, reason: 'retry after failed', earlierOutcome: 'failed' });
   t.equal(second.payload.resumeNote, null);
   t.equal(await resumedFrom(second.payload.attemptId), first.payload.attemptId, 'the new attempt records which attempt it resumed');
   t.equal(await resumedFrom(first.payload.attemptId), null, 'the first one resumed nothing');
@@ -77,6 +77,7 @@ t.test('a rejection in Review sends the mission back into the same session, sayi
   t.equal(reviewed.status, 200, 'rejected in Review');
   const second = await assignOf(client, m.id, first.payload.attemptId);
   t.match(second.payload.resume, { agentSessionId: 'sess-review-1', fromAttemptId: first.payload.attemptId, reason: 'review feedback' });
+  t.notOk('earlierOutcome' in second.payload.resume!, 'after a success, no word of lost work');
   t.equal(second.payload.mission.reviewFeedback, 'Name the function after what it does.');
   await client.close();
 });
@@ -140,8 +141,20 @@ t.test('the newest session recorded here by this agent is resumed, past newer on
   await earlierAttempt(p, m.id, { workstationId: p.workstationId, agentSessionId: null, status: 'timed_out', ...at(1 * hour) });
   await api.patch(`/api/v1/missions/${m.id}`, { ready: true });
   const assign = await assignOf(client, m.id);
-  t.match(assign.payload.resume, { agentSessionId: 'sess-wanted', fromAttemptId: wanted.id, reason: 'retry after timed_out' }, 'the reason is why the mission came back last');
+  t.match(assign.payload.resume, { agentSessionId: 'sess-wanted', fromAttemptId: wanted.id, reason: 'retry after timed_out', earlierOutcome: 'lost' }, 'the reason is why the mission came back last; the outcome is the resumed session’s');
   t.equal(await resumedFrom(assign.payload.attemptId), wanted.id);
+  await client.close();
+});
+
+t.test('a session whose attempt failed after its push (a merge conflict) is resumed without word of lost work', async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const m = await p.mission({ ready: false });
+  await earlierAttempt(p, m.id, { workstationId: p.workstationId, agentSessionId: 'sess-pushed', status: 'failed', headCommit: 'a'.repeat(40) });
+  await api.patch(`/api/v1/missions/${m.id}`, { ready: true });
+  const assign = await assignOf(client, m.id);
+  t.match(assign.payload.resume, { agentSessionId: 'sess-pushed', reason: 'retry after failed' });
+  t.notOk('earlierOutcome' in assign.payload.resume!, 'its work is on the branch: nothing to warn of');
   await client.close();
 });
 

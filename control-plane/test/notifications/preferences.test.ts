@@ -59,6 +59,29 @@ t.test('a notification created in quiet hours is held: listed as waiting, not co
   t.equal(await w.unread(), 1);
 });
 
+t.test('someone outside an organization that notifies them can turn its kinds off: a stranger, then an outside collaborator', async (t) => {
+  const w = await world('reach');
+  const open = await createProject(w.owner.client, w.org.id, { visibility: 'public' });
+  const stranger = await createUser(app, `stranger-${Math.random()}@example.com`);
+  const mine = async () => (await stranger.client.get('/api/v1/notification-preferences')).body.kinds.filter((k: any) => k.organizationId === w.org.id);
+  const told = async (kind: string) => ((await stranger.client.get('/api/v1/notifications?limit=200')).body.items as any[]).filter((n) => n.kind === kind).length;
+  const ask = async (role: string) => (await stranger.client.post(`/api/v1/projects/${open.id}/access-requests`, { role })).body.id as string;
+  t.same(await mine(), [], 'nothing from an organization that never reached them');
+  t.equal((await stranger.client.patch('/api/v1/notification-preferences', { kinds: [{ organizationId: w.org.id, kind: 'access_request.declined', enabled: false }] })).status, 404, 'nor may they name it');
+
+  t.equal((await w.owner.client.post(`/api/v1/access-requests/${await ask('viewer')}/decline`, {})).status, 200);
+  t.equal(await told('access_request.declined'), 1, 'told of the decline');
+  t.same((await mine()).map((k: any) => `${k.kind} ${k.enabled}`), ['access_request.approved true', 'access_request.declined true'], 'the organization they asked is listed, with the kinds that can reach an outsider');
+  const muted = await stranger.client.patch('/api/v1/notification-preferences', { kinds: [{ organizationId: w.org.id, kind: 'access_request.declined', enabled: false }] });
+  t.equal(muted.status, 200, 'and its kinds can be turned off');
+  await w.owner.client.post(`/api/v1/access-requests/${await ask('viewer')}/decline`, {});
+  t.equal(await told('access_request.declined'), 1, 'a second decline is not delivered');
+
+  await w.owner.client.post(`/api/v1/access-requests/${await ask('member')}/approve`, {});
+  t.equal(await told('access_request.approved'), 1, 'other kinds still come');
+  t.match((await mine()).find((k: any) => k.kind === 'access_request.declined'), { enabled: false }, 'the choice holds for the outside collaborator');
+});
+
 t.test('bad preferences are refused with a stable code and change nothing', async (t) => {
   const w = await world('bad');
   const other = await world('bad-other');

@@ -10,7 +10,7 @@ runOnceAcrossEngines(t, 'a board view in Chromium');
 
 // #18 on the board: pause a workstation with a reason and resume it, set its visibility, hand a
 // mission to a workstation and back to any, retry a mission with a reason; a viewer gets no
-// workstation controls; axe finds nothing serious on the panel with the new controls.
+// workstation controls and a read-only Project settings; axe finds nothing serious on the panel with the new controls.
 
 if (haveChromium(t)) await collaborationControls();
 
@@ -144,6 +144,25 @@ async function collaborationControls() {
     t.ok(box.x >= 0 && box.x + box.width <= 390, 'the workstation fits the screen');
     t.same(await axeViolations(vp, '#workstations'), [], 'no serious or critical accessibility violations in the Workstations view at 390 px');
     await board.shot('collaboration-viewer.png', vp);
+    await ctx.close();
+  });
+
+  await step('a viewer opens Project settings read-only: shown, nothing to change, no Save', async (t) => {
+    const ctx = await board.browser.newContext();
+    const vp = await ctx.newPage();
+    await signIn(vp, app.baseUrl, viewerKey);
+    await vp.getByRole('button', { name: 'Project settings' }).click();
+    const dialog = vp.locator('#settings-dialog');
+    const note = dialog.getByTestId('settings-readonly');
+    await note.waitFor();
+    t.equal(await note.textContent(), 'Only the project’s admins can change these settings.', 'the dialog says why nothing can be changed');
+    t.ok(await note.evaluate((el) => el === document.activeElement), 'and that is where the focus lands');
+    t.ok(await dialog.getByLabel('Monthly budget (USD)').isDisabled(), 'the budget cannot be edited');
+    t.ok(await dialog.getByLabel('Public project').isDisabled(), 'nor the visibility');
+    t.equal(await dialog.getByRole('button', { name: 'Save' }).count(), 0, 'no Save button');
+    t.same(await axeViolations(vp, '#settings-dialog'), [], 'no serious or critical accessibility violations in the read-only dialog');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     await ctx.close();
   });
 }

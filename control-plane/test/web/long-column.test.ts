@@ -48,4 +48,35 @@ if (haveChromium(t)) {
     t.ok(await more.isHidden(), 'nothing left to show');
     t.ok(await page.locator('section.column[data-list="done"]').getByTestId('show-all').isHidden(), 'a short column has no button');
   });
+
+  // Opening the dialog refreshes the board's copy of the project (a new object); the load in flight
+  // took that for "another project was chosen meanwhile" and stopped, leaving the board empty and busy.
+  await step('Project settings opened while the board loads does not stop the load', async (t) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let firstPages = 0;
+    await page.route(/\/api\/v1\/projects\/[^/]+\/missions\?/, async (route) => {
+      if (!new URL(route.request().url()).searchParams.has('cursor')) {
+        firstPages++;
+        await held;
+      }
+      await route.continue();
+    });
+    t.teardown(() => page.unroute(/\/api\/v1\/projects\/[^/]+\/missions\?/));
+    await page.reload(); // signed in again from the remembered key
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('#board')?.getAttribute('aria-busy') === 'true');
+    await page.getByRole('button', { name: 'Project settings' }).click();
+    const dialog = page.locator('#settings-dialog');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    t.ok(firstPages > 0, 'the board was still loading when the dialog opened');
+    release();
+    await page.locator('#board[aria-busy="false"]').waitFor({ timeout: 10_000 });
+    const todo = page.locator('ol.cards[data-list="todo"] li.card');
+    await todo.nth(99).waitFor();
+    t.equal(await todo.count(), 100, 'the board painted its cards');
+    await page.locator('[data-count="todo"]', { hasText: '(105)' }).waitFor();
+  });
 }

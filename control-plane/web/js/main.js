@@ -60,9 +60,11 @@ const dispatch = createDispatchRefresher({ api, store, projectId: () => project?
 const settings = createSettings({
   api,
   project: () => project,
+  // In place: the board's loads tell "another project was chosen meanwhile" by the object
+  // (`project !== shown`), and the dialog refreshes the project as it opens, maybe mid-load.
   onSaved(saved) {
-    projects = projects.map((p) => (p.id === saved.id ? saved : p));
-    if (project?.id === saved.id) project = saved;
+    const known = projects.find((p) => p.id === saved.id);
+    if (known) Object.assign(known, saved);
   },
 });
 

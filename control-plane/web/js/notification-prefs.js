@@ -32,7 +32,7 @@ export function createNotificationPrefs({ api }) {
       h('fieldset', {}, h('legend', {}, 'Quiet hours'), h('label', {}, quietOn, ' Hold notifications from '), start, h('span', {}, ' to '), end,
         h('p', { className: 'muted' }, 'Held ones wait under "Snoozed" and count once the quiet hours end.')),
       h('label', {}, digest, ' A weekly digest'),
-      ...[...byOrg].map(([orgId, list]) => h('fieldset', {}, h('legend', {}, `Notify me in ${orgName.get(orgId) ?? orgId} about`),
+      ...[...byOrg].map(([orgId, list]) => h('fieldset', {}, h('legend', {}, orgName.has(orgId) ? `Notify me in ${orgName.get(orgId)} about` : `Notify me from an organization you are not in (${orgId}) about`),
         ...list.map(({ k, box }) => h('label', { className: 'kind' }, box, ' ', k.description)))),
       h('button', { type: 'submit' }, 'Save preferences'),
       latest ? h('details', {}, h('summary', {}, `Latest digest: ${latest.subject}`), h('pre', { className: 'digest' }, latest.text)) : null,

@@ -29,12 +29,17 @@ export function createSettings({ api, project, onSaved }) {
     onSaved(p); // the board's copy is refreshed too
     dialog.replaceChildren(form(p), projectTimeline({ api, projectId: p.id }));
     dialog.showModal();
-    $('input[name="policy"]:checked', dialog)?.focus();
+    if (mayChange(p)) $('input[name="policy"]:checked', dialog)?.focus();
+    else $('#settings-readonly', dialog).focus();
     showSpend(p.id);
   }
 
+  /** Only the project's admins may save (the API says whose access this is; absent: let the API decide). */
+  const mayChange = (p) => p.viewerAccess === undefined || p.viewerAccess === 'admin' || p.viewerAccess === 'owner';
+
   function form(p) {
     const current = p.agentPermissionPolicy ?? 'edits';
+    const editable = mayChange(p);
     const budget = h('input', {
       id: 'settings-budget', name: 'monthlyBudgetUsd', type: 'number', min: '0', step: '0.01', inputmode: 'decimal',
       placeholder: 'no budget', 'aria-describedby': 'settings-budget-hint settings-spent',
@@ -77,6 +82,9 @@ export function createSettings({ api, project, onSaved }) {
       },
     },
     h('h2', { id: 'settings-title' }, `Settings — ${p.name}`),
+    // Read-only for everyone else: the settings are shown, nothing can be changed or saved.
+    editable ? null : h('p', { id: 'settings-readonly', className: 'hint', tabIndex: -1, dataset: { testid: 'settings-readonly' } }, 'Only the project’s admins can change these settings.'),
+    h('fieldset', { className: 'settings-fields', disabled: !editable },
     h('fieldset', { className: 'policies' },
       h('legend', {}, 'Agent permission policy'),
       POLICIES.map(([value, label, explanation]) => h('div', { className: 'policy' },
@@ -95,11 +103,11 @@ export function createSettings({ api, project, onSaved }) {
     h('div', { className: 'checkbox' }, docsInRepository, h('label', { for: 'settings-docs-in-repository' }, 'Commit mission docs to the repository')),
     h('p', { id: 'settings-docs-hint', className: 'hint' }, 'solution.md and tasks/ go into the product repository with the agent’s work (missions/<id>/). Off: they are kept in Solo Unicorn only.'),
     h('div', { className: 'checkbox' }, autoApprove, h('label', { for: 'settings-auto-approve' }, 'Approve access requests at once')),
-    h('p', { id: 'settings-auto-approve-hint', className: 'hint' }, 'A request for viewer or member from a member of the organization is granted without waiting; admin always waits for you.'),
+    h('p', { id: 'settings-auto-approve-hint', className: 'hint' }, 'A request for viewer or member from a member of the organization is granted without waiting; admin always waits for you.')),
     error,
     h('div', { className: 'actions' },
-      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
-      h('button', { type: 'submit', className: 'primary' }, 'Save')));
+      h('button', { type: 'button', onclick: () => dialog.close() }, editable ? 'Cancel' : 'Close'),
+      editable ? h('button', { type: 'submit', className: 'primary' }, 'Save') : null));
   }
 
   /** This month's spend next to the budget; left out when the control plane cannot say. */

@@ -27,7 +27,7 @@ export function summarize(kind, data = {}) {
     case 'pr.mode_fallback': return `no pull request: ${d.reason}`;
     case 'pr.failed': return `pull request not opened: ${d.reason}`;
     case 'agent.session': return `${d.agent ?? 'agent'} session ${d.agentSessionId}`;
-    case 'agent.session_resumed': return `resumed the agent session of the earlier attempt (${d.reason})`;
+    case 'agent.session_resumed': return `resumed the agent session of the earlier attempt (${d.reason})${d.workingTreeReset ? `; that attempt ended ${d.earlierOutcome}: what it left uncommitted is gone (the tree is at ${String(d.workingTreeReset).slice(0, 12)}), and the agent was told` : ''}`;
     case 'agent.session_fresh': return `started a fresh agent session (${d.reason})`;
     case 'agent.usage':
       return `+${formatCount(d.inputTokens)} in / +${formatCount(d.outputTokens)} out tokens${d.costUsd !== undefined ? `, ${formatCost(d.costUsd)}` : ''}`;

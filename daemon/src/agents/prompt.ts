@@ -27,6 +27,11 @@ export interface BuildPromptInput {
   /** The reviewer's feedback on the previous attempt, which was rejected. */
   reviewFeedback?: string | null;
   docs: readonly PromptDoc[];
+  /**
+   * The earlier attempt whose agent session this run continues did not succeed: how it ended, and
+   * the commit the working tree was reset to (what it left uncommitted is gone).
+   */
+  unfinishedEarlier?: { outcome: string; resetTo: string } | null;
 }
 
 export const missionDocsDir = (missionId: string) => `solo-unicorn-docs/missions/${missionId}`;
@@ -44,7 +49,7 @@ const stageMeanings: Record<string, string> = {
 };
 
 export function buildPrompt(input: BuildPromptInput): string {
-  const { mission, stage, actor, projectMemory, reviewFeedback, docs } = input;
+  const { mission, stage, actor, projectMemory, reviewFeedback, docs, unfinishedEarlier } = input;
   const stages = input.stages.map((s) => (typeof s === 'string' ? s : s.name));
   const dir = missionDocsDir(mission.id);
   const parts: string[] = [];
@@ -67,6 +72,17 @@ export function buildPrompt(input: BuildPromptInput): string {
       '## REVIEW FEEDBACK — the previous attempt was rejected\n\n'
       + 'A reviewer rejected the previous attempt at this mission. Address every point below in this attempt:\n\n'
       + `<review-feedback>\n${reviewFeedback.trim()}\n</review-feedback>`,
+    );
+  }
+
+  if (unfinishedEarlier) {
+    // Worded for both cases: the CLI may have lost the session and started fresh after all.
+    parts.push(
+      '## Your earlier attempt did not finish\n\n'
+      + `If you remember working on this mission before: that attempt ended ${unfinishedEarlier.outcome.replaceAll('_', ' ')}, and what it left uncommitted is gone. `
+      + `The working tree was reset to the mission branch as last committed (commit ${unfinishedEarlier.resetTo.slice(0, 12)}), which keeps any commit it made; `
+      + 'the mission docs below were restored. '
+      + 'Read the files as they are now before relying on what you remember of them.',
     );
   }
 

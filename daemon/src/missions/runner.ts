@@ -120,6 +120,11 @@ export function createMissionRunner(deps: RunnerDeps) {
       const resumable = resolved.adapter.canResume(resolved.agent.command);
       let session = a.resume && resumable ? { id: a.resume.agentSessionId, fromAttemptId: a.resume.fromAttemptId, reason: a.resume.reason } : undefined;
       if (session && a.resume?.usageSoFar) resolved.adapter.seedSessionUsage?.(session.id, a.resume.usageSoFar);
+      // The session's own attempt did not succeed, and the pool reset the working tree since: the
+      // agent may remember edits it never committed, which are gone. Its first prompt here says
+      // so (and where the tree stands); later stages of this attempt need not.
+      let unfinishedEarlier = session && a.resume?.earlierOutcome && a.resume.earlierOutcome !== 'succeeded'
+        ? { outcome: a.resume.earlierOutcome, resetTo: lease.headBefore } : undefined;
       const freshReason = a.resume && !resumable
         ? `the configured ${resolved.agent.name} command cannot continue a session (a plain command, or one that takes {promptFile})`
         : (a.resumeNote ?? 'no earlier agent session to continue');
@@ -130,14 +135,19 @@ export function createMissionRunner(deps: RunnerDeps) {
           note('stage.changed', { stage: stage.name });
           const { policy, downgraded } = effectivePolicy(a.permissionPolicy ?? 'edits', stage.name, deps.allowFullAgentPermissions);
           if (downgraded) note('agent.policy_downgraded', { stage: stage.name, requested: downgraded.requested, applied: policy, reason: downgraded.reason });
-          if (session) note('agent.session_resumed', { agentSessionId: session.id, fromAttemptId: session.fromAttemptId, reason: session.reason, stage: stage.name });
+          if (session) {
+            note('agent.session_resumed', {
+              agentSessionId: session.id, fromAttemptId: session.fromAttemptId, reason: session.reason, stage: stage.name,
+              ...(unfinishedEarlier ? { earlierOutcome: unfinishedEarlier.outcome, workingTreeReset: unfinishedEarlier.resetTo } : {}),
+            });
+          }
           else note('agent.session_fresh', { reason: freshReason, stage: stage.name });
           const logDir = join(deps.home, 'logs');
           mkdirSync(logDir, { recursive: true, mode: 0o700 });
           const prompt = buildPrompt({
             mission: { id: m.id, title: m.title, description: m.description ?? '', clarification: m.clarification },
             stage: stage.name, stages, actor: a.actor ? { name: a.actor.name, instructions: a.actor.instructions ?? '' } : null,
-            projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs,
+            projectMemory: a.prompt || null, reviewFeedback: m.reviewFeedback, docs: a.docs, unfinishedEarlier,
           }) + (conflict && !conflict.clean && stage.name === stages[from]?.name ? conflictSection({ targetBranch: m.targetBranch, ...conflict }) : '');
           // The wall-time cap holds for the stage: a relaunch after an outage gets what is left of it.
           const deadline = Date.now() + deps.timeouts.wallMs;
@@ -169,6 +179,7 @@ export function createMissionRunner(deps: RunnerDeps) {
               return run;
             },
           });
+          unfinishedEarlier = undefined;
           if (outcome.sessionId && resumable) session = { id: outcome.sessionId, fromAttemptId: ref.attemptId, reason: `continues the ${stage.name} stage of this attempt` };
           if (r.cancelled) break;
           if (outcome.status !== 'succeeded') break;

@@ -36,6 +36,13 @@ t.test('the prompt carries the mission, its stage in the flow, the actor, feedba
   t.match(prompt, `\`${dir}/tasks/{n}.md\``);
 });
 
+t.test('a run continuing an unfinished attempt\'s session is told its uncommitted changes are gone', async (t) => {
+  const base = { mission, stage: 'execute', stages: ['execute'], docs: [] };
+  t.notMatch(buildPrompt(base), /did not finish/, 'no note without an unfinished earlier attempt');
+  t.match(buildPrompt({ ...base, unfinishedEarlier: { outcome: 'timed_out', resetTo: '0123456789abcdef0123' } }),
+    /## Your earlier attempt did not finish\n\n.*ended timed out, and what it left uncommitted is gone\. .*\(commit 0123456789ab\), which keeps any commit it made; the mission docs below were restored\. Read the files as they are now/);
+});
+
 t.test('each built-in stage says what it means; a custom stage is named', async (t) => {
   const base = { mission, stages: ['clarify', 'plan', 'execute', 'security-review'], docs: [] };
   t.match(buildPrompt({ ...base, stage: 'clarify' }), /Clarify the mission[\s\S]*Do not change the code/);

@@ -33,7 +33,11 @@ export async function startRunner(agent: { type: string; command: string[]; env?
     retry: opts.retry ?? { maxRetries: 3, baseDelayMs: 50 },
     emit: async (ref, kind, data) => reports.get(ref.attemptId)?.events.push({ kind, data }),
     doc: async () => {},
-    finish: async (ref, status, extra) => reports.get(ref.attemptId)?.done({ status, ...extra }),
+    // Told one macrotask later, as a control plane would be (the report crosses the network): told
+    // at once, the test's next attempt started before the runner had handed the worktree back,
+    // took the pool's other worktree and raced the release over the branch (one CI run: a push
+    // rejected as behind). A daemon's next assignment always arrives after that hand-back.
+    finish: async (ref, status, extra) => void setImmediate(() => reports.get(ref.attemptId)?.done({ status, ...extra })),
   });
   const remote = bareRemote('runner', 'Runner');
   const repository = { id: newId(), url: `file://${remote}`, defaultBranch: 'main' };

@@ -12,7 +12,7 @@ import { claudeCodeAdapter } from '../../src/agents/adapters/claude-code.ts';
 import { launchAgent } from '../../src/agents/launcher.ts';
 import { claudeBin, claudeEnv } from '../helpers/claude.ts';
 import { runOnceAcrossEngines } from '../helpers/lanes.ts';
-import { type Failure, startAnthropicModelServer, text, type Turn } from '../helpers/model-server/anthropic.ts';
+import { type Failure, startAnthropicModelServer, text, toolUse, type Turn } from '../helpers/model-server/anthropic.ts';
 import { tempDir } from '../helpers/processes.ts';
 import { eventLog } from '../agents/helpers.ts';
 import { dataOf, startRunner } from '../agents/runner-harness.ts';
@@ -68,6 +68,29 @@ t.test('the session goes on from stage to stage and into the next attempt; usage
   t.match(dataOf(third.events, 'agent.session_fresh'), [{ reason: new RegExp(`no longer knows session ${unknown}`) }], 'the timeline says why it started fresh');
   t.equal(dataOf(third.events, 'agent.started').length, 2, 'relaunched once, without --resume');
   t.match(dataOf(third.events, 'agent.message'), [{ text: /PLANNED-7/ }], 'the fresh conversation started from the first turn');
+});
+
+// The case the note exists for: the agent edited a file, hit its usage limit before anything was
+// committed, and the retry resumes its session in a worktree reset since. It still remembers the
+// edit; its new prompt says the edit is gone.
+t.test('a retry resuming a session that hit its usage limit is told its uncommitted edit is gone', async (t) => {
+  const { model, attempt } = await claudeRunner([
+    { blocks: ({ cwd }) => [toolUse('Write', { file_path: join(cwd!, 'draft.txt'), content: 'half done\n' })] },
+    { blocks: [text('REDONE-9: the draft is written again.')], failures: [{ status: 429, resetAt: new Date(Date.now() + 3_600_000), retryAfterSeconds: 3600 }] },
+  ]);
+  const first = await attempt();
+  t.equal(first.finished.status, 'limited', first.finished.reason ?? '');
+  const sessionId = dataOf(first.events, 'agent.session')[0]!.agentSessionId as string;
+
+  const retry = await attempt({ resume: { agentSessionId: sessionId, fromAttemptId: first.attemptId, reason: 'retry after limited', earlierOutcome: 'limited' } });
+  t.equal(retry.finished.status, 'succeeded', retry.finished.reason ?? '');
+  const [acquired] = dataOf(retry.events, 'worktree.acquired');
+  t.match(dataOf(retry.events, 'agent.session_resumed'), [{ agentSessionId: sessionId, earlierOutcome: 'limited', workingTreeReset: acquired!.base }]);
+  const asked = messagesOf(model.conversation().at(-1)!.body);
+  t.match(asked, /draft\.txt/, 'the model still has its earlier Write in the conversation');
+  t.match(asked, /Your earlier attempt did not finish[\s\S]*ended limited, and what it left uncommitted is gone/, 'and is told the edit is gone');
+  t.same(dataOf(retry.events, 'git.commit'), [], 'indeed: the draft was not in the tree (nothing to commit after a text-only answer)');
+  t.match(dataOf(retry.events, 'agent.message'), [{ text: /REDONE-9/ }]);
 });
 
 t.test('a usage limit ends the attempt limited, with the reset time the API gave', async (t) => {

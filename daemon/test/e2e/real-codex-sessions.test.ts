@@ -47,6 +47,17 @@ t.test('the thread goes on from stage to stage and into the next attempt; usage 
   t.equal(third.finished.status, 'succeeded', third.finished.reason ?? '');
   t.match(dataOf(third.events, 'agent.session_fresh'), [{ reason: /no longer knows session 01a24646-0000/ }], 'an unknown thread: fresh, and the timeline says why');
   t.same(dataOf(third.events, 'agent.message').map((m) => m.text), ['ANSWER-1'], 'a new conversation');
+
+  // A retry after a failed attempt: the thread goes on, but that attempt's uncommitted edits are
+  // gone with its working tree, and the agent is told so before it trusts its memory of them.
+  const retry = await attempt({ resume: { agentSessionId: threadId, fromAttemptId: second.attemptId, reason: 'retry after failed', earlierOutcome: 'failed' } });
+  t.equal(retry.finished.status, 'succeeded', retry.finished.reason ?? '');
+  const [acquired] = dataOf(retry.events, 'worktree.acquired');
+  t.match(dataOf(retry.events, 'agent.session_resumed'), [{ agentSessionId: threadId, earlierOutcome: 'failed', workingTreeReset: acquired!.base }], 'the timeline says the tree was reset, and to which commit');
+  const told = model.requests.at(-1)!;
+  t.match(inputOf(told), /ANSWER-3/, 'the conversation went on');
+  t.match(told.userTexts.at(-1), new RegExp(`Your earlier attempt did not finish[\\s\\S]*ended failed, and what it left uncommitted is gone[\\s\\S]*commit ${String(acquired!.base).slice(0, 12)}`), 'the new prompt says the uncommitted changes are gone, and where the tree stands');
+  t.notMatch(model.requests.at(-2)!.userTexts.at(-1) ?? '', /did not finish/, 'a resume after a success says nothing of the kind');
 });
 
 t.test('a usage limit ends the attempt limited at the time Codex names; a 503 is relaunched; a 401 fails clearly', async (t) => {

@@ -41,6 +41,10 @@ export const updateProjectBody = z
   })
   .partial();
 
+/** What a caller may do with a project: see it from outside (public), read, work its board (write), administer, own. */
+export const projectAccessSchema = z.enum(['public', 'read', 'write', 'admin', 'owner']);
+export type ProjectAccess = z.infer<typeof projectAccessSchema>;
+
 export const projectSchema = z.object({
   id: idSchema,
   organizationId: idSchema,
@@ -57,6 +61,7 @@ export const projectSchema = z.object({
   anonymousRead: z.boolean().describe('true (public projects only): callers without credentials may read what a signed-in outsider reads (the project, its Done missions and their docs, its repositories, its gallery entry); default false'),
   createdAt: z.string(),
   updatedAt: z.string(),
+  viewerAccess: projectAccessSchema.optional().describe("GET /projects/:projectId only: the caller's own access to the project; only admin and owner may change its settings"),
 });
 export type Project = z.infer<typeof projectSchema>;
 

@@ -57,6 +57,13 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
   resume: z.object({
     agentSessionId: z.string().min(1).max(128), fromAttemptId: idSchema, reason: z.string().max(500),
     /**
+     * Set when the attempt that ran the session did not succeed and pushed nothing: how it ended
+     * (failed, cancelled, lost, limited, …). What it left uncommitted is gone (the worktree is
+     * reset before the next attempt) though the session may remember editing it: the daemon tells
+     * the agent. Absent after a success, or a failure after the push (a merge conflict).
+     */
+    earlierOutcome: z.string().max(40).nullable().optional(),
+    /**
      * What the session's earlier runs used, as recorded here: the CLIs report running totals for a
      * resumed session (Claude Code's cost, Codex's tokens), so a daemon that restarted since still
      * reports only this run's share.

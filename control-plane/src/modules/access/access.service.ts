@@ -68,14 +68,13 @@ export function createAccessService(db: Db) {
 
 
   async function requireMission(user: UserPrincipal, missionId: string, need: Access) {
-    const mission = await repo.missionFacts(missionId);
-    if (!mission) throw notFound('mission');
-    const row = await repo.projectWithRoles(user.userId, mission.projectId);
+    const row = await repo.missionWithRoles(user.userId, missionId);
+    if (!row) throw notFound('mission');
     // A mission in an invisible project is itself invisible; outside a public project, so is any not in Done.
-    const facts = row && factsOf(row);
-    const seen = facts && projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin });
-    if (!seen || (seen === 'public' && mission.list !== 'done')) throw notFound('mission');
-    return { project: row!.project, access: decideProject(user, facts, need) };
+    const facts = factsOf(row);
+    const seen = projectAccess({ ...facts, isInstanceAdmin: user.isInstanceAdmin });
+    if (!seen || (seen === 'public' && row.mission.list !== 'done')) throw notFound('mission');
+    return { project: row.project, access: decideProject(user, facts, need) };
   }
 
   /**

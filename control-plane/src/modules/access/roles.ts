@@ -1,11 +1,11 @@
-import type { OrgRole, ProjectRole } from '@solo-unicorn/shared';
+import type { OrgRole, ProjectAccess, ProjectRole } from '@solo-unicorn/shared';
 
 /**
  * What a caller may do. Ordered: each level includes the ones before it. `public` is what anyone
  * signed in gets on a public project they are not part of: its board, missions in Done with their
  * docs, and its repositories — routes ask for it explicitly; everything else needs `read`.
  */
-export type Access = 'public' | 'read' | 'write' | 'admin' | 'owner';
+export type Access = ProjectAccess; // the API says it too (a project's viewerAccess): one list of levels
 const rank: Record<Access, number> = { public: 0, read: 1, write: 2, admin: 3, owner: 4 };
 
 export const orgRoleAccess: Record<OrgRole, Access> = { viewer: 'read', member: 'write', admin: 'admin', owner: 'owner' };

@@ -3,6 +3,9 @@ import { apiKeys, realtimeTickets, users, workstations } from '../../db/schema/i
 import type { Executor } from '../../db/types.ts';
 import { dbNow, dbNowPlus } from '../../db/db-clock.ts';
 
+/** How often a key's last use is written at most. */
+export const API_KEY_TOUCH_MS = 60_000;
+
 export function createAuthRepository(db: Executor) {
   return {
     async findActiveApiKey(keyHash: string) {
@@ -50,7 +53,7 @@ export function createAuthRepository(db: Executor) {
 
     /** Marks a key used, at most once a minute, so reads do not each cost a write. */
     async touchApiKey(id: string, now: Date) {
-      const aMinuteAgo = new Date(now.getTime() - 60_000);
+      const aMinuteAgo = new Date(now.getTime() - API_KEY_TOUCH_MS);
       await db
         .update(apiKeys)
         .set({ lastUsedAt: now })

@@ -70,16 +70,15 @@ export async function changeList(
   const repo = createMissionsRepository(tx);
   const events = createMissionEventsRepository(tx);
   const now = clock.now();
-  const listOrder = to.listOrder ?? (to.list === before.list ? Number(before.listOrder) : await repo.endOfList(before.projectId, to.list));
   const after = await repo.update(before.id, {
     list: to.list,
-    listOrder,
+    listOrder: to.listOrder ?? (to.list === before.list ? Number(before.listOrder) : await repo.lockedEndOfList(before.projectId, to.list)),
     completedAt: to.list === 'done' ? (before.completedAt ?? now) : null,
     updatedAt: now,
     ...to.extra,
   });
   await events.append(
-    { missionId: before.id, origin: event.origin, kind: event.kind, userId: event.userId, data: { from: before.list, to: to.list, listOrder, ...event.data } },
+    { missionId: before.id, origin: event.origin, kind: event.kind, userId: event.userId, data: { from: before.list, to: to.list, listOrder: Number(after.listOrder), ...event.data } },
     now,
   );
   if ((before.list === 'done') !== (to.list === 'done')) {

@@ -2,6 +2,7 @@ import { type EventOrigin, newId } from '@solo-unicorn/shared';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import { missionEvents, missions } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
+import { rowsOf } from '../../db/rows.ts';
 
 export type MissionEventRow = typeof missionEvents.$inferSelect;
 
@@ -23,37 +24,34 @@ export function createMissionEventsRepository(db: Executor) {
      * stamps last_event_at. Must run inside the caller's transaction.
      */
     async append(event: NewMissionEvent, at: Date): Promise<MissionEventRow> {
-      const [bumped] = await db
-        .update(missions)
-        .set({ lastEventSeq: sql`${missions.lastEventSeq} + 1`, lastEventAt: at })
-        .where(eq(missions.id, event.missionId))
-        .returning({ seq: missions.lastEventSeq, projectId: missions.projectId });
-      if (!bumped) throw new Error(`mission ${event.missionId} vanished while recording an event`);
-      const [row] = await db
-        .insert(missionEvents)
-        .values({
-          id: newId(),
-          missionId: event.missionId,
-          projectId: bumped.projectId,
-          seq: bumped.seq,
-          origin: event.origin,
-          kind: event.kind,
-          data: event.data ?? {},
-          userId: event.userId ?? null,
-          attemptId: event.attemptId,
-          attemptSeq: event.attemptSeq,
-          createdAt: at,
-        })
-        .returning();
-      return row!;
+      // One statement (the seq taken and the row written together): every append sits inside
+      // some transaction on a hot path — a claim, an accept, a finish — where each round trip counts.
+      const row = {
+        id: newId(), missionId: event.missionId, origin: event.origin, kind: event.kind, data: event.data ?? {},
+        userId: event.userId ?? null, attemptId: event.attemptId ?? null, attemptSeq: event.attemptSeq ?? null, createdAt: at,
+      };
+      const [taken] = rowsOf(await db.execute(sql`
+        WITH bumped AS (
+          UPDATE missions SET last_event_seq = last_event_seq + 1, last_event_at = ${at.toISOString()}::timestamptz
+          WHERE id = ${row.missionId} RETURNING last_event_seq, project_id
+        )
+        INSERT INTO mission_events (id, mission_id, project_id, seq, origin, kind, data, user_id, attempt_id, attempt_seq, created_at)
+        SELECT ${row.id}, ${row.missionId}, b.project_id, b.last_event_seq, ${row.origin}::event_origin, ${row.kind}, ${JSON.stringify(row.data)}::jsonb,
+          ${row.userId}, ${row.attemptId}, ${row.attemptSeq}::int, ${at.toISOString()}::timestamptz
+        FROM bumped b
+        RETURNING seq, project_id`));
+      if (!taken) throw new Error(`mission ${event.missionId} vanished while recording an event`);
+      return { ...row, seq: Number(taken.seq), projectId: String(taken.project_id) };
     },
 
     /**
      * Appends one mission's events in order with one UPDATE (taking `events.length` seqs at once)
      * and one multi-row INSERT: what `append` does per event, for a batch a daemon streamed.
+     * `ack`: the attempt's new high-water mark (`last_acked_seq`), written by the same statement —
+     * the usual batch is one attempt's events, so it costs one round trip, not two.
      * Must run inside the caller's transaction.
      */
-    async appendMany(missionId: string, events: Omit<NewMissionEvent, 'missionId'>[], at: Date): Promise<void> {
+    async appendMany(missionId: string, events: Omit<NewMissionEvent, 'missionId'>[], at: Date, ack?: { attemptId: string; seq: number }): Promise<void> {
       if (events.length === 0) return;
       // One statement, the rows as one JSON parameter: a drizzle multi-row insert built an SQL
       // object of 11 parameters a row, and building it was over half of an ingesting control
@@ -72,7 +70,9 @@ export function createMissionEventsRepository(db: Executor) {
           SELECT r.id, ${missionId}, b.project_id, b.last_event_seq - ${events.length} + 1 + r.i, r.origin, r.kind, r.data, r.user_id, r.attempt_id, r.attempt_seq, ${at.toISOString()}::timestamptz
           FROM bumped b, jsonb_to_recordset(${rows}::jsonb) AS r(i int, id varchar, origin event_origin, kind varchar, data jsonb, user_id varchar, attempt_id varchar, attempt_seq int)
           RETURNING 1
-        )
+        )${ack ? sql`, acked AS (
+          UPDATE code_agent_sessions SET last_acked_seq = ${ack.seq}, updated_at = ${at.toISOString()}::timestamptz WHERE id = ${ack.attemptId}
+        )` : sql``}
         SELECT count(*)::int AS n FROM inserted`);
       if ((result as unknown as { rows: { n: number }[] }).rows[0]?.n !== events.length) throw new Error(`mission ${missionId} vanished while recording events`);
     },

@@ -1,5 +1,5 @@
 import { type MissionList, newId } from '@solo-unicorn/shared';
-import { and, asc, count, eq, inArray, isNotNull, max, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { rowsOf } from '../../db/rows.ts';
 import { missionDependencies, missions } from '../../db/schema/index.ts';
 import type { Executor } from '../../db/types.ts';
@@ -8,6 +8,8 @@ import type { Executor } from '../../db/types.ts';
 const LIST_ORDER_LOCK = 7_878_300;
 export type MissionRow = typeof missions.$inferSelect;
 export type NewMission = typeof missions.$inferInsert;
+/** An update's values: plain, or SQL computed by the UPDATE itself (see lockedEndOfList). */
+export type MissionSet = { [K in keyof NewMission]?: NewMission[K] | SQL };
 
 export interface ColumnQuery {
   projectId: string;
@@ -24,7 +26,14 @@ export interface ColumnQuery {
  */
 export const backlogPredicate = [eq(missions.list, 'todo'), eq(missions.ready, true), isNotNull(missions.repositoryId)] as const;
 
+/** A list's next bottom position: after its last mission, or 1000 in an empty list. */
+const listEnd = (projectId: string, list: MissionList) =>
+  sql<number>`(SELECT coalesce(max(m.list_order) + 1000, 1000) FROM missions m WHERE m.project_id = ${projectId} AND m.list = ${list}::mission_list)`;
+
 export function createMissionsRepository(db: Executor) {
+  /** The per-project lock list positions are taken under, held to the end of the transaction. */
+  const lockListOrder = (projectId: string) => db.execute(sql`SELECT pg_advisory_xact_lock(${LIST_ORDER_LOCK}, hashtext(${projectId}))`);
+
   return {
     async insert(values: Omit<NewMission, 'id'>) {
       const [row] = await db.insert(missions).values({ id: newId(), ...values }).returning();
@@ -42,7 +51,7 @@ export function createMissionsRepository(db: Executor) {
       return row;
     },
 
-    async update(id: string, values: Partial<NewMission>) {
+    async update(id: string, values: MissionSet) {
       const [row] = await db.update(missions).set(values).where(eq(missions.id, id)).returning();
       return row!;
     },
@@ -56,17 +65,24 @@ export function createMissionsRepository(db: Executor) {
     },
 
     /**
+     * The end of a list as an expression for the UPDATE that moves a mission there, after the same
+     * lock `endOfList` takes: the statement that follows the lock reads the list as it is then, and
+     * the move costs one round trip less than reading the end first.
+     */
+    async lockedEndOfList(projectId: string, list: MissionList): Promise<SQL<number>> {
+      await lockListOrder(projectId);
+      return listEnd(projectId, list);
+    },
+
+    /**
      * The next position at the bottom of a list. Two transactions adding to one project's lists at
      * once would read the same bottom: a per-project lock held to the end of the caller's
      * transaction makes them take turns, so no two missions share a position.
      */
     async endOfList(projectId: string, list: MissionList): Promise<number> {
-      await db.execute(sql`SELECT pg_advisory_xact_lock(${LIST_ORDER_LOCK}, hashtext(${projectId}))`);
-      const [row] = await db
-        .select({ top: max(missions.listOrder) })
-        .from(missions)
-        .where(and(eq(missions.projectId, projectId), eq(missions.list, list)));
-      return row?.top == null ? 1000 : Number(row.top) + 1000;
+      await lockListOrder(projectId);
+      const [row] = rowsOf(await db.execute(sql`SELECT ${listEnd(projectId, list)} AS top`));
+      return Number(row!.top);
     },
 
     /** A board column (or all lists) in board order: list, listOrder, id — keyset-paginated. */

@@ -103,14 +103,17 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
           if (oldDeps.join() !== deps.ids.join()) changes.dependsOn = { from: oldDeps, to: deps.ids };
         }
         const now = clock.now();
+        let after = before;
         if (Object.keys(changes).length > 0) {
-          await repo.update(missionId, { ...fields, stage, dependencyCount, updatedAt: now });
-          await createMissionEventsRepository(tx).append(
+          const updated = await repo.update(missionId, { ...fields, stage, dependencyCount, updatedAt: now });
+          const event = await createMissionEventsRepository(tx).append(
             { missionId, origin: 'user', kind: 'mission.updated', userId: caller.userId, data: { changes } },
             now,
           );
+          // The row as the append left it (it stamps the event counter), without reading it again.
+          after = { ...updated, lastEventSeq: event.seq, lastEventAt: now };
         }
-        return (await withDeps(tx, [(await repo.find(missionId))!]))[0]!;
+        return (await withDeps(tx, [after]))[0]!;
       });
     },
 

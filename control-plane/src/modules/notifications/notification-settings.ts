@@ -1,6 +1,7 @@
 import { newId } from '@solo-unicorn/shared';
-import { and, eq, inArray } from 'drizzle-orm';
-import { notificationPreferences, notificationSettings, organizationMemberships } from '../../db/schema/index.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { notificationPreferences, notificationSettings } from '../../db/schema/index.ts';
+import { rowsOf } from '../../db/rows.ts';
 import type { Executor } from '../../db/types.ts';
 import { invalidField, notFound } from '../../errors.ts';
 import { formatClockTime, parseClockTime, type QuietHours } from './quiet-hours.ts';
@@ -52,23 +53,40 @@ export async function mutedRecipients(db: Executor, organizationId: string, kind
   return new Set(rows.map((r) => r.userId));
 }
 
-async function memberOrganizations(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db.select({ id: organizationMemberships.organizationId }).from(organizationMemberships).where(eq(organizationMemberships.userId, userId));
-  return rows.map((r) => r.id).sort();
+/** What reaches someone outside an organization: the answers to their own access requests. */
+const OUTSIDER_KINDS = ['access_request.approved', 'access_request.declined'];
+
+/**
+ * The organizations whose notifications a person can turn off, and whether they belong to each:
+ * theirs; those with a project they collaborate on from outside; those they asked for access to
+ * a project of (the answer is notified). Only these: naming another would say it exists. (Only
+ * an outside collaborator's project role counts: a row left behind grants nothing.)
+ */
+async function organizationsReaching(db: Executor, userId: string): Promise<Map<string, boolean>> {
+  const rows = rowsOf(await db.execute(sql`
+    SELECT organization_id AS id, true AS member FROM organization_memberships WHERE user_id = ${userId}
+    UNION SELECT p.organization_id, false FROM project_members pm JOIN projects p ON p.id = pm.project_id WHERE pm.user_id = ${userId} AND pm.outside
+    UNION SELECT p.organization_id, false FROM access_requests ar JOIN projects p ON p.id = ar.project_id WHERE ar.user_id = ${userId}`));
+  const out = new Map<string, boolean>();
+  for (const r of rows) out.set(String(r.id), out.get(String(r.id)) === true || r.member === true);
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
+
+/** The kinds that can reach a person in an organization: all for a member, an outsider's few otherwise. */
+const kindsFor = (member: boolean) => Object.entries(NOTIFICATION_KINDS).filter(([kind]) => member || OUTSIDER_KINDS.includes(kind));
 
 export async function readSettings(db: Executor, userId: string): Promise<NotificationSettingsView> {
   const [row] = await db.select().from(notificationSettings).where(eq(notificationSettings.userId, userId));
-  const orgs = await memberOrganizations(db, userId);
-  const prefs = orgs.length === 0 ? [] : await db.select().from(notificationPreferences)
-    .where(and(eq(notificationPreferences.userId, userId), eq(notificationPreferences.channel, 'in_app'), inArray(notificationPreferences.organizationId, orgs)));
+  const orgs = await organizationsReaching(db, userId);
+  const prefs = orgs.size === 0 ? [] : await db.select().from(notificationPreferences)
+    .where(and(eq(notificationPreferences.userId, userId), eq(notificationPreferences.channel, 'in_app'), inArray(notificationPreferences.organizationId, [...orgs.keys()])));
   const enabled = new Map(prefs.map((p) => [`${p.organizationId} ${p.kind}`, p.enabled]));
   return {
     timeZone: row?.timeZone ?? 'UTC',
     quietHours: row?.quietStartMinute != null && row.quietEndMinute != null
       ? { start: formatClockTime(row.quietStartMinute), end: formatClockTime(row.quietEndMinute) } : null,
     weeklyDigest: row?.weeklyDigest ?? true,
-    kinds: orgs.flatMap((organizationId) => Object.entries(NOTIFICATION_KINDS).map(([kind, description]) => ({
+    kinds: [...orgs].flatMap(([organizationId, member]) => kindsFor(member).map(([kind, description]) => ({
       organizationId, kind, description, enabled: enabled.get(`${organizationId} ${kind}`) ?? true,
     }))),
   };
@@ -83,9 +101,9 @@ function quietMinutes(q: { start: string; end: string }): { quietStartMinute: nu
   return { quietStartMinute: start, quietEndMinute: end };
 }
 
-/** Applies a partial change; kinds only for organizations the person belongs to (others: 404, not a hint they exist). */
+/** Applies a partial change; kinds only for organizations that reach the person (others: 404, not a hint they exist). */
 export async function updateSettings(db: Executor, userId: string, patch: SettingsPatch, now: Date): Promise<void> {
-  const orgs = new Set(await memberOrganizations(db, userId));
+  const orgs = patch.kinds?.length ? await organizationsReaching(db, userId) : new Map<string, boolean>();
   for (const k of patch.kinds ?? []) {
     if (!(k.kind in NOTIFICATION_KINDS)) throw invalidField('kinds.kind', `unknown kind '${k.kind.slice(0, 64)}'; known: ${Object.keys(NOTIFICATION_KINDS).join(', ')}`);
     if (!orgs.has(k.organizationId)) throw notFound('organization');

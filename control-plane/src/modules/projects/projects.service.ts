@@ -87,8 +87,10 @@ export function createProjectsService(db: Db, access: AccessService, clock: Cloc
       return toPage(rows, query.limit, toProject, (r) => ({ id: r.id }));
     },
 
+    /** The project with the caller's own access, so a client can offer only what it may do. */
     async get(reader: Reader, id: string) {
-      return toProject((await access.readProject(reader, id)).project);
+      const read = await access.readProject(reader, id);
+      return { ...toProject(read.project), viewerAccess: read.access };
     },
 
     async update(caller: UserPrincipal, id: string, input: z.infer<typeof updateProjectBody>) {

@@ -45,6 +45,8 @@ export interface RecordedRequest {
   cwd?: string;
   /** Names of the tools the request offered. */
   tools: string[];
+  /** When its body had arrived (epoch ms). */
+  receivedAt: number;
 }
 
 export interface AnthropicModelServer {
@@ -106,7 +108,7 @@ export async function startAnthropicModelServer(script: { turns: Turn[] }): Prom
   function handle(req: IncomingMessage, res: ServerResponse, body: any) {
     const path = (req.url ?? '/').split('?')[0]!;
     const base = {
-      path, headers: req.headers, body,
+      path, headers: req.headers, body, receivedAt: Date.now(),
       system: systemText(body.system), cwd: workingDirectory(body), tools: Array.isArray(body.tools) ? body.tools.map((t: any) => String(t?.name)) : [],
     };
     if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
