@@ -1,5 +1,7 @@
+import { resolve } from 'node:path';
 import { clipTextStart } from '@solo-unicorn/shared';
 import { gitDirsOf, readBranchRef, readHeadIn } from './git-files.ts';
+import { createLocks } from './locks.ts';
 import { runProcess } from './run-process.ts';
 
 /** A git command that failed: what ran, where, its exit code and the end of its stderr. */
@@ -77,7 +79,18 @@ export async function clone(url: string, path: string): Promise<void> {
 export const NO_AUTO_MAINTENANCE = ['-c', 'maintenance.auto=false'] as const;
 
 // Fetches skip it too (`--no-auto-maintenance`), for the same reason.
-const fetchNow = (repo: string) => git(repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS }).then(() => undefined);
+/**
+ * Fetches and worktree additions and removals of one repository never overlap. `git worktree add`
+ * writes the new worktree's HEAD as the null object id until its checkout sets it, and a fetch
+ * that brings objects checks them against every ref of every worktree: seeing that HEAD, it fails
+ * with "bad object worktrees/<id>/HEAD … did not send all necessary objects". Two missions of one
+ * repository starting together on a workstation did exactly that.
+ */
+const worktreeAdmin = createLocks();
+const underWorktreeAdmin = <T>(repo: string, fn: () => Promise<T>) => worktreeAdmin.run(resolve(repo), fn);
+
+const fetchNow = (repo: string) =>
+  underWorktreeAdmin(repo, () => git(repo, ['fetch', '--quiet', '--prune', '--no-auto-maintenance', 'origin'], { timeoutMs: NETWORK_TIMEOUT_MS })).then(() => undefined);
 
 /** Packs loose objects and refs when git thinks it is time (what fetch would otherwise trigger). */
 export async function maintain(repo: string): Promise<void> {
@@ -108,15 +121,15 @@ function advance(repo: string) {
 }
 
 export async function worktreeAdd(repo: string, path: string, commitish: string): Promise<void> {
-  await git(repo, ['worktree', 'add', '--quiet', '--detach', path, commitish]);
+  await underWorktreeAdmin(repo, () => git(repo, ['worktree', 'add', '--quiet', '--detach', path, commitish]));
 }
 
 export async function worktreeRemove(repo: string, path: string): Promise<void> {
-  await git(repo, ['worktree', 'remove', '--force', '--force', path]);
+  await underWorktreeAdmin(repo, () => git(repo, ['worktree', 'remove', '--force', '--force', path]));
 }
 
 export async function worktreePrune(repo: string): Promise<void> {
-  await git(repo, ['worktree', 'prune']);
+  await underWorktreeAdmin(repo, () => git(repo, ['worktree', 'prune']));
 }
 
 export interface WorktreeEntry {
