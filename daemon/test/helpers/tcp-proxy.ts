@@ -4,6 +4,7 @@ import { createServer, connect, type Socket } from 'node:net';
 export async function startProxy(targetPort: number) {
   const pairs = new Set<[Socket, Socket]>();
   let cuts = 0;
+  let clientBytes = 0;
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
@@ -15,6 +16,7 @@ export async function startProxy(targetPort: number) {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
+    client.on('data', (chunk: Buffer) => (clientBytes += chunk.length));
     client.pipe(upstream);
     upstream.pipe(client);
   });
@@ -25,6 +27,10 @@ export async function startProxy(targetPort: number) {
     url: `http://127.0.0.1:${port}`,
     get cuts() {
       return cuts;
+    },
+    /** Bytes the clients have sent through the proxy so far. */
+    get clientBytes() {
+      return clientBytes;
     },
     /**
      * Stops passing what the server sends on every live connection (its data waits in the
