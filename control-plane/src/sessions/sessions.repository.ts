@@ -23,14 +23,20 @@ export function createSessionsRepository(db: Executor) {
      */
     async openSession(values: { workstationId: string; daemonVersion: string; agents: AgentInfo[]; maxConcurrentMissions: number; remoteAddress: string | null; at: Date }) {
       const id = newId();
-      await db.insert(workstationSessions).values({
-        id, workstationId: values.workstationId, daemonVersion: values.daemonVersion, agents: values.agents,
-        remoteAddress: values.remoteAddress, connectedAt: dbNow(), lastHeartbeatAt: dbNow(),
+      // One commit, the workstation first: the session's insert is what tells boards (and other
+      // instances) it came online, and they read its agents and capacity then. Written apart, a
+      // board could read them before they were stored and show "No agents reported" until its
+      // next change.
+      await db.transaction(async (tx) => {
+        await tx
+          .update(workstations)
+          .set({ daemonVersion: values.daemonVersion, agents: values.agents, maxConcurrentMissions: values.maxConcurrentMissions, lastSeenAt: dbNow(), updatedAt: values.at })
+          .where(eq(workstations.id, values.workstationId));
+        await tx.insert(workstationSessions).values({
+          id, workstationId: values.workstationId, daemonVersion: values.daemonVersion, agents: values.agents,
+          remoteAddress: values.remoteAddress, connectedAt: dbNow(), lastHeartbeatAt: dbNow(),
+        });
       });
-      await db
-        .update(workstations)
-        .set({ daemonVersion: values.daemonVersion, agents: values.agents, maxConcurrentMissions: values.maxConcurrentMissions, lastSeenAt: dbNow(), updatedAt: values.at })
-        .where(eq(workstations.id, values.workstationId));
       return id;
     },
 
