@@ -22,6 +22,11 @@ const liveAttempts = (missionId: string) =>
 const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 const ackOf = (client: any, attemptId: string) =>
   client.waitFor((x: any) => x.type === 'event.ack' && x.payload.acks.some((a: any) => a.attemptId === attemptId), `ack of ${attemptId}`);
+/** The first frame matching `match`, or undefined once `ms` have passed without one. */
+const frameWithin = (client: any, match: (x: any) => boolean, ms: number, what: string): Promise<any> => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([client.waitFor(match, what), new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+};
 
 t.test('reject from Doing racing the daemon\'s success report: one outcome, no 5xx, no lost guidance', async (t) => {
   const p = await servedProject(app, { maxConcurrentMissions: 8 });
@@ -102,10 +107,10 @@ t.test('reject of an approved mission whose merge is being claimed: merge refuse
     t.equal((await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' })).status, 200);
     client = await p.connect();
     const [rj] = await Promise.all([reject(m.id, 'stop the merge'), app.app.dispatcher.dispatchFor(p.workstationId)]);
-    await settle(100);
-    const merge = client.frames.find((x: any) => x.type === 'mission.assign' && x.payload.purpose === 'merge' && x.payload.mission.id === m.id);
+    const isMerge = (x: any) => x.type === 'mission.assign' && x.payload.purpose === 'merge' && x.payload.mission.id === m.id;
     if (rj.status === 409) {
       t.equal(rj.body.error.code, 'SU_ERR_MISSION_MERGING', 'refused: the merge was claimed first');
+      const merge = await frameWithin(client, isMerge, 10_000, `merge of ${m.id}`);
       t.ok(merge, 'and the merge was sent');
       client.send(attemptFrames(merge).accepted());
       client.send(attemptFrames(merge).finished('succeeded', { headCommit: 'a'.repeat(40) }));
@@ -113,12 +118,13 @@ t.test('reject of an approved mission whose merge is being claimed: merge refuse
       t.match(await mission(m.id), { list: 'done' });
     } else {
       t.equal(rj.status, 200, `reject ${i}: 200 or 409 (got ${rj.status})`);
-      t.notOk(merge, 'a rejected mission is not merged');
       const live = await liveAttempts(m.id);
       t.notOk(live.some((a) => a.stage === 'merge'), 'no merge attempt is live');
       // It runs again with the guidance instead: finish that run so the next round starts clean.
       const again = await assignOf(client, m.id, [run.payload.attemptId]);
       t.equal(again.payload.purpose, 'run');
+      // Frames arrive in order, so a merge sent before that run would be here by now.
+      t.notOk(client.frames.find(isMerge), 'a rejected mission is not merged');
       client.send(attemptFrames(again).accepted());
       client.send(attemptFrames(again).finished('cancelled', { reason: 'test over' }));
       await ackOf(client, again.payload.attemptId);
@@ -139,10 +145,11 @@ t.test('reject racing the dispatch claim: the agent of an attempt whose mission 
     t.equal(rj.status, 200, `reject ${i} answered (${rj.status})`);
     const run = await assignOf(client, m.id);
     client.send(attemptFrames(run).accepted());
-    await settle(150);
     const state = await mission(m.id);
-    const cancelled = client.frames.some((x: any) => x.type === 'mission.cancel' && x.payload.attemptId === run.payload.attemptId);
-    if (state.list !== 'doing' && !cancelled) orphans.push(`${i}: mission in ${state.list}, attempt ${run.payload.attemptId} running, no cancel`);
+    // The cancel follows the board change a moment later: wait for it (bounded) when it is due.
+    const cancelled = state.list === 'doing'
+      || Boolean(await frameWithin(client, (x: any) => x.type === 'mission.cancel' && x.payload.attemptId === run.payload.attemptId, 10_000, `cancel of ${run.payload.attemptId}`));
+    if (!cancelled) orphans.push(`${i}: mission in ${state.list}, attempt ${run.payload.attemptId} running, no cancel`);
     await api.patch(`/api/v1/missions/${m.id}`, { ready: false }); // no rerun once this attempt ends
     client.send(attemptFrames(run).finished('cancelled', { reason: 'test over' }));
     await ackOf(client, run.payload.attemptId);

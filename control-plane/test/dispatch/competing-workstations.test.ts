@@ -13,8 +13,8 @@ import { servedProject } from './fixtures.ts';
 
 if (!onPostgres) t.pass('claims overlap only on PostgreSQL');
 else t.test('two ready missions, two idle workstations: both assigned promptly, round after round', async (t) => {
-  // A tick far beyond the wait below: only the wake-ups can assign in time.
-  const app = await startTestApp(t, { dispatch: { offlineGraceMs: 600_000, tickMs: 60_000, maxAttempts: 3 }, poolSize: 10 });
+  // A tick far beyond the wait below (and the whole test): only the wake-ups can assign in time.
+  const app = await startTestApp(t, { dispatch: { offlineGraceMs: 600_000, tickMs: 600_000, maxAttempts: 3 }, poolSize: 10 });
   const p = await servedProject(app, { maxConcurrentMissions: 1, projectMax: 100 });
   const second = await app.admin.post('/api/v1/workstations', { organizationId: p.org.id, name: 'second' });
   await app.admin.post(`/api/v1/projects/${p.project.id}/workstations`, { workstationId: second.body.workstation.id });
@@ -32,12 +32,13 @@ else t.test('two ready missions, two idle workstations: both assigned promptly, 
     await new Promise((r) => setTimeout(r, 300));
     await app.db.db.execute(sql`UPDATE missions SET ready = true WHERE project_id = ${p.project.id}`);
     const assigned = () => [...a.frames, ...b.frames].filter((f: any) => f.type === 'mission.assign').length;
-    const deadline = Date.now() + 3000;
+    // Generous for a loaded machine; a mission stranded until the tick still misses it.
+    const deadline = Date.now() + 15_000;
     while (assigned() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     results.push(assigned());
     await a.close();
     await b.close();
     await new Promise((r) => setTimeout(r, 300));
   }
-  t.same(results, [2, 2, 2, 2, 2], `missions assigned within 3 s, per round: ${results}`);
+  t.same(results, [2, 2, 2, 2, 2], `missions assigned within 15 s, per round: ${results}`);
 });

@@ -14,11 +14,17 @@ import { createHttpClient } from '../helpers/http.ts';
 import { connectRaw, hello } from '../workstations/helpers/ws-client.ts';
 
 const KEY = 'su_test_drain_admin_key_0123456789abcdef';
-const DRAIN_MS = 1500;
+// Long enough for the checks made during the drain (readyz, healthz, a late connect) on a loaded machine.
+const DRAIN_MS = 5000;
 
-/** A POST whose headers are sent now and whose body is finished later: a request in flight. */
+/**
+ * A POST whose headers are sent now and whose body is finished later: a request in flight. Its own
+ * connection, closed after the answer (no keep-alive agent): a kept-alive idle socket holds the
+ * server's close until the agent drops it (5 s), which ate most of the shutdown grace the clean
+ * exit below is held to.
+ */
 function slowPost(baseUrl: string, path: string, body: string) {
-  const req = request(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const req = request(`${baseUrl}${path}`, { agent: false, method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';
@@ -68,7 +74,7 @@ t.test('SIGTERM: not ready at once, live until closed; in-flight requests finish
   t.ok(Date.now() - termAt >= DRAIN_MS - 50, `not before the drain delay (${Date.now() - termAt} ms)`);
   // The sessions' bookkeeping is written before the listener closes: poll (bounded) until it has.
   let refused: number | string = 200;
-  for (const until = Date.now() + 3000; refused === 200 && Date.now() < until;) refused = await fetch(`${cp.baseUrl}/healthz`).then((r) => r.status, () => 'refused');
+  for (const until = Date.now() + 10_000; refused === 200 && Date.now() < until;) refused = await fetch(`${cp.baseUrl}/healthz`).then((r) => r.status, () => 'refused');
   t.not(refused, 200, `then no longer accepting new requests (${refused}) while the request in flight is still open`);
 
   inFlight.finish();

@@ -41,8 +41,8 @@ t.test('an agent crashing midway keeps the output it printed and fails', async (
 });
 
 t.test('a silent agent hits the stall watchdog and its whole process group is gone', async (t) => {
-  // 1.5 s: on a loaded machine Node alone can take longer than a shorter window to start the agent and its child.
-  const { run, record } = launchFake(t, 'hang', { stallTimeoutMs: 1500, killGraceMs: 200 });
+  // 5 s: on a loaded machine Node alone can take seconds to start the agent and its child (and record them).
+  const { run, record } = launchFake(t, 'hang', { stallTimeoutMs: 5000, killGraceMs: 200 });
   const result = await run.done;
   t.equal(result.outcome, 'timed_out');
   t.match(result.reason, /stall/);
@@ -62,12 +62,14 @@ t.test('processes an agent leaves behind are ended with it before the run is don
 });
 
 t.test('output keeps the stall watchdog quiet', async (t) => {
+  // A line every 500 ms for 6 s: the run outlasts the 5 s stall window (the window a loaded
+  // machine's node start needs), and only the output keeps the watchdog from firing.
   const { run, log } = launchFake(t, 'slow-output', {
-    stallTimeoutMs: 1500, extraEnv: { FAKE_AGENT_INTERVAL_MS: '100', FAKE_AGENT_LINES: '6' },
+    stallTimeoutMs: 5000, extraEnv: { FAKE_AGENT_INTERVAL_MS: '500', FAKE_AGENT_LINES: '12' },
   });
   const result = await run.done;
-  t.equal(result.outcome, 'succeeded', 'total run (~600 ms + start) is past no single stall window');
-  t.equal(log.texts().filter((l) => l.startsWith('line ')).length, 6);
+  t.equal(result.outcome, 'succeeded', 'total run (~6 s + start) is longer than one stall window, but no gap between lines is');
+  t.equal(log.texts().filter((l) => l.startsWith('line ')).length, 12);
 });
 
 t.test('an agent running past the wall-time cap is timed out even while it prints', async (t) => {
@@ -82,7 +84,8 @@ t.test('an agent running past the wall-time cap is timed out even while it print
 });
 
 t.test('cancel escalates to SIGKILL after the grace when the agent ignores SIGTERM', async (t) => {
-  const killGraceMs = 300;
+  // Room for the agent to take the SIGTERM and say so before the SIGKILL, on a loaded machine too.
+  const killGraceMs = 1500;
   const { run, log, record } = launchFake(t, 'ignore-sigterm', { killGraceMs });
   await log.waitFor((e) => e.data.text === 'fake-agent ready');
   const started = Date.now();

@@ -73,7 +73,9 @@ t.test('reports what write-docs wrote once per distinct content, in a folder cre
 t.test('a burst of writes to one doc is reported once, with the last content, a debounce after the last write', async (t) => {
   const wt = worktree();
   mkdirSync(join(docsDir(wt), 'tasks'), { recursive: true });
-  const debounceMs = 300;
+  // Far longer than the writes' spacing, so a loaded machine delaying a write (or its file event)
+  // does not split the burst.
+  const debounceMs = 2000;
   const { changes, waitForCount, watcher } = await watchDocs(t, wt, { debounceMs });
   let lastWriteAt = 0;
   // Four writes 60 ms apart: each lands inside the previous one's debounce window.

@@ -72,17 +72,22 @@ t.test('start forks and waits until it runs; a second start refuses; status 0/3;
 
 t.test('stop says what it waits for while the daemon drains', async (t) => {
   const ws = await registerWorkstation(app.baseUrl, org.id, 'cli-daemon-drain');
-  // A stand-in for a daemon letting its one running mission finish: it takes SIGTERM and exits 2.5 s later.
-  const draining = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 2500)); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+  // A stand-in for a daemon letting its one running mission finish: it takes SIGTERM and exits 4 s
+  // later (stop's first progress line comes after 1 s; the rest is room for a loaded machine).
+  const draining = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 4000)); setInterval(() => {}, 1000); console.log('handler installed')"], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.teardown(() => void draining.kill('SIGKILL'));
-  await new Promise((r) => setTimeout(r, 300)); // its handler is installed
+  // Signalled before its handler is in place, it would die at once: wait until it says it is.
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: draining.stdout! }).once('line', () => resolve());
+    draining.once('exit', (code) => reject(new Error(`the stand-in exited early (${code})`)));
+  });
   writeFileSync(join(ws.home, 'daemon.pid'), String(draining.pid));
   const at = new Date().toISOString();
   writeFileSync(join(ws.home, 'state.json'), JSON.stringify({ pid: draining.pid, startedAt: at, serverUrl: app.baseUrl, workstationId: ws.workstationId, connected: true, since: at, sessionId: null, draining: false, missionsRunning: 1, outboxDepth: 0, updatedAt: at }));
   const stopped = await runCli(['daemon', 'stop', '--json'], { SU_HOME: ws.home });
   t.equal(stopped.code, 0, stopped.stderr);
   t.same(JSON.parse(stopped.stdout), { stopped: true, pid: draining.pid }, 'stdout stays one JSON document');
-  t.match(stopped.stderr, new RegExp(`^stopping the daemon \\(pid ${draining.pid}\\), [12] s: waiting for 1 running mission to finish \\(\`solo-unicorn daemon stop --now\` cancels it\\)$`, 'm'));
+  t.match(stopped.stderr, new RegExp(`^stopping the daemon \\(pid ${draining.pid}\\), [1-3] s: waiting for 1 running mission to finish \\(\`solo-unicorn daemon stop --now\` cancels it\\)$`, 'm'));
 });
 
 t.test('two starts at once: one daemon runs, the other start fails with the reason', async (t) => {

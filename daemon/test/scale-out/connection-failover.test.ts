@@ -68,8 +68,9 @@ t.test('a refused dial moves on to the next URL', async (t) => {
 t.test('a session closed with 1001 (draining) reconnects to the next URL at once, not after the backoff', async (t) => {
   const a = await wsServer(t);
   const b = await wsServer(t);
-  // Backoff of 2 s: a reconnect well under it proves the quick path.
-  const c = connect(t, [a.url, b.url], 2000);
+  // Backoff of 10 s (~9.9 s with this jitter): a reconnect within 5 s proves the quick path, with
+  // room for a loaded machine.
+  const c = connect(t, [a.url, b.url], 10_000);
   let opened = c.nextOpen();
   c.conn.start();
   t.equal(await opened, a.url);
@@ -78,7 +79,8 @@ t.test('a session closed with 1001 (draining) reconnects to the next URL at once
   const closedAt = Date.now();
   a.sockets[0]!.close(1001, 'control plane shutting down');
   t.equal(await opened, b.url, 'then on the second instance');
-  t.ok(Date.now() - closedAt < 1000, `within ${Date.now() - closedAt} ms`);
+  const took = Date.now() - closedAt;
+  t.ok(took < 5000, `within ${took} ms`);
   t.same(c.closes, [1001]);
 });
 
