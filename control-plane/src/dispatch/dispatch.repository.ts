@@ -49,9 +49,16 @@ export function createDispatchRepository(db: Executor) {
         sessionOpen: sql<boolean>`EXISTS (SELECT 1 FROM ${workstationSessions} s WHERE s.id = ${sessionId} AND s.disconnected_at IS NULL)`,
         live: sql<number>`(SELECT count(*) FROM ${codeAgentSessions} c WHERE c.workstation_id = ${workstationId} AND c.status IN ('assigned', 'running'))`.mapWith(Number),
         limits: activeLimitsJson(workstationId, now),
+        // Whether claimMerges could find anything (its conditions, less the live-attempt one): most
+        // claims have no merge waiting and skip that statement. One approved after this read
+        // wakes the dispatcher again (a board change), so none is left behind.
+        mergesWaiting: sql<boolean>`EXISTS (SELECT 1 FROM ${missions} m
+          JOIN ${projectWorkstations} pw ON pw.project_id = m.project_id AND pw.workstation_id = ${workstationId}
+          WHERE m.list = 'review' AND m.review_status = 'approved' AND m.pr_mode <> 'enabled' AND m.pr_branch_name IS NOT NULL
+            AND m.repository_id IS NOT NULL AND (m.workstation_id IS NULL OR m.workstation_id = ${workstationId}))`,
       }).from(workstations).where(eq(workstations.id, workstationId)).limit(1);
       if (!row) return undefined;
-      return { workstation: row.workstation, sessionOpen: row.sessionOpen === true, live: row.live, limits: limitsOf(row.limits) };
+      return { workstation: row.workstation, sessionOpen: row.sessionOpen === true, live: row.live, limits: limitsOf(row.limits), mergesWaiting: row.mergesWaiting === true };
     },
 
     /**

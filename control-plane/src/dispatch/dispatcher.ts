@@ -88,7 +88,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const limits = createAgentLimitsRepository(tx);
       const out: Parameters<typeof buildAssignment>[2][] = [];
       // Merges of approved branches first: short, and they finish missions people already approved.
-      for (const { mission: m } of await txRepo.claimMerges(workstationId, capacity)) {
+      for (const { mission: m } of context.mergesWaiting ? await txRepo.claimMerges(workstationId, capacity) : []) {
         const attempt = await txRepo.insertAttempt({
           missionId: m.id, projectId: m.projectId, workstationId, agentType: 'git', stage: 'merge', status: 'assigned',
           leaseVersion: 1, leaseExpiresAt: new Date(now.getTime() + deps.offlineGraceMs), attemptNumber: (await limits.spentAttempts(m.id)) + 1,

@@ -75,7 +75,7 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
 
     async update(caller: UserPrincipal, missionId: string, input: UpdateMissionInput) {
       await access.requireMission(caller, missionId, 'write');
-      return db.transaction(async (tx) => {
+      const stored = await db.transaction(async (tx) => {
         const repo = createMissionsRepository(tx);
         const before = await repo.findForUpdate(missionId);
         if (!before) throw notFound('mission');
@@ -113,8 +113,11 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
           // The row as the append left it (it stamps the event counter), without reading it again.
           after = { ...updated, lastEventSeq: event.seq, lastEventAt: now };
         }
-        return (await withDeps(tx, [after]))[0]!;
+        return after;
       });
+      // Presented after the commit: its NOTIFY is what starts a claim when the mission became
+      // ready, and the presentation's reads (dependencies, dispatch state) would only delay it.
+      return (await withDeps(db, [stored]))[0]!;
     },
 
     async list(reader: Reader, projectId: string, q: { list?: MissionList; ready?: boolean; limit: number; cursor?: string }) {
