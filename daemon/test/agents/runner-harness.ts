@@ -44,8 +44,8 @@ export async function startRunner(agent: { type: string; command: string[]; env?
   const missionId = newId();
 
   /** Runs one attempt of the test's mission through `stages`; resolves once it finished. */
-  function attempt(over: { stages?: string[]; resume?: Assignment['resume']; resumeNote?: string | null; title?: string } = {}): Promise<Reported & { attemptId: string }> {
-    const attemptId = newId();
+  function attempt(over: { stages?: string[]; resume?: Assignment['resume']; resumeNote?: string | null; title?: string; attemptId?: string; events?: Reported['events'] } = {}): Promise<Reported & { attemptId: string }> {
+    const attemptId = over.attemptId ?? newId();
     const payload = missionAssignFrame.shape.payload.parse({
       attemptId, purpose: 'run', leaseVersion: 1, leaseExpiresAt: null, agentType: agent.type,
       mission: { id: missionId, projectId: newId(), title: over.title ?? 'Keep the conversation', description: null, stage: null, prMode: 'enabled', targetBranch: 'main' },
@@ -53,7 +53,7 @@ export async function startRunner(agent: { type: string; command: string[]; env?
       resume: over.resume ?? null, resumeNote: over.resumeNote ?? null, prompt: '', docs: [],
     });
     return new Promise((resolve) => {
-      const events: Reported['events'] = [];
+      const events: Reported['events'] = over.events ?? []; // the caller's, to watch while it runs
       reports.set(attemptId, { events, done: (finished) => resolve({ attemptId, events, finished }) });
       runner.start(payload);
     });
