@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { clipTextStart } from '@solo-unicorn/shared';
 import { gitDirsOf, readBranchRef, readHeadIn } from './git-files.ts';
@@ -120,12 +121,23 @@ function advance(repo: string) {
   if (!fetches.get(repo)?.next) fetches.delete(repo);
 }
 
+/**
+ * A detached worktree at a commit. Only git's registration of it runs under the repository's
+ * worktree lock (that is when its HEAD is the null id); its files are checked out after, so a
+ * fetch need not wait for a large checkout.
+ */
 export async function worktreeAdd(repo: string, path: string, commitish: string): Promise<void> {
-  await underWorktreeAdmin(repo, () => git(repo, ['worktree', 'add', '--quiet', '--detach', path, commitish]));
+  await underWorktreeAdmin(repo, () => git(repo, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', path, commitish]));
+  await git(path, ['reset', '--quiet', '--hard']);
 }
 
+/**
+ * Removes a worktree, whatever it holds: its folder first, outside the worktree lock (a tree of
+ * kept dependencies takes a while to delete, and fetches would wait), then git's record of it.
+ */
 export async function worktreeRemove(repo: string, path: string): Promise<void> {
-  await underWorktreeAdmin(repo, () => git(repo, ['worktree', 'remove', '--force', '--force', path]));
+  await rm(path, { recursive: true, force: true });
+  await worktreePrune(repo);
 }
 
 export async function worktreePrune(repo: string): Promise<void> {

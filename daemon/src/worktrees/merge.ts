@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DAEMON_IDENTITY, fetch, git, GitError, type Identity, NO_AUTO_MAINTENANCE, resolveRefs, revParse, worktreeAdd, worktreePrune, worktreeRemove } from './git.ts';
+import { DAEMON_IDENTITY, fetch, git, GitError, type Identity, NO_AUTO_MAINTENANCE, resolveRefs, revParse, worktreeAdd, worktreeRemove } from './git.ts';
 
 export type MergeResult = { ok: true; sha: string } | { ok: false; conflict: true; files: string[] };
 
@@ -50,7 +50,6 @@ export async function mergeAndPush(repoPath: string, sourceBranch: string, targe
   } finally {
     await worktreeRemove(repoPath, path).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
-    await worktreePrune(repoPath).catch(() => undefined);
   }
 }
 

@@ -93,9 +93,8 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
       save();
       const repo = store.pathOf(r.repositoryId);
       await locks.run(`repo:${r.repositoryId}`, async () => {
-        if (existsSync(repo)) await git.worktreeRemove(repo, r.path).catch(() => undefined);
-        await rm(r.path, { recursive: true, force: true });
-        if (existsSync(repo)) await git.worktreePrune(repo);
+        if (existsSync(repo)) await git.worktreeRemove(repo, r.path);
+        else await rm(r.path, { recursive: true, force: true });
       });
     },
     /**

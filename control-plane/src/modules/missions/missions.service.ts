@@ -75,7 +75,7 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
 
     async update(caller: UserPrincipal, missionId: string, input: UpdateMissionInput) {
       await access.requireMission(caller, missionId, 'write');
-      const stored = await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         const repo = createMissionsRepository(tx);
         const before = await repo.findForUpdate(missionId);
         if (!before) throw notFound('mission');
@@ -113,11 +113,12 @@ export function createMissionsService(db: Db, access: AccessService, clock: Cloc
           // The row as the append left it (it stamps the event counter), without reading it again.
           after = { ...updated, lastEventSeq: event.seq, lastEventAt: now };
         }
-        return after;
+        // Presented inside the transaction, though that delays the commit (and so a claim's
+        // NOTIFY) by its reads: the row is locked here, so no claim can move the mission between
+        // the row the answer shows and its dispatch state. Read after the commit, the answer could
+        // say Todo, "busy", while the mission already ran in Doing.
+        return (await withDeps(tx, [after]))[0]!;
       });
-      // Presented after the commit: its NOTIFY is what starts a claim when the mission became
-      // ready, and the presentation's reads (dependencies, dispatch state) would only delay it.
-      return (await withDeps(db, [stored]))[0]!;
     },
 
     async list(reader: Reader, projectId: string, q: { list?: MissionList; ready?: boolean; limit: number; cursor?: string }) {
