@@ -96,7 +96,7 @@ function todoState(m: MissionSnapshot, p: ProjectSnapshot, question: DispatchRea
 
 /** In Review: a person's decision, or — approved in direct mode — a workstation to merge it. */
 function reviewReasons(m: MissionSnapshot, p: ProjectSnapshot): DispatchReason[] {
-  if (m.reviewStatus === 'approved' && m.prMode !== 'enabled' && m.prBranchName) {
+  if (m.reviewStatus === 'approved' && m.prBranchName) { // approved in Review: a direct merge, whatever its PR mode says since
     if (m.liveAttempt) return [];
     return capacityReasons(p, null, false);
   }

@@ -54,7 +54,7 @@ export function createDispatchRepository(db: Executor) {
         // wakes the dispatcher again (a board change), so none is left behind.
         mergesWaiting: sql<boolean>`EXISTS (SELECT 1 FROM ${missions} m
           JOIN ${projectWorkstations} pw ON pw.project_id = m.project_id AND pw.workstation_id = ${workstationId}
-          WHERE m.list = 'review' AND m.review_status = 'approved' AND m.pr_mode <> 'enabled' AND m.pr_branch_name IS NOT NULL
+          WHERE m.list = 'review' AND m.review_status = 'approved' AND m.pr_branch_name IS NOT NULL
             AND m.repository_id IS NOT NULL AND (m.workstation_id IS NULL OR m.workstation_id = ${workstationId}))`,
       }).from(workstations).where(eq(workstations.id, workstationId)).limit(1);
       if (!row) return undefined;
@@ -127,7 +127,9 @@ export function createDispatchRepository(db: Executor) {
         .from(missions)
         .innerJoin(projectWorkstations, and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId)))
         .where(and(
-          eq(missions.list, 'review'), eq(missions.reviewStatus, 'approved'), sql`${missions.prMode} <> 'enabled'`,
+          // Only a direct-mode approval leaves a mission approved in Review (a PR-mode one goes to
+          // Done): the approval decided the merge, whatever the mission's PR mode is edited to since.
+          eq(missions.list, 'review'), eq(missions.reviewStatus, 'approved'),
           sql`${missions.prBranchName} IS NOT NULL`, sql`${missions.repositoryId} IS NOT NULL`,
           or(isNull(missions.workstationId), eq(missions.workstationId, workstationId)),
           sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,

@@ -143,3 +143,19 @@ t.test('approved in direct mode, the merge waits for a workstation: in_review wi
   t.equal(again.body.error.code, 'SU_ERR_MISSION_REVIEW_REQUIRED');
   t.match(again.body.error.message, /approved and its merge is pending/);
 });
+
+// The approval decided a direct merge (the attempt ran without a PR); the mission's PR mode edited
+// afterwards must not strand it in Review with nobody to merge it and no PR to open.
+t.test('an approved direct-mode merge is still handed out after the mission’s PR mode is edited', async (t) => {
+  const p = await servedProject(app);
+  const client = await p.connect();
+  const m = await p.mission({ requiresReview: true, prMode: 'disabled' });
+  await pushMissionBranch(client, m.id, 'c'.repeat(40));
+  await client.close();
+  for (let i = 0; i < 100 && (await api.get(`/api/v1/workstations/${p.workstationId}`)).body.online; i++) await new Promise((r) => setTimeout(r, 20));
+  t.match((await api.post(`/api/v1/missions/${m.id}/review`, { decision: 'approve' })).body, { list: 'review', reviewStatus: 'approved' });
+  t.equal((await api.patch(`/api/v1/missions/${m.id}`, { prMode: 'enabled' })).status, 200);
+  const again = await p.connect();
+  t.teardown(() => again.close());
+  t.match((await assignOf(again, m.id)).payload, { purpose: 'merge', agentType: 'git' });
+});
