@@ -18,6 +18,21 @@ const activeLimitsJson = (workstationId: string, now: Date) =>
     FROM ${workstationAgentLimits} l WHERE l.workstation_id = ${workstationId} AND l.limited_until > ${now.toISOString()}::timestamptz), '[]'::json)`;
 const limitsOf = (json: LimitsJson) => json.map((l) => ({ agentType: l.agentType, limitedUntil: new Date(l.limitedUntil) }));
 
+/** The workstation serves the joined mission's project. */
+const servesProject = (workstationId: string) =>
+  and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId))!;
+
+/**
+ * A mission approved in Review whose branch this workstation may merge. Only a direct-mode
+ * approval leaves a mission approved in Review (a PR-mode one goes to Done): the approval decided
+ * the merge, whatever the mission's PR mode is edited to since.
+ */
+const mergeWaitsFor = (workstationId: string) => and(
+  eq(missions.list, 'review'), eq(missions.reviewStatus, 'approved'),
+  sql`${missions.prBranchName} IS NOT NULL`, sql`${missions.repositoryId} IS NOT NULL`,
+  or(isNull(missions.workstationId), eq(missions.workstationId, workstationId)),
+)!;
+
 export function createDispatchRepository(db: Executor) {
   return {
     /** Attempts on a workstation still waiting for its answer (accepted or declined), oldest first. */
@@ -37,11 +52,11 @@ export function createDispatchRepository(db: Executor) {
       }));
     },
 
-    /** Whether this session's row is still open: another instance's sweep may have closed it. */
     /**
      * What a claim needs to know first, in one round trip (it sits on the path from "marked ready"
-     * to "assignment sent"): the workstation, whether this session's row is still open, its live
-     * attempts, and its agents' usage limits still running at `now` (soonest reset first).
+     * to "assignment sent"): the workstation, whether this session's row is still open (another
+     * instance's sweep may have closed it), its live attempts, its agents' usage limits still
+     * running at `now` (soonest reset first), and whether any approved merge waits for it.
      */
     async claimContext(workstationId: string, sessionId: string, now: Date) {
       const [row] = await db.select({
@@ -52,10 +67,8 @@ export function createDispatchRepository(db: Executor) {
         // Whether claimMerges could find anything (its conditions, less the live-attempt one): most
         // claims have no merge waiting and skip that statement. One approved after this read
         // wakes the dispatcher again (a board change), so none is left behind.
-        mergesWaiting: sql<boolean>`EXISTS (SELECT 1 FROM ${missions} m
-          JOIN ${projectWorkstations} pw ON pw.project_id = m.project_id AND pw.workstation_id = ${workstationId}
-          WHERE m.list = 'review' AND m.review_status = 'approved' AND m.pr_branch_name IS NOT NULL
-            AND m.repository_id IS NOT NULL AND (m.workstation_id IS NULL OR m.workstation_id = ${workstationId}))`,
+        mergesWaiting: sql<boolean>`EXISTS (SELECT 1 FROM ${missions}
+          JOIN ${projectWorkstations} ON ${servesProject(workstationId)} WHERE ${mergeWaitsFor(workstationId)})`,
       }).from(workstations).where(eq(workstations.id, workstationId)).limit(1);
       if (!row) return undefined;
       return { workstation: row.workstation, sessionOpen: row.sessionOpen === true, live: row.live, limits: limitsOf(row.limits), mergesWaiting: row.mergesWaiting === true };
@@ -78,7 +91,7 @@ export function createDispatchRepository(db: Executor) {
       return db
         .select({ mission: missions, maxConcurrent: projects.maxConcurrentMissions, defaultAgent: projects.defaultAgent })
         .from(missions)
-        .innerJoin(projectWorkstations, and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId)))
+        .innerJoin(projectWorkstations, servesProject(workstationId))
         .innerJoin(projects, eq(projects.id, missions.projectId))
         .where(and(
           eq(missions.list, 'todo'), eq(missions.ready, true), eq(missions.dependencyCount, 0), sql`${missions.repositoryId} IS NOT NULL`,
@@ -125,13 +138,9 @@ export function createDispatchRepository(db: Executor) {
       return db
         .select({ mission: missions })
         .from(missions)
-        .innerJoin(projectWorkstations, and(eq(projectWorkstations.projectId, missions.projectId), eq(projectWorkstations.workstationId, workstationId)))
+        .innerJoin(projectWorkstations, servesProject(workstationId))
         .where(and(
-          // Only a direct-mode approval leaves a mission approved in Review (a PR-mode one goes to
-          // Done): the approval decided the merge, whatever the mission's PR mode is edited to since.
-          eq(missions.list, 'review'), eq(missions.reviewStatus, 'approved'),
-          sql`${missions.prBranchName} IS NOT NULL`, sql`${missions.repositoryId} IS NOT NULL`,
-          or(isNull(missions.workstationId), eq(missions.workstationId, workstationId)),
+          mergeWaitsFor(workstationId),
           sql`NOT EXISTS (SELECT 1 FROM ${codeAgentSessions} a WHERE a.mission_id = ${missions.id} AND a.status IN ('assigned', 'running'))`,
         ))
         .orderBy(asc(missions.updatedAt))

@@ -165,8 +165,7 @@ export async function createWorktreePool(opts: WorktreePoolOptions) {
   /** `git worktree add` at a commit, serialised per repository with removals and prunes. */
   async function create(repoPath: string, r: WorktreeRecord, commit: string) {
     await locks.run(`repo:${r.repositoryId}`, async () => {
-      await rm(r.path, { recursive: true, force: true });
-      await git.worktreePrune(repoPath);
+      await git.worktreeRemove(repoPath, r.path); // what a failed attempt left there
       mkdirSync(join(root, r.repositoryId), { recursive: true });
       await git.worktreeAdd(repoPath, r.path, commit);
     });

@@ -62,7 +62,9 @@ export const missionAssignFrame = frameSchema('mission.assign', z.object({
      * reset before the next attempt) though the session may remember editing it: the daemon tells
      * the agent. Absent after a success, or a failure after the push (a merge conflict).
      */
-    earlierOutcome: z.string().max(40).nullable().optional(),
+    // One word (an attempt status, e.g. timed_out): it goes into the agent's prompt, and a status
+    // added later must not make older daemons refuse the whole assignment.
+    earlierOutcome: z.string().regex(/^[a-z_]{1,40}$/).nullable().optional(),
     /**
      * What the session's earlier runs used, as recorded here: the CLIs report running totals for a
      * resumed session (Claude Code's cost, Codex's tokens), so a daemon that restarted since still

@@ -64,12 +64,12 @@ const OUTSIDER_KINDS = ['access_request.approved', 'access_request.declined'];
  */
 async function organizationsReaching(db: Executor, userId: string): Promise<Map<string, boolean>> {
   const rows = rowsOf(await db.execute(sql`
-    SELECT organization_id AS id, true AS member FROM organization_memberships WHERE user_id = ${userId}
-    UNION SELECT p.organization_id, false FROM project_members pm JOIN projects p ON p.id = pm.project_id WHERE pm.user_id = ${userId} AND pm.outside
-    UNION SELECT p.organization_id, false FROM access_requests ar JOIN projects p ON p.id = ar.project_id WHERE ar.user_id = ${userId}`));
-  const out = new Map<string, boolean>();
-  for (const r of rows) out.set(String(r.id), out.get(String(r.id)) === true || r.member === true);
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    SELECT id, bool_or(member) AS member FROM (
+      SELECT organization_id AS id, true AS member FROM organization_memberships WHERE user_id = ${userId}
+      UNION ALL SELECT p.organization_id, false FROM project_members pm JOIN projects p ON p.id = pm.project_id WHERE pm.user_id = ${userId} AND pm.outside
+      UNION ALL SELECT p.organization_id, false FROM access_requests ar JOIN projects p ON p.id = ar.project_id WHERE ar.user_id = ${userId}
+    ) reaching GROUP BY id ORDER BY id COLLATE "C"`));
+  return new Map(rows.map((r) => [String(r.id), r.member === true]));
 }
 
 /** The kinds that can reach a person in an organization: all for a member, an outsider's few otherwise. */
